@@ -1,0 +1,113 @@
+/**
+ * The database: postgres.js when DATABASE_URL is set, else embedded PGlite in a data folder.
+ * One schema and one set of migrations for both. Opened lazily, once per process
+ * (a globalThis singleton: Next.js build workers never open it, dev reloads reuse it).
+ */
+import path from "node:path";
+import fs from "node:fs";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+/** Anything a query can run on: the database or an open transaction. */
+export type Queryable = Db | Tx;
+export type Driver = "pglite" | "postgres";
+
+export interface Database {
+  db: Db;
+  driver: Driver;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** postgres:// URL; absent → PGlite. */
+  url?: string;
+  /** PGlite data folder; absent with no url → in memory (tests). */
+  dataDir?: string;
+  /** Pool size for postgres.js. */
+  max?: number;
+}
+
+export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+
+/** Open a database and apply pending migrations. */
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  const database: Database & { url?: string } = options.url
+    ? await openPostgres(options.url, options.max)
+    : await openPglite(options.dataDir);
+  await migrateDatabase(database);
+  return database;
+}
+
+async function openPostgres(url: string, max = 10): Promise<Database & { url: string }> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
+  const db = drizzle({ client, schema }) as unknown as Db;
+  return { db, driver: "postgres", url, close: () => client.end({ timeout: 5 }) };
+}
+
+async function openPglite(dataDir?: string): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
+  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const db = drizzle({ client, schema }) as unknown as Db;
+  return { db, driver: "pglite", close: () => client.close() };
+}
+
+async function migrateDatabase(database: Database & { url?: string }) {
+  const config = { migrationsFolder: MIGRATIONS_FOLDER };
+  if (database.driver === "pglite") {
+    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    await migrate(database.db as never, config);
+    return;
+  }
+  // Several app processes may start at once on one Postgres: migrate under a session lock,
+  // on one dedicated connection (max: 1) so the lock and the migration share it.
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+  const client = postgres(database.url!, { max: 1, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(727274001)`;
+    await migrate(drizzle({ client }), config);
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+/** How many migrations the database has applied (for /api/health). */
+export async function countMigrations(db: Queryable): Promise<number> {
+  const rows = await db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
+  return Number(resultRows<{ n: number }>(rows)[0]?.n ?? 0);
+}
+
+/** postgres.js returns an array, PGlite an object with rows: read either. */
+export function resultRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+declare global {
+  var __tokenistDb: Promise<Database> | undefined;
+}
+
+/** The process-wide database, opened from the environment on first use. */
+export function getDatabase(): Promise<Database> {
+  if (!globalThis.__tokenistDb) {
+    const url = process.env.DATABASE_URL || undefined;
+    const dataDir = path.join(process.env.TOKENIST_DATA_DIR || ".tokenist/data", "pglite");
+    globalThis.__tokenistDb = openDatabase(url ? { url } : { dataDir }).catch((err) => {
+      globalThis.__tokenistDb = undefined; // let the next request try again
+      throw err;
+    });
+  }
+  return globalThis.__tokenistDb;
+}
+
+export async function getDb(): Promise<Db> {
+  return (await getDatabase()).db;
+}

@@ -1,0 +1,47 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { workspaces } from "./workspaces";
+
+/** One recorded LLM call. Append-only; idempotent on (workspace_id, request_id). */
+export const events = pgTable(
+  "events",
+  {
+    id: text("id").primaryKey(), // evt_... (time-ordered)
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    requestId: text("request_id").notNull(),
+    userId: text("user_id"),
+    orgId: text("org_id"),
+    feature: text("feature"),
+    tier: text("tier"),
+    model: text("model").notNull(),
+    provider: text("provider"),
+    requestType: text("request_type"),
+    conversationId: text("conversation_id"),
+    latencyMs: integer("latency_ms"),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>(),
+    usageFormat: text("usage_format").notNull(),
+    inputTokens: bigint("input_tokens", { mode: "number" }).notNull(),
+    cachedInputTokens: bigint("cached_input_tokens", { mode: "number" }).notNull(),
+    cacheWriteTokens: bigint("cache_write_tokens", { mode: "number" }).notNull(),
+    outputTokens: bigint("output_tokens", { mode: "number" }).notNull(),
+    reasoningTokens: bigint("reasoning_tokens", { mode: "number" }).notNull(),
+    audioInputTokens: bigint("audio_input_tokens", { mode: "number" }).notNull(),
+    audioOutputTokens: bigint("audio_output_tokens", { mode: "number" }).notNull(),
+    totalTokens: bigint("total_tokens", { mode: "number" }).notNull(),
+    /** Integer nano-dollars (1e-9 USD). */
+    costNanos: bigint("cost_nanos", { mode: "bigint" }).notNull(),
+    priced: boolean("priced").notNull(),
+    priceSource: text("price_source"),
+    labels: text("labels").array().notNull().default(sql`'{}'::text[]`),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("events_workspace_id_request_id_idx").on(t.workspaceId, t.requestId),
+    index("events_workspace_id_occurred_at_idx").on(t.workspaceId, t.occurredAt),
+    index("events_workspace_id_user_id_occurred_at_idx").on(t.workspaceId, t.userId, t.occurredAt),
+    index("events_workspace_id_conversation_id_idx").on(t.workspaceId, t.conversationId),
+  ],
+);

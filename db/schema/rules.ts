@@ -1,0 +1,34 @@
+import { bigint, boolean, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { workspaces } from "./workspaces";
+
+export const RULE_SCOPES = ["user", "org", "feature", "tier", "workspace"] as const;
+export const RULE_METRICS = ["requests", "tokens", "cost_usd"] as const;
+export const RULE_WINDOWS = ["minute", "hour", "day", "calendar_day", "calendar_month"] as const;
+export type RuleScope = (typeof RULE_SCOPES)[number];
+export type RuleMetric = (typeof RULE_METRICS)[number];
+export type RuleWindow = (typeof RULE_WINDOWS)[number];
+
+/** A limit evaluated by /sdk/check. */
+export const rules = pgTable(
+  "rules",
+  {
+    id: text("id").primaryKey(), // rul_...
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    scope: text("scope", { enum: RULE_SCOPES }).notNull(),
+    /** The one userId / orgId / feature / tier; null with scope user/org = each one separately. */
+    match: text("match"),
+    metric: text("metric", { enum: RULE_METRICS }).notNull(),
+    window: text("window", { enum: RULE_WINDOWS }).notNull(),
+    /** requests or tokens; for cost_usd, nano-dollars. */
+    limitValue: bigint("limit_value", { mode: "bigint" }).notNull(),
+    /** block | alert | require_reauth | downgrade_model:<model> */
+    action: text("action").notNull(),
+    enabled: boolean("enabled").notNull().default(true),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("rules_workspace_id_idx").on(t.workspaceId)],
+);

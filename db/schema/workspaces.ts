@@ -1,0 +1,23 @@
+import { bigint, boolean, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+export const PLANS = ["free", "starter", "growth", "enterprise"] as const;
+export type Plan = (typeof PLANS)[number];
+
+/** Our tenant: one customer account. */
+export const workspaces = pgTable("workspaces", {
+  id: text("id").primaryKey(), // ws_...
+  name: text("name").notNull(),
+  plan: text("plan", { enum: PLANS }).notNull().default("free"),
+  /** Store payload text (inputs, outputs, /sdk/log bodies). Off by default. */
+  payloadLogging: boolean("payload_logging").notNull().default(false),
+  /** Mask e-mail addresses, phone and card numbers before payloads are stored. */
+  redactPayloads: boolean("redact_payloads").notNull().default(true),
+  /** The workspace's own usage policy, given to the intent labeller (tos_breach). */
+  usagePolicy: text("usage_policy"),
+  /** Custom retention in days (enterprise); null → the plan's. */
+  retentionDays: integer("retention_days"),
+  /** Bumped on every change to rules, blocklist or keys: other processes drop their caches. */
+  configVersion: bigint("config_version", { mode: "number" }).notNull().default(1),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

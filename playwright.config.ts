@@ -1,0 +1,49 @@
+import { defineConfig } from "@playwright/test";
+import os from "node:os";
+import path from "node:path";
+
+const PORT = Number(process.env.E2E_PORT ?? 3199);
+export const E2E_BASE_URL = `http://127.0.0.1:${PORT}`;
+export const E2E_API_KEY = "ug_e2eTestKey0123456789abcdefghij";
+const dataDir = path.join(os.tmpdir(), `tokenist-e2e-${process.pid}`);
+
+// Debian's Chromium (browsers cannot be downloaded here), against the built app.
+export default defineConfig({
+  testDir: "tests/e2e",
+  outputDir: "test-results/e2e",
+  timeout: 60_000,
+  retries: process.env.CI ? 1 : 0,
+  workers: 1,
+  reporter: [["list"], ["json", { outputFile: "test-results/e2e.json" }]],
+  use: {
+    baseURL: E2E_BASE_URL,
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+  webServer: {
+    command: `node scripts/start.mjs`,
+    url: `${E2E_BASE_URL}/api/health`,
+    timeout: 240_000,
+    reuseExistingServer: false,
+    env: {
+      PORT: String(PORT),
+      TOKENIST_DATA_DIR: dataDir,
+      TOKENIST_INIT_EMAIL: "owner@example.com",
+      TOKENIST_INIT_PASSWORD: "correct horse battery",
+      TOKENIST_INIT_WORKSPACE: "E2E workspace",
+      TOKENIST_INIT_API_KEY: E2E_API_KEY,
+      DATABASE_URL: "",
+    },
+  },
+});

@@ -1,0 +1,96 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import { ZodError, z } from "zod";
+import type { Db } from "@/db/client";
+import type { Role } from "@/db/schema";
+import { log } from "@/server/lib/log";
+import type { ServiceCtx } from "@/server/services/context";
+import { ServiceError } from "@/server/services/errors";
+import { getMemberRole } from "@/server/services/workspaces/workspaces";
+
+export interface TRPCContext {
+  db: Db;
+  /** The signed-in member, or null. */
+  memberId: string | null;
+}
+
+const TRPC_CODES: Record<number, TRPCError["code"]> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  402: "PAYMENT_REQUIRED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  429: "TOO_MANY_REQUESTS",
+};
+
+/** Service errors → tRPC errors; anything unknown is logged and becomes a bare 500. */
+export function toTRPCError(err: unknown): TRPCError {
+  if (err instanceof TRPCError) return err;
+  if (err instanceof ZodError) return new TRPCError({ code: "BAD_REQUEST", message: err.issues[0]?.message, cause: err });
+  if (err instanceof ServiceError && TRPC_CODES[err.status]) {
+    return new TRPCError({ code: TRPC_CODES[err.status]!, message: err.message });
+  }
+  log.error("unhandled tRPC error", { err });
+  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side." });
+}
+
+const t = initTRPC.context<TRPCContext>().create({
+  errorFormatter: ({ shape, error }) => ({
+    ...shape,
+    data: {
+      ...shape.data,
+      stack: undefined,
+      zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
+    },
+  }),
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok) throw toTRPCError(result.error.cause ?? result.error);
+  return result;
+});
+
+/** Anyone. */
+export const publicProcedure = t.procedure.use(mapErrors);
+
+/** Signed in. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.memberId) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
+  return next({ ctx: { ...ctx, memberId: ctx.memberId } });
+});
+
+/** A member of the workspace named by `input.workspaceId`; services get a scoped ServiceCtx. */
+export const workspaceProcedure = protectedProcedure
+  .input(z.object({ workspaceId: z.string().min(1) }))
+  .use(async ({ ctx, input, next }) => {
+    const role = await getMemberRole(ctx.db, ctx.memberId, input.workspaceId);
+    // Not a member looks the same as not existing: ids of other workspaces reveal nothing.
+    if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Workspace not found" });
+    const service: ServiceCtx = {
+      db: ctx.db,
+      workspaceId: input.workspaceId,
+      actor: { type: "member", id: ctx.memberId },
+    };
+    return next({ ctx: { ...ctx, role, service } });
+  });
+
+const WRITE_ROLES: Role[] = ["owner", "admin"];
+
+/** Owners and admins: every mutation of workspace data. Viewers read only. */
+export const adminProcedure = workspaceProcedure.use(({ ctx, next }) => {
+  if (!WRITE_ROLES.includes(ctx.role)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Viewers cannot change anything in this workspace" });
+  }
+  return next();
+});
+
+/** Owners only: billing, deleting the workspace, changing owners. */
+export const ownerProcedure = workspaceProcedure.use(({ ctx, next }) => {
+  if (ctx.role !== "owner") throw new TRPCError({ code: "FORBIDDEN", message: "Only an owner can do this" });
+  return next();
+});

@@ -1,0 +1,35 @@
+import type { Db } from "@/db/client";
+import { getDatabase } from "@/db/client";
+import { env } from "./env";
+import { log } from "./lib/log";
+import { ensureInitialSetup } from "./services/workspaces/ensure-initial-setup";
+
+declare global {
+  var __tokenistBoot: Promise<Db> | undefined;
+}
+
+/**
+ * Start-up, once per process: validate the environment, open the database (migrations
+ * run there), apply the headless set-up. Called from instrumentation.ts when the server
+ * starts and awaited by every door, so a request never sees a half-started app.
+ */
+export function boot(): Promise<Db> {
+  globalThis.__tokenistBoot ??= start().catch((err) => {
+    globalThis.__tokenistBoot = undefined;
+    throw err;
+  });
+  return globalThis.__tokenistBoot;
+}
+
+async function start(): Promise<Db> {
+  const config = env();
+  const { db, driver } = await getDatabase();
+  const init = await ensureInitialSetup(db, {
+    email: config.TOKENIST_INIT_EMAIL,
+    password: config.TOKENIST_INIT_PASSWORD,
+    workspace: config.TOKENIST_INIT_WORKSPACE,
+    apiKey: config.TOKENIST_INIT_API_KEY,
+  });
+  log.info("tokenist started", { driver, initialWorkspace: init?.workspaceId });
+  return db;
+}

@@ -1,0 +1,85 @@
+/**
+ * The environment, validated once with zod. A missing or malformed value stops
+ * start-up with a message that names it (see `loadEnv`).
+ */
+import { z } from "zod";
+
+const optionalUrl = z.url().optional();
+const emptyToUndefined = (v: unknown) => (v === "" ? undefined : v);
+
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** HTTP port of `npm start`. */
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Postgres connection string; unset → embedded PGlite in TOKENIST_DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+    .optional(),
+  /** Where embedded data (PGlite, the generated AUTH_SECRET) lives. */
+  TOKENIST_DATA_DIR: z.string().min(1).default(".tokenist/data"),
+  /** Public URL of the dashboard, used in e-mails and OAuth callbacks. */
+  TOKENIST_PUBLIC_URL: optionalUrl,
+  /** Session signing secret; generated and kept in the data folder when unset. */
+  AUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Headless start: ensure this member / workspace / API key exist at each start. */
+  TOKENIST_INIT_EMAIL: z.email().optional(),
+  TOKENIST_INIT_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  TOKENIST_INIT_WORKSPACE: z.string().min(1).max(100).optional(),
+  TOKENIST_INIT_API_KEY: z
+    .string()
+    .regex(/^ug_[A-Za-z0-9_]{16,128}$/, "must look like ug_ followed by 16-128 letters, digits or _")
+    .optional(),
+  /** Largest accepted request body on /sdk/* and /api/v1/*, in bytes. */
+  TOKENIST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: optionalUrl,
+  TOKENIST_INTENT_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  INNGEST_EVENT_KEY: z.string().min(1).optional(),
+  INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+  INNGEST_BASE_URL: optionalUrl,
+  /** SMTP server for e-mails (smtp://user:pass@host:port); unset → e-mails written to the log. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional(),
+  SMTP_FROM: z.string().min(3).default("Tokenist <alerts@tokenist.local>"),
+  /** Development only: allow outbound webhooks to private and loopback addresses. */
+  TOKENIST_ALLOW_PRIVATE_WEBHOOKS: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
+  GITHUB_ID: z.string().min(1).optional(),
+  GITHUB_SECRET: z.string().min(1).optional(),
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+});
+
+export type Env = z.infer<typeof ZEnv>;
+
+export class EnvError extends Error {}
+
+/** Parse an environment (default: process.env) or throw an EnvError naming each bad variable. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const cleaned = Object.fromEntries(
+    Object.keys(ZEnv.shape).map((key) => [key, emptyToUndefined(source[key])]),
+  );
+  const result = ZEnv.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The validated environment of this process, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
+
+/** Tests change variables between cases. */
+export function resetEnvCache() {
+  cached = undefined;
+}

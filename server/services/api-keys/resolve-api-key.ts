@@ -1,0 +1,55 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { apiKeys, type ApiKeyScope } from "@/db/schema";
+import { UnauthorizedError } from "../errors";
+import { API_KEY_PATTERN, hashApiKey } from "./key-material";
+
+export interface ResolvedKey {
+  keyId: string;
+  workspaceId: string;
+  scopes: ApiKeyScope[];
+}
+
+// A revoked key stops working in every process within CACHE_MS.
+const CACHE_MS = 1_000;
+const LAST_USED_EVERY_MS = 60_000;
+const cache = new Map<string, { value: ResolvedKey | null; at: number }>();
+const lastUsedWritten = new Map<string, number>();
+
+/** Bearer key → workspace. Throws UnauthorizedError for a missing, malformed, unknown or revoked key. */
+export async function resolveApiKey(db: Db, key: string | null | undefined): Promise<ResolvedKey> {
+  if (!key) throw new UnauthorizedError("Missing API key: send Authorization: Bearer ug_...");
+  if (!API_KEY_PATTERN.test(key)) throw new UnauthorizedError("Malformed API key: keys look like ug_...");
+  const hash = hashApiKey(key);
+  const now = Date.now();
+  let hit = cache.get(hash);
+  if (!hit || now - hit.at > CACHE_MS) {
+    const [row] = await db
+      .select({ keyId: apiKeys.id, workspaceId: apiKeys.workspaceId, scopes: apiKeys.scopes })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
+      .limit(1);
+    hit = { value: row ?? null, at: now };
+    if (cache.size > 10_000) cache.clear();
+    cache.set(hash, hit);
+  }
+  if (!hit.value) throw new UnauthorizedError("Invalid or revoked API key");
+  touchLastUsed(db, hit.value.keyId, now);
+  return hit.value;
+}
+
+/** Drop cached lookups in this process (after a revoke here; others expire within CACHE_MS). */
+export function clearApiKeyCache() {
+  cache.clear();
+}
+
+function touchLastUsed(db: Db, keyId: string, now: number) {
+  const last = lastUsedWritten.get(keyId) ?? 0;
+  if (now - last < LAST_USED_EVERY_MS) return;
+  lastUsedWritten.set(keyId, now);
+  // Off the request path: a lost update only makes "last used" a minute stale.
+  db.update(apiKeys)
+    .set({ lastUsedAt: new Date(now) })
+    .where(eq(apiKeys.id, keyId))
+    .catch(() => lastUsedWritten.delete(keyId));
+}

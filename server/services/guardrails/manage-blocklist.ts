@@ -1,0 +1,112 @@
+import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
+import { z } from "zod";
+import { blocklist, BLOCK_SOURCES } from "@/db/schema";
+import { newId } from "@/server/lib/ids";
+import type { Queryable } from "@/db/client";
+import { writeAudit } from "../audit/write-audit";
+import { withTransaction, type Actor, type ServiceCtx } from "../context";
+import { InvalidInputError, NotFoundError } from "../errors";
+import { bumpConfigVersion, forgetWorkspaceState } from "./workspace-state";
+
+export const ZCreateBlock = z
+  .object({
+    userId: z.string().trim().min(1).max(256).optional(),
+    orgId: z.string().trim().min(1).max(256).optional(),
+    reason: z.string().trim().max(500).nullish(),
+    expiresAt: z.iso.datetime({ offset: true }).nullish(),
+  })
+  .refine((v) => Boolean(v.userId) !== Boolean(v.orgId), { message: "Send exactly one of userId or orgId" });
+
+type BlockRow = typeof blocklist.$inferSelect;
+
+export function toBlock(b: BlockRow, now = new Date()) {
+  return {
+    id: b.id,
+    userId: b.subjectType === "user" ? b.subjectId : null,
+    orgId: b.subjectType === "org" ? b.subjectId : null,
+    reason: b.reason,
+    source: b.source,
+    createdBy: b.createdBy,
+    createdAt: b.createdAt.toISOString(),
+    expiresAt: b.expiresAt ? b.expiresAt.toISOString() : null,
+    active: !b.expiresAt || b.expiresAt > now,
+  };
+}
+
+/** Active entries first; `includeExpired` shows the history too. */
+export async function listBlocks({ ctx, includeExpired = false }: { ctx: ServiceCtx; includeExpired?: boolean }) {
+  const now = new Date();
+  const rows = await ctx.db
+    .select()
+    .from(blocklist)
+    .where(
+      and(
+        eq(blocklist.workspaceId, ctx.workspaceId),
+        includeExpired ? undefined : or(isNull(blocklist.expiresAt), gt(blocklist.expiresAt, now)),
+      ),
+    )
+    .orderBy(desc(blocklist.createdAt))
+    .limit(1000);
+  return rows.map((r) => toBlock(r, now));
+}
+
+export async function createBlock({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZCreateBlock> }) {
+  const data = ZCreateBlock.parse(input);
+  const expiresAt = data.expiresAt ? new Date(data.expiresAt) : null;
+  if (expiresAt && expiresAt <= new Date()) throw new InvalidInputError("expiresAt must be in the future");
+  const block = await withTransaction(ctx, (tx) =>
+    insertBlock(tx, ctx.workspaceId, ctx.actor, {
+      subjectType: data.userId ? "user" : "org",
+      subjectId: (data.userId ?? data.orgId)!,
+      reason: data.reason ?? null,
+      expiresAt,
+      source: "manual",
+    }),
+  );
+  forgetWorkspaceState(ctx.workspaceId);
+  return block;
+}
+
+/** Insert an entry inside a transaction (manual, rule or automation source). */
+export async function insertBlock(
+  tx: Queryable,
+  workspaceId: string,
+  actor: Actor,
+  entry: { subjectType: "user" | "org"; subjectId: string; reason: string | null; expiresAt: Date | null; source: (typeof BLOCK_SOURCES)[number] },
+) {
+  const [row] = await tx
+    .insert(blocklist)
+    .values({ id: newId("blk"), workspaceId, ...entry, createdBy: actor.id })
+    .returning();
+  await bumpConfigVersion(tx, workspaceId);
+  await writeAudit(tx, { workspaceId, actor, action: "blocklist.create", targetType: "blocklist", targetId: row!.id, data: { ...entry } });
+  return toBlock(row!);
+}
+
+/** Unblock: the entry is removed (the audit log keeps the history). */
+export async function deleteBlock({ ctx, id }: { ctx: ServiceCtx; id: string }) {
+  await withTransaction(ctx, async (tx) => {
+    const [row] = await tx.delete(blocklist).where(and(eq(blocklist.id, id), eq(blocklist.workspaceId, ctx.workspaceId))).returning();
+    if (!row) throw new NotFoundError(`Blocklist entry ${id} not found`);
+    await bumpConfigVersion(tx, ctx.workspaceId);
+    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "blocklist.delete", targetType: "blocklist", targetId: id, data: { subject: `${row.subjectType}:${row.subjectId}` } });
+  });
+  forgetWorkspaceState(ctx.workspaceId);
+  return { id, deleted: true };
+}
+
+/** Unblock an end user or org: every active entry for it. */
+export async function unblockSubject({ ctx, subjectType, subjectId }: { ctx: ServiceCtx; subjectType: "user" | "org"; subjectId: string }) {
+  const removed = await withTransaction(ctx, async (tx) => {
+    const rows = await tx
+      .delete(blocklist)
+      .where(and(eq(blocklist.workspaceId, ctx.workspaceId), eq(blocklist.subjectType, subjectType), eq(blocklist.subjectId, subjectId)))
+      .returning({ id: blocklist.id });
+    await bumpConfigVersion(tx, ctx.workspaceId);
+    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "blocklist.unblock", targetType: subjectType, targetId: subjectId, data: { removed: rows.length } });
+    return rows.length;
+  });
+  forgetWorkspaceState(ctx.workspaceId);
+  return { removed };
+}
+

@@ -1,0 +1,95 @@
+// Builds a classifier from a model object; the built-in one (classifier.ts) uses model.json,
+// training and evaluation pass their own.
+import { extractFeatures, HASH_BITS, MAX_CHARS, truncate, WINDOW_CHARS, windowBounds } from "./features";
+import { decodeLinearModel, linearScore, sigmoid, type LinearModel, type TLinearModelJson } from "./linear";
+import { latestUserText, type TChatMessage } from "./messages";
+import { cachedCustomLabelTerms, matchTerms, policyTerms } from "./policy";
+
+export const MODEL_LABELS = ["jailbreak", "frustration", "win"] as const;
+export type TModelLabel = (typeof MODEL_LABELS)[number];
+
+export interface TIntentModelJson {
+  version: number;
+  /** The feature settings the weights were trained with; must match features.ts. */
+  features: { hashBits: number; maxChars: number; windowChars: number };
+  models: Record<TModelLabel, TLinearModelJson>;
+}
+
+export interface TClassifyOptions {
+  /** The workspace's usage policy; enables `tos_breach` (see policy.ts for what it can read). */
+  policy?: string | null;
+  customLabels?: { name: string; description: string }[];
+}
+
+export interface TClassification {
+  /** Labels found, or ["safe"] when none is. */
+  labels: string[];
+  /** Per-label scores in [0, 1]; a model label fires at >= 0.5 (its threshold is in the bias). */
+  scores: Record<string, number>;
+}
+
+export interface IntentClassifier {
+  classifyText(text: string, opts?: TClassifyOptions): TClassification;
+  classifyMessages(input: string | readonly TChatMessage[], opts?: TClassifyOptions): TClassification;
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+export function createClassifier(json: TIntentModelJson): IntentClassifier {
+  const f = json.features;
+  if (f.hashBits !== HASH_BITS || f.maxChars !== MAX_CHARS || f.windowChars !== WINDOW_CHARS) {
+    throw new Error("intent model: trained with other feature settings; run npm run train:intent");
+  }
+  let models: Record<TModelLabel, LinearModel> | null = null;
+  const load = () =>
+    (models ??= {
+      jailbreak: decodeLinearModel(json.models.jailbreak),
+      frustration: decodeLinearModel(json.models.frustration),
+      win: decodeLinearModel(json.models.win),
+    });
+
+  function classifyText(text: string, opts: TClassifyOptions = {}): TClassification {
+    const m = load();
+    const t = truncate(text);
+    const fv = extractFeatures(t, false);
+    const logits: Record<TModelLabel, number> = {
+      jailbreak: linearScore(m.jailbreak, fv),
+      frustration: linearScore(m.frustration, fv),
+      win: linearScore(m.win, fv),
+    };
+    // Jailbreak takes the highest of the whole text and its windows (an injection is often one
+    // sentence in a long benign document). The windows reuse the feature buffer, so they go last.
+    const bounds = windowBounds(t);
+    for (let k = 0; k < bounds.length; k += 2) {
+      logits.jailbreak = Math.max(logits.jailbreak, linearScore(m.jailbreak, extractFeatures(t.slice(bounds[k], bounds[k + 1]), false)));
+    }
+    const scores: Record<string, number> = {};
+    const labels: string[] = [];
+    for (const label of MODEL_LABELS) {
+      const p = sigmoid(logits[label]);
+      scores[label] = round(p);
+      if (p >= 0.5) labels.push(label);
+    }
+    // frustration and win contradict each other; keep the stronger.
+    if (labels.includes("frustration") && labels.includes("win")) {
+      labels.splice(labels.indexOf(scores.frustration >= scores.win ? "win" : "frustration"), 1);
+    }
+    scores.safe = round(1 - scores.jailbreak);
+    if (opts.policy) {
+      const { score } = matchTerms(policyTerms(opts.policy), text);
+      scores.tos_breach = round(score);
+      if (score >= 1) labels.push("tos_breach");
+    }
+    for (const custom of opts.customLabels ?? []) {
+      const { score } = matchTerms(cachedCustomLabelTerms(custom.name, custom.description), text);
+      scores[custom.name] = round(score);
+      if (score >= 1 && !labels.includes(custom.name)) labels.push(custom.name);
+    }
+    return { labels: labels.length > 0 ? labels : ["safe"], scores };
+  }
+
+  return {
+    classifyText,
+    classifyMessages: (input, opts) => classifyText(latestUserText(input), opts),
+  };
+}

@@ -1,0 +1,152 @@
+import { sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import { resultRows } from "@/db/client";
+import { DIMENSIONS } from "@/db/schema";
+import type { ServiceCtx } from "../context";
+import { InvalidInputError } from "../errors";
+import { nanosToUsd } from "../metering/pricing";
+
+export const ZUsageQuery = z.object({
+  /** What to group by; "workspace" is the whole workspace. */
+  dimension: z.enum(DIMENSIONS).default("workspace"),
+  /** One userId / orgId / feature / model / tier; absent → every key of the dimension. */
+  key: z.string().max(256).optional(),
+  from: z.coerce.date(),
+  to: z.coerce.date(),
+  interval: z.enum(["minute", "hour", "day"]).default("day"),
+});
+export type TUsageQuery = z.input<typeof ZUsageQuery>;
+
+export const ZTopQuery = ZUsageQuery.omit({ interval: true, key: true }).extend({
+  dimension: z.enum(DIMENSIONS).exclude(["workspace"]),
+  orderBy: z.enum(["cost", "tokens", "requests"]).default("cost"),
+  limit: z.coerce.number().int().min(1).max(1000).default(10),
+});
+
+export interface UsageTotals {
+  requests: number;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  totalTokens: number;
+  costNanos: string;
+  costUsd: number;
+  /** Requests whose model had no known price: counted, with cost 0. */
+  unpricedRequests: number;
+}
+
+type SumRow = {
+  requests: string;
+  input: string;
+  cached: string;
+  output: string;
+  reasoning: string;
+  total: string;
+  cost: string;
+  unpriced: string;
+};
+
+const SUMS = sql`coalesce(sum(requests), 0)::text as requests, coalesce(sum(input_tokens), 0)::text as input,
+  coalesce(sum(cached_input_tokens), 0)::text as cached, coalesce(sum(output_tokens), 0)::text as output,
+  coalesce(sum(reasoning_tokens), 0)::text as reasoning, coalesce(sum(total_tokens), 0)::text as total,
+  coalesce(sum(cost_nanos), 0)::text as cost, coalesce(sum(unpriced_requests), 0)::text as unpriced`;
+
+function toTotals(r: SumRow): UsageTotals {
+  return {
+    requests: Number(r.requests),
+    inputTokens: Number(r.input),
+    cachedInputTokens: Number(r.cached),
+    outputTokens: Number(r.output),
+    reasoningTokens: Number(r.reasoning),
+    totalTokens: Number(r.total),
+    costNanos: r.cost,
+    costUsd: nanosToUsd(BigInt(r.cost)),
+    unpricedRequests: Number(r.unpriced),
+  };
+}
+
+const MAX_POINTS = 5_000;
+
+function where(ctx: ServiceCtx, q: { dimension: string; key?: string; from: Date; to: Date }): SQL {
+  if (q.to <= q.from) throw new InvalidInputError("to must be after from");
+  return sql`workspace_id = ${ctx.workspaceId} and dimension = ${q.dimension}
+    ${q.key !== undefined ? sql`and key = ${q.key}` : sql``}
+    and bucket >= ${q.from.toISOString()}::timestamptz and bucket < ${q.to.toISOString()}::timestamptz`;
+}
+
+/** Totals and a time series (UTC buckets of `interval`) from the rollups: exact sums. */
+export async function queryUsage({ ctx, input }: { ctx: ServiceCtx; input: TUsageQuery }) {
+  const q = ZUsageQuery.parse(input);
+  const stepMs = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[q.interval];
+  if ((q.to.getTime() - q.from.getTime()) / stepMs > MAX_POINTS) {
+    throw new InvalidInputError(`That range has more than ${MAX_POINTS} ${q.interval}s: choose a larger interval`);
+  }
+  const filter = where(ctx, q);
+  const [totals] = resultRows<SumRow>(await ctx.db.execute(sql`select ${SUMS} from usage_rollups where ${filter}`));
+  const series = resultRows<SumRow & { t: Date | string }>(
+    await ctx.db.execute(sql`select date_trunc(${q.interval}, bucket, 'UTC') as t, ${SUMS}
+      from usage_rollups where ${filter} group by 1 order by 1`),
+  );
+  return {
+    dimension: q.dimension,
+    key: q.key ?? null,
+    from: q.from.toISOString(),
+    to: q.to.toISOString(),
+    interval: q.interval,
+    totals: toTotals(totals!),
+    series: series.map((r) => ({ t: new Date(r.t).toISOString(), ...toTotals(r) })),
+  };
+}
+
+/** The top keys of a dimension over a range (top end users by cost, …). */
+export async function topUsage({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZTopQuery> }) {
+  const q = ZTopQuery.parse(input);
+  const order = { cost: sql`sum(cost_nanos)`, tokens: sql`sum(total_tokens)`, requests: sql`sum(requests)` }[q.orderBy];
+  const rows = resultRows<SumRow & { key: string }>(
+    await ctx.db.execute(sql`select key, ${SUMS} from usage_rollups where ${where(ctx, q)}
+      group by key order by ${order} desc, key limit ${q.limit}`),
+  );
+  return rows.map((r) => ({ key: r.key, ...toTotals(r) }));
+}
+
+/** Usage as CSV: one line per (bucket, key), for spreadsheets and invoices. */
+export async function exportUsageCsv({ ctx, input }: { ctx: ServiceCtx; input: TUsageQuery }) {
+  const q = ZUsageQuery.parse(input);
+  const rows = resultRows<SumRow & { t: Date | string; key: string }>(
+    await ctx.db.execute(sql`select date_trunc(${q.interval}, bucket, 'UTC') as t, key, ${SUMS}
+      from usage_rollups where ${where(ctx, q)} group by 1, 2 order by 1, 2 limit 200000`),
+  );
+  const header = "time,dimension,key,requests,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,total_tokens,cost_usd,unpriced_requests";
+  const lines = rows.map((r) => {
+    const t = toTotals(r);
+    return [
+      new Date(r.t).toISOString(),
+      q.dimension,
+      csvField(r.key),
+      t.requests,
+      t.inputTokens,
+      t.cachedInputTokens,
+      t.outputTokens,
+      t.reasoningTokens,
+      t.totalTokens,
+      formatCsvUsd(BigInt(t.costNanos)),
+      t.unpricedRequests,
+    ].join(",");
+  });
+  return [header, ...lines].join("\n") + "\n";
+}
+
+/** Quote a CSV field, and defuse spreadsheet formulas (=, +, -, @ at the start). */
+export function csvField(value: string | null | undefined): string {
+  if (value === null || value === undefined) return "";
+  let v = String(value);
+  if (/^[=+\-@\t\r]/.test(v)) v = `'${v}`;
+  return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+function formatCsvUsd(nanos: bigint): string {
+  const whole = nanos / 1_000_000_000n;
+  const frac = (nanos % 1_000_000_000n).toString().padStart(9, "0");
+  return `${whole}.${frac}`;
+}

@@ -1,0 +1,73 @@
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Queryable } from "@/db/client";
+import { memberships, workspaces, type Role } from "@/db/schema";
+import { newId } from "@/server/lib/ids";
+import { writeAudit } from "../audit/write-audit";
+import { withTransaction, type Actor, type ServiceCtx } from "../context";
+import { NotFoundError } from "../errors";
+
+export const ZWorkspaceName = z.string().trim().min(1, "Name is required").max(100);
+
+/** Create a workspace on the free plan with `ownerId` as its owner (inside the caller's transaction). */
+export async function insertWorkspace(tx: Queryable, input: { name: string; ownerId: string; actor: Actor }) {
+  const [workspace] = await tx
+    .insert(workspaces)
+    .values({ id: newId("ws"), name: ZWorkspaceName.parse(input.name) })
+    .returning();
+  await tx.insert(memberships).values({ workspaceId: workspace!.id, memberId: input.ownerId, role: "owner" });
+  await writeAudit(tx, {
+    workspaceId: workspace!.id,
+    actor: input.actor,
+    action: "workspace.create",
+    targetType: "workspace",
+    targetId: workspace!.id,
+  });
+  return workspace!;
+}
+
+export async function getWorkspace({ ctx }: { ctx: ServiceCtx }) {
+  const [row] = await ctx.db.select().from(workspaces).where(eq(workspaces.id, ctx.workspaceId)).limit(1);
+  if (!row) throw new NotFoundError("Workspace not found");
+  return row;
+}
+
+export async function renameWorkspace({ ctx, input }: { ctx: ServiceCtx; input: { name: string } }) {
+  const name = ZWorkspaceName.parse(input.name);
+  return withTransaction(ctx, async (tx) => {
+    const [row] = await tx
+      .update(workspaces)
+      .set({ name, updatedAt: new Date() })
+      .where(eq(workspaces.id, ctx.workspaceId))
+      .returning();
+    if (!row) throw new NotFoundError("Workspace not found");
+    await writeAudit(tx, {
+      workspaceId: ctx.workspaceId,
+      actor: ctx.actor,
+      action: "workspace.rename",
+      targetType: "workspace",
+      targetId: ctx.workspaceId,
+      data: { name },
+    });
+    return row;
+  });
+}
+
+/** The workspaces a member belongs to, with their role, oldest first. */
+export async function listMemberWorkspaces(db: Queryable, memberId: string) {
+  return db
+    .select({ id: workspaces.id, name: workspaces.name, plan: workspaces.plan, role: memberships.role })
+    .from(memberships)
+    .innerJoin(workspaces, eq(workspaces.id, memberships.workspaceId))
+    .where(eq(memberships.memberId, memberId))
+    .orderBy(asc(memberships.createdAt));
+}
+
+export async function getMemberRole(db: Queryable, memberId: string, workspaceId: string): Promise<Role | null> {
+  const [row] = await db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.memberId, memberId), eq(memberships.workspaceId, workspaceId)))
+    .limit(1);
+  return row?.role ?? null;
+}

@@ -1,0 +1,14 @@
+import type { Db } from "@/db/client";
+import { createApiKey } from "@/server/services/api-keys/manage-api-keys";
+import { signUp } from "@/server/services/auth/accounts";
+import type { ServiceCtx } from "@/server/services/context";
+import { randomBytes } from "node:crypto";
+
+/** A new member with their own workspace and an all-scopes API key. */
+export async function createTestWorkspace(db: Db, name = "Test workspace") {
+  const email = `owner-${randomBytes(4).toString("hex")}@example.com`;
+  const { member, workspace } = await signUp(db, { email, password: "correct horse battery", workspaceName: name });
+  const ctx: ServiceCtx = { db, workspaceId: workspace.id, actor: { type: "member", id: member.id } };
+  const key = await createApiKey({ ctx, input: { name: "test", scopes: ["sdk", "read", "write"] } });
+  return { member, workspace, ctx, apiKey: key.key, email, password: "correct horse battery" };
+}
