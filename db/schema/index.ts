@@ -11,3 +11,4 @@ export * from "./outbox";
 export * from "./rules";
 export * from "./blocklist";
 export * from "./reservations";
+export * from "./alert-firings";

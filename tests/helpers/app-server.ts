@@ -85,7 +85,7 @@ export async function startApp(
   await launch();
   return {
     baseUrl: `http://127.0.0.1:${port}`,
-    apiKey,
+    apiKey: env.TOKENIST_INIT_API_KEY!,
     email: env.TOKENIST_INIT_EMAIL!,
     password: env.TOKENIST_INIT_PASSWORD!,
     dataDir,

@@ -70,6 +70,22 @@ describe.each(TEST_DRIVERS)("the production server on %s", (driver) => {
     expect(huge.body.error.code).toBe("payload_too_large");
   });
 
+  it("counts the same requestId sent 50 times in parallel once", async () => {
+    const body = { userId: "u50", model: "gpt-4o-mini", requestId: "req_50", usage: { prompt_tokens: 812, completion_tokens: 95 } };
+    const answers = await Promise.all(Array.from({ length: 50 }, () => callApi(app, "/sdk/record", { body })));
+    expect(answers.every((r) => r.status === 200)).toBe(true);
+    expect(answers.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+    expect(new Set(answers.map((r) => r.body.id)).size).toBe(1);
+    // Idempotency-Key works the same when no requestId is sent.
+    const { requestId: _, ...noId } = body;
+    const headers = { "idempotency-key": "idem-1" };
+    const first = await callApi(app, "/sdk/record", { body: noId, headers });
+    const retry = await callApi(app, "/sdk/record", { body: noId, headers });
+    expect([first.body.duplicate, retry.body.duplicate]).toEqual([false, true]);
+    const unknown = await callApi(app, "/sdk/record", { body: { model: "no-such-model", usage: { inputTokens: 3, outputTokens: 1 } } });
+    expect(unknown.body).toMatchObject({ costUsd: 0, warnings: ["unknown_model_price"] });
+  });
+
   it("restarting twice creates no duplicate member, workspace or key", async () => {
     await app.restart();
     await app.restart();

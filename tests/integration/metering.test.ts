@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq } from "drizzle-orm";
-import { endUsers, events, outbox, payloadLogs, workspaces } from "@/db/schema";
+import { endUsers, events, outbox, payloadLogs } from "@/db/schema";
+import { updateWorkspaceSettings } from "@/server/services/workspaces/workspaces";
 import { recordEvent } from "@/server/services/metering/record-event";
 import { logPayload } from "@/server/services/metering/log-payload";
 import { exportUsageCsv, queryUsage, topUsage } from "@/server/services/usage/query-usage";
@@ -117,7 +118,7 @@ describe.each(TEST_DRIVERS)("metering on %s", (driver) => {
 
   it("stores payloads only after opting in, redacted", async () => {
     expect(await logPayload({ ctx, input: { requestId: "p1", request: { a: 1 } } })).toEqual({ logged: false, reason: "payload_logging_disabled" });
-    await database.db.update(workspaces).set({ payloadLogging: true }).where(eq(workspaces.id, ctx.workspaceId));
+    await updateWorkspaceSettings({ ctx, input: { payloadLogging: true } });
     const logged = await logPayload({ ctx, input: { requestId: "p1", request: { prompt: "mail me at jane@example.com or +1 415 555 0100" } } });
     expect(logged).toMatchObject({ logged: true, id: expect.stringMatching(/^log_/) });
     const again = await logPayload({ ctx, input: { requestId: "p1", request: {} } });

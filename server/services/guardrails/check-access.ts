@@ -4,12 +4,13 @@ import { reservations, type Dimension } from "@/db/schema";
 import type { TCheckInput, TCheckResult } from "@/server/contract/sdk";
 import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
+import { emitCrossings } from "../alerts/emit-crossings";
 import { classifyCheckInput } from "../intent/fast-labels";
 import { estimateRequest } from "./estimate";
 import { describeLimit, type Usage } from "./describe-limit";
 import { readBuckets, readUsage, type Subject } from "./read-usage";
 import { isRolling, rollingFreeAt } from "./windows";
-import { getWorkspaceState, type BlockRow, type RuleRow } from "./workspace-state";
+import { getWorkspaceState, type BlockRow, type RuleRow } from "../workspaces/workspace-state";
 
 /** Reservations of allowed checks that never get a record stop counting after this. */
 export const RESERVATION_TTL_MS = 10 * 60_000;
@@ -89,6 +90,25 @@ export async function checkAccess({
       })
     : await decide(ctx.db);
 
+  const alerts = exceeded.filter((l) => l.rule.action === "alert");
+  if (alerts.length) {
+    await emitCrossings(
+      ctx.db,
+      alerts.map((l) => ({
+        workspaceId: ctx.workspaceId,
+        sourceType: "rule" as const,
+        sourceId: l.rule.id,
+        name: l.rule.name,
+        subject: ruleSubject(l.rule, input)!,
+        metric: l.rule.metric,
+        window: l.rule.window,
+        threshold: 100,
+        used: l.state.used,
+        limit: l.state.limit,
+        at: now,
+      })),
+    );
+  }
   const actions = [...new Set(exceeded.filter((l) => l.rule.action !== "block" && l.rule.action !== "alert").map((l) => l.rule.action))];
   const first = blocking[0];
   const retryAfter = blocking.length
@@ -136,7 +156,7 @@ async function lockSubjects(tx: Queryable, workspaceId: string, matching: RuleRo
       matching
         .filter((r) => r.action === "block")
         .map((r) => ruleSubject(r, input)!)
-        .map((s) => `${workspaceId}\u0000${s.dimension}\u0000${s.key}`),
+        .map((s) => `${workspaceId}\u001f${s.dimension}\u001f${s.key}`),
     ),
   ].sort();
   for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);

@@ -3,7 +3,7 @@ import type { ZLimitState } from "@/server/contract/sdk";
 import { formatNanos, nanosToUsd } from "../metering/pricing";
 import type { Estimate } from "./estimate";
 import type { SubjectUsage } from "./read-usage";
-import type { RuleRow } from "./workspace-state";
+import type { RuleRow } from "../workspaces/workspace-state";
 import { bucketExpiry, calendarReset, isRolling } from "./windows";
 
 export type Usage = SubjectUsage;

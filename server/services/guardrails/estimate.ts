@@ -1,7 +1,7 @@
 import { countTokens } from "gpt-tokenizer";
 import type { TCheckInput } from "@/server/contract/sdk";
 import { priceCall } from "../metering/pricing";
-import type { RuleRow } from "./workspace-state";
+import type { RuleRow } from "../workspaces/workspace-state";
 
 export interface Estimate {
   requests: bigint;

@@ -6,7 +6,7 @@ import type { Queryable } from "@/db/client";
 import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type Actor, type ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
-import { bumpConfigVersion, forgetWorkspaceState } from "./workspace-state";
+import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
 
 export const ZCreateBlock = z
   .object({

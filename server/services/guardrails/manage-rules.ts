@@ -6,7 +6,7 @@ import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { formatNanos, usdToNanos } from "../metering/pricing";
-import { bumpConfigVersion, forgetWorkspaceState } from "./workspace-state";
+import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
 
 const ZAction = z
   .string()

@@ -1,6 +1,6 @@
 // Builds a classifier from a model object; the built-in one (classifier.ts) uses model.json,
 // training and evaluation pass their own.
-import { extractFeatures, HASH_BITS, MAX_CHARS, truncate, WINDOW_CHARS, windowBounds } from "./features";
+import { HASH_BITS, MAX_CHARS, prepareText, truncate, vectorOf, WINDOW_CHARS, windowBounds } from "./features";
 import { decodeLinearModel, linearScore, sigmoid, type LinearModel, type TLinearModelJson } from "./linear";
 import { latestUserText, type TChatMessage } from "./messages";
 import { cachedCustomLabelTerms, matchTerms, policyTerms } from "./policy";
@@ -49,19 +49,22 @@ export function createClassifier(json: TIntentModelJson): IntentClassifier {
     });
 
   function classifyText(text: string, opts: TClassifyOptions = {}): TClassification {
+    // No words, no intent: the models' biases alone must not label an empty message.
+    if (!/[\p{L}\p{N}\p{So}]/u.test(text)) return { labels: ["safe"], scores: { jailbreak: 0, frustration: 0, win: 0, safe: 1 } };
     const m = load();
     const t = truncate(text);
-    const fv = extractFeatures(t, false);
+    prepareText(t);
+    const fv = vectorOf(0, t.length);
     const logits: Record<TModelLabel, number> = {
       jailbreak: linearScore(m.jailbreak, fv),
       frustration: linearScore(m.frustration, fv),
       win: linearScore(m.win, fv),
     };
     // Jailbreak takes the highest of the whole text and its windows (an injection is often one
-    // sentence in a long benign document). The windows reuse the feature buffer, so they go last.
+    // sentence in a long benign document). Each vectorOf reuses one buffer, so windows go last.
     const bounds = windowBounds(t);
     for (let k = 0; k < bounds.length; k += 2) {
-      logits.jailbreak = Math.max(logits.jailbreak, linearScore(m.jailbreak, extractFeatures(t.slice(bounds[k], bounds[k + 1]), false)));
+      logits.jailbreak = Math.max(logits.jailbreak, linearScore(m.jailbreak, vectorOf(bounds[k], bounds[k + 1])));
     }
     const scores: Record<string, number> = {};
     const labels: string[] = [];

@@ -6,8 +6,8 @@
 // raw counts or length would let a model learn length instead of intent):
 //   words: unigrams + bigrams of [letter/digit] runs in the lowercased text
 //   chars: 3-, 4- and 5-grams of the lowercased text with whitespace runs folded to one space
-// Values are sublinear counts (1 + ln count) before normalisation. Hashing is FNV-1a with a
-// murmur finaliser into 2^HASH_BITS buckets; a smaller model folds buckets with `& mask`.
+// Values are sublinear counts (1 + ln count) before normalisation. Hashing is FNV-1a, then
+// Fibonacci hashing into 2^HASH_BITS buckets; a smaller model folds buckets with `& mask`.
 // Dense features are ratios (never counts or lengths).
 
 export const HASH_BITS = 18;
@@ -37,36 +37,50 @@ const out: FeatureVector = {
   val: new Float32Array(MAX_FEATURES),
   dense: new Float32Array(DENSE_FEATURES.length),
 };
-const counts = new Float32Array(1 << HASH_BITS);
+// The prepared text: every word and char-gram bucket with the index of the character it ends
+// at, in text order, so the whole text and each window are built without hashing twice.
+const wordBucket = new Int32Array(2 * MAX_CHARS + 16);
+const wordPos = new Int32Array(2 * MAX_CHARS + 16);
+const charBucket = new Int32Array(3 * MAX_CHARS + 16);
+const charPos = new Int32Array(3 * MAX_CHARS + 16);
+let nWords = 0;
+let nChars = 0;
+const counts = new Uint16Array(1 << HASH_BITS);
 const touched = new Int32Array(MAX_FEATURES);
 let nTouched = 0;
+const SUBLINEAR = Float32Array.from({ length: 1024 }, (_, c) => (c === 0 ? 0 : 1 + Math.log(c)));
 
-function fmix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
+/** Fibonacci hashing: the top HASH_BITS bits of the FNV hash times the golden ratio. */
+function bucketOf(hash: number): number {
+  return Math.imul(hash, 0x9e3779b1) >>> (32 - HASH_BITS);
 }
 
-function bump(hash: number): void {
-  const b = fmix(hash) & MASK;
-  if (counts[b] === 0) touched[nTouched++] = b;
-  counts[b] += 1;
-}
-
-/** Moves the counted group into `out`, sublinear and L2-normalised, and clears the counts. */
-function flushGroup(): void {
+/** Adds the buckets [from, to) ending inside [start, end) to `out` as one L2-normalised group. */
+function addGroup(buckets: Int32Array, pos: Int32Array, total: number, start: number, end: number): void {
+  let lo = 0;
+  let hi = total;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (pos[mid] < start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < total && pos[i] < end; i++) {
+    const b = buckets[i];
+    if (counts[b] === 0) touched[nTouched++] = b;
+    if (counts[b] < 0xffff) counts[b]++;
+  }
   let sq = 0;
   for (let i = 0; i < nTouched; i++) {
-    const v = 1 + Math.log(counts[touched[i]]);
+    const c = counts[touched[i]];
+    const v = c < 1024 ? SUBLINEAR[c] : 1 + Math.log(c);
     sq += v * v;
   }
   const inv = sq > 0 ? 1 / Math.sqrt(sq) : 0;
   for (let i = 0; i < nTouched; i++) {
     const b = touched[i];
+    const c = counts[b];
     out.idx[out.n] = b;
-    out.val[out.n++] = (1 + Math.log(counts[b])) * inv;
+    out.val[out.n++] = (c < 1024 ? SUBLINEAR[c] : 1 + Math.log(c)) * inv;
     counts[b] = 0;
   }
   nTouched = 0;
@@ -114,12 +128,16 @@ export function windowBounds(text: string, size = WINDOW_CHARS): number[] {
   return bounds;
 }
 
-export function extractFeatures(raw: string, truncateFirst = true): FeatureVector {
-  const original = truncateFirst ? truncate(raw) : raw;
+/**
+ * Hashes a text (already truncated, at most MAX_CHARS + 1 characters) once; `vectorOf` then
+ * builds the vector of the whole text or of any window of it.
+ */
+export function prepareText(original: string): void {
+  if (original.length > MAX_CHARS + 1) throw new Error("prepareText: truncate() the text first");
   const text = original.toLowerCase();
-  out.n = 0;
+  nWords = 0;
+  nChars = 0;
 
-  // words
   let word = 0x811c9dc5;
   let inWord = false;
   let prev = 0;
@@ -130,20 +148,25 @@ export function extractFeatures(raw: string, truncateFirst = true): FeatureVecto
       word = Math.imul(word ^ c, 0x01000193);
       inWord = true;
     } else if (inWord) {
-      bump(word ^ SEED_UNIGRAM);
-      if (hasPrev) bump(Math.imul(prev, 0x9e3779b1) ^ word ^ SEED_BIGRAM);
+      wordBucket[nWords] = bucketOf(word ^ SEED_UNIGRAM);
+      wordPos[nWords++] = i - 1;
+      if (hasPrev) {
+        wordBucket[nWords] = bucketOf(Math.imul(prev, 0x9e3779b1) ^ word ^ SEED_BIGRAM);
+        wordPos[nWords++] = i - 1;
+      }
       prev = word;
       hasPrev = true;
       word = 0x811c9dc5;
       inWord = false;
     }
   }
-  flushGroup();
 
-  // chars: a ring of the last 5 normalised characters, hashed backwards from the newest so
-  // the 3-, 4- and 5-gram ending here share work.
-  const ring = [32, 32, 32, 32, 32];
-  let pos = 0;
+  // A ring of the last 5 normalised characters, hashed backwards from the newest so the 3-, 4-
+  // and 5-gram ending at a character share work.
+  let r0 = 32;
+  let r1 = 32;
+  let r2 = 32;
+  let r3 = 32;
   let seen = 1;
   let lastSpace = true;
   for (let i = 0; i <= text.length; i++) {
@@ -153,16 +176,30 @@ export function extractFeatures(raw: string, truncateFirst = true): FeatureVecto
       c = 32;
       lastSpace = true;
     } else lastSpace = false;
-    ring[pos] = c;
-    pos = (pos + 1) % 5;
     seen++;
-    let h = 0x811c9dc5;
-    for (let n = 1; n <= 5 && n <= seen; n++) {
-      h = Math.imul(h ^ ring[(pos + 5 - n) % 5], 0x01000193);
-      if (n >= 3) bump(h ^ SEED_CHAR[n]);
+    const at = Math.min(i, text.length - 1);
+    let h = Math.imul(0x811c9dc5 ^ c, 0x01000193);
+    h = Math.imul(h ^ r0, 0x01000193);
+    if (seen >= 3) {
+      h = Math.imul(h ^ r1, 0x01000193);
+      charBucket[nChars] = bucketOf(h ^ SEED_CHAR[3]);
+      charPos[nChars++] = at;
+      if (seen >= 4) {
+        h = Math.imul(h ^ r2, 0x01000193);
+        charBucket[nChars] = bucketOf(h ^ SEED_CHAR[4]);
+        charPos[nChars++] = at;
+        if (seen >= 5) {
+          h = Math.imul(h ^ r3, 0x01000193);
+          charBucket[nChars] = bucketOf(h ^ SEED_CHAR[5]);
+          charPos[nChars++] = at;
+        }
+      }
     }
+    r3 = r2;
+    r2 = r1;
+    r1 = r0;
+    r0 = c;
   }
-  flushGroup();
 
   let letters = 0;
   let upper = 0;
@@ -181,5 +218,19 @@ export function extractFeatures(raw: string, truncateFirst = true): FeatureVecto
   out.dense[0] = letters > 0 ? upper / letters : 0;
   out.dense[1] = nonAscii / len;
   out.dense[2] = digits / len;
+}
+
+/** The vector of characters [start, end) of the prepared text (dense features: whole text). */
+export function vectorOf(start: number, end: number): FeatureVector {
+  out.n = 0;
+  addGroup(wordBucket, wordPos, nWords, start, end);
+  addGroup(charBucket, charPos, nChars, start, end);
   return out;
+}
+
+/** The vector of a whole text (truncated first). */
+export function extractFeatures(raw: string): FeatureVector {
+  const text = truncate(raw);
+  prepareText(text);
+  return vectorOf(0, text.length);
 }

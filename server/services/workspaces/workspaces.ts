@@ -6,6 +6,7 @@ import { newId } from "@/server/lib/ids";
 import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type Actor, type ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
+import { bumpConfigVersion, forgetWorkspaceState } from "./workspace-state";
 
 export const ZWorkspaceName = z.string().trim().min(1, "Name is required").max(100);
 
@@ -70,4 +71,28 @@ export async function getMemberRole(db: Queryable, memberId: string, workspaceId
     .where(and(eq(memberships.memberId, memberId), eq(memberships.workspaceId, workspaceId)))
     .limit(1);
   return row?.role ?? null;
+}
+
+export const ZWorkspaceSettings = z.object({
+  payloadLogging: z.boolean().optional(),
+  redactPayloads: z.boolean().optional(),
+  usagePolicy: z.string().max(20_000).nullable().optional(),
+});
+
+/** Payload logging, redaction, usage policy. Bumps the config version so every process sees it. */
+export async function updateWorkspaceSettings({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZWorkspaceSettings> }) {
+  const patch = ZWorkspaceSettings.parse(input);
+  const row = await withTransaction(ctx, async (tx) => {
+    const [updated] = await tx
+      .update(workspaces)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(workspaces.id, ctx.workspaceId))
+      .returning();
+    if (!updated) throw new NotFoundError("Workspace not found");
+    await bumpConfigVersion(tx, ctx.workspaceId);
+    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "workspace.settings", targetType: "workspace", targetId: ctx.workspaceId, data: patch });
+    return updated;
+  });
+  forgetWorkspaceState(ctx.workspaceId);
+  return row;
 }

@@ -1,6 +1,8 @@
 import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { blocklist, rules, workspaces } from "@/db/schema";
+import { NotFoundError } from "../errors";
+import { blocklist, modelPrices, rules, workspaces } from "@/db/schema";
+import type { CustomPrice } from "../metering/pricing";
 
 export type RuleRow = typeof rules.$inferSelect;
 export type BlockRow = typeof blocklist.$inferSelect;
@@ -9,6 +11,10 @@ export interface WorkspaceState {
   version: number;
   checkedAt: number;
   plan: string;
+  payloadLogging: boolean;
+  redactPayloads: boolean;
+  /** The workspace's own model prices by lower-cased model name. */
+  customPrices: Map<string, CustomPrice>;
   rules: RuleRow[];
   /** Active or future-expiring entries by "user:<id>" / "org:<id>". */
   blocks: Map<string, BlockRow[]>;
@@ -21,34 +27,48 @@ export interface WorkspaceState {
 export const STATE_TTL_MS = 500;
 const states = new Map<string, WorkspaceState>();
 
-/** Rules and blocklist of a workspace, cached per process and invalidated by config_version. */
+/** Settings, rules, blocklist and prices of a workspace, cached per process, invalidated by config_version. */
 export async function getWorkspaceState(db: Queryable, workspaceId: string, now = Date.now()): Promise<WorkspaceState> {
   const cached = states.get(workspaceId);
   if (cached && now - cached.checkedAt < STATE_TTL_MS) return cached;
   const [ws] = await db
-    .select({ version: workspaces.configVersion, plan: workspaces.plan })
+    .select({
+      version: workspaces.configVersion,
+      plan: workspaces.plan,
+      payloadLogging: workspaces.payloadLogging,
+      redactPayloads: workspaces.redactPayloads,
+    })
     .from(workspaces)
     .where(eq(workspaces.id, workspaceId))
     .limit(1);
-  const version = ws?.version ?? 0;
-  if (cached && cached.version === version) {
+  if (!ws) throw new NotFoundError("Workspace not found");
+  if (cached && cached.version === ws.version) {
     cached.checkedAt = now;
-    cached.plan = ws?.plan ?? cached.plan;
     return cached;
   }
-  const [ruleRows, blockRows] = await Promise.all([
+  const [ruleRows, blockRows, priceRows] = await Promise.all([
     db.select().from(rules).where(and(eq(rules.workspaceId, workspaceId), eq(rules.enabled, true))),
     db
       .select()
       .from(blocklist)
       .where(and(eq(blocklist.workspaceId, workspaceId), or(isNull(blocklist.expiresAt), gt(blocklist.expiresAt, new Date(now))))),
+    db.select().from(modelPrices).where(eq(modelPrices.workspaceId, workspaceId)),
   ]);
   const blocks = new Map<string, BlockRow[]>();
   for (const b of blockRows) {
     const key = `${b.subjectType}:${b.subjectId}`;
     blocks.set(key, [...(blocks.get(key) ?? []), b]);
   }
-  const state: WorkspaceState = { version, checkedAt: now, plan: ws?.plan ?? "free", rules: ruleRows, blocks };
+  const state: WorkspaceState = {
+    version: ws.version,
+    checkedAt: now,
+    plan: ws.plan,
+    payloadLogging: ws.payloadLogging,
+    redactPayloads: ws.redactPayloads,
+    customPrices: new Map(priceRows.map((p) => [p.model, p])),
+    rules: ruleRows,
+    blocks,
+  };
   if (states.size > 10_000) states.clear();
   states.set(workspaceId, state);
   return state;

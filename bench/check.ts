@@ -1,0 +1,3 @@
+export async function main() {
+  throw new Error("check benchmark: see below");
+}

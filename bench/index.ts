@@ -1,0 +1,24 @@
+// npm run bench -- <record|check|all> : benchmarks print figures and ratios against a
+// baseline measured in the same run (see BENCHMARKS.md).
+const which = process.argv[2] ?? "all";
+const suites: Record<string, () => Promise<unknown>> = {
+  record: () => import("./record").then((m) => m.main()),
+  check: () => import("./check").then((m) => m.main()),
+};
+
+async function main() {
+  const names = which === "all" ? Object.keys(suites) : [which];
+  for (const name of names) {
+    const run = suites[name];
+    if (!run) throw new Error(`unknown benchmark "${name}": one of ${Object.keys(suites).join(", ")}, all`);
+    await run();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

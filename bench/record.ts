@@ -1,0 +1,51 @@
+// Durable records/s: recordEvent (event + rollups + end user + outbox, one committed
+// transaction each) on a real Postgres, next to a raw postgres.js single-row insert loop.
+import postgres from "postgres";
+import { openDatabase } from "@/db/client";
+import { signUp } from "@/server/services/auth/accounts";
+import { recordEvent } from "@/server/services/metering/record-event";
+import { fmt, freshDatabase, measure } from "./lib";
+
+const N = Number(process.env.BENCH_RECORDS ?? 3000);
+
+export async function main() {
+  const { url, drop } = await freshDatabase();
+  const database = await openDatabase({ url, max: 10 });
+  const raw = postgres(url, { max: 10, onnotice: () => {} });
+  try {
+    const { workspace, member } = await signUp(database.db, { email: "bench@example.com", password: "bench-password" });
+    const ctx = { db: database.db, workspaceId: workspace.id, actor: { type: "member" as const, id: member.id } };
+    await raw`create table bench_raw (id text primary key, workspace_id text, user_id text, tokens int, cost bigint, at timestamptz)`;
+
+    console.log(`\n== record: ${fmt(N)} durable writes each, real Postgres (${new URL(url).host})`);
+    const rows: string[] = [];
+    for (const concurrency of [1, 10]) {
+      const baseline = await measure(N, concurrency, (i) =>
+        raw`insert into bench_raw values (${`c${concurrency}-${i}`}, ${workspace.id}, ${`user_${i % 1000}`}, ${907}, ${140400}, now())`,
+      );
+      const record = await measure(N, concurrency, (i) =>
+        recordEvent({
+          ctx,
+          input: {
+            userId: `user_${i % 1000}`,
+            orgId: `org_${i % 50}`,
+            feature: ["chat", "search", "summary"][i % 3],
+            model: "gpt-4o-mini",
+            requestId: `c${concurrency}-req-${i}`,
+            usage: { prompt_tokens: 812, completion_tokens: 95, prompt_tokens_details: { cached_tokens: 512 } },
+          },
+        }),
+      );
+      rows.push(
+        `concurrency ${String(concurrency).padStart(2)}: raw insert ${fmt(baseline.opsPerSec)}/s (p50 ${fmt(baseline.p50, 2)} ms, p99 ${fmt(baseline.p99, 2)} ms)` +
+          ` | recordEvent ${fmt(record.opsPerSec)}/s (p50 ${fmt(record.p50, 2)} ms, p99 ${fmt(record.p99, 2)} ms)` +
+          ` | ratio ${fmt(record.opsPerSec / baseline.opsPerSec, 2)}`,
+      );
+    }
+    for (const r of rows) console.log(r);
+  } finally {
+    await raw.end();
+    await database.close();
+    await drop();
+  }
+}

@@ -1,0 +1,130 @@
+// npm run train:intent [-- --shared <train.jsonl>] [--skip-source-holdout]
+// Trains the built-in intent models (jailbreak, frustration, win) deterministically, writes
+// server/services/intent/model.json, the random held-out split to data/intent/test.jsonl and
+// the figures to data/intent/report.json, and prints them (the summary JSON is the last line).
+import fs from "node:fs";
+import path from "node:path";
+import { createClassifier, type TIntentModelJson } from "@/server/services/intent/create-classifier";
+import { HASH_BITS, MAX_CHARS, WINDOW_CHARS } from "@/server/services/intent/features";
+import { readJsonl, stratifiedSplit, type TRow } from "@/server/services/intent/training/data";
+import { evaluate, jailbreakRates } from "@/server/services/intent/training/evaluate";
+import { buildExamples, encode, fitJailbreak, fitSentiment, TARGET_FPR, type TExamples } from "@/server/services/intent/training/fit";
+
+const root = path.resolve(__dirname, "..");
+const args = process.argv.slice(2);
+const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const sharedFile = flag("--shared") ?? process.env.INTENT_SHARED_DATA ?? path.resolve(root, "../shared/data/intent/train.jsonl");
+const TEST_FRACTION = 0.2;
+const SPLIT_SEED = 7;
+
+// Sources held out one experiment at a time: the model is trained on every other row (random
+// test split included) and scored on rows of a source it never saw.
+const SOURCE_HOLDOUTS: { name: string; groups: string[]; sentiment?: boolean }[] = [
+  { name: "BIPIA code_attack (jailbreak) + PIGuard NotInject (safe)", groups: ["microsoft/BIPIA", "leolee99/PIGuard NotInject"] },
+  { name: "verazuo/jailbreak_llms (jailbreak)", groups: ["verazuo/jailbreak_llms"] },
+  { name: "f/awesome-chatgpt-prompts (role-play, safe)", groups: ["f/awesome-chatgpt-prompts"] },
+  { name: "google IFEval (safe)", groups: ["Podtech-AI/IFEval"] },
+  { name: "self-instruct (safe)", groups: ["yizhongw/self-instruct"] },
+  { name: "tokenist hand-written (all labels)", groups: ["tokenist:hand-written"], sentiment: true },
+  { name: "tokenist templated docs + injections spliced into them", groups: ["tokenist:templated-docs", "tokenist:templated-injection"] },
+];
+
+function log(line = "") {
+  process.stdout.write(`${line}\n`);
+}
+
+function modelJsonOf(ex: TExamples, indices: number[], sentimentFrom?: TIntentModelJson): TIntentModelJson {
+  return {
+    version: 1,
+    features: { hashBits: HASH_BITS, maxChars: MAX_CHARS, windowChars: WINDOW_CHARS },
+    models: {
+      jailbreak: encode(fitJailbreak(ex, indices)),
+      frustration: sentimentFrom?.models.frustration ?? encode(fitSentiment(ex, indices, "frustration")),
+      win: sentimentFrom?.models.win ?? encode(fitSentiment(ex, indices, "win")),
+    },
+  };
+}
+
+function rowsByGroupLabel(rows: TRow[]): Map<string, TRow[]> {
+  const m = new Map<string, TRow[]>();
+  for (const r of rows) {
+    const key = `${r.group} | ${r.label}`;
+    m.set(key, [...(m.get(key) ?? []), r]);
+  }
+  return new Map([...m.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+const started = performance.now();
+if (!fs.existsSync(sharedFile)) {
+  process.stderr.write(`train:intent: ${sharedFile} not found; pass --shared <train.jsonl> or set INTENT_SHARED_DATA\n`);
+  process.exit(2);
+}
+const rows = [
+  ...readJsonl(sharedFile),
+  ...readJsonl(path.join(root, "data/intent/hand-written.jsonl")),
+  ...readJsonl(path.join(root, "data/intent/templated.jsonl")),
+];
+log(`intent: ${rows.length} rows`);
+for (const [key, rs] of rowsByGroupLabel(rows)) log(`  ${String(rs.length).padStart(5)}  ${key}`);
+const ex = buildExamples(rows);
+const { train, test } = stratifiedSplit(rows, TEST_FRACTION, SPLIT_SEED);
+const testRows = test.map((i) => rows[i]);
+
+// 1. The shipped model: everything but the random held-out split.
+const shipped = modelJsonOf(ex, train);
+const classifier = createClassifier(shipped);
+const heldOut = evaluate(classifier, testRows);
+const perSource: Record<string, string> = {};
+for (const [key, rs] of rowsByGroupLabel(testRows)) {
+  const r = jailbreakRates(classifier, rs);
+  perSource[key] = `${r.flagged}/${r.n} flagged jailbreak`;
+}
+log(`\nrandom held-out split (${testRows.length} rows, ${TEST_FRACTION * 100}% stratified by source and label):`);
+log(JSON.stringify(heldOut, null, 2));
+for (const [k, v] of Object.entries(perSource)) log(`  ${k}: ${v}`);
+
+// 2. Source held out.
+const sourceHeldOut: Record<string, unknown>[] = [];
+if (!args.includes("--skip-source-holdout")) {
+  log("\nsource held out (trained on all other rows, threshold from its own out-of-fold scores):");
+  for (const exp of SOURCE_HOLDOUTS) {
+    const held = new Set(exp.groups);
+    const indices = rows.flatMap((r, i) => (held.has(r.group) ? [] : [i]));
+    const heldRows = rows.filter((r) => held.has(r.group));
+    const c = createClassifier(modelJsonOf(ex, indices, exp.sentiment ? undefined : shipped));
+    const jb = jailbreakRates(c, heldRows.filter((r) => r.label === "jailbreak"));
+    const notJb = jailbreakRates(c, heldRows.filter((r) => r.label !== "jailbreak"));
+    const result: Record<string, unknown> = {
+      heldOut: exp.name,
+      jailbreakRecall: jb.n ? jb.rate : null,
+      jailbreakRows: jb.n,
+      jailbreakFpr: notJb.n ? notJb.rate : null,
+      nonJailbreakRows: notJb.n,
+    };
+    if (exp.sentiment) {
+      const report = evaluate(c, heldRows);
+      result.frustration = report.labels.frustration;
+      result.win = report.labels.win;
+    }
+    sourceHeldOut.push(result);
+    log(`  ${JSON.stringify(result)}`);
+  }
+}
+
+const modelFile = path.join(root, "server/services/intent/model.json");
+fs.writeFileSync(modelFile, `${JSON.stringify(shipped)}\n`);
+fs.writeFileSync(path.join(root, "data/intent/test.jsonl"), testRows.map((r) => JSON.stringify({ text: r.text, label: r.label, source: r.source })).join("\n") + "\n");
+const summary = {
+  rows: rows.length,
+  trainRows: train.length,
+  testRows: testRows.length,
+  targetOutOfFoldFpr: TARGET_FPR,
+  randomHeldOut: heldOut,
+  randomHeldOutBySource: perSource,
+  sourceHeldOut,
+  modelBytes: fs.statSync(modelFile).size,
+  trainSeconds: Math.round((performance.now() - started) / 100) / 10,
+};
+fs.writeFileSync(path.join(root, "data/intent/report.json"), `${JSON.stringify(summary, null, 2)}\n`);
+log(`\nwrote ${path.relative(root, modelFile)} (${summary.modelBytes} bytes), data/intent/test.jsonl, data/intent/report.json in ${summary.trainSeconds}s`);
+log(JSON.stringify(summary));

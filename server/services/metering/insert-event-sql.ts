@@ -1,0 +1,115 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Dimension } from "@/db/schema";
+import type { UsageTokens } from "./usage";
+
+export interface EventToInsert {
+  id: string;
+  workspaceId: string;
+  requestId: string;
+  userId: string | null;
+  orgId: string | null;
+  feature: string | null;
+  tier: string | null;
+  model: string;
+  provider: string | null;
+  requestType: string | null;
+  conversationId: string | null;
+  latencyMs: number | null;
+  metadata: Record<string, unknown> | null;
+  usageFormat: string;
+  tokens: UsageTokens;
+  costNanos: bigint;
+  priced: boolean;
+  priceSource: string | null;
+  occurredAt: Date;
+  bucket: Date;
+  hasText: boolean;
+}
+
+/** The rollup keys one event counts towards, in a fixed order (a fixed lock order: no deadlocks). */
+export function rollupKeys(e: Pick<EventToInsert, "userId" | "orgId" | "feature" | "model" | "tier">): Array<[Dimension, string]> {
+  const keys: Array<[Dimension, string]> = [["workspace", ""]];
+  if (e.userId) keys.push(["user", e.userId]);
+  if (e.orgId) keys.push(["org", e.orgId]);
+  if (e.feature) keys.push(["feature", e.feature]);
+  keys.push(["model", e.model.toLowerCase()]);
+  if (e.tier) keys.push(["tier", e.tier]);
+  return keys;
+}
+
+/**
+ * One statement with data-modifying CTEs: insert the event (or nothing, on a duplicate
+ * requestId), and only when it was inserted settle the end user's oldest open reservation,
+ * add to the minute rollups, update the end user, and write the outbox entry. Returns the
+ * event id, or no row for a duplicate. Values are bound as text with casts: postgres.js
+ * cannot bind Dates or bigints inside raw statements.
+ */
+export function insertEventStatement(e: EventToInsert): SQL {
+  const t = e.tokens;
+  const at = e.occurredAt.toISOString();
+  const bucket = e.bucket.toISOString();
+  const cost = e.costNanos.toString();
+  const unpriced = e.priced ? 0 : 1;
+  const keys = rollupKeys(e).map(([d, k]) => sql`(${d}, ${k})`);
+  const outboxPayload = JSON.stringify({
+    eventId: e.id,
+    requestId: e.requestId,
+    userId: e.userId,
+    conversationId: e.conversationId,
+    hasText: e.hasText,
+  });
+  const settle = e.userId
+    ? sql`, settled as (
+        delete from reservations where id = (
+          select id from reservations
+          where workspace_id = ${e.workspaceId} and user_id = ${e.userId} and expires_at > ${at}::timestamptz
+            and exists (select 1 from ev)
+          order by created_at limit 1 for update skip locked))`
+    : sql``;
+  const endUser = e.userId
+    ? sql`, end_user as (
+        insert into end_users (workspace_id, user_id, org_id, tier, first_seen_at, last_seen_at, requests, total_tokens, cost_nanos, unpriced_requests)
+        select ${e.workspaceId}, ${e.userId}, ${e.orgId}, ${e.tier}, ${at}::timestamptz, ${at}::timestamptz, 1, ${t.total}, ${cost}::bigint, ${unpriced} from ev
+        on conflict (workspace_id, user_id) do update set
+          org_id = coalesce(excluded.org_id, end_users.org_id),
+          tier = coalesce(excluded.tier, end_users.tier),
+          first_seen_at = least(end_users.first_seen_at, excluded.first_seen_at),
+          last_seen_at = greatest(end_users.last_seen_at, excluded.last_seen_at),
+          requests = end_users.requests + 1,
+          total_tokens = end_users.total_tokens + excluded.total_tokens,
+          cost_nanos = end_users.cost_nanos + excluded.cost_nanos,
+          unpriced_requests = end_users.unpriced_requests + excluded.unpriced_requests)`
+    : sql``;
+  return sql`with ev as (
+      insert into events (id, workspace_id, request_id, user_id, org_id, feature, tier, model, provider, request_type,
+        conversation_id, latency_ms, metadata, usage_format, input_tokens, cached_input_tokens, cache_write_tokens,
+        output_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, total_tokens, cost_nanos, priced,
+        price_source, occurred_at)
+      values (${e.id}, ${e.workspaceId}, ${e.requestId}, ${e.userId}, ${e.orgId}, ${e.feature}, ${e.tier}, ${e.model},
+        ${e.provider}, ${e.requestType}, ${e.conversationId}, ${e.latencyMs},
+        ${e.metadata === null ? null : JSON.stringify(e.metadata)}::jsonb, ${e.usageFormat}, ${t.input}, ${t.cachedInput},
+        ${t.cacheWrite}, ${t.output}, ${t.reasoning}, ${t.audioInput}, ${t.audioOutput}, ${t.total}, ${cost}::bigint,
+        ${e.priced}, ${e.priceSource}, ${at}::timestamptz)
+      on conflict (workspace_id, request_id) do nothing
+      returning id
+    )${settle}, rollups as (
+      insert into usage_rollups (workspace_id, dimension, key, granularity, bucket, requests, input_tokens,
+        cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost_nanos, unpriced_requests)
+      select ${e.workspaceId}, d.dimension, d.key, 'minute', ${bucket}::timestamptz, 1, ${t.input}, ${t.cachedInput},
+        ${t.output}, ${t.reasoning}, ${t.total}, ${cost}::bigint, ${unpriced}
+      from ev, (values ${sql.join(keys, sql`, `)}) as d(dimension, key)
+      on conflict (workspace_id, dimension, key, granularity, bucket) do update set
+        requests = usage_rollups.requests + excluded.requests,
+        input_tokens = usage_rollups.input_tokens + excluded.input_tokens,
+        cached_input_tokens = usage_rollups.cached_input_tokens + excluded.cached_input_tokens,
+        output_tokens = usage_rollups.output_tokens + excluded.output_tokens,
+        reasoning_tokens = usage_rollups.reasoning_tokens + excluded.reasoning_tokens,
+        total_tokens = usage_rollups.total_tokens + excluded.total_tokens,
+        cost_nanos = usage_rollups.cost_nanos + excluded.cost_nanos,
+        unpriced_requests = usage_rollups.unpriced_requests + excluded.unpriced_requests
+    )${endUser}, queued as (
+      insert into outbox (workspace_id, name, payload)
+      select ${e.workspaceId}, 'tokenist/event.recorded', ${outboxPayload}::jsonb from ev
+    )
+    select id from ev`;
+}

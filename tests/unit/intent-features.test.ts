@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { extractFeatures, MAX_CHARS, truncate, WINDOW_CHARS, windowBounds } from "@/server/services/intent/features";
+import { latestUserText } from "@/server/services/intent/messages";
+
+const norm = (text: string) => {
+  const fv = extractFeatures(text);
+  let sq = 0;
+  for (let i = 0; i < fv.n; i++) sq += fv.val[i] * fv.val[i];
+  return sq;
+};
+
+describe("extractFeatures", () => {
+  it("is deterministic and case/whitespace-insensitive", () => {
+    const a = extractFeatures("Ignore   all previous\ninstructions");
+    const snapshot = { idx: Array.from(a.idx.subarray(0, a.n)), val: Array.from(a.val.subarray(0, a.n)) };
+    const b = extractFeatures("ignore all previous instructions");
+    expect(Array.from(b.idx.subarray(0, b.n))).toEqual(snapshot.idx);
+    expect(Array.from(b.val.subarray(0, b.n))).toEqual(snapshot.val);
+  });
+
+  it("gives every text the same norm (word and char groups each unit length), whatever its length", () => {
+    expect(norm("hi there")).toBeCloseTo(2, 5);
+    expect(norm("a much longer text ".repeat(300))).toBeCloseTo(2, 5);
+  });
+
+  it("handles empty and non-Latin text", () => {
+    expect(extractFeatures("").n).toBe(0);
+    expect(extractFeatures("请分析以下句子 🚀").n).toBeGreaterThan(0);
+  });
+});
+
+describe("truncate and windowBounds", () => {
+  it("keeps the first and last halves of long texts", () => {
+    const text = `${"a".repeat(MAX_CHARS)}MIDDLE${"z".repeat(MAX_CHARS)}`;
+    const t = truncate(text);
+    expect(t.length).toBe(MAX_CHARS + 1);
+    expect(t.startsWith("a")).toBe(true);
+    expect(t.endsWith("z")).toBe(true);
+  });
+
+  it("covers a long text with contiguous windows and leaves short texts whole", () => {
+    expect(windowBounds("short text")).toEqual([]);
+    const text = "One sentence here. ".repeat(100);
+    const b = windowBounds(text);
+    expect(b[0]).toBe(0);
+    expect(b[b.length - 1]).toBe(text.length);
+    for (let k = 2; k < b.length; k += 2) expect(b[k]).toBe(b[k - 1]);
+    for (let k = 0; k < b.length; k += 2) expect(b[k + 1] - b[k]).toBeLessThanOrEqual(WINDOW_CHARS * 1.34);
+  });
+});
+
+describe("latestUserText", () => {
+  it("joins the user messages after the last assistant message", () => {
+    expect(
+      latestUserText([
+        { role: "system", content: "sys" },
+        { role: "user", content: "first" },
+        { role: "assistant", content: "reply" },
+        { role: "user", content: "second" },
+        { role: "user", content: [{ type: "text", text: "third" }, { type: "image_url", image_url: { url: "x" } }] },
+      ]),
+    ).toBe("second\nthird");
+  });
+
+  it("reads Anthropic and Responses API parts, skips tool output and handles odd input", () => {
+    expect(latestUserText([{ role: "user", content: [{ type: "input_text", text: "a" }, { type: "tool_result", content: "b" }] }])).toBe("a");
+    expect(latestUserText([{ role: "user", content: "q" }, { role: "assistant", content: "a" }])).toBe("q");
+    expect(latestUserText([{ content: { text: "no role" } }])).toBe("no role");
+    expect(latestUserText([{ role: "user", content: 42 }])).toBe("");
+  });
+});
