@@ -1,3 +1,105 @@
+// /sdk/check under autocannon: the production server on real Postgres and on PGlite, 10k
+// end users, 5 rules, 1% blocklisted; against a no-op route in the same server and run.
+import autocannon from "autocannon";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openDatabase, type Database } from "@/db/client";
+import { generateApiKey } from "@/server/services/api-keys/key-material";
+import { SYSTEM } from "@/server/services/context";
+import { createBlock } from "@/server/services/guardrails/manage-blocklist";
+import { createRule } from "@/server/services/guardrails/manage-rules";
+import { recordEvent } from "@/server/services/metering/record-event";
+import { ensureInitialSetup } from "@/server/services/workspaces/ensure-initial-setup";
+import { startApp } from "@/tests/helpers/app-server";
+import { fmt, freshDatabase, measure } from "./lib";
+
+const USERS = 10_000;
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const EMAIL = "bench@example.com";
+
+async function seed(database: Database, apiKey: string) {
+  const init = await ensureInitialSetup(database.db, { email: EMAIL, password: "bench-password", workspace: "Bench", apiKey });
+  const ctx = { db: database.db, workspaceId: init!.workspaceId, actor: SYSTEM };
+  const rules = [
+    { name: "Per-user daily requests", scope: "user", metric: "requests", window: "day", limit: 10_000 },
+    { name: "Per-user hourly tokens", scope: "user", metric: "tokens", window: "hour", limit: 1_000_000 },
+    { name: "Chat daily cost", scope: "feature", match: "chat", metric: "cost_usd", window: "day", limit: 10_000, action: "alert" },
+    { name: "Free tier per minute", scope: "tier", match: "free", metric: "requests", window: "minute", limit: 600, action: "require_reauth" },
+    { name: "Workspace monthly", scope: "workspace", metric: "requests", window: "calendar_month", limit: 100_000_000 },
+  ] as const;
+  for (const r of rules) await createRule({ ctx, input: r });
+  for (let i = 0; i < USERS; i += 100) await createBlock({ ctx, input: { userId: `user_${i}`, reason: "bench" } });
+  await measure(USERS, 8, (i) =>
+    recordEvent({
+      ctx,
+      input: {
+        userId: `user_${i}`,
+        feature: i % 2 ? "chat" : "search",
+        tier: i % 3 ? "pro" : "free",
+        model: "gpt-4o-mini",
+        requestId: `seed-${i}`,
+        usage: { prompt_tokens: 500, completion_tokens: 50 },
+      },
+    }),
+  );
+}
+
+function run(url: string, connections: number, requests?: autocannon.Request[]) {
+  return new Promise<autocannon.Result>((resolve, reject) =>
+    autocannon({ url, connections, duration: DURATION, requests }, (err, res) => (err ? reject(err) : resolve(res))),
+  );
+}
+
+async function benchDriver(driver: "postgres" | "pglite") {
+  const apiKey = generateApiKey();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tokenist-bench-"));
+  const pg = driver === "postgres" ? await freshDatabase() : null;
+  const database = await openDatabase(pg ? { url: pg.url } : { dataDir: path.join(dataDir, "pglite") });
+  const seeded = performance.now();
+  await seed(database, apiKey);
+  await database.close(); // PGlite: one process at a time
+  console.log(`\n== check on ${driver}: seeded ${fmt(USERS)} end users, 5 rules, ${USERS / 100} blocked in ${fmt((performance.now() - seeded) / 1000, 1)} s`);
+  const app = await startApp({
+    databaseUrl: pg?.url,
+    env: {
+      TOKENIST_DATA_DIR: dataDir,
+      TOKENIST_INIT_EMAIL: EMAIL,
+      TOKENIST_INIT_WORKSPACE: "Bench",
+      TOKENIST_INIT_API_KEY: apiKey,
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
+    },
+  });
+  try {
+    const check: autocannon.Request = {
+      method: "POST",
+      path: "/sdk/check",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+      setupRequest: (req) => {
+        const i = Math.floor(Math.random() * USERS);
+        const body = { userId: `user_${i}`, feature: i % 2 ? "chat" : "search", tier: i % 3 ? "pro" : "free", model: "gpt-4o-mini", estimatedTokens: 800 };
+        return { ...req, body: JSON.stringify(body) };
+      },
+    };
+    await run(`${app.baseUrl}/api/ping`, 10); // warm up both routes
+    await run(app.baseUrl, 10, [check]);
+    for (const connections of [50, 1]) {
+      const noop = await run(`${app.baseUrl}/api/ping`, connections);
+      const res = await run(app.baseUrl, connections, [check]);
+      const errors = res.non2xx + res.errors;
+      console.log(
+        `${String(connections).padStart(2)} conn: no-op ${fmt(noop.requests.average)} req/s (p50 ${noop.latency.p50} ms, p99 ${noop.latency.p99} ms)` +
+          ` | /sdk/check ${fmt(res.requests.average)} req/s (p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ${errors} errors)` +
+          ` | throughput ratio ${fmt(res.requests.average / noop.requests.average, 2)}`,
+      );
+    }
+  } finally {
+    await app.dispose();
+    await pg?.drop();
+  }
+}
+
 export async function main() {
-  throw new Error("check benchmark: see below");
+  const drivers = (process.env.BENCH_DRIVERS ?? "postgres,pglite").split(",") as Array<"postgres" | "pglite">;
+  for (const d of drivers) await benchDriver(d);
 }

@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import fs from "node:fs";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import * as schema from "./schema";
 
@@ -110,4 +110,18 @@ export function getDatabase(): Promise<Database> {
 
 export async function getDb(): Promise<Db> {
   return (await getDatabase()).db;
+}
+
+/**
+ * Run a raw statement as a named prepared statement on postgres.js (planned once per
+ * connection, then reused), or plainly on PGlite. For the hot path: drizzle's execute()
+ * sends unnamed statements that Postgres plans again every time.
+ */
+export async function executePrepared<T>(db: Queryable, query: SQL): Promise<T[]> {
+  const client = (db as { $client?: { unsafe?: (q: string, p: unknown[], o: { prepare: boolean }) => Promise<T[]> } }).$client;
+  if (client?.unsafe) {
+    const { sql: text, params } = (db as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect.sqlToQuery(query);
+    return client.unsafe(text, params, { prepare: true });
+  }
+  return resultRows<T>(await db.execute(query));
 }

@@ -182,17 +182,35 @@ CREATE TABLE "blocklist" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "reservation_counters" (
+	"workspace_id" text NOT NULL,
+	"subject" text NOT NULL,
+	"bucket" timestamp with time zone NOT NULL,
+	"requests" bigint NOT NULL,
+	"tokens" bigint NOT NULL,
+	"cost_nanos" bigint NOT NULL,
+	CONSTRAINT "reservation_counters_pkey" PRIMARY KEY("workspace_id","subject","bucket")
+);
+--> statement-breakpoint
 CREATE TABLE "reservations" (
 	"id" text PRIMARY KEY NOT NULL,
 	"workspace_id" text NOT NULL,
 	"user_id" text NOT NULL,
-	"org_id" text,
-	"feature" text,
-	"tier" text,
+	"subjects" text[] NOT NULL,
 	"tokens" bigint NOT NULL,
 	"cost_nanos" bigint NOT NULL,
 	"created_at" timestamp with time zone NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "alert_firings" (
+	"id" text PRIMARY KEY NOT NULL,
+	"workspace_id" text NOT NULL,
+	"source_id" text NOT NULL,
+	"subject" text NOT NULL,
+	"threshold" integer NOT NULL,
+	"period" text NOT NULL,
+	"fired_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "memberships" ADD CONSTRAINT "memberships_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -206,7 +224,9 @@ ALTER TABLE "model_prices" ADD CONSTRAINT "model_prices_workspace_id_workspaces_
 ALTER TABLE "payload_logs" ADD CONSTRAINT "payload_logs_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "rules" ADD CONSTRAINT "rules_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "blocklist" ADD CONSTRAINT "blocklist_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "reservation_counters" ADD CONSTRAINT "reservation_counters_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "reservations" ADD CONSTRAINT "reservations_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "alert_firings" ADD CONSTRAINT "alert_firings_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "memberships_member_id_idx" ON "memberships" USING btree ("member_id");--> statement-breakpoint
 CREATE INDEX "api_keys_workspace_id_idx" ON "api_keys" USING btree ("workspace_id");--> statement-breakpoint
 CREATE INDEX "audit_logs_workspace_id_created_at_idx" ON "audit_logs" USING btree ("workspace_id","created_at");--> statement-breakpoint
@@ -222,4 +242,5 @@ CREATE INDEX "outbox_pending_idx" ON "outbox" USING btree ("next_attempt_at") WH
 CREATE INDEX "rules_workspace_id_idx" ON "rules" USING btree ("workspace_id");--> statement-breakpoint
 CREATE INDEX "blocklist_workspace_id_subject_idx" ON "blocklist" USING btree ("workspace_id","subject_type","subject_id");--> statement-breakpoint
 CREATE INDEX "reservations_workspace_id_user_id_idx" ON "reservations" USING btree ("workspace_id","user_id","created_at");--> statement-breakpoint
-CREATE INDEX "reservations_expires_at_idx" ON "reservations" USING btree ("expires_at");
+CREATE INDEX "reservations_expires_at_idx" ON "reservations" USING btree ("expires_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "alert_firings_once_idx" ON "alert_firings" USING btree ("workspace_id","source_id","subject","threshold","period");

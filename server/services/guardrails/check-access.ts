@@ -1,25 +1,30 @@
 import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { reservations, type Dimension } from "@/db/schema";
+import type { Dimension } from "@/db/schema";
 import type { TCheckInput, TCheckResult } from "@/server/contract/sdk";
-import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { emitCrossings } from "../alerts/emit-crossings";
 import { classifyCheckInput } from "../intent/fast-labels";
 import { estimateRequest } from "./estimate";
 import { describeLimit, type Usage } from "./describe-limit";
-import { readBuckets, readUsage, type Subject } from "./read-usage";
+import { readBuckets, readUsage, type FastReserve, type Subject } from "./read-usage";
+import { reserve } from "./reserve";
 import { isRolling, rollingFreeAt } from "./windows";
 import { getWorkspaceState, type BlockRow, type RuleRow } from "../workspaces/workspace-state";
 
-/** Reservations of allowed checks that never get a record stop counting after this. */
-export const RESERVATION_TTL_MS = 10 * 60_000;
+/**
+ * A subject with room for more than this many calls of this size is checked without a lock:
+ * overrunning it would take that many checks racing in the same few milliseconds. Nearer
+ * its limit, checks on the subject are serialised and exact.
+ */
+export const HEADROOM_CALLS = 1_000n;
+
 
 /**
  * May this end user make this LLM call? Blocklist, then rules. Reads cached rules and
- * blocklist and one statement of rollup counters; when a blocking limit applies, the read,
- * the decision and the reservation happen under a per-subject lock, so N concurrent checks
- * never allow more than the limit. No network call beyond the database, no LLM call.
+ * blocklist and one statement of rollup and reservation counters; near a blocking limit the
+ * read, the decision and the reservation happen under a per-subject lock, so N concurrent
+ * checks never allow more than the limit. No network call beyond the database, no LLM call.
  */
 export async function checkAccess({
   ctx,
@@ -55,40 +60,55 @@ export async function checkAccess({
     return { allowed: true, labels, reason: null, message: null, retryAfterSeconds: null, blockedUntil: null, limits: [], actions: [] };
   }
   const estimate = estimateRequest(input, matching);
-  const enforcing = matching.some((r) => r.action === "block");
-  const decide = async (db: Queryable) => {
-    const subjects = matching.map((r) => ({ ...ruleSubject(r, input)!, window: r.window }));
-    const usage = await readUsage(db, ctx.workspaceId, subjects, now);
+  const subjects = matching.map((r) => ({ ...ruleSubject(r, input)!, window: r.window }));
+  const blockingRules = matching.flatMap((rule, index) => (rule.action === "block" ? [{ rule, index }] : []));
+  const reservation = {
+    workspaceId: ctx.workspaceId,
+    userId: input.userId,
+    subjects: [...new Set(blockingRules.map(({ index }) => `${subjects[index]!.dimension}:${subjects[index]!.key}`))],
+    estimate,
+    now,
+  };
+  const evaluate = async (db: Queryable, fast?: FastReserve) => {
+    const { usage, reserved } = await readUsage(db, ctx.workspaceId, subjects, now, fast);
     const limits = matching.map((rule, i) => describeLimit(rule, subjects[i]!.key, usage[i]!, estimate, now));
     const exceeded = limits.filter((l) => l.exceeded);
-    const blocking = exceeded.filter((l) => l.rule.action === "block");
-    for (const [i, l] of limits.entries()) {
-      if (!l.exceeded || l.rule.action !== "block" || !isRolling(l.rule.window)) continue;
-      const buckets = await readBuckets(db, ctx.workspaceId, subjects[i]!, l.rule.window, l.rule.metric, now);
-      l.freeAt = rollingFreeAt(l.rule.window, buckets, l.used, l.need, l.rule.limitValue);
-    }
-    if (blocking.length === 0 && enforcing) {
-      await db.insert(reservations).values({
-        id: newId("rsv"),
-        workspaceId: ctx.workspaceId,
-        userId: input.userId,
-        orgId: input.orgId ?? null,
-        feature: input.feature ?? null,
-        tier: input.tier ?? null,
-        tokens: Number(estimate.tokens),
-        costNanos: estimate.costNanos,
-        createdAt: now,
-        expiresAt: new Date(now.getTime() + RESERVATION_TTL_MS),
-      });
-    }
-    return { limits, exceeded, blocking };
+    return { limits, exceeded, blocking: exceeded.filter((l) => l.rule.action === "block"), reserved };
   };
-  const { limits, exceeded, blocking } = enforcing
-    ? await ctx.db.transaction(async (tx) => {
-        await lockSubjects(tx, ctx.workspaceId, matching, input);
-        return decide(tx);
-      })
-    : await decide(ctx.db);
+  // One statement reads every counter and, when each blocking limit has room for more than
+  // HEADROOM_CALLS calls like this one, reserves at once: racing checks cannot overrun such a
+  // subject. A denial it shows is final (usage only grows until it ages out). Otherwise the
+  // subjects near their limit are locked, re-read and reserved under the lock: exact.
+  let outcome = await evaluate(
+    ctx.db,
+    blockingRules.length
+      ? {
+          headroom: HEADROOM_CALLS,
+          reservation,
+          rules: blockingRules.map(({ rule, index }) => ({
+            index,
+            metric: rule.metric,
+            need: rule.metric === "requests" ? 1n : rule.metric === "tokens" ? estimate.tokens : estimate.costNanos,
+            limit: rule.limitValue,
+          })),
+        }
+      : undefined,
+  );
+  if (blockingRules.length && !outcome.reserved && outcome.blocking.length === 0) {
+    const near = outcome.limits.filter((l) => l.rule.action === "block" && l.used + l.need * HEADROOM_CALLS > l.rule.limitValue);
+    outcome = await ctx.db.transaction(async (tx) => {
+      await lockSubjects(tx, ctx.workspaceId, near.map((l) => ruleSubject(l.rule, input)!));
+      const locked = await evaluate(tx);
+      if (locked.blocking.length === 0) await reserve(tx, reservation);
+      return locked;
+    });
+  }
+  const { limits, exceeded, blocking } = outcome;
+  for (const [i, l] of limits.entries()) {
+    if (!l.exceeded || l.rule.action !== "block" || !isRolling(l.rule.window)) continue;
+    const buckets = await readBuckets(ctx.db, ctx.workspaceId, subjects[i]!, l.rule.window, l.rule.metric, now);
+    l.freeAt = rollingFreeAt(l.rule.window, buckets, l.used, l.need, l.rule.limitValue);
+  }
 
   const alerts = exceeded.filter((l) => l.rule.action === "alert");
   if (alerts.length) {
@@ -149,16 +169,9 @@ export function ruleSubject(rule: RuleRow, input: TCheckInput): Subject | null {
   return { dimension: rule.scope as Dimension, key };
 }
 
-/** Serialise checks on the same counters (sorted: no deadlocks). Other users are not blocked. */
-async function lockSubjects(tx: Queryable, workspaceId: string, matching: RuleRow[], input: TCheckInput) {
-  const keys = [
-    ...new Set(
-      matching
-        .filter((r) => r.action === "block")
-        .map((r) => ruleSubject(r, input)!)
-        .map((s) => `${workspaceId}\u001f${s.dimension}\u001f${s.key}`),
-    ),
-  ].sort();
+/** Serialise checks on the same counters (sorted: no deadlocks). Other subjects are not blocked. */
+async function lockSubjects(tx: Queryable, workspaceId: string, subjects: Subject[]) {
+  const keys = [...new Set(subjects.map((s) => `${workspaceId}\u001f${s.dimension}\u001f${s.key}`))].sort();
   for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
 }
 

@@ -55,7 +55,10 @@ export function describeLimit(
     used,
     need,
     freeAt: isRolling(rule.window) ? null : calendarReset(rule.window, now),
-    message: `${WINDOW_WORDS[rule.window]} ${rule.metric === "cost_usd" ? "cost" : rule.metric} limit of ${show(limit)} reached for ${who} (rule "${rule.name}")`,
+    // Words only for a limit that is hit: this runs for every rule on every check.
+    message: exceeded
+      ? `${WINDOW_WORDS[rule.window]} ${rule.metric === "cost_usd" ? "cost" : rule.metric} limit of ${show(limit)} reached for ${who} (rule "${rule.name}")`
+      : "",
     state: {
       ruleId: rule.id,
       name: rule.name,

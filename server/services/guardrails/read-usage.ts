@@ -1,7 +1,9 @@
 import { sql, type SQL } from "drizzle-orm";
-import { resultRows, type Queryable } from "@/db/client";
+import { executePrepared, resultRows, type Queryable } from "@/db/client";
 import type { Dimension, RuleWindow } from "@/db/schema";
 import { windowStart } from "./windows";
+import { floorToMinute } from "../metering/time";
+import { RESERVATION_TTL_MS, reservationCtes, type ReservationSpec } from "./reserve";
 
 export interface Subject {
   dimension: Dimension;
@@ -15,47 +17,57 @@ export interface SubjectUsage {
   oldestBucket: Date | null;
 }
 
-const RESERVATION_COLUMN: Record<Dimension, SQL | null> = {
-  workspace: null,
-  user: sql`user_id`,
-  org: sql`org_id`,
-  feature: sql`feature`,
-  tier: sql`tier`,
-  model: null,
+/**
+ * Reserve in the same statement when every blocking rule is this far from its limit:
+ * `used + need × headroom ≤ limit` (check-access.ts explains the bound).
+ */
+export interface FastReserve {
+  rules: Array<{ index: number; metric: "requests" | "tokens" | "cost_usd"; need: bigint; limit: bigint }>;
+  headroom: bigint;
+  reservation: ReservationSpec;
+}
+
+const USED: Record<FastReserve["rules"][number]["metric"], SQL> = {
+  requests: sql`(u.requests::numeric + u.rsv_requests::numeric)`,
+  tokens: sql`(u.tokens::numeric + u.rsv_tokens::numeric)`,
+  cost_usd: sql`(u.cost::numeric + u.rsv_cost::numeric)`,
 };
 
 /**
  * Usage of each (subject, window) in ONE statement: rollup counters plus the open
- * reservations of allowed-but-not-yet-recorded calls. One statement means one snapshot, so
- * a record that turns a reservation into an event between two reads cannot be missed.
+ * reservations of allowed-but-not-yet-recorded calls (per-minute reservation counters). One
+ * statement means one snapshot, so a record that turns a reservation into an event between
+ * two reads cannot be missed or counted twice.
  */
 export async function readUsage(
   db: Queryable,
   workspaceId: string,
   subjects: Array<Subject & { window: RuleWindow }>,
   now: Date,
-): Promise<SubjectUsage[]> {
+  fast?: FastReserve,
+): Promise<{ usage: SubjectUsage[]; reserved: boolean }> {
   const parts = subjects.map((s, i) => {
     // ISO strings, not Dates: postgres.js cannot bind a Date in a raw statement.
-    const start = windowStart(s.window, now).toISOString();
-    const nowIso = now.toISOString();
-    const column = RESERVATION_COLUMN[s.dimension];
-    const match = column ? sql`and ${column} = ${s.key}` : sql``;
+    const windowFrom = windowStart(s.window, now);
+    const start = windowFrom.toISOString();
+    const reservedFrom = new Date(Math.max(windowFrom.getTime(), floorToMinute(new Date(now.getTime() - RESERVATION_TTL_MS)).getTime())).toISOString();
+    const subject = `${s.dimension}:${s.key}`;
     return sql`select ${i}::int as i,
-      coalesce(sum(requests), 0)::text as requests,
-      coalesce(sum(total_tokens), 0)::text as tokens,
-      coalesce(sum(cost_nanos), 0)::text as cost,
-      min(bucket) as oldest,
-      (select count(*) from reservations where workspace_id = ${workspaceId} ${match}
-         and created_at >= ${start}::timestamptz and expires_at > ${nowIso}::timestamptz)::text as rsv_requests,
-      (select coalesce(sum(tokens), 0) from reservations where workspace_id = ${workspaceId} ${match}
-         and created_at >= ${start}::timestamptz and expires_at > ${nowIso}::timestamptz)::text as rsv_tokens,
-      (select coalesce(sum(cost_nanos), 0) from reservations where workspace_id = ${workspaceId} ${match}
-         and created_at >= ${start}::timestamptz and expires_at > ${nowIso}::timestamptz)::text as rsv_cost
-      from usage_rollups
-      where workspace_id = ${workspaceId} and dimension = ${s.dimension} and key = ${s.key} and bucket >= ${start}::timestamptz`;
+      coalesce(sum(r.requests), 0)::text as requests,
+      coalesce(sum(r.total_tokens), 0)::text as tokens,
+      coalesce(sum(r.cost_nanos), 0)::text as cost,
+      min(r.bucket) as oldest,
+      min(c.requests)::text as rsv_requests,
+      min(c.tokens)::text as rsv_tokens,
+      min(c.cost)::text as rsv_cost
+      from (select coalesce(sum(requests), 0) as requests, coalesce(sum(tokens), 0) as tokens,
+              coalesce(sum(cost_nanos), 0) as cost
+            from reservation_counters
+            where workspace_id = ${workspaceId} and subject = ${subject} and bucket >= ${reservedFrom}::timestamptz) c
+      left join usage_rollups r
+        on r.workspace_id = ${workspaceId} and r.dimension = ${s.dimension} and r.key = ${s.key} and r.bucket >= ${start}::timestamptz`;
   });
-  const rows = resultRows<{
+  const rows = await executePrepared<{
     i: number;
     requests: string;
     tokens: string;
@@ -64,7 +76,8 @@ export async function readUsage(
     rsv_requests: string;
     rsv_tokens: string;
     rsv_cost: string;
-  }>(await db.execute(sql.join(parts, sql` union all `)));
+    reserved?: boolean;
+  }>(db, fast ? withFastReserve(parts, fast) : sql.join(parts, sql` union all `));
   const out: SubjectUsage[] = [];
   for (const r of rows) {
     out[Number(r.i)] = {
@@ -74,7 +87,19 @@ export async function readUsage(
       oldestBucket: r.oldest ? new Date(r.oldest) : null,
     };
   }
-  return out;
+  return { usage: out, reserved: Boolean(rows[0]?.reserved) };
+}
+
+/** The read, a "far from every blocking limit" test, and the conditional reservation: one statement. */
+function withFastReserve(parts: SQL[], fast: FastReserve): SQL {
+  const cases = fast.rules.map(
+    (r) => sql`when ${r.index} then ${USED[r.metric]} < ${r.limit.toString()}::numeric
+      and ${USED[r.metric]} + ${(r.need * fast.headroom).toString()}::numeric <= ${r.limit.toString()}::numeric`,
+  );
+  return sql`with u as (${sql.join(parts, sql` union all `)}),
+    far as (select coalesce(bool_and(case u.i ${sql.join(cases, sql` `)} else true end), false) as ok from u),
+    ${reservationCtes(fast.reservation, sql`(select ok from far)`)}
+    select u.*, (select ok from far) as reserved from u`;
 }
 
 /** The window's buckets, oldest first, for working out when a rolling window frees up. */

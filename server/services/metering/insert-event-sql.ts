@@ -64,7 +64,14 @@ export function insertEventStatement(e: EventToInsert): SQL {
           select id from reservations
           where workspace_id = ${e.workspaceId} and user_id = ${e.userId} and expires_at > ${at}::timestamptz
             and exists (select 1 from ev)
-          order by created_at limit 1 for update skip locked))`
+          order by created_at limit 1 for update skip locked)
+        returning created_at, subjects, tokens, cost_nanos)
+      , unreserved as (
+        update reservation_counters rc set requests = rc.requests - 1, tokens = rc.tokens - s.tokens,
+          cost_nanos = rc.cost_nanos - s.cost_nanos
+        from settled s
+        where rc.workspace_id = ${e.workspaceId} and rc.subject = any(s.subjects)
+          and rc.bucket = date_trunc('minute', s.created_at, 'UTC'))`
     : sql``;
   const endUser = e.userId
     ? sql`, end_user as (

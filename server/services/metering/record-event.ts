@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { resultRows, type Queryable } from "@/db/client";
+import { executePrepared, type Queryable } from "@/db/client";
 import { events } from "@/db/schema";
 import type { TRecordInput, TRecordResult } from "@/server/contract/sdk";
 import { newId } from "@/server/lib/ids";
@@ -102,7 +102,7 @@ export async function recordEvent({
 }
 
 async function runInsert(db: Queryable, statement: ReturnType<typeof insertEventStatement>): Promise<string | null> {
-  const rows = resultRows<{ id: string }>(await db.execute(statement));
+  const rows = await executePrepared<{ id: string }>(db, statement);
   return rows[0]?.id ?? null;
 }
 

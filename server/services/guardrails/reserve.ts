@@ -1,0 +1,50 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { newId } from "@/server/lib/ids";
+import { floorToMinute } from "../metering/time";
+import type { Estimate } from "./estimate";
+
+/** Reservations of allowed checks that never get a record stop counting after this. */
+export const RESERVATION_TTL_MS = 10 * 60_000;
+
+export interface ReservationSpec {
+  workspaceId: string;
+  userId: string;
+  /** The counters it holds against: "user:alice", "workspace:" … */
+  subjects: string[];
+  estimate: Estimate;
+  now: Date;
+}
+
+/**
+ * CTEs that insert the reservation and add it to the per-minute reservation counters, only
+ * when `condition` holds (so the read that decides and the write can share one statement).
+ */
+export function reservationCtes(r: ReservationSpec, condition: SQL): SQL {
+  const bucket = floorToMinute(r.now).toISOString();
+  const tokens = Number(r.estimate.tokens);
+  const cost = r.estimate.costNanos.toString();
+  const subjects = `{${r.subjects.map((s) => JSON.stringify(s)).join(",")}}`;
+  return sql`rsv as (
+      insert into reservations (id, workspace_id, user_id, subjects, tokens, cost_nanos, created_at, expires_at)
+      select ${newId("rsv")}, ${r.workspaceId}, ${r.userId}, ${subjects}::text[], ${tokens}, ${cost}::bigint,
+        ${r.now.toISOString()}::timestamptz, ${new Date(r.now.getTime() + RESERVATION_TTL_MS).toISOString()}::timestamptz
+      where ${condition})
+    , rsv_counts as (
+      insert into reservation_counters (workspace_id, subject, bucket, requests, tokens, cost_nanos)
+      select ${r.workspaceId}, v.subject, ${bucket}::timestamptz, 1, ${tokens}, ${cost}::bigint
+      from (values ${sql.join(
+        r.subjects.map((s) => sql`(${s})`),
+        sql`, `,
+      )}) as v(subject)
+      where ${condition}
+      on conflict (workspace_id, subject, bucket) do update set
+        requests = reservation_counters.requests + 1,
+        tokens = reservation_counters.tokens + excluded.tokens,
+        cost_nanos = reservation_counters.cost_nanos + excluded.cost_nanos)`;
+}
+
+/** Reserve unconditionally (inside the locked transaction of a near-limit check). */
+export async function reserve(db: Queryable, r: ReservationSpec) {
+  await db.execute(sql`with ${reservationCtes(r, sql`true`)} select 1`);
+}
