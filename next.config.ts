@@ -1,6 +1,8 @@
 import type { NextConfig } from "next";
 
 const config: NextConfig = {
+  // NEXT_DIST_DIR lets parallel work trees or test runs keep separate builds (default .next).
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   // PGlite ships WASM and data files that must be loaded from node_modules, not bundled.
   serverExternalPackages: ["@electric-sql/pglite", "@pydantic/genai-prices", "nodemailer"],
   allowedDevOrigins: ["127.0.0.1"],

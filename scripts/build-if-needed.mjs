@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-const SOURCES = ["app", "server", "db", "inngest", "public", "next.config.ts", "package-lock.json", "postcss.config.mjs", "instrumentation.ts"];
+const SOURCES = ["app", "lib", "server", "db", "inngest", "public", "next.config.ts", "package-lock.json", "postcss.config.mjs", "instrumentation.ts"];
 
 function newestMtime(p) {
   let stat;
@@ -20,7 +20,7 @@ function newestMtime(p) {
 }
 
 export function buildIfNeeded({ quiet = false } = {}) {
-  const marker = path.join(root, ".next", "BUILD_ID");
+  const marker = path.join(root, process.env.NEXT_DIST_DIR || ".next", "BUILD_ID");
   const built = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : 0;
   const newest = Math.max(...SOURCES.map((s) => newestMtime(path.join(root, s))));
   if (built && built >= newest) return;

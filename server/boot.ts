@@ -31,5 +31,9 @@ async function start(): Promise<Db> {
     apiKey: config.TOKENIST_INIT_API_KEY,
   });
   log.info("tokenist started", { driver, initialWorkspace: init?.workspaceId });
+  if (process.env.TOKENIST_WORKER !== "0") {
+    const { startBackgroundWorker } = await import("./services/background/worker");
+    startBackgroundWorker(db);
+  }
   return db;
 }

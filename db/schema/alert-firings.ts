@@ -1,4 +1,4 @@
-import { pgTable, integer, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { workspaces } from "./workspaces";
 
 /**
@@ -16,8 +16,8 @@ export const alertFirings = pgTable(
     sourceId: text("source_id").notNull(),
     /** "user:alice", "workspace:" … */
     subject: text("subject").notNull(),
-    /** Percent of the limit (80, 100), or 0 for an absolute threshold. */
-    threshold: integer("threshold").notNull(),
+    /** "80%" of a limit, or an absolute value ("5000", nano-dollars for cost). */
+    threshold: text("threshold").notNull(),
     /** The window period it fired in: a calendar start, or a rolling-window slot. */
     period: text("period").notNull(),
     firedAt: timestamp("fired_at", { withTimezone: true }).notNull().defaultNow(),

@@ -43,5 +43,9 @@ export const events = pgTable(
     index("events_workspace_id_occurred_at_idx").on(t.workspaceId, t.occurredAt),
     index("events_workspace_id_user_id_occurred_at_idx").on(t.workspaceId, t.userId, t.occurredAt),
     index("events_workspace_id_conversation_id_idx").on(t.workspaceId, t.conversationId),
+    // The dashboard's logs page pages through a workspace's events by their time-ordered id.
+    index("events_workspace_id_id_idx").on(t.workspaceId, t.id),
+    // Label counts and label filters read only the (few) labelled events.
+    index("events_workspace_id_labelled_idx").on(t.workspaceId, t.occurredAt).where(sql`cardinality(labels) > 0`),
   ],
 );

@@ -18,6 +18,11 @@ export const workspaces = pgTable("workspaces", {
   retentionDays: integer("retention_days"),
   /** Bumped on every change to rules, blocklist or keys: other processes drop their caches. */
   configVersion: bigint("config_version", { mode: "number" }).notNull().default(1),
+  /**
+   * Bumped when end users gain intent labels or a label policy throttles or requires re-auth:
+   * other processes reload only those per-user signals, not the whole configuration.
+   */
+  labelVersion: bigint("label_version", { mode: "number" }).notNull().default(1),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

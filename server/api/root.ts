@@ -1,8 +1,14 @@
+import { alertsRouter } from "./routers/alerts";
 import { authRouter } from "./routers/auth";
 import { blocklistRouter, rulesRouter } from "./routers/guardrails";
 import { usageRouter } from "./routers/usage";
 import { apiKeysRouter } from "./routers/api-keys";
 import { workspaceRouter } from "./routers/workspace";
+import { dashboardRouter } from "./routers/dashboard";
+import { endUsersRouter } from "./routers/end-users";
+import { eventsRouter } from "./routers/events";
+import { membersRouter } from "./routers/members";
+import { settingsRouter } from "./routers/settings";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -12,6 +18,12 @@ export const appRouter = router({
   usage: usageRouter,
   rules: rulesRouter,
   blocklist: blocklistRouter,
+  alerts: alertsRouter,
+  dashboard: dashboardRouter,
+  endUsers: endUsersRouter,
+  events: eventsRouter,
+  members: membersRouter,
+  settings: settingsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -6,10 +6,13 @@ export class InvalidJsonError extends ServiceError {
 }
 
 /** Read a JSON body of at most `maxBytes`, without buffering more than that. */
-export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(req: Request, maxBytes: number, required = true): Promise<unknown> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
   if (declared > maxBytes) throw new PayloadTooLargeError(`Request body is larger than ${maxBytes} bytes`);
-  if (!req.body) throw new InvalidInputError("Request body is required (JSON)");
+  if (!req.body) {
+    if (!required) return undefined;
+    throw new InvalidInputError("Request body is required (JSON)");
+  }
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -24,7 +27,10 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
     chunks.push(value);
   }
   const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
-  if (!text.trim()) throw new InvalidInputError("Request body is required (JSON)");
+  if (!text.trim()) {
+    if (!required) return undefined;
+    throw new InvalidInputError("Request body is required (JSON)");
+  }
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -7,6 +7,8 @@ import { ForbiddenError } from "@/server/services/errors";
 import { env } from "@/server/env";
 import { toHttpError } from "./errors";
 import { readJsonBody } from "./read-body";
+import { withIdempotency } from "./idempotency";
+import { rateHeaders, takeToken, type RateState } from "./rate-limit";
 
 export interface ApiKeyRequest {
   req: Request;
@@ -20,30 +22,55 @@ export interface ApiKeyRequest {
 type Handler = (r: ApiKeyRequest) => Promise<Response | unknown>;
 type RouteContext = { params: Promise<Record<string, string>> };
 
+export interface WrapperOptions {
+  status?: number;
+  /** A POST may come without a body (e.g. "send a test message"). */
+  bodyOptional?: boolean;
+  /** POST /api/v1/*: honour Idempotency-Key. */
+  idempotent?: boolean;
+  /** Requests per minute per key, with X-RateLimit-* headers (management API). */
+  rateLimit?: number;
+}
+
 /**
  * The one wrapper for every public handler: Bearer key → hash → workspace, scope check,
- * body-size cap, JSON parsing, and the error mapping. A handler returns data (sent as 200
- * JSON) or a Response.
+ * rate limit, body-size cap, JSON parsing, Idempotency-Key, and the error mapping. A
+ * handler returns data (sent as JSON) or a Response.
  */
-export function withApiKey(scope: ApiKeyScope, handler: Handler, options: { status?: number } = {}) {
+export function withApiKey(scope: ApiKeyScope, handler: Handler, options: WrapperOptions = {}) {
   return async (req: Request, route?: RouteContext): Promise<Response> => {
+    let rate: RateState | undefined;
     try {
       const db: Db = await boot();
       const key = await resolveApiKey(db, bearerToken(req));
+      if (options.rateLimit) rate = takeToken(key.keyId, options.rateLimit);
       if (!key.scopes.includes(scope)) {
         throw new ForbiddenError(`This API key lacks the "${scope}" scope`);
       }
       const body = ["POST", "PUT", "PATCH"].includes(req.method)
-        ? await readJsonBody(req, env().TOKENIST_MAX_BODY_BYTES)
+        ? await readJsonBody(req, env().TOKENIST_MAX_BODY_BYTES, !options.bodyOptional)
         : undefined;
       const ctx: ServiceCtx = { db, workspaceId: key.workspaceId, actor: { type: "api_key", id: key.keyId } };
       const params = (await route?.params) ?? {};
-      const result = await handler({ req, ctx, key, body, params });
-      return result instanceof Response ? result : Response.json(result, { status: options.status ?? 200 });
+      const run = async () => {
+        const result = await handler({ req, ctx, key, body, params });
+        return result instanceof Response ? result : Response.json(result, { status: options.status ?? 200 });
+      };
+      const idempotencyKey = options.idempotent ? req.headers.get("idempotency-key") : null;
+      const res = idempotencyKey
+        ? await withIdempotency(db, key.workspaceId, idempotencyKey, { method: req.method, path: new URL(req.url).pathname, body }, run)
+        : await run();
+      return withRateHeaders(res, rate);
     } catch (err) {
-      return toHttpError(err);
+      const e = err as { rate?: RateState };
+      return withRateHeaders(toHttpError(err), rate ?? e.rate);
     }
   };
+}
+
+function withRateHeaders(res: Response, rate: RateState | undefined): Response {
+  if (rate) for (const [k, v] of Object.entries(rateHeaders(rate))) res.headers.set(k, v);
+  return res;
 }
 
 function bearerToken(req: Request): string | null {

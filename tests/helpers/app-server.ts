@@ -19,6 +19,8 @@ export interface RunningApp {
   logs: () => string;
   /** Stop the process (the database stays). */
   stop: () => Promise<void>;
+  /** Kill the process at once (SIGKILL): nothing gets to clean up. */
+  crash: () => Promise<void>;
   /** Start the process again on the same port, data and environment. */
   restart: () => Promise<void>;
   /** Stop and delete its data. */
@@ -75,7 +77,7 @@ export async function startApp(
     await waitForHealth(`http://127.0.0.1:${port}`, () => output, child);
   };
   const stop = async () => {
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child!.once("exit", r));
     child.kill("SIGTERM");
     const timer = setTimeout(() => child?.kill("SIGKILL"), 5_000);
@@ -93,6 +95,12 @@ export async function startApp(
     env,
     logs: () => output,
     stop,
+    crash: async () => {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child!.once("exit", r));
+      child.kill("SIGKILL");
+      await exited;
+    },
     restart: async () => {
       await stop();
       await launch();

@@ -134,7 +134,7 @@ describe.each(TEST_DRIVERS)("guardrails on %s", (driver) => {
       .from(outbox)
       .where(and(eq(outbox.workspaceId, ctx.workspaceId), eq(outbox.name, "tokenist/limit.crossed")));
     expect(crossed).toHaveLength(1);
-    expect(crossed[0]!.payload).toMatchObject({ sourceId: alert.id, threshold: 100, subject: { dimension: "user", key: "u" } });
+    expect(crossed[0]!.payload).toMatchObject({ sourceId: alert.id, threshold: "100%", subject: { dimension: "user", key: "u" } });
   });
 
   it("token and cost limits reserve the estimate and settle on record", async () => {

@@ -1,8 +1,7 @@
-import { ZCheckInput } from "@/server/contract/sdk";
-import { withApiKey } from "@/server/http/with-api-key";
-import { checkAccess } from "@/server/services/guardrails/check-access";
+import { toHandler } from "@/server/http/api-v1/handler";
+import { sdkCheck } from "@/server/http/api-v1/ops/sdk";
 
 export const dynamic = "force-dynamic";
 
-// POST /sdk/check – may this end user make this LLM call?
-export const POST = withApiKey("sdk", ({ ctx, body }) => checkAccess({ ctx, input: ZCheckInput.parse(body) }));
+// POST /sdk/check – before the LLM call: may this end user make it? (a decision is always 200)
+export const POST = toHandler(sdkCheck);

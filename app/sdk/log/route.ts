@@ -1,8 +1,7 @@
-import { ZLogInput } from "@/server/contract/sdk";
-import { withApiKey } from "@/server/http/with-api-key";
-import { logPayload } from "@/server/services/metering/log-payload";
+import { toHandler } from "@/server/http/api-v1/handler";
+import { sdkLog } from "@/server/http/api-v1/ops/sdk";
 
 export const dynamic = "force-dynamic";
 
-// POST /sdk/log – keep the full request/response payload (only when the workspace opted in).
-export const POST = withApiKey("sdk", ({ ctx, body }) => logPayload({ ctx, input: ZLogInput.parse(body) }));
+// POST /sdk/log – the full request/response payload (stored only when the workspace opted in)
+export const POST = toHandler(sdkLog);

@@ -6,16 +6,21 @@ import { isRolling, windowStart } from "../guardrails/windows";
 
 export interface Crossing {
   workspaceId: string;
-  sourceType: "rule" | "alert";
+  sourceType: "rule" | "alert" | "policy";
   sourceId: string;
   name: string;
   subject: { dimension: string; key: string };
   metric: string;
   window: RuleWindow;
-  threshold: number;
+  /** "80%" of a limit, or an absolute value in the metric's unit ("5000", USD for cost). */
+  threshold: string;
   used: number;
+  /** The limit the percentage is of, or the absolute threshold. */
   limit: number;
+  alertId?: string | null;
   at: Date;
+  /** The dedup period when the caller has its own (a label policy's firing); else from the window. */
+  period?: string;
 }
 
 const ROLLING_MS: Record<string, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
@@ -35,7 +40,7 @@ export function firingPeriod(window: RuleWindow, at: Date): string {
  */
 export async function fireOnce(db: Queryable, c: Crossing): Promise<boolean> {
   const subject = `${c.subject.dimension}:${c.subject.key}`;
-  const period = firingPeriod(c.window, c.at);
+  const period = c.period ?? firingPeriod(c.window, c.at);
   const payload = JSON.stringify({ ...c, at: c.at.toISOString(), subject: c.subject, period });
   const rows = resultRows<{ id: string }>(
     await db.execute(sql`with fired as (

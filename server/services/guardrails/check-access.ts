@@ -122,7 +122,7 @@ export async function checkAccess({
         subject: ruleSubject(l.rule, input)!,
         metric: l.rule.metric,
         window: l.rule.window,
-        threshold: 100,
+        threshold: "100%",
         used: l.state.used,
         limit: l.state.limit,
         at: now,

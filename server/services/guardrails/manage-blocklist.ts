@@ -110,3 +110,9 @@ export async function unblockSubject({ ctx, subjectType, subjectId }: { ctx: Ser
   return { removed };
 }
 
+
+export async function getBlock({ ctx, id }: { ctx: ServiceCtx; id: string }) {
+  const [row] = await ctx.db.select().from(blocklist).where(and(eq(blocklist.id, id), eq(blocklist.workspaceId, ctx.workspaceId)));
+  if (!row) throw new NotFoundError(`Blocklist entry ${id} not found`);
+  return toBlock(row);
+}

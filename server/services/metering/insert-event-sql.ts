@@ -24,6 +24,8 @@ export interface EventToInsert {
   occurredAt: Date;
   bucket: Date;
   hasText: boolean;
+  /** Text for the intent labeller (event_texts, deleted once labelled or expired); null: none. */
+  labelText?: { input: string | null; output: string | null; expiresAt: Date } | null;
 }
 
 /** The rollup keys one event counts towards, in a fixed order (a fixed lock order: no deadlocks). */
@@ -40,9 +42,9 @@ export function rollupKeys(e: Pick<EventToInsert, "userId" | "orgId" | "feature"
 /**
  * One statement with data-modifying CTEs: insert the event (or nothing, on a duplicate
  * requestId), and only when it was inserted settle the end user's oldest open reservation,
- * add to the minute rollups, update the end user, and write the outbox entry. Returns the
- * event id, or no row for a duplicate. Values are bound as text with casts: postgres.js
- * cannot bind Dates or bigints inside raw statements.
+ * add to the minute rollups, update the end user, keep the text for the labeller and write
+ * the outbox entry. Returns the event id, or no row for a duplicate. Values are bound as text
+ * with casts: postgres.js cannot bind Dates or bigints inside raw statements.
  */
 export function insertEventStatement(e: EventToInsert): SQL {
   const t = e.tokens;
@@ -87,6 +89,12 @@ export function insertEventStatement(e: EventToInsert): SQL {
           cost_nanos = end_users.cost_nanos + excluded.cost_nanos,
           unpriced_requests = end_users.unpriced_requests + excluded.unpriced_requests)`
     : sql``;
+  const labelText = e.labelText
+    ? sql`, texts as (
+        insert into event_texts (event_id, workspace_id, user_id, conversation_id, input, output, occurred_at, expires_at)
+        select id, ${e.workspaceId}, ${e.userId}, ${e.conversationId}, ${e.labelText.input}, ${e.labelText.output},
+          ${at}::timestamptz, ${e.labelText.expiresAt.toISOString()}::timestamptz from ev)`
+    : sql``;
   return sql`with ev as (
       insert into events (id, workspace_id, request_id, user_id, org_id, feature, tier, model, provider, request_type,
         conversation_id, latency_ms, metadata, usage_format, input_tokens, cached_input_tokens, cache_write_tokens,
@@ -114,7 +122,7 @@ export function insertEventStatement(e: EventToInsert): SQL {
         total_tokens = usage_rollups.total_tokens + excluded.total_tokens,
         cost_nanos = usage_rollups.cost_nanos + excluded.cost_nanos,
         unpriced_requests = usage_rollups.unpriced_requests + excluded.unpriced_requests
-    )${endUser}, queued as (
+    )${endUser}${labelText}, queued as (
       insert into outbox (workspace_id, name, payload)
       select ${e.workspaceId}, 'tokenist/event.recorded', ${outboxPayload}::jsonb from ev
     )

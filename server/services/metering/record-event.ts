@@ -11,6 +11,7 @@ import { parseUsage } from "./usage";
 import { nanosToUsd, priceCall } from "./pricing";
 import { storePayload } from "./log-payload";
 import { insertEventStatement } from "./insert-event-sql";
+import { LABEL_TEXT_TTL_MS, labelTextOf } from "../intent/label-text";
 
 const MAX_FUTURE_MS = 5 * 60_000;
 const MAX_PAST_MS = 35 * 24 * 3600_000;
@@ -48,6 +49,7 @@ export async function recordEvent({
     customPrices: custom ? [custom] : [],
   });
   const output = input.output ?? input.sentiment ?? null;
+  const text = labelTextOf(input.input, output);
   const event = {
     id: newId("evt", occurredAt.getTime()),
     workspaceId: ctx.workspaceId,
@@ -69,10 +71,12 @@ export async function recordEvent({
     priceSource: price.source,
     occurredAt,
     bucket: floorToMinute(occurredAt),
-    hasText: Boolean(input.input || output),
+    hasText: text !== null,
+    // Labelled whatever the payload-logging setting; kept only until labelled (or 24 h).
+    labelText: text && { ...text, expiresAt: new Date(now.getTime() + LABEL_TEXT_TTL_MS) },
   };
   const statement = insertEventStatement(event);
-  const storeText = workspace.payloadLogging && event.hasText;
+  const storeText = workspace.payloadLogging && Boolean(input.input || output);
   const insertedId = await (storeText
     ? ctx.db.transaction(async (tx) => {
         const id = await runInsert(tx, statement);

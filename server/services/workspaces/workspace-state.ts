@@ -1,11 +1,14 @@
 import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { NotFoundError } from "../errors";
-import { blocklist, modelPrices, rules, workspaces } from "@/db/schema";
+import { alerts, blocklist, customLabels, labelPolicies, modelPrices, rules, workspaces } from "@/db/schema";
 import type { CustomPrice } from "../metering/pricing";
+import { loadUserSignals, type UserSignals } from "../intent/user-signals";
 
 export type RuleRow = typeof rules.$inferSelect;
 export type BlockRow = typeof blocklist.$inferSelect;
+export type AlertRow = typeof alerts.$inferSelect;
+export type LabelPolicyRow = typeof labelPolicies.$inferSelect;
 
 export interface WorkspaceState {
   version: number;
@@ -16,8 +19,18 @@ export interface WorkspaceState {
   /** The workspace's own model prices by lower-cased model name. */
   customPrices: Map<string, CustomPrice>;
   rules: RuleRow[];
+  /** Enabled threshold alerts (evaluated after each record, in the background). */
+  alerts: AlertRow[];
   /** Active or future-expiring entries by "user:<id>" / "org:<id>". */
   blocks: Map<string, BlockRow[]>;
+  /** The workspace's usage policy text (tos_breach) and its own labels, for both labellers. */
+  usagePolicy: string | null;
+  customLabels: Array<{ name: string; description: string }>;
+  /** Enabled label policies (evaluated by the labeller after it writes labels). */
+  labelPolicies: LabelPolicyRow[];
+  /** Reloaded alone when label_version changes: per end user, recent labels and active throttles / re-auths. */
+  labelVersion: number;
+  signals: Map<string, UserSignals>;
 }
 
 /**
@@ -34,6 +47,7 @@ export async function getWorkspaceState(db: Queryable, workspaceId: string, now 
   const [ws] = await db
     .select({
       version: workspaces.configVersion,
+      labelVersion: workspaces.labelVersion,
       plan: workspaces.plan,
       payloadLogging: workspaces.payloadLogging,
       redactPayloads: workspaces.redactPayloads,
@@ -43,16 +57,25 @@ export async function getWorkspaceState(db: Queryable, workspaceId: string, now 
     .limit(1);
   if (!ws) throw new NotFoundError("Workspace not found");
   if (cached && cached.version === ws.version) {
+    if (cached.labelVersion !== ws.labelVersion) {
+      cached.signals = await loadUserSignals(db, workspaceId, now);
+      cached.labelVersion = ws.labelVersion;
+    }
     cached.checkedAt = now;
     return cached;
   }
-  const [ruleRows, blockRows, priceRows] = await Promise.all([
+  const [ruleRows, blockRows, priceRows, alertRows, labelRows, policyRows, policyText, signals] = await Promise.all([
     db.select().from(rules).where(and(eq(rules.workspaceId, workspaceId), eq(rules.enabled, true))),
     db
       .select()
       .from(blocklist)
       .where(and(eq(blocklist.workspaceId, workspaceId), or(isNull(blocklist.expiresAt), gt(blocklist.expiresAt, new Date(now))))),
     db.select().from(modelPrices).where(eq(modelPrices.workspaceId, workspaceId)),
+    db.select().from(alerts).where(and(eq(alerts.workspaceId, workspaceId), eq(alerts.enabled, true))),
+    db.select({ name: customLabels.name, description: customLabels.description }).from(customLabels).where(eq(customLabels.workspaceId, workspaceId)),
+    db.select().from(labelPolicies).where(and(eq(labelPolicies.workspaceId, workspaceId), eq(labelPolicies.enabled, true))),
+    db.select({ usagePolicy: workspaces.usagePolicy }).from(workspaces).where(eq(workspaces.id, workspaceId)),
+    loadUserSignals(db, workspaceId, now),
   ]);
   const blocks = new Map<string, BlockRow[]>();
   for (const b of blockRows) {
@@ -67,7 +90,13 @@ export async function getWorkspaceState(db: Queryable, workspaceId: string, now 
     redactPayloads: ws.redactPayloads,
     customPrices: new Map(priceRows.map((p) => [p.model, p])),
     rules: ruleRows,
+    alerts: alertRows,
     blocks,
+    usagePolicy: policyText[0]?.usagePolicy ?? null,
+    customLabels: labelRows,
+    labelPolicies: policyRows,
+    labelVersion: ws.labelVersion,
+    signals,
   };
   if (states.size > 10_000) states.clear();
   states.set(workspaceId, state);
@@ -81,6 +110,24 @@ export async function bumpConfigVersion(tx: Queryable, workspaceId: string) {
     .set({ configVersion: sql`${workspaces.configVersion} + 1` })
     .where(eq(workspaces.id, workspaceId));
   states.delete(workspaceId);
+}
+
+/**
+ * Bump the label version (inside the labeller's transaction): every process reloads only the
+ * per-user signals within STATE_TTL_MS; rules and blocklist stay cached. Call
+ * `recheckWorkspaceState` after the commit for this process to see it at once.
+ */
+export async function bumpLabelVersion(tx: Queryable, workspaceId: string) {
+  await tx
+    .update(workspaces)
+    .set({ labelVersion: sql`${workspaces.labelVersion} + 1` })
+    .where(eq(workspaces.id, workspaceId));
+}
+
+/** The next read re-checks the versions (and reloads what changed) instead of trusting the TTL. */
+export function recheckWorkspaceState(workspaceId: string) {
+  const cached = states.get(workspaceId);
+  if (cached) cached.checkedAt = -Infinity;
 }
 
 export function forgetWorkspaceState(workspaceId: string) {

@@ -1,10 +1,9 @@
-import { withApiKey } from "@/server/http/with-api-key";
-import { createRule, listRules } from "@/server/services/guardrails/manage-rules";
+import { toHandler } from "@/server/http/api-v1/handler";
+import { createRuleOp, listRulesOp } from "@/server/http/api-v1/ops/guardrails";
 
 export const dynamic = "force-dynamic";
 
-// GET /api/v1/rules – every rule of the workspace.
-export const GET = withApiKey("read", async ({ ctx }) => ({ data: await listRules({ ctx }) }));
-
-// POST /api/v1/rules – create a rule (201).
-export const POST = withApiKey("write", ({ ctx, body }) => createRule({ ctx, input: body as never }), { status: 201 });
+// GET /api/v1/rules – every rule of the workspace
+export const GET = toHandler(listRulesOp);
+// POST /api/v1/rules – create a limit: scope, metric, window, limit and action
+export const POST = toHandler(createRuleOp);

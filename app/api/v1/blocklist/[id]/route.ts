@@ -1,7 +1,9 @@
-import { withApiKey } from "@/server/http/with-api-key";
-import { deleteBlock } from "@/server/services/guardrails/manage-blocklist";
+import { toHandler } from "@/server/http/api-v1/handler";
+import { deleteBlockOp, getBlockOp } from "@/server/http/api-v1/ops/guardrails";
 
 export const dynamic = "force-dynamic";
 
-// DELETE /api/v1/blocklist/{id} – unblock.
-export const DELETE = withApiKey("write", ({ ctx, params }) => deleteBlock({ ctx, id: params.id! }));
+// GET /api/v1/blocklist/{id} – one blocklist entry
+export const GET = toHandler(getBlockOp);
+// DELETE /api/v1/blocklist/{id} – unblock: remove the entry
+export const DELETE = toHandler(deleteBlockOp);

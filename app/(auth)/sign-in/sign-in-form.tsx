@@ -1,0 +1,47 @@
+"use client";
+
+import Link from "next/link";
+import { signIn } from "next-auth/react";
+import { useState } from "react";
+import { OAuthButtons } from "@/app/_components/oauth-buttons";
+import { Button, Field, Input } from "@/app/_components/ui";
+
+export function SignInForm({ callbackUrl, oauth, oauthError }: { callbackUrl: string; oauth: { github: boolean; google: boolean }; oauthError: boolean }) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | null>(oauthError ? "Sign-in failed. Try again." : null);
+  const [pending, setPending] = useState(false);
+  const submit = async (e: React.FormEvent) => {
+    e.preventDefault();
+    setPending(true);
+    setError(null);
+    const res = await signIn("credentials", { email, password, redirect: false });
+    if (res?.ok && !res.error) {
+      window.location.assign(callbackUrl);
+      return;
+    }
+    setPending(false);
+    // One message for a wrong e-mail and a wrong password; only rate limiting is told apart.
+    setError(/too many/i.test(res?.error ?? "") ? "Too many sign-in attempts. Try again in 15 minutes." : "E-mail or password is incorrect.");
+  };
+  return (
+    <>
+      <h1 className="text-xl font-semibold text-slate-900">Sign in</h1>
+      <p className="mt-1 text-sm text-slate-500">Welcome back to your guardrails.</p>
+      <form onSubmit={submit} className="mt-6 space-y-4">
+        <Field label="E-mail">
+          <Input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field label="Password">
+          <Input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        {error && <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
+        <Button type="submit" className="w-full" disabled={pending}>{pending ? "Signing in…" : "Sign in"}</Button>
+      </form>
+      <OAuthButtons {...oauth} callbackUrl={callbackUrl} />
+      <p className="mt-6 text-center text-sm text-slate-500">
+        No account? <Link href={`/sign-up${callbackUrl !== "/w" ? `?callbackUrl=${encodeURIComponent(callbackUrl)}` : ""}`} className="font-medium text-indigo-600 hover:underline">Start free</Link>
+      </p>
+    </>
+  );
+}

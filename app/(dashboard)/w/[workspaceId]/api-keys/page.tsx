@@ -1,0 +1,5 @@
+import { ApiKeysView } from "./api-keys-view";
+
+export default function ApiKeysPage() {
+  return <ApiKeysView />;
+}

@@ -1,0 +1,11 @@
+import { toHandler } from "@/server/http/api-v1/handler";
+import { deleteChannelOp, getChannelOp, updateChannelOp } from "@/server/http/api-v1/ops/alerts";
+
+export const dynamic = "force-dynamic";
+
+// GET /api/v1/alert-channels/{id} – one channel
+export const GET = toHandler(getChannelOp);
+// PATCH /api/v1/alert-channels/{id} – enable or disable a channel
+export const PATCH = toHandler(updateChannelOp);
+// DELETE /api/v1/alert-channels/{id} – delete a channel
+export const DELETE = toHandler(deleteChannelOp);

@@ -1,0 +1,7 @@
+import { deliverAlert } from "./deliver-alert";
+import { evaluateAlerts } from "./evaluate-alerts";
+import { housekeeping } from "./housekeeping";
+import { labelEvent } from "./label-event";
+import { retentionCleanup } from "./retention-cleanup";
+
+export const functions = [evaluateAlerts, labelEvent, deliverAlert, retentionCleanup, housekeeping];

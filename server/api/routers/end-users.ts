@@ -1,0 +1,8 @@
+import { getEndUser, ZEndUserId } from "@/server/services/end-users/get-end-user";
+import { listEndUsers, ZListEndUsers } from "@/server/services/end-users/list-end-users";
+import { router, workspaceProcedure } from "../trpc";
+
+export const endUsersRouter = router({
+  list: workspaceProcedure.input(ZListEndUsers).query(({ ctx, input }) => listEndUsers({ ctx: ctx.service, input })),
+  get: workspaceProcedure.input(ZEndUserId).query(({ ctx, input }) => getEndUser({ ctx: ctx.service, userId: input.userId })),
+});

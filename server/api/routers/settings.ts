@@ -1,0 +1,26 @@
+import { retentionDays } from "@/server/services/maintenance/retention";
+import { getWorkspace, updateWorkspaceSettings, ZWorkspaceSettings } from "@/server/services/workspaces/workspaces";
+import { adminProcedure, router, workspaceProcedure } from "../trpc";
+
+export const settingsRouter = router({
+  get: workspaceProcedure.query(async ({ ctx }) => {
+    const w = await getWorkspace({ ctx: ctx.service });
+    return {
+      id: w.id,
+      name: w.name,
+      plan: w.plan,
+      payloadLogging: w.payloadLogging,
+      redactPayloads: w.redactPayloads,
+      usagePolicy: w.usagePolicy,
+      /** Days of events and payloads kept: the plan's, or the workspace's own (enterprise). */
+      retentionDays: retentionDays(w.plan, w.retentionDays),
+      role: ctx.role,
+    };
+  }),
+  update: adminProcedure
+    .input(ZWorkspaceSettings)
+    .mutation(async ({ ctx, input }) => {
+      const w = await updateWorkspaceSettings({ ctx: ctx.service, input });
+      return { payloadLogging: w.payloadLogging, redactPayloads: w.redactPayloads, usagePolicy: w.usagePolicy };
+    }),
+});

@@ -1,0 +1,197 @@
+/**
+ * Answers of the management API (/api/v1), written once in zod: the OpenAPI document is
+ * generated from these, and the contract test validates every answer against it.
+ */
+import { z } from "zod";
+import { RULE_METRICS, RULE_SCOPES, RULE_WINDOWS } from "@/db/schema";
+
+const ZTime = z.string().describe("ISO-8601 UTC timestamp");
+const ZNanos = z.string().regex(/^-?\d+$/).describe("exact amount in nano-dollars (1e-9 USD), as a decimal string");
+
+export const ZListOf = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable().describe("pass as `cursor` for the next page; null on the last") });
+
+export const ZRule = z.object({
+  id: z.string(),
+  name: z.string(),
+  scope: z.enum(RULE_SCOPES),
+  match: z.string().nullable(),
+  metric: z.enum(RULE_METRICS),
+  window: z.enum(RULE_WINDOWS),
+  limit: z.number(),
+  action: z.string(),
+  enabled: z.boolean(),
+  createdAt: ZTime,
+  updatedAt: ZTime,
+});
+
+export const ZBlock = z.object({
+  id: z.string(),
+  userId: z.string().nullable(),
+  orgId: z.string().nullable(),
+  reason: z.string().nullable(),
+  source: z.enum(["manual", "rule", "automation"]),
+  createdBy: z.string().nullable(),
+  createdAt: ZTime,
+  expiresAt: ZTime.nullable(),
+  active: z.boolean(),
+});
+
+export const ZTotals = z.object({
+  requests: z.number().int(),
+  inputTokens: z.number().int(),
+  cachedInputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  reasoningTokens: z.number().int(),
+  totalTokens: z.number().int(),
+  costNanos: ZNanos,
+  costUsd: z.number(),
+  unpricedRequests: z.number().int(),
+});
+
+export const ZUsage = z.object({
+  dimension: z.string(),
+  key: z.string().nullable(),
+  from: ZTime,
+  to: ZTime,
+  interval: z.enum(["minute", "hour", "day"]),
+  totals: ZTotals,
+  series: z.array(ZTotals.extend({ t: ZTime })),
+});
+
+export const ZTopUsage = z.object({ data: z.array(ZTotals.extend({ key: z.string() })) });
+
+export const ZLabelCount = z.object({ data: z.array(z.object({ label: z.string(), events: z.number().int(), endUsers: z.number().int() })) });
+
+export const ZEndUser = z.object({
+  userId: z.string(),
+  orgId: z.string().nullable(),
+  tier: z.string().nullable(),
+  firstSeenAt: ZTime,
+  lastSeenAt: ZTime,
+  requests: z.number().int(),
+  totalTokens: z.number().int(),
+  costNanos: ZNanos,
+  costUsd: z.number(),
+  unpricedRequests: z.number().int(),
+  blocked: z.boolean(),
+  blockedUntil: ZTime.nullable(),
+});
+
+export const ZEndUserDetail = z.object({
+  userId: z.string(),
+  seen: z.boolean(),
+  orgId: z.string().nullable(),
+  tier: z.string().nullable(),
+  firstSeenAt: ZTime.nullable(),
+  lastSeenAt: ZTime.nullable(),
+  requests: z.number().int(),
+  totalTokens: z.number().int(),
+  costNanos: ZNanos,
+  costUsd: z.number(),
+  unpricedRequests: z.number().int(),
+  blocks: z.array(ZBlock),
+  labels: z.array(z.object({ label: z.string(), count: z.number().int() })),
+});
+
+export const ZEvent = z.object({
+  id: z.string(),
+  requestId: z.string(),
+  userId: z.string().nullable(),
+  orgId: z.string().nullable(),
+  feature: z.string().nullable(),
+  tier: z.string().nullable(),
+  model: z.string(),
+  provider: z.string().nullable(),
+  requestType: z.string().nullable(),
+  conversationId: z.string().nullable(),
+  latencyMs: z.number().int().nullable(),
+  inputTokens: z.number().int(),
+  cachedInputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  reasoningTokens: z.number().int(),
+  totalTokens: z.number().int(),
+  costNanos: ZNanos,
+  costUsd: z.number(),
+  priced: z.boolean(),
+  labels: z.array(z.string()),
+  occurredAt: ZTime,
+});
+
+export const ZPayloadLog = z.object({
+  id: z.string(),
+  requestId: z.string(),
+  userId: z.string().nullable(),
+  feature: z.string().nullable(),
+  source: z.enum(["log", "record"]),
+  request: z.unknown(),
+  response: z.unknown(),
+  metadata: z.record(z.string(), z.unknown()).nullable(),
+  createdAt: ZTime,
+});
+
+export const ZEventDetail = z.object({
+  event: ZEvent.extend({ metadata: z.record(z.string(), z.unknown()).nullable() }),
+  payloadLogging: z.boolean(),
+  payloads: z.array(ZPayloadLog.pick({ id: true, source: true, request: true, response: true, metadata: true }).extend({ createdAt: ZTime })),
+});
+
+export const ZApiKey = z.object({
+  id: z.string(),
+  name: z.string(),
+  start: z.string().describe("the first characters of the key"),
+  scopes: z.array(z.enum(["sdk", "read", "write"])),
+  createdAt: ZTime,
+  lastUsedAt: ZTime.nullable(),
+  revokedAt: ZTime.nullable(),
+});
+export const ZCreatedApiKey = ZApiKey.extend({ key: z.string().describe("the secret key, shown this once") });
+
+export const ZChannel = z.object({
+  id: z.string(),
+  type: z.enum(["email", "slack", "webhook"]),
+  name: z.string(),
+  config: z.record(z.string(), z.unknown()),
+  enabled: z.boolean(),
+  createdAt: ZTime,
+});
+
+export const ZAlert = z.object({
+  id: z.string(),
+  name: z.string(),
+  ruleId: z.string().nullable(),
+  scope: z.enum(RULE_SCOPES),
+  match: z.string().nullable(),
+  metric: z.enum(RULE_METRICS),
+  window: z.enum(RULE_WINDOWS),
+  percentages: z.array(z.number()).nullable(),
+  values: z.array(z.number()).nullable(),
+  channelIds: z.array(z.string()),
+  enabled: z.boolean(),
+  createdAt: ZTime,
+});
+
+export const ZDelivery = z.object({
+  id: z.string(),
+  channelId: z.string(),
+  deliveryKey: z.string(),
+  status: z.enum(["pending", "sent", "failed"]),
+  attempts: z.number().int(),
+  responseStatus: z.number().int().nullable(),
+  responseBody: z.string().nullable(),
+  error: z.string().nullable(),
+  createdAt: ZTime,
+  deliveredAt: ZTime.nullable(),
+});
+
+export const ZWorkspace = z.object({
+  id: z.string(),
+  name: z.string(),
+  plan: z.enum(["free", "starter", "growth", "enterprise"]),
+  payloadLogging: z.boolean(),
+  redactPayloads: z.boolean(),
+  usagePolicy: z.string().nullable(),
+  createdAt: ZTime,
+});
+
+export const ZDeleted = z.object({ id: z.string(), deleted: z.literal(true) });

@@ -1,0 +1,58 @@
+import type { Db } from "@/db/client";
+import { inngest, inngestConfigured } from "@/inngest/client";
+import { log } from "@/server/lib/log";
+import { runHousekeeping } from "../maintenance/housekeeping";
+import { runRetention } from "../maintenance/retention";
+import { processOutbox, runHandlers, type Deliver } from "./outbox";
+
+/** Forward an outbox entry to Inngest; the outbox id is the idempotency id. */
+export const sendToInngest: Deliver = async (_db, entry) => {
+  await inngest.send({
+    id: `outbox-${entry.id}`,
+    name: entry.name,
+    data: { ...entry.payload, workspaceId: entry.workspaceId, outboxId: entry.id },
+  });
+};
+
+const POLL_MS = 250;
+const HOUSEKEEPING_MS = 60_000;
+const RETENTION_MS = 24 * 3600_000;
+
+declare global {
+  var __tokenistWorker: { stop: () => void } | undefined;
+}
+
+/**
+ * The background worker of one app process: delivers the outbox (to Inngest, or in-process
+ * when Inngest is not configured) and, in-process only, runs the housekeeping and retention
+ * jobs that Inngest crons run otherwise. Entries left by a crash are picked up at start.
+ */
+export function startBackgroundWorker(db: Db) {
+  if (globalThis.__tokenistWorker) return globalThis.__tokenistWorker;
+  const viaInngest = inngestConfigured();
+  const deliver = viaInngest ? sendToInngest : runHandlers;
+  let busy = false;
+  const guard = (name: string, job: () => Promise<unknown>) => async () => {
+    try {
+      await job();
+    } catch (err) {
+      log.warn(`background ${name} failed`, { err });
+    }
+  };
+  const poll = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    await guard("outbox", () => processOutbox(db, deliver))();
+    busy = false;
+  }, POLL_MS);
+  const timers: NodeJS.Timeout[] = [poll];
+  if (!viaInngest) {
+    timers.push(setInterval(guard("housekeeping", () => runHousekeeping(db)), HOUSEKEEPING_MS));
+    timers.push(setTimeout(guard("retention", () => runRetention(db)), 30_000));
+    timers.push(setInterval(guard("retention", () => runRetention(db)), RETENTION_MS));
+  }
+  for (const t of timers) t.unref();
+  log.info("background worker started", { delivery: viaInngest ? "inngest" : "in-process" });
+  globalThis.__tokenistWorker = { stop: () => timers.forEach((t) => clearInterval(t)) };
+  return globalThis.__tokenistWorker;
+}

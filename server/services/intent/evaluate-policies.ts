@@ -1,0 +1,108 @@
+import { sql } from "drizzle-orm";
+import { resultRows, type Queryable } from "@/db/client";
+import { policyFirings, type PolicyAction } from "@/db/schema";
+import { newId } from "@/server/lib/ids";
+import { fireOnce } from "../alerts/fire-once";
+import { writeAudit } from "../audit/write-audit";
+import { SYSTEM } from "../context";
+import { insertBlock } from "../guardrails/manage-blocklist";
+import type { LabelPolicyRow } from "../workspaces/workspace-state";
+
+export interface TFiring {
+  firingId: string;
+  policyId: string;
+  action: PolicyAction;
+  label: string;
+  count: number;
+  expiresAt: string;
+}
+
+/** "1 h", "10 min", "2 days": for reasons and messages. */
+export function formatSeconds(s: number): string {
+  if (s % 86_400 === 0) return `${s / 86_400} day${s === 86_400 ? "" : "s"}`;
+  if (s % 3600 === 0) return `${s / 3600} h`;
+  if (s % 60 === 0) return `${s / 60} min`;
+  return `${s} s`;
+}
+
+/** The alert wording's window: the smallest rolling window that holds the policy's. */
+function alertWindow(seconds: number) {
+  return seconds <= 60 ? ("minute" as const) : seconds <= 3600 ? ("hour" as const) : ("day" as const);
+}
+
+/**
+ * Right after an end user's new labels are written (same transaction, under the user's lock):
+ * each enabled policy on one of those labels counts the user's labels in the window before
+ * `now`; at `minCount` or more, and with no firing of the policy still active for the user,
+ * it fires once: a blocklist entry with expiry (source automation), a throttle or re-auth that
+ * /sdk/check enforces, or an alert through the alert channels.
+ */
+export async function evaluateLabelPolicies(
+  tx: Queryable,
+  input: { workspaceId: string; userId: string; eventId: string; labels: string[]; policies: LabelPolicyRow[]; now: Date },
+): Promise<TFiring[]> {
+  const { workspaceId, userId, now } = input;
+  const fired: TFiring[] = [];
+  for (const p of input.policies) {
+    if (!p.enabled || !input.labels.includes(p.label)) continue;
+    const since = new Date(now.getTime() - p.windowSeconds * 1000).toISOString();
+    const [counted] = resultRows<{ n: number; active: boolean }>(
+      await tx.execute(sql`select
+          (select count(*)::int from end_user_labels where workspace_id = ${workspaceId} and user_id = ${userId}
+             and label = ${p.label} and occurred_at > ${since}::timestamptz) as n,
+          exists (select 1 from policy_firings where workspace_id = ${workspaceId} and policy_id = ${p.id}
+             and user_id = ${userId} and expires_at > ${now.toISOString()}::timestamptz) as active`),
+    );
+    const count = Number(counted?.n ?? 0);
+    if (count < p.minCount || counted?.active) continue;
+    const lasts = p.action === "alert" ? p.windowSeconds : (p.durationSeconds ?? p.windowSeconds);
+    const expiresAt = new Date(now.getTime() + lasts * 1000);
+    const firingId = newId("pfi", now.getTime());
+    const why = `Label policy "${p.name}": ${count} × ${p.label} within ${formatSeconds(p.windowSeconds)}`;
+    let blocklistId: string | null = null;
+    if (p.action === "block") {
+      const block = await insertBlock(tx, workspaceId, SYSTEM, { subjectType: "user", subjectId: userId, reason: why, expiresAt, source: "automation" });
+      blocklistId = block.id;
+    }
+    await tx.insert(policyFirings).values({
+      id: firingId,
+      workspaceId,
+      policyId: p.id,
+      userId,
+      action: p.action,
+      label: p.label,
+      labelCount: count,
+      ratePerMinute: p.action === "throttle" ? p.ratePerMinute : null,
+      eventId: input.eventId,
+      blocklistId,
+      createdAt: now,
+      expiresAt,
+    });
+    if (p.action === "alert") {
+      await fireOnce(tx, {
+        workspaceId,
+        sourceType: "policy",
+        sourceId: p.id,
+        name: p.name,
+        subject: { dimension: "user", key: userId },
+        metric: p.label,
+        window: alertWindow(p.windowSeconds),
+        threshold: String(p.minCount),
+        used: count,
+        limit: p.minCount,
+        at: now,
+        period: `firing:${firingId}`,
+      });
+    }
+    await writeAudit(tx, {
+      workspaceId,
+      actor: SYSTEM,
+      action: "label_policy.fire",
+      targetType: "end_user",
+      targetId: userId,
+      data: { policyId: p.id, firingId, action: p.action, label: p.label, count, eventId: input.eventId, expiresAt: expiresAt.toISOString() },
+    });
+    fired.push({ firingId, policyId: p.id, action: p.action, label: p.label, count, expiresAt: expiresAt.toISOString() });
+  }
+  return fired;
+}

@@ -1,0 +1,16 @@
+import { sql } from "drizzle-orm";
+import { resultRows, type Db } from "@/db/client";
+import { RESERVATION_TTL_MS } from "../guardrails/reserve";
+
+/**
+ * Frequent housekeeping: drop expired reservations and reservation counters no window reads
+ * any more, and delivered outbox entries older than a week. Nothing here changes a total.
+ */
+export async function runHousekeeping(db: Db, now = new Date()) {
+  const cutoff = new Date(now.getTime() - RESERVATION_TTL_MS - 120_000).toISOString();
+  const count = async (q: ReturnType<typeof sql>) => Number(resultRows<{ n: number }>(await db.execute(q))[0]?.n ?? 0);
+  const reservations = await count(sql`with gone as (delete from reservations where expires_at < ${now.toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
+  const counters = await count(sql`with gone as (delete from reservation_counters where bucket < ${cutoff}::timestamptz returning 1) select count(*)::int as n from gone`);
+  const outbox = await count(sql`with gone as (delete from outbox where delivered_at < ${new Date(now.getTime() - 7 * 86_400_000).toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
+  return { reservations, counters, outbox };
+}

@@ -1,0 +1,86 @@
+/**
+ * One sample request per operation of the OpenAPI document, in an order that creates what
+ * later ones read and deletes last. The contract test fails if an operation has no sample.
+ */
+export type Ids = Record<string, string>;
+export interface Sample {
+  operationId: string;
+  path: (ids: Ids) => string;
+  query?: Record<string, string>;
+  body?: (ids: Ids) => unknown;
+  /** Remember something from the answer for later samples. */
+  keep?: (answer: any, ids: Ids) => void;
+}
+
+const now = Date.now();
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export const SAMPLES: Sample[] = [
+  { operationId: "check", path: () => "/sdk/check", body: () => ({ userId: "contract_user", feature: "chat", input: "Summarise this ticket" }) },
+  {
+    operationId: "record",
+    path: () => "/sdk/record",
+    body: () => ({ userId: "contract_user", orgId: "org_1", feature: "chat", model: "gpt-4o-mini", requestId: "contract-1", usage: { prompt_tokens: 120, completion_tokens: 30 } }),
+    keep: (a, ids) => (ids.eventId = a.id),
+  },
+  { operationId: "log", path: () => "/sdk/log", body: () => ({ requestId: "contract-1", request: { messages: [] }, response: { ok: true } }) },
+  { operationId: "getUsage", path: () => "/api/v1/usage", query: { dimension: "user", key: "contract_user", interval: "hour", from: iso(now - 86_400_000), to: iso(now + 3_600_000) } },
+  { operationId: "getTopUsage", path: () => "/api/v1/usage/top", query: { dimension: "feature", orderBy: "cost", limit: "5" } },
+  { operationId: "exportUsage", path: () => "/api/v1/usage/export", query: { dimension: "user", interval: "day" } },
+  { operationId: "getLabelCounts", path: () => "/api/v1/usage/labels" },
+  { operationId: "listEndUsers", path: () => "/api/v1/end-users", query: { search: "contract", limit: "10" } },
+  { operationId: "getEndUser", path: () => "/api/v1/end-users/contract_user" },
+  { operationId: "blockEndUser", path: () => "/api/v1/end-users/blocked_user/block", body: () => ({ reason: "contract", expiresAt: iso(now + 3_600_000) }) },
+  { operationId: "unblockEndUser", path: () => "/api/v1/end-users/blocked_user/unblock" },
+  {
+    operationId: "createRule",
+    path: () => "/api/v1/rules",
+    body: () => ({ name: "Daily requests", scope: "user", match: null, metric: "requests", window: "day", limit: 20, action: "block", enabled: true }),
+    keep: (a, ids) => (ids.ruleId = a.id),
+  },
+  { operationId: "listRules", path: () => "/api/v1/rules" },
+  { operationId: "getRule", path: (ids) => `/api/v1/rules/${ids.ruleId}` },
+  { operationId: "updateRule", path: (ids) => `/api/v1/rules/${ids.ruleId}`, body: () => ({ limit: 25 }) },
+  { operationId: "createBlock", path: () => "/api/v1/blocklist", body: () => ({ orgId: "org_bad", reason: "abuse" }), keep: (a, ids) => (ids.blockId = a.id) },
+  { operationId: "listBlocklist", path: () => "/api/v1/blocklist", query: { includeExpired: "true" } },
+  { operationId: "getBlock", path: (ids) => `/api/v1/blocklist/${ids.blockId}` },
+  {
+    operationId: "createAlertChannel",
+    path: () => "/api/v1/alert-channels",
+    body: () => ({ type: "email", name: "On-call", to: ["oncall@example.com"] }),
+    keep: (a, ids) => (ids.channelId = a.id),
+  },
+  { operationId: "listAlertChannels", path: () => "/api/v1/alert-channels" },
+  { operationId: "getAlertChannel", path: (ids) => `/api/v1/alert-channels/${ids.channelId}` },
+  { operationId: "updateAlertChannel", path: (ids) => `/api/v1/alert-channels/${ids.channelId}`, body: () => ({ enabled: true }) },
+  { operationId: "testAlertChannel", path: (ids) => `/api/v1/alert-channels/${ids.channelId}/test` },
+  { operationId: "listAlertDeliveries", path: () => "/api/v1/alert-deliveries", query: { limit: "10" } },
+  {
+    operationId: "createAlert",
+    path: () => "/api/v1/alerts",
+    body: (ids) => ({ name: "80% of daily", ruleId: ids.ruleId, percentages: [80, 100], channelIds: [ids.channelId] }),
+    keep: (a, ids) => (ids.alertId = a.id),
+  },
+  { operationId: "listAlerts", path: () => "/api/v1/alerts" },
+  { operationId: "getAlert", path: (ids) => `/api/v1/alerts/${ids.alertId}` },
+  { operationId: "updateAlert", path: (ids) => `/api/v1/alerts/${ids.alertId}`, body: () => ({ name: "Daily budget" }) },
+  { operationId: "listEvents", path: () => "/api/v1/events", query: { userId: "contract_user", limit: "10" } },
+  { operationId: "exportEvents", path: () => "/api/v1/events/export", query: { feature: "chat" } },
+  { operationId: "getEvent", path: (ids) => `/api/v1/events/${ids.eventId}` },
+  { operationId: "updateWorkspace", path: () => "/api/v1/workspace", body: () => ({ payloadLogging: true, usagePolicy: "No medical advice." }) },
+  { operationId: "getWorkspace", path: () => "/api/v1/workspace" },
+  {
+    operationId: "record",
+    path: () => "/sdk/record",
+    body: () => ({ userId: "contract_user", model: "gpt-4o-mini", requestId: "contract-2", input: "hi", output: "hello", usage: { inputTokens: 3, outputTokens: 2 } }),
+  },
+  { operationId: "listPayloadLogs", path: () => "/api/v1/logs", query: { limit: "5" }, keep: (a, ids) => (ids.logId = a.data[0]?.id) },
+  { operationId: "getPayloadLog", path: (ids) => `/api/v1/logs/${ids.logId}` },
+  { operationId: "createApiKey", path: () => "/api/v1/api-keys", body: () => ({ name: "CI", scopes: ["read"] }), keep: (a, ids) => (ids.keyId = a.id) },
+  { operationId: "listApiKeys", path: () => "/api/v1/api-keys" },
+  { operationId: "revokeApiKey", path: (ids) => `/api/v1/api-keys/${ids.keyId}` },
+  { operationId: "deleteAlert", path: (ids) => `/api/v1/alerts/${ids.alertId}` },
+  { operationId: "deleteAlertChannel", path: (ids) => `/api/v1/alert-channels/${ids.channelId}` },
+  { operationId: "deleteBlock", path: (ids) => `/api/v1/blocklist/${ids.blockId}` },
+  { operationId: "deleteRule", path: (ids) => `/api/v1/rules/${ids.ruleId}` },
+];

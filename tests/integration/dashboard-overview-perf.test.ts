@@ -1,0 +1,64 @@
+import fs from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "@/db/client";
+import { createCaller } from "@/server/api/root";
+import { seedDemo, type SeedResult } from "@/scripts/seed/seed-demo";
+import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
+
+const DAY = 86_400_000;
+
+function median(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/**
+ * The Overview of the seeded demo workspace (30 days, `npm run seed`'s data) must render in
+ * under 1 s of server time: the layout's two queries plus dashboard.overview, as the page runs them.
+ */
+describe.each(TEST_DRIVERS)("Overview server time on 30 days of demo data (%s)", (driver) => {
+  let database: Database;
+  let seeded: SeedResult;
+  let memberId: string;
+  beforeAll(async () => {
+    database = await openTestDatabase(driver);
+    seeded = await seedDemo(database.db, { email: "perf@example.com" });
+    memberId = (await database.db.query.members.findFirst({ where: (t, { eq }) => eq(t.email, "perf@example.com") }))!.id;
+  }, 300_000);
+  afterAll(() => database?.close());
+
+  it("renders the 24-hour, 7-day and 30-day Overview in under 1 s", async () => {
+    expect(seeded.recorded).toBeGreaterThan(15_000);
+    const caller = createCaller({ db: database.db, memberId });
+    const workspaceId = seeded.workspaceId;
+    const end = Math.ceil(Date.now() / DAY) * DAY;
+    const ranges = {
+      "24h": { from: new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 - DAY), to: new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000), interval: "hour" as const },
+      "7d": { from: new Date(end - 7 * DAY), to: new Date(end), interval: "day" as const },
+      "30d": { from: new Date(end - 30 * DAY), to: new Date(end), interval: "day" as const },
+    };
+    const render = async (range: { from: Date; to: Date; interval: "hour" | "day" }) => {
+      const t0 = performance.now();
+      const [, , overview] = await Promise.all([
+        caller.workspace.get({ workspaceId }),
+        caller.workspace.mine(),
+        caller.dashboard.overview({ workspaceId, ...range }),
+      ]);
+      return { ms: performance.now() - t0, overview };
+    };
+    const report: Record<string, { firstMs: number; medianMs: number; requests: number }> = {};
+    for (const [name, range] of Object.entries(ranges)) {
+      const first = await render(range);
+      const runs: number[] = [];
+      for (let i = 0; i < 7; i++) runs.push((await render(range)).ms);
+      report[name] = { firstMs: Math.round(first.ms), medianMs: Math.round(median(runs)), requests: first.overview.totals.requests };
+      expect(first.ms).toBeLessThan(1000);
+      expect(median(runs)).toBeLessThan(1000);
+    }
+    expect(report["30d"]!.requests).toBe(seeded.events);
+    const line = `Overview server time (${driver}, ${seeded.events} events, ${seeded.endUsers} end users): ${JSON.stringify(report)}`;
+    console.log(line);
+    fs.mkdirSync("test-results", { recursive: true });
+    fs.writeFileSync(`test-results/overview-timing-${driver}.json`, JSON.stringify({ driver, events: seeded.events, endUsers: seeded.endUsers, report }, null, 2));
+  });
+});
