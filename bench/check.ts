@@ -19,7 +19,8 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const EMAIL = "bench@example.com";
 
 async function seed(database: Database, apiKey: string) {
-  const init = await ensureInitialSetup(database.db, { email: EMAIL, password: "bench-password", workspace: "Bench", apiKey });
+  // Enterprise: the free plan's monthly cap would stop a benchmark.
+  const init = await ensureInitialSetup(database.db, { email: EMAIL, password: "bench-password", workspace: "Bench", apiKey, plan: "enterprise" });
   const ctx = { db: database.db, workspaceId: init!.workspaceId, actor: SYSTEM };
   const rules = [
     { name: "Per-user daily requests", scope: "user", metric: "requests", window: "day", limit: 10_000 },
@@ -67,6 +68,7 @@ async function benchDriver(driver: "postgres" | "pglite") {
       TOKENIST_INIT_EMAIL: EMAIL,
       TOKENIST_INIT_WORKSPACE: "Bench",
       TOKENIST_INIT_API_KEY: apiKey,
+      TOKENIST_INIT_PLAN: "enterprise",
       ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
     },
   });

@@ -29,6 +29,7 @@ async function start(): Promise<Db> {
     password: config.TOKENIST_INIT_PASSWORD,
     workspace: config.TOKENIST_INIT_WORKSPACE,
     apiKey: config.TOKENIST_INIT_API_KEY,
+    plan: config.STRIPE_SECRET_KEY ? undefined : config.TOKENIST_INIT_PLAN,
   });
   log.info("tokenist started", { driver, initialWorkspace: init?.workspaceId });
   if (process.env.TOKENIST_WORKER !== "0") {

@@ -30,13 +30,29 @@ const ZEnv = z.object({
     .string()
     .regex(/^ug_[A-Za-z0-9_]{16,128}$/, "must look like ug_ followed by 16-128 letters, digits or _")
     .optional(),
+  /** Headless start without billing: the initial workspace's plan (free, starter, growth, enterprise). */
+  TOKENIST_INIT_PLAN: z.enum(["free", "starter", "growth", "enterprise"]).optional(),
   /** Largest accepted request body on /sdk/* and /api/v1/*, in bytes. */
   TOKENIST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  /** The LLM intent labeller (background only); unset → the built-in classifier labels. */
   OPENAI_API_KEY: z.string().min(1).optional(),
+  /** Any OpenAI-compatible server (https://…/v1); unset → OpenAI. */
   OPENAI_BASE_URL: optionalUrl,
+  /** The model the LLM labeller asks (structured output required). */
   TOKENIST_INTENT_MODEL: z.string().min(1).default("gpt-4o-mini"),
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Another Stripe API endpoint (stripe-mock, a test stand-in): http://127.0.0.1:12111. */
+  STRIPE_API_URL: optionalUrl,
+  /** Price ids to use instead of those `npm run stripe:setup` creates (lookup keys tokenist_*). */
+  STRIPE_PRICE_STARTER: z.string().min(1).optional(),
+  STRIPE_PRICE_STARTER_OVERAGE: z.string().min(1).optional(),
+  STRIPE_PRICE_GROWTH: z.string().min(1).optional(),
+  STRIPE_PRICE_GROWTH_OVERAGE: z.string().min(1).optional(),
+  /** The Billing Meter's event name for tracked requests. */
+  STRIPE_METER_EVENT: z.string().min(1).default("tokenist_requests"),
+  /** The free plan's monthly tracked requests (25,000); smaller for trials and tests. */
+  TOKENIST_FREE_REQUESTS: z.coerce.number().int().min(1).default(25_000),
   INNGEST_EVENT_KEY: z.string().min(1).optional(),
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),
   INNGEST_BASE_URL: optionalUrl,

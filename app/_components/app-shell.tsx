@@ -15,8 +15,10 @@ const NAV: Array<{ href: string; label: string; icon: IconName }> = [
   { href: "/logs", label: "Logs", icon: "logs" },
   { href: "/rules", label: "Rules", icon: "rules" },
   { href: "/blocklist", label: "Blocklist", icon: "blocklist" },
+  { href: "/labels", label: "Labels & policies", icon: "labels" },
   { href: "/alerts", label: "Alerts", icon: "alerts" },
   { href: "/api-keys", label: "API keys", icon: "keys" },
+  { href: "/billing", label: "Billing", icon: "billing" },
   { href: "/settings", label: "Settings", icon: "settings" },
 ];
 

@@ -60,6 +60,7 @@ export function formatCompact(n: number | null | undefined): string {
 export function formatPercent(part: number, whole: number): string {
   if (!whole) return "0%";
   const p = (part / whole) * 100;
+  if (p > 0 && p < 0.1) return "<0.1%";
   return `${p < 1 && p > 0 ? p.toFixed(1) : Math.round(p)}%`;
 }
 

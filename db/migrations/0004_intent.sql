@@ -80,4 +80,14 @@ CREATE INDEX "end_user_labels_workspace_id_user_id_occurred_at_idx" ON "end_user
 CREATE INDEX "end_user_labels_workspace_id_occurred_at_idx" ON "end_user_labels" USING btree ("workspace_id","occurred_at");--> statement-breakpoint
 CREATE INDEX "label_policies_workspace_id_idx" ON "label_policies" USING btree ("workspace_id");--> statement-breakpoint
 CREATE INDEX "policy_firings_workspace_id_policy_id_user_id_idx" ON "policy_firings" USING btree ("workspace_id","policy_id","user_id","expires_at");--> statement-breakpoint
-CREATE INDEX "policy_firings_workspace_id_expires_at_idx" ON "policy_firings" USING btree ("workspace_id","expires_at");
+CREATE INDEX "policy_firings_workspace_id_expires_at_idx" ON "policy_firings" USING btree ("workspace_id","expires_at");--> statement-breakpoint
+-- The default label policies (server/services/intent/manage-label-policies.ts), disabled, for workspaces created before this migration.
+INSERT INTO "label_policies" ("id", "workspace_id", "name", "label", "min_count", "window_seconds", "action", "duration_seconds", "rate_per_minute", "enabled")
+SELECT 'pol_' || substr(md5(w."id" || d.name), 1, 26), w."id", d.name, d.label, d.min_count, d.window_seconds, d.action, d.duration_seconds, d.rate_per_minute, false
+FROM "workspaces" w
+CROSS JOIN (VALUES
+	('Block jailbreakers', 'jailbreak', 3, 3600, 'block', 3600, NULL::integer),
+	('Re-authenticate after a jailbreak', 'jailbreak', 1, 3600, 'require_reauth', 900, NULL::integer),
+	('Throttle policy breakers', 'tos_breach', 3, 86400, 'throttle', 3600, 5),
+	('Alert on frustrated users', 'frustration', 3, 3600, 'alert', NULL::integer, NULL::integer)
+) AS d(name, label, min_count, window_seconds, action, duration_seconds, rate_per_minute);

@@ -20,3 +20,4 @@ export * from "./custom-labels";
 export * from "./end-user-labels";
 export * from "./label-policies";
 export * from "./policy-firings";
+export * from "./billing";

@@ -23,6 +23,15 @@ export const workspaces = pgTable("workspaces", {
    * other processes reload only those per-user signals, not the whole configuration.
    */
   labelVersion: bigint("label_version", { mode: "number" }).notNull().default(1),
+  /** Stripe (server/services/billing): set by checkout and kept in step by webhooks. */
+  stripeCustomerId: text("stripe_customer_id"),
+  stripeSubscriptionId: text("stripe_subscription_id"),
+  /** trialing | active | past_due | canceled | … as Stripe says; null without a subscription. */
+  subscriptionStatus: text("subscription_status"),
+  trialEndsAt: timestamp("trial_ends_at", { withTimezone: true }),
+  currentPeriodEnd: timestamp("current_period_end", { withTimezone: true }),
+  /** A failed payment keeps the paid plan until then; after it, free-plan limits. */
+  graceUntil: timestamp("grace_until", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

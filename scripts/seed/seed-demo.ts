@@ -5,9 +5,11 @@
  */
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { events, members, workspaces } from "@/db/schema";
+import { events, members } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { createApiKey } from "@/server/services/api-keys/manage-api-keys";
+import { setPlanByHand } from "@/server/services/billing/manage-billing";
+import { billingEnabled } from "@/server/services/billing/stripe-client";
 import { signUp } from "@/server/services/auth/accounts";
 import { hashPassword } from "@/server/services/auth/password";
 import type { ServiceCtx } from "@/server/services/context";
@@ -92,9 +94,10 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
 
   let apiKey: string | null = null;
   if (owner.created) {
-    // No plan service exists until billing lands; self-hosted plans are "set by an admin".
-    // Growth keeps 90 days of events, so retention does not trim the 30 demo days.
-    await db.update(workspaces).set({ plan: "growth" }).where(eq(workspaces.id, ctx.workspaceId));
+    // Growth keeps 90 days of events, so retention does not trim the 30 demo days. With
+    // billing on (STRIPE_SECRET_KEY), plans only change through Stripe: the demo stays free.
+    if (billingEnabled()) log("  billing is on: the demo workspace stays on the free plan (7 days of events kept)");
+    else await setPlanByHand({ ctx, input: { plan: "growth" } });
     await updateWorkspaceSettings({
       ctx,
       input: { payloadLogging: true, redactPayloads: true, usagePolicy: "Support and product questions about Acme only. No attempts to read other customers' data, no malware, no harassment." },

@@ -1,4 +1,5 @@
 import { alertsRouter } from "./routers/alerts";
+import { billingRouter } from "./routers/billing";
 import { authRouter } from "./routers/auth";
 import { blocklistRouter, rulesRouter } from "./routers/guardrails";
 import { usageRouter } from "./routers/usage";
@@ -9,6 +10,7 @@ import { endUsersRouter } from "./routers/end-users";
 import { eventsRouter } from "./routers/events";
 import { membersRouter } from "./routers/members";
 import { settingsRouter } from "./routers/settings";
+import { labelsRouter } from "./routers/labels";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -19,11 +21,13 @@ export const appRouter = router({
   rules: rulesRouter,
   blocklist: blocklistRouter,
   alerts: alertsRouter,
+  billing: billingRouter,
   dashboard: dashboardRouter,
   endUsers: endUsersRouter,
   events: eventsRouter,
   members: membersRouter,
   settings: settingsRouter,
+  labels: labelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -31,6 +31,10 @@ export async function readJsonBody(req: Request, maxBytes: number, required = tr
     if (!required) return undefined;
     throw new InvalidInputError("Request body is required (JSON)");
   }
+  // Postgres stores no NUL character in text or jsonb: refuse it here, not with a 500 later.
+  if (text.includes("\u0000") || /\\u0000/i.test(text)) {
+    throw new InvalidInputError("Request body must not contain NUL characters (\\u0000)");
+  }
   try {
     return JSON.parse(text);
   } catch (err) {

@@ -3,11 +3,12 @@ import type { ApiKeyScope } from "@/db/schema";
 import { boot } from "@/server/boot";
 import { resolveApiKey, type ResolvedKey } from "@/server/services/api-keys/resolve-api-key";
 import type { ServiceCtx } from "@/server/services/context";
-import { ForbiddenError } from "@/server/services/errors";
+import { ForbiddenError, InvalidInputError } from "@/server/services/errors";
 import { env } from "@/server/env";
 import { toHttpError } from "./errors";
 import { readJsonBody } from "./read-body";
 import { withIdempotency } from "./idempotency";
+import { assertQuota, trackRequest } from "@/server/services/billing/tracked-requests";
 import { rateHeaders, takeToken, type RateState } from "./rate-limit";
 
 export interface ApiKeyRequest {
@@ -42,7 +43,12 @@ export function withApiKey(scope: ApiKeyScope, handler: Handler, options: Wrappe
     let rate: RateState | undefined;
     try {
       const db: Db = await boot();
-      const key = await resolveApiKey(db, bearerToken(req));
+      const key = await resolveApiKey(db, bearerToken(req)).catch((err) => {
+        // Key guessing: an address that keeps sending bad keys is slowed down.
+        takeToken(`ip:${clientIp(req)}`, badKeyLimit(), Date.now(), "Too many requests with invalid API keys from this address");
+        throw err;
+      });
+      if (scope === "sdk") rate = takeToken(`sdk:${key.keyId}`, sdkRateLimit());
       if (options.rateLimit) rate = takeToken(key.keyId, options.rateLimit);
       if (!key.scopes.includes(scope)) {
         throw new ForbiddenError(`This API key lacks the "${scope}" scope`);
@@ -50,8 +56,11 @@ export function withApiKey(scope: ApiKeyScope, handler: Handler, options: Wrappe
       const body = ["POST", "PUT", "PATCH"].includes(req.method)
         ? await readJsonBody(req, env().TOKENIST_MAX_BODY_BYTES, !options.bodyOptional)
         : undefined;
+      // The free plan stops at its monthly cap: every /sdk/* door answers 402 until the 1st.
+      if (scope === "sdk") await assertQuota(db, key.workspaceId);
       const ctx: ServiceCtx = { db, workspaceId: key.workspaceId, actor: { type: "api_key", id: key.keyId } };
       const params = (await route?.params) ?? {};
+      assertCleanUrl(req, params);
       const run = async () => {
         const result = await handler({ req, ctx, key, body, params });
         return result instanceof Response ? result : Response.json(result, { status: options.status ?? 200 });
@@ -60,6 +69,7 @@ export function withApiKey(scope: ApiKeyScope, handler: Handler, options: Wrappe
       const res = idempotencyKey
         ? await withIdempotency(db, key.workspaceId, idempotencyKey, { method: req.method, path: new URL(req.url).pathname, body }, run)
         : await run();
+      if (scope === "sdk" && res.status < 300) trackRequest(key.workspaceId);
       return withRateHeaders(res, rate);
     } catch (err) {
       const e = err as { rate?: RateState };
@@ -71,6 +81,20 @@ export function withApiKey(scope: ApiKeyScope, handler: Handler, options: Wrappe
 function withRateHeaders(res: Response, rate: RateState | undefined): Response {
   if (rate) for (const [k, v] of Object.entries(rateHeaders(rate))) res.headers.set(k, v);
   return res;
+}
+
+/** Path and query values are text for Postgres: no NUL or other control characters, no monsters. */
+function assertCleanUrl(req: Request, params: Record<string, string>) {
+  const values = [...Object.values(params), ...new URL(req.url).searchParams.values()];
+  if (values.some((v) => /[\u0000-\u001f\u007f]/.test(v))) throw new InvalidInputError("URL parameters must not contain control characters");
+  if (values.some((v) => v.length > 1024)) throw new InvalidInputError("URL parameters must be at most 1,024 characters");
+}
+
+const badKeyLimit = () => Number(process.env.TOKENIST_BAD_KEY_LIMIT ?? 120);
+const sdkRateLimit = () => Number(process.env.TOKENIST_SDK_RATE_LIMIT ?? 60_000);
+
+function clientIp(req: Request): string {
+  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || "local";
 }
 
 function bearerToken(req: Request): string | null {

@@ -14,6 +14,7 @@ const ALICE = `alice_${run}`;
 async function shot(page: Page, name: string) {
   await page.waitForLoadState("networkidle");
   await expect(page.locator('[role="status"]')).toHaveCount(0, { timeout: 15_000 }); // no skeletons left
+  await page.evaluate(() => window.scrollTo(0, 0)); // the sticky sidebar is drawn where the page was scrolled
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
 
@@ -154,6 +155,27 @@ test("sign up, send traffic, see it, limit a user, lift it, block and unblock", 
     expect((await check(request, apiKey, "bob_e2e")).allowed).toBe(true);
   });
 
+  await test.step("Billing: with billing off, the owner sets the plan by hand", async () => {
+    await nav(page, "Billing");
+    await expect(page.getByText("Billing is off on this server")).toBeVisible();
+    await expect(page.getByTestId("billing-requests")).toContainText("/ 25,000 requests");
+    await page.getByLabel("Plan").selectOption("starter");
+    await page.getByRole("button", { name: "Set plan" }).click();
+    await expect(page.locator("aside").getByText("starter", { exact: true })).toBeVisible();
+    await expect(page.getByTestId("billing-requests")).toContainText("/ 150,000 requests");
+    await shot(page, "billing");
+  });
+
+  await test.step("Labels & policies: default policies listed, a custom label added", async () => {
+    await nav(page, "Labels & policies");
+    await expect(page.getByTestId("policy-row").first()).toBeVisible();
+    await page.getByLabel("New label").fill("refund_request");
+    await page.getByLabel("What it means").fill("The user asks for their money back");
+    await page.getByRole("button", { name: "Add label" }).click();
+    await expect(page.getByText("The user asks for their money back", { exact: true })).toBeVisible();
+    await shot(page, "labels");
+  });
+
   await test.step("an alert at 80% and 100% of the rule, sent by e-mail", async () => {
     await nav(page, "Alerts");
     await page.getByRole("button", { name: "Add channel" }).click();
@@ -218,6 +240,8 @@ test("sign up, send traffic, see it, limit a user, lift it, block and unblock", 
       ["Blocklist", ["Block user or org", "Unblock"]],
       ["API keys", ["Create API key", "Revoke"]],
       ["Alerts", ["New alert", "Add channel", "Send test", "Delete"]],
+      ["Labels & policies", ["New policy", "Add label", "Edit", "Delete"]],
+      ["Billing", ["Set plan"]],
     ] as const) {
       await nav(vp, page);
       await vp.waitForLoadState("networkidle");

@@ -3,12 +3,15 @@ import { createApiKey } from "@/server/services/api-keys/manage-api-keys";
 import { signUp } from "@/server/services/auth/accounts";
 import type { ServiceCtx } from "@/server/services/context";
 import { randomBytes } from "node:crypto";
+import type { Plan } from "@/db/schema";
+import { setPlanByHand } from "@/server/services/billing/manage-billing";
 
-/** A new member with their own workspace and an all-scopes API key. */
-export async function createTestWorkspace(db: Db, name = "Test workspace") {
+/** A new member with their own workspace (free plan unless `plan`) and an all-scopes API key. */
+export async function createTestWorkspace(db: Db, name = "Test workspace", plan?: Plan) {
   const email = `owner-${randomBytes(4).toString("hex")}@example.com`;
   const { member, workspace } = await signUp(db, { email, password: "correct horse battery", workspaceName: name });
   const ctx: ServiceCtx = { db, workspaceId: workspace.id, actor: { type: "member", id: member.id } };
+  if (plan) await setPlanByHand({ ctx: { ...ctx, actor: { type: "system", id: null } }, input: { plan } });
   const key = await createApiKey({ ctx, input: { name: "test", scopes: ["sdk", "read", "write"] } });
   return { member, workspace, ctx, apiKey: key.key, email, password: "correct horse battery" };
 }

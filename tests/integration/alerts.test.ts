@@ -40,7 +40,7 @@ describe.each(TEST_DRIVERS)("threshold alerts through the in-process outbox on %
     recordEvent({ ctx, input: { userId, model: "gpt-4o-mini", requestId: `a${++seq}`, usage: { prompt_tokens: 10, completion_tokens: 1 } } });
 
   it("crossing 80% and then 100% sends exactly one alert of each to e-mail, Slack and a signed webhook", async () => {
-    const { ctx } = await createTestWorkspace(database.db);
+    const { ctx } = await createTestWorkspace(database.db, "Alerts", "growth");
     const email = await createChannel({ ctx, input: { type: "email", name: "On-call", to: ["oncall@example.com"] } });
     await createChannel({ ctx, input: { type: "slack", name: "#alerts", url: slack.url } });
     const webhook = await createChannel({ ctx, input: { type: "webhook", name: "Ops hook", url: hook.url } });
@@ -81,7 +81,7 @@ describe.each(TEST_DRIVERS)("threshold alerts through the in-process outbox on %
   });
 
   it("delivers entries committed while delivery was failing after a restart, each once", async () => {
-    const { ctx } = await createTestWorkspace(database.db);
+    const { ctx } = await createTestWorkspace(database.db, "Alerts", "growth");
     await createChannel({ ctx, input: { type: "webhook", name: "flaky", url: hook.url } });
     const rule = await createRule({ ctx, input: { name: "tiny", scope: "user", metric: "requests", window: "day", limit: 1 } });
     await createAlert({ ctx, input: { name: "tiny alert", ruleId: rule.id, percentages: [100] } });

@@ -12,7 +12,7 @@ describe("the OpenAPI contract", () => {
   let doc: Doc;
   const ops = new Map<string, { method: string; path: string; spec: any }>();
   beforeAll(async () => {
-    app = await startApp({ driver: process.env.TEST_DATABASE_URL ? "postgres" : "pglite" });
+    app = await startApp({ driver: process.env.TEST_DATABASE_URL ? "postgres" : "pglite", env: { TOKENIST_INIT_PLAN: "growth" } });
     const res = await callApi(app, "/api/v1/openapi.json", { key: null });
     expect(res.status).toBe(200);
     doc = res.body;

@@ -33,7 +33,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("background work in the running ap
     databaseUrl = await createTestDatabaseUrl();
     process.env.TOKENIST_ALLOW_PRIVATE_WEBHOOKS = "1"; // for createChannel in this process
     resetEnvCache();
-    app = await startApp({ databaseUrl, env: { SMTP_URL: smtp.url, TOKENIST_ALLOW_PRIVATE_WEBHOOKS: "1" } });
+    app = await startApp({ databaseUrl, env: { SMTP_URL: smtp.url, TOKENIST_ALLOW_PRIVATE_WEBHOOKS: "1", TOKENIST_INIT_PLAN: "growth" } });
     database = await openDatabase({ url: databaseUrl, max: 2 });
     const { workspaceId } = await resolveApiKey(database.db, app.apiKey);
     const ctx = { db: database.db, workspaceId, actor: { type: "system" as const, id: null } };

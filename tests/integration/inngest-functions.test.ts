@@ -38,7 +38,7 @@ describe("Inngest functions (@inngest/test) on PGlite", () => {
   });
 
   it("evaluate-alerts and deliver-alert turn a recorded event into one signed delivery", async () => {
-    const { ctx } = await createTestWorkspace(database.db);
+    const { ctx } = await createTestWorkspace(database.db, "Alerts", "growth");
     const channel = await createChannel({ ctx, input: { type: "webhook", name: "hook", url: hook.url } });
     const rule = await createRule({ ctx, input: { name: "one", scope: "user", metric: "requests", window: "day", limit: 1 } });
     await createAlert({ ctx, input: { name: "at the limit", ruleId: rule.id, percentages: [100] } });

@@ -59,7 +59,10 @@ describe.each(TEST_DRIVERS)("a member of workspace A cannot read or change works
   it("the same queries with the same inputs succeed for B's own member (the refusals above are the ladder's)", async () => {
     const inputs = sampleInputs(b);
     for (const p of allProcedures().filter((x) => x.workspaceScoped && x.type === "query")) {
-      await expect(callPath(asB, p.path, { ...(inputs[p.path] ?? {}), workspaceId: b.workspaceId }), p.path).resolves.toBeDefined();
+      const call = callPath(asB, p.path, { ...(inputs[p.path] ?? {}), workspaceId: b.workspaceId });
+      // Queries without a sample input here may want more input: past the ladder, that is all they may say.
+      if (p.path in inputs) await expect(call, p.path).resolves.toBeDefined();
+      else await call.catch((err: unknown) => expect((err as TRPCError).code, p.path).toBe("BAD_REQUEST"));
     }
     const get = await asB.events.get({ workspaceId: b.workspaceId, id: b.eventId });
     expect(get.payloads[0]?.request).toEqual({ input: "secret prompt of Bravo" });

@@ -34,7 +34,10 @@ describe.each(TEST_DRIVERS)("a viewer reads everything and changes nothing (%s)"
   it("every workspace query works for the viewer", async () => {
     const inputs = sampleInputs(w);
     for (const p of allProcedures().filter((x) => x.workspaceScoped && x.type === "query")) {
-      await expect(callPath(asViewer, p.path, { ...(inputs[p.path] ?? {}), workspaceId: w.workspaceId }), p.path).resolves.toBeDefined();
+      const call = callPath(asViewer, p.path, { ...(inputs[p.path] ?? {}), workspaceId: w.workspaceId });
+      // Queries without a sample input here may want more input: past the ladder, that is all they may say.
+      if (p.path in inputs) await expect(call, p.path).resolves.toBeDefined();
+      else await call.catch((err: unknown) => expect(err instanceof TRPCError ? err.code : err, p.path).toBe("BAD_REQUEST"));
     }
     expect((await asViewer.workspace.get({ workspaceId: w.workspaceId })).role).toBe("viewer");
   });

@@ -8,6 +8,7 @@ import { deliverOnce } from "./deliver";
 export const ZCrossingPayload = z.object({
   workspaceId: z.string(),
   sourceType: z.enum(["rule", "alert", "policy"]),
+  event: z.string().optional(),
   sourceId: z.string(),
   alertId: z.string().nullish(),
   name: z.string(),

@@ -1,9 +1,10 @@
 import type { Queryable } from "@/db/client";
 import { log } from "@/server/lib/log";
+import { processGlobal } from "@/server/lib/process-global";
 import { fireOnce, firingPeriod, type Crossing } from "./fire-once";
 
 // Crossings this process already fired: skip the write on every later check in the period.
-const fired = new Set<string>();
+const fired = processGlobal("firedCrossings", () => new Set<string>());
 
 /** Fire each crossing once per period; never fails the caller (an alert is not worth a failed check). */
 export async function emitCrossings(db: Queryable, crossings: Crossing[]) {

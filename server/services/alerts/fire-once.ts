@@ -5,6 +5,8 @@ import { newId } from "@/server/lib/ids";
 import { isRolling, windowStart } from "../guardrails/windows";
 
 export interface Crossing {
+  /** The outbox event: tokenist/limit.crossed (alert channels), tokenist/quota.crossed (owners' e-mail). */
+  event?: "tokenist/limit.crossed" | "tokenist/quota.crossed";
   workspaceId: string;
   sourceType: "rule" | "alert" | "policy";
   sourceId: string;
@@ -41,14 +43,15 @@ export function firingPeriod(window: RuleWindow, at: Date): string {
 export async function fireOnce(db: Queryable, c: Crossing): Promise<boolean> {
   const subject = `${c.subject.dimension}:${c.subject.key}`;
   const period = c.period ?? firingPeriod(c.window, c.at);
-  const payload = JSON.stringify({ ...c, at: c.at.toISOString(), subject: c.subject, period });
+  const { event = "tokenist/limit.crossed", ...crossing } = c;
+  const payload = JSON.stringify({ ...crossing, at: c.at.toISOString(), subject: c.subject, period });
   const rows = resultRows<{ id: string }>(
     await db.execute(sql`with fired as (
         insert into alert_firings (id, workspace_id, source_id, subject, threshold, period, fired_at)
         values (${newId("fir")}, ${c.workspaceId}, ${c.sourceId}, ${subject}, ${c.threshold}, ${period}, ${c.at.toISOString()}::timestamptz)
         on conflict do nothing returning id)
       , queued as (insert into outbox (workspace_id, name, payload)
-        select ${c.workspaceId}, 'tokenist/limit.crossed', ${payload}::jsonb from fired)
+        select ${c.workspaceId}, ${event}, ${payload}::jsonb from fired)
       select id from fired`),
   );
   return rows.length > 0;

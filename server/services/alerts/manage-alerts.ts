@@ -7,6 +7,7 @@ import { withTransaction, type ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { formatNanos, usdToNanos } from "../metering/pricing";
 import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
+import { requirePlan } from "../billing/plans";
 
 /**
  * Either `ruleId` with `percentages` (e.g. [80, 100] of that rule's limit, same scope and
@@ -56,6 +57,7 @@ export async function listAlerts({ ctx }: { ctx: ServiceCtx }) {
 
 export async function createAlert({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZCreateAlert> }) {
   const data = ZCreateAlert.parse(input);
+  await requirePlan(ctx, "starter", "Alerts");
   let row: Omit<typeof alerts.$inferInsert, "id" | "workspaceId">;
   if (data.ruleId) {
     const [rule] = await ctx.db.select().from(rules).where(and(eq(rules.id, data.ruleId), eq(rules.workspaceId, ctx.workspaceId)));

@@ -8,6 +8,7 @@ import { withTransaction, type ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
 import { assertPublicUrl } from "./safe-request";
 import { deliverOnce } from "./deliver";
+import { requirePlan } from "../billing/plans";
 
 export const ZChannelInput = z.discriminatedUnion("type", [
   z.object({ type: z.literal("email"), name: z.string().trim().min(1).max(100), to: z.array(z.email()).min(1).max(20) }),
@@ -38,6 +39,7 @@ export async function getChannelRow(ctx: ServiceCtx, id: string) {
 /** Create a channel. URLs are checked against the SSRF guard now and again at each delivery. */
 export async function createChannel({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZChannelInput> }) {
   const data = ZChannelInput.parse(input);
+  await requirePlan(ctx, data.type === "webhook" ? "growth" : "starter", data.type === "webhook" ? "Webhook alerts" : "Alerts");
   const config =
     data.type === "email"
       ? { to: data.to }

@@ -2,6 +2,7 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiKeys, type ApiKeyScope } from "@/db/schema";
 import { UnauthorizedError } from "../errors";
+import { processGlobal } from "@/server/lib/process-global";
 import { API_KEY_PATTERN, hashApiKey } from "./key-material";
 
 export interface ResolvedKey {
@@ -13,8 +14,8 @@ export interface ResolvedKey {
 // A revoked key stops working in every process within CACHE_MS.
 const CACHE_MS = 1_000;
 const LAST_USED_EVERY_MS = 60_000;
-const cache = new Map<string, { value: ResolvedKey | null; at: number }>();
-const lastUsedWritten = new Map<string, number>();
+const cache = processGlobal("apiKeyCache", () => new Map<string, { value: ResolvedKey | null; at: number }>());
+const lastUsedWritten = processGlobal("apiKeyLastUsed", () => new Map<string, number>());
 
 /** Bearer key → workspace. Throws UnauthorizedError for a missing, malformed, unknown or revoked key. */
 export async function resolveApiKey(db: Db, key: string | null | undefined): Promise<ResolvedKey> {

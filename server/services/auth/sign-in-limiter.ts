@@ -1,9 +1,10 @@
 import { RateLimitedError } from "../errors";
+import { processGlobal } from "@/server/lib/process-global";
 
 // 10 failed-or-not attempts per e-mail and 30 per IP in 15 minutes, per process.
 const WINDOW_MS = 15 * 60_000;
 const LIMITS = { email: 10, ip: 30 };
-const attempts = new Map<string, number[]>();
+const attempts = processGlobal("signInAttempts", () => new Map<string, number[]>());
 
 function hit(key: string, limit: number, now: number): boolean {
   const recent = (attempts.get(key) ?? []).filter((t) => now - t < WINDOW_MS);

@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
 import { deliverCrossing } from "../alerts/deliver-crossing";
 import { evaluateAlertsForEvent } from "../alerts/evaluate-alerts";
+import { notifyQuotaCrossed } from "../billing/notify-owners";
 import { labelRecordedEvent } from "../intent/label-event";
 
 /** One outbox entry as a handler sees it. */
@@ -24,6 +25,9 @@ export const HANDLERS: Record<string, Record<string, Handler>> = {
     // Intent labels (LLM or built-in) → end-user labels → label policies.
     "label-event": (db, e) =>
       labelRecordedEvent(db, { workspaceId: e.workspaceId, eventId: String(e.payload.eventId), hasText: e.payload.hasText !== false }),
+  },
+  "tokenist/quota.crossed": {
+    "notify-owners": (db, e) => notifyQuotaCrossed(db, { workspaceId: e.workspaceId, payload: { ...e.payload, workspaceId: e.workspaceId } }),
   },
   "tokenist/limit.crossed": {
     "deliver-alert": (db, e) => deliverCrossing(db, { outboxId: e.id, payload: { ...e.payload, workspaceId: e.workspaceId } }),

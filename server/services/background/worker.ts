@@ -4,6 +4,9 @@ import { log } from "@/server/lib/log";
 import { runHousekeeping } from "../maintenance/housekeeping";
 import { runRetention } from "../maintenance/retention";
 import { processOutbox, runHandlers, type Deliver } from "./outbox";
+import { startTrackedRequestFlusher } from "../billing/tracked-requests";
+import { reportUsageToStripe } from "../billing/meter-reporting";
+import { billingEnabled, getStripe } from "../billing/stripe-client";
 
 /** Forward an outbox entry to Inngest; the outbox id is the idempotency id. */
 export const sendToInngest: Deliver = async (_db, entry) => {
@@ -17,6 +20,7 @@ export const sendToInngest: Deliver = async (_db, entry) => {
 const POLL_MS = 250;
 const HOUSEKEEPING_MS = 60_000;
 const RETENTION_MS = 24 * 3600_000;
+const REPORT_MS = 15 * 60_000;
 
 declare global {
   var __tokenistWorker: { stop: () => void } | undefined;
@@ -50,8 +54,10 @@ export function startBackgroundWorker(db: Db) {
     timers.push(setInterval(guard("housekeeping", () => runHousekeeping(db)), HOUSEKEEPING_MS));
     timers.push(setTimeout(guard("retention", () => runRetention(db)), 30_000));
     timers.push(setInterval(guard("retention", () => runRetention(db)), RETENTION_MS));
+    if (billingEnabled()) timers.push(setInterval(guard("meter reporting", () => reportUsageToStripe(db, getStripe())), REPORT_MS));
   }
   for (const t of timers) t.unref();
+  startTrackedRequestFlusher(db);
   log.info("background worker started", { delivery: viaInngest ? "inngest" : "in-process" });
   globalThis.__tokenistWorker = { stop: () => timers.forEach((t) => clearInterval(t)) };
   return globalThis.__tokenistWorker;

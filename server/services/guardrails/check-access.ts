@@ -5,6 +5,8 @@ import type { TCheckInput, TCheckResult } from "@/server/contract/sdk";
 import type { ServiceCtx } from "../context";
 import { emitCrossings } from "../alerts/emit-crossings";
 import { classifyCheckInput } from "../intent/fast-labels";
+import { activeRestrictions, recentLabels } from "../intent/user-signals";
+import { mergeLabels, throttleOf, throttleRules } from "./policy-restrictions";
 import { estimateRequest } from "./estimate";
 import { describeLimit, type Usage } from "./describe-limit";
 import { readBuckets, readUsage, type FastReserve, type Subject } from "./read-usage";
@@ -21,8 +23,9 @@ export const HEADROOM_CALLS = 1_000n;
 
 
 /**
- * May this end user make this LLM call? Blocklist, then rules. Reads cached rules and
- * blocklist and one statement of rollup and reservation counters; near a blocking limit the
+ * May this end user make this LLM call? Blocklist, then rules and label-policy throttles.
+ * Reads cached rules, blocklist and per-user label signals, and one statement of rollup and
+ * reservation counters; near a blocking limit the
  * read, the decision and the reservation happen under a per-subject lock, so N concurrent
  * checks never allow more than the limit. No network call beyond the database, no LLM call.
  */
@@ -36,7 +39,13 @@ export async function checkAccess({
   now?: Date;
 }): Promise<TCheckResult> {
   const state = await getWorkspaceState(ctx.db, ctx.workspaceId, now.getTime());
-  const labels = classifyCheckInput(input.input);
+  const signals = state.signals.get(input.userId);
+  const labels = mergeLabels(
+    classifyCheckInput(input.input, { policy: state.usagePolicy, customLabels: state.customLabels }),
+    recentLabels(signals, now),
+  );
+  const restrictions = activeRestrictions(signals, now);
+  const policyActions = restrictions.some((r) => r.action === "require_reauth") ? ["require_reauth"] : [];
 
   const block = activeBlock(state.blocks, input, now);
   if (block) {
@@ -44,7 +53,8 @@ export async function checkAccess({
     return {
       allowed: false,
       labels,
-      reason: "blocked",
+      // A label policy's block is an automation entry: the caller learns it was a policy.
+      reason: block.source === "automation" ? "policy" : "blocked",
       message: `${block.subjectType === "org" ? "Org" : "User"} ${block.subjectId} is blocked${
         block.reason ? `: ${block.reason}` : ""
       }${until ? ` until ${until.toISOString()}` : ""}`,
@@ -55,9 +65,12 @@ export async function checkAccess({
     };
   }
 
-  const matching = state.rules.filter((r) => ruleSubject(r, input) !== null);
+  const matching = [
+    ...state.rules.filter((r) => ruleSubject(r, input) !== null),
+    ...throttleRules(ctx.workspaceId, input.userId, restrictions),
+  ];
   if (matching.length === 0) {
-    return { allowed: true, labels, reason: null, message: null, retryAfterSeconds: null, blockedUntil: null, limits: [], actions: [] };
+    return { allowed: true, labels, reason: null, message: null, retryAfterSeconds: null, blockedUntil: null, limits: [], actions: policyActions };
   }
   const estimate = estimateRequest(input, matching);
   const subjects = matching.map((r) => ({ ...ruleSubject(r, input)!, window: r.window }));
@@ -129,16 +142,23 @@ export async function checkAccess({
       })),
     );
   }
-  const actions = [...new Set(exceeded.filter((l) => l.rule.action !== "block" && l.rule.action !== "alert").map((l) => l.rule.action))];
+  const actions = [
+    ...new Set([...exceeded.filter((l) => l.rule.action !== "block" && l.rule.action !== "alert").map((l) => l.rule.action), ...policyActions]),
+  ];
   const first = blocking[0];
+  const throttle = first && throttleOf(first.rule);
   const retryAfter = blocking.length
     ? Math.max(...blocking.map((l) => (l.freeAt ? Math.ceil((l.freeAt.getTime() - now.getTime()) / 1000) : 60)))
     : null;
   return {
     allowed: !first,
     labels,
-    reason: first ? "limit_exceeded" : null,
-    message: first ? first.message : null,
+    reason: throttle ? "policy" : first ? "limit_exceeded" : null,
+    message: throttle
+      ? `User ${input.userId} is throttled to ${throttle.ratePerMinute} requests per minute by label policy "${throttle.policyName}" until ${throttle.expiresAt.toISOString()}`
+      : first
+        ? first.message
+        : null,
     retryAfterSeconds: retryAfter === null ? null : Math.max(1, retryAfter),
     blockedUntil: null,
     limits: limits.map((l) => l.state),

@@ -24,7 +24,7 @@ export interface UserSignals {
 
 /**
  * The workspace's flagged end users: labels of the last 24 hours and active throttles and
- * re-auths. Loaded whole (two indexed reads) when its label version changes, so a check
+ * re-auths of enabled policies (disabling a policy lifts them). Loaded whole (two indexed reads) when its label version changes, so a check
  * reads them from memory; the usual workspace has few flagged users at a time.
  */
 export async function loadUserSignals(db: Queryable, workspaceId: string, now: number): Promise<Map<string, UserSignals>> {
@@ -36,7 +36,8 @@ export async function loadUserSignals(db: Queryable, workspaceId: string, now: n
       group by user_id, label order by max(occurred_at) desc limit ${MAX_SIGNAL_ROWS}`),
     db.execute(sql`select f.id, f.policy_id, p.name, f.user_id, f.action, f.rate_per_minute, f.expires_at
       from policy_firings f join label_policies p on p.id = f.policy_id
-      where f.workspace_id = ${workspaceId} and f.expires_at > ${at}::timestamptz and f.action in ('throttle', 'require_reauth')`),
+      where f.workspace_id = ${workspaceId} and f.expires_at > ${at}::timestamptz and f.action in ('throttle', 'require_reauth')
+        and p.enabled`),
   ]);
   const signals = new Map<string, UserSignals>();
   const of = (userId: string) => {

@@ -4,7 +4,8 @@ import { RESERVATION_TTL_MS } from "../guardrails/reserve";
 
 /**
  * Frequent housekeeping: drop expired reservations and reservation counters no window reads
- * any more, and delivered outbox entries older than a week. Nothing here changes a total.
+ * any more, delivered outbox entries older than a week, and labeller text past its expiry.
+ * Nothing here changes a total.
  */
 export async function runHousekeeping(db: Db, now = new Date()) {
   const cutoff = new Date(now.getTime() - RESERVATION_TTL_MS - 120_000).toISOString();
@@ -12,5 +13,7 @@ export async function runHousekeeping(db: Db, now = new Date()) {
   const reservations = await count(sql`with gone as (delete from reservations where expires_at < ${now.toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
   const counters = await count(sql`with gone as (delete from reservation_counters where bucket < ${cutoff}::timestamptz returning 1) select count(*)::int as n from gone`);
   const outbox = await count(sql`with gone as (delete from outbox where delivered_at < ${new Date(now.getTime() - 7 * 86_400_000).toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
-  return { reservations, counters, outbox };
+  // Text kept for the intent labeller (conversation context, or never labelled) past its 24 h.
+  const texts = await count(sql`with gone as (delete from event_texts where expires_at < ${now.toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
+  return { reservations, counters, outbox, texts };
 }

@@ -11,7 +11,13 @@ export function retentionDays(plan: Plan, custom: number | null): number {
   return plan === "enterprise" && custom ? custom : RETENTION_DAYS[plan];
 }
 
-async function deleteBatched(db: Db, table: "events" | "payload_logs", column: "occurred_at" | "created_at", workspaceId: string, before: Date) {
+async function deleteBatched(
+  db: Db,
+  table: "events" | "payload_logs" | "end_user_labels" | "policy_firings",
+  column: "occurred_at" | "created_at" | "expires_at",
+  workspaceId: string,
+  before: Date,
+) {
   let total = 0;
   for (;;) {
     const rows = resultRows<{ n: number }>(
@@ -29,7 +35,8 @@ async function deleteBatched(db: Db, table: "events" | "payload_logs", column: "
 }
 
 /**
- * Delete events and payload logs older than each workspace's retention, in batches.
+ * Delete events, payload logs, end-user labels and past policy firings older than each
+ * workspace's retention, in batches.
  * Rollups are never touched: usage totals over any range stay exactly as they were.
  */
 export async function runRetention(db: Db, now = new Date()) {
@@ -40,6 +47,9 @@ export async function runRetention(db: Db, now = new Date()) {
     const before = new Date(now.getTime() - retentionDays(w.plan, w.retentionDays) * 86_400_000);
     events += await deleteBatched(db, "events", "occurred_at", w.id, before);
     logs += await deleteBatched(db, "payload_logs", "created_at", w.id, before);
+    // Intent labels and label-policy firings live as long as the events they came from.
+    await deleteBatched(db, "end_user_labels", "occurred_at", w.id, before);
+    await deleteBatched(db, "policy_firings", "expires_at", w.id, before);
   }
   if (events || logs) log.info("retention cleanup", { events, logs });
   return { workspaces: all.length, events, logs };

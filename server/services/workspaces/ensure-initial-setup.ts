@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { apiKeys, members, memberships, workspaces } from "@/db/schema";
+import { apiKeys, members, memberships, workspaces, type Plan } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { SYSTEM } from "../context";
 import { hashPassword, verifyPassword } from "../auth/password";
@@ -12,6 +12,8 @@ export interface InitialSetup {
   password?: string;
   workspace?: string;
   apiKey?: string;
+  /** Set this plan on the workspace (self-hosted, billing off). */
+  plan?: Plan;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function ensureInitialSetup(db: Db, init: InitialSetup) {
       .where(and(eq(memberships.memberId, member!.id), eq(workspaces.name, name)))
       .limit(1);
     workspace ??= await insertWorkspace(tx, { name, ownerId: member!.id, actor: SYSTEM });
+    if (init.plan) await tx.update(workspaces).set({ plan: init.plan }).where(eq(workspaces.id, workspace.id));
     if (init.apiKey) {
       await tx
         .insert(apiKeys)

@@ -1,7 +1,8 @@
 import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { NotFoundError } from "../errors";
-import { alerts, blocklist, customLabels, labelPolicies, modelPrices, rules, workspaces } from "@/db/schema";
+import { processGlobal } from "@/server/lib/process-global";
+import { alerts, blocklist, customLabels, labelPolicies, modelPrices, rules, workspaces, type Plan } from "@/db/schema";
 import type { CustomPrice } from "../metering/pricing";
 import { loadUserSignals, type UserSignals } from "../intent/user-signals";
 
@@ -13,7 +14,9 @@ export type LabelPolicyRow = typeof labelPolicies.$inferSelect;
 export interface WorkspaceState {
   version: number;
   checkedAt: number;
-  plan: string;
+  plan: Plan;
+  subscriptionStatus: string | null;
+  graceUntil: Date | null;
   payloadLogging: boolean;
   redactPayloads: boolean;
   /** The workspace's own model prices by lower-cased model name. */
@@ -38,7 +41,7 @@ export interface WorkspaceState {
  * workspace's config version: a change made through another process is seen within this.
  */
 export const STATE_TTL_MS = 500;
-const states = new Map<string, WorkspaceState>();
+const states = processGlobal("workspaceStates", () => new Map<string, WorkspaceState>());
 
 /** Settings, rules, blocklist and prices of a workspace, cached per process, invalidated by config_version. */
 export async function getWorkspaceState(db: Queryable, workspaceId: string, now = Date.now()): Promise<WorkspaceState> {
@@ -49,6 +52,8 @@ export async function getWorkspaceState(db: Queryable, workspaceId: string, now 
       version: workspaces.configVersion,
       labelVersion: workspaces.labelVersion,
       plan: workspaces.plan,
+      subscriptionStatus: workspaces.subscriptionStatus,
+      graceUntil: workspaces.graceUntil,
       payloadLogging: workspaces.payloadLogging,
       redactPayloads: workspaces.redactPayloads,
     })
@@ -86,6 +91,8 @@ export async function getWorkspaceState(db: Queryable, workspaceId: string, now 
     version: ws.version,
     checkedAt: now,
     plan: ws.plan,
+    subscriptionStatus: ws.subscriptionStatus,
+    graceUntil: ws.graceUntil,
     payloadLogging: ws.payloadLogging,
     redactPayloads: ws.redactPayloads,
     customPrices: new Map(priceRows.map((p) => [p.model, p])),

@@ -7,16 +7,18 @@ import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type Actor, type ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
 import { bumpConfigVersion, forgetWorkspaceState } from "./workspace-state";
+import { insertDefaultLabelPolicies } from "../intent/manage-label-policies";
 
 export const ZWorkspaceName = z.string().trim().min(1, "Name is required").max(100);
 
-/** Create a workspace on the free plan with `ownerId` as its owner (inside the caller's transaction). */
+/** Create a workspace on the free plan with `ownerId` as its owner and the default label policies, disabled (inside the caller's transaction). */
 export async function insertWorkspace(tx: Queryable, input: { name: string; ownerId: string; actor: Actor }) {
   const [workspace] = await tx
     .insert(workspaces)
     .values({ id: newId("ws"), name: ZWorkspaceName.parse(input.name) })
     .returning();
   await tx.insert(memberships).values({ workspaceId: workspace!.id, memberId: input.ownerId, role: "owner" });
+  await insertDefaultLabelPolicies(tx, workspace!.id);
   await writeAudit(tx, {
     workspaceId: workspace!.id,
     actor: input.actor,

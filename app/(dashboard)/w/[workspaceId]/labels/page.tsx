@@ -1,0 +1,16 @@
+import { Suspense } from "react";
+import { CustomLabelsCard } from "./custom-labels-card";
+import { LabelsView } from "./labels-view";
+import { PoliciesCard } from "./policies-card";
+
+export default function LabelsPage() {
+  return (
+    <Suspense>
+      <LabelsView />
+      <div className="mt-6 space-y-6">
+        <PoliciesCard />
+        <CustomLabelsCard />
+      </div>
+    </Suspense>
+  );
+}

@@ -1,0 +1,87 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { formatNumber } from "@/app/_components/format";
+import { Modal } from "@/app/_components/modal";
+import { EmptyState, InlineError, LoadingRows, QueryView } from "@/app/_components/states";
+import { Table, TBody, Td, Th } from "@/app/_components/table";
+import { Badge, Button, Card, CardHeader, labelColor, Toggle } from "@/app/_components/ui";
+import { useWorkspace } from "@/app/_components/workspace-context";
+import { useTRPC, type RouterOutputs } from "@/lib/trpc/client";
+import { ACTIONS, PolicyForm, type PolicyInput } from "./policy-form";
+
+const BUILT_IN = ["jailbreak", "tos_breach", "frustration", "win"];
+type Policy = RouterOutputs["labels"]["policies"]["list"][number];
+
+function duration(seconds: number) {
+  if (seconds % 86_400 === 0) return `${seconds / 86_400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  return `${Math.round(seconds / 60)} min`;
+}
+
+function describe(p: Policy) {
+  const then = ACTIONS[p.action as keyof typeof ACTIONS] ?? p.action;
+  const extra = p.action === "throttle" ? ` to ${p.ratePerMinute}/min` : "";
+  return `${formatNumber(p.minCount)}× in ${duration(p.windowSeconds)} → ${then.toLowerCase()}${extra}${p.durationSeconds ? ` for ${duration(p.durationSeconds)}` : ""}`;
+}
+
+/** Label policies: automatic actions when a label repeats for an end user. */
+export function PoliciesCard() {
+  const ws = useWorkspace();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState<Partial<PolicyInput> | null>(null);
+  const policies = useQuery(trpc.labels.policies.list.queryOptions({ workspaceId: ws.id }));
+  const custom = useQuery(trpc.labels.custom.list.queryOptions({ workspaceId: ws.id }));
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.labels.policies.list.queryKey() });
+  const create = useMutation(trpc.labels.policies.create.mutationOptions({ onSuccess: async () => { setForm(null); await refresh(); } }));
+  const update = useMutation(trpc.labels.policies.update.mutationOptions({ onSuccess: refresh }));
+  const remove = useMutation(trpc.labels.policies.delete.mutationOptions({ onSuccess: refresh }));
+  const labels = [...BUILT_IN, ...(custom.data ?? []).map((c) => c.name)];
+  return (
+    <Card>
+      <CardHeader title="Policies" description="Applied by the labeller right after it labels an event; off until you switch them on." actions={ws.canWrite && <Button size="sm" onClick={() => setForm({})}>New policy</Button>} />
+      <QueryView query={policies} loading={<LoadingRows rows={4} />} isEmpty={(d) => d.length === 0} empty={<EmptyState title="No policies" />}>
+        {(rows) => (
+          <Table>
+            <thead>
+              <tr>
+                <Th>Policy</Th>
+                <Th>Label</Th>
+                <Th>Rule</Th>
+                <Th>Enabled</Th>
+                {ws.canWrite && <Th align="right"><span className="sr-only">Actions</span></Th>}
+              </tr>
+            </thead>
+            <TBody>
+              {rows.map((p) => (
+                <tr key={p.id} data-testid="policy-row">
+                  <Td className="font-medium text-slate-900">{p.name}</Td>
+                  <Td><Badge color={labelColor(p.label)}>{p.label}</Badge></Td>
+                  <Td className="text-slate-600">{describe(p)}</Td>
+                  <Td>
+                    {ws.canWrite ? (
+                      <Toggle label={`Enable ${p.name}`} checked={p.enabled} disabled={update.isPending} onChange={(enabled) => update.mutate({ workspaceId: ws.id, id: p.id, patch: { enabled } })} />
+                    ) : (
+                      <Badge color={p.enabled ? "green" : "slate"}>{p.enabled ? "on" : "off"}</Badge>
+                    )}
+                  </Td>
+                  {ws.canWrite && (
+                    <Td align="right">
+                      <Button size="sm" variant="danger" onClick={() => window.confirm(`Delete the policy "${p.name}"?`) && remove.mutate({ workspaceId: ws.id, id: p.id })}>Delete</Button>
+                    </Td>
+                  )}
+                </tr>
+              ))}
+            </TBody>
+          </Table>
+        )}
+      </QueryView>
+      <div className="px-5"><InlineError error={update.error ?? remove.error} /></div>
+      <Modal open={form !== null} onClose={() => setForm(null)} title="New policy">
+        {form && <PolicyForm labels={labels} initial={form} pending={create.isPending} error={create.error} onCancel={() => setForm(null)} onSubmit={(p) => create.mutate({ workspaceId: ws.id, ...p })} />}
+      </Modal>
+    </Card>
+  );
+}

@@ -1,0 +1,81 @@
+"use client";
+
+import { useState } from "react";
+import { InlineError } from "@/app/_components/states";
+import { Button, Field, Input, Select } from "@/app/_components/ui";
+import type { RouterInputs } from "@/lib/trpc/client";
+
+export type PolicyInput = Omit<RouterInputs["labels"]["policies"]["create"], "workspaceId">;
+export const ACTIONS = { block: "Block the user", throttle: "Throttle the user", require_reauth: "Require re-authentication", alert: "Alert only" } as const;
+const WINDOWS = [[300, "5 minutes"], [3600, "1 hour"], [21_600, "6 hours"], [86_400, "24 hours"], [604_800, "7 days"]] as const;
+const DURATIONS = [[900, "15 minutes"], [3600, "1 hour"], [86_400, "24 hours"], [604_800, "7 days"]] as const;
+
+/** "When <label> appears N times within <window>, <action> for <duration>." */
+export function PolicyForm({ labels, initial, pending, error, onSubmit, onCancel }: { labels: string[]; initial?: Partial<PolicyInput>; pending: boolean; error: unknown; onSubmit: (p: PolicyInput) => void; onCancel: () => void }) {
+  const [name, setName] = useState(initial?.name ?? "");
+  const [label, setLabel] = useState(initial?.label ?? labels[0] ?? "jailbreak");
+  const [minCount, setMinCount] = useState(String(initial?.minCount ?? 3));
+  const [windowSeconds, setWindowSeconds] = useState(initial?.windowSeconds ?? 3600);
+  const [action, setAction] = useState<keyof typeof ACTIONS>(initial?.action ?? "block");
+  const [durationSeconds, setDurationSeconds] = useState(initial?.durationSeconds ?? 3600);
+  const [ratePerMinute, setRatePerMinute] = useState(String(initial?.ratePerMinute ?? 5));
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    onSubmit({
+      name: name.trim(),
+      label,
+      minCount: Number(minCount),
+      windowSeconds,
+      action,
+      durationSeconds: action === "alert" ? null : durationSeconds,
+      ratePerMinute: action === "throttle" ? Number(ratePerMinute) : null,
+      enabled: true,
+    });
+  };
+  return (
+    <form onSubmit={submit} className="space-y-4">
+      <Field label="Name">
+        <Input required value={name} onChange={(e) => setName(e.target.value)} placeholder="Block jailbreakers" maxLength={100} />
+      </Field>
+      <div className="grid grid-cols-3 gap-3">
+        <Field label="When the label">
+          <Select aria-label="Label" value={label} onChange={(e) => setLabel(e.target.value)}>
+            {labels.map((l) => <option key={l} value={l}>{l}</option>)}
+          </Select>
+        </Field>
+        <Field label="Appears at least">
+          <Input aria-label="Times" type="number" min={1} required value={minCount} onChange={(e) => setMinCount(e.target.value)} />
+        </Field>
+        <Field label="Within">
+          <Select aria-label="Within" value={windowSeconds} onChange={(e) => setWindowSeconds(Number(e.target.value))}>
+            {WINDOWS.map(([s, l]) => <option key={s} value={s}>{l}</option>)}
+          </Select>
+        </Field>
+      </div>
+      <div className="grid grid-cols-3 gap-3">
+        <Field label="Then" className="col-span-1">
+          <Select aria-label="Then" value={action} onChange={(e) => setAction(e.target.value as keyof typeof ACTIONS)}>
+            {Object.entries(ACTIONS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+          </Select>
+        </Field>
+        {action !== "alert" && (
+          <Field label="For">
+            <Select aria-label="For" value={durationSeconds} onChange={(e) => setDurationSeconds(Number(e.target.value))}>
+              {DURATIONS.map(([s, l]) => <option key={s} value={s}>{l}</option>)}
+            </Select>
+          </Field>
+        )}
+        {action === "throttle" && (
+          <Field label="Requests a minute">
+            <Input type="number" min={1} required value={ratePerMinute} onChange={(e) => setRatePerMinute(e.target.value)} />
+          </Field>
+        )}
+      </div>
+      <InlineError error={error} />
+      <div className="flex justify-end gap-2">
+        <Button variant="secondary" onClick={onCancel}>Cancel</Button>
+        <Button type="submit" disabled={pending}>{pending ? "Saving…" : "Create policy"}</Button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,13 @@
+import { z } from "zod";
+import { createCheckoutSession, createPortalSession, ZCheckout } from "@/server/services/billing/checkout";
+import { getBillingOverview, setPlanByHand, ZSetPlan } from "@/server/services/billing/manage-billing";
+import { ownerProcedure, router, workspaceProcedure } from "../trpc";
+
+export const billingRouter = router({
+  overview: workspaceProcedure.query(({ ctx }) => getBillingOverview({ ctx: ctx.service })),
+  checkout: ownerProcedure.input(ZCheckout).mutation(({ ctx, input }) => createCheckoutSession({ ctx: ctx.service, input })),
+  portal: ownerProcedure
+    .input(z.object({ returnUrl: z.url().optional() }))
+    .mutation(({ ctx, input }) => createPortalSession({ ctx: ctx.service, input })),
+  setPlan: ownerProcedure.input(ZSetPlan).mutation(({ ctx, input }) => setPlanByHand({ ctx: ctx.service, input })),
+});

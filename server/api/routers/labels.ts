@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { createCustomLabel, deleteCustomLabel, listCustomLabels, updateCustomLabel, ZCustomLabel } from "@/server/services/intent/manage-custom-labels";
+import {
+  createLabelPolicy,
+  DEFAULT_LABEL_POLICIES,
+  deleteLabelPolicy,
+  listLabelPolicies,
+  updateLabelPolicy,
+  ZCreateLabelPolicy,
+  ZUpdateLabelPolicy,
+} from "@/server/services/intent/manage-label-policies";
+import {
+  countLabelsPerDay,
+  getConversationLabels,
+  getEndUserLabels,
+  ZConversationLabels,
+  ZEndUserLabels,
+  ZLabelsPerDay,
+} from "@/server/services/intent/query-labels";
+import { adminProcedure, router, workspaceProcedure } from "../trpc";
+
+const ZId = z.object({ id: z.string().min(1) });
+
+export const labelsRouter = router({
+  /** Events per label per UTC day (usage view). */
+  perDay: workspaceProcedure.input(ZLabelsPerDay).query(({ ctx, input }) => countLabelsPerDay({ ctx: ctx.service, input })),
+  endUser: workspaceProcedure.input(ZEndUserLabels).query(({ ctx, input }) => getEndUserLabels({ ctx: ctx.service, input })),
+  conversation: workspaceProcedure.input(ZConversationLabels).query(({ ctx, input }) => getConversationLabels({ ctx: ctx.service, input })),
+  custom: router({
+    list: workspaceProcedure.query(({ ctx }) => listCustomLabels({ ctx: ctx.service })),
+    create: adminProcedure.input(ZCustomLabel).mutation(({ ctx, input }) => createCustomLabel({ ctx: ctx.service, input })),
+    update: adminProcedure
+      .input(ZId.extend({ description: z.string() }))
+      .mutation(({ ctx, input }) => updateCustomLabel({ ctx: ctx.service, id: input.id, input: { description: input.description } })),
+    delete: adminProcedure.input(ZId).mutation(({ ctx, input }) => deleteCustomLabel({ ctx: ctx.service, id: input.id })),
+  }),
+  policies: router({
+    list: workspaceProcedure.query(({ ctx }) => listLabelPolicies({ ctx: ctx.service })),
+    /** The shipped defaults, to start a new policy from. */
+    templates: workspaceProcedure.query(() => DEFAULT_LABEL_POLICIES),
+    create: adminProcedure.input(ZCreateLabelPolicy).mutation(({ ctx, input }) => createLabelPolicy({ ctx: ctx.service, input })),
+    update: adminProcedure
+      .input(ZId.extend({ patch: ZUpdateLabelPolicy }))
+      .mutation(({ ctx, input }) => updateLabelPolicy({ ctx: ctx.service, id: input.id, input: input.patch })),
+    delete: adminProcedure.input(ZId).mutation(({ ctx, input }) => deleteLabelPolicy({ ctx: ctx.service, id: input.id })),
+  }),
+});

@@ -1,0 +1,140 @@
+import { sql } from "drizzle-orm";
+import { resultRows, type Db } from "@/db/client";
+import { log } from "@/server/lib/log";
+import { processGlobal } from "@/server/lib/process-global";
+import { floorToHour, startOfMonth, startOfNextMonth } from "../metering/time";
+import { QuotaExceededError } from "../errors";
+import { getWorkspaceState } from "../workspaces/workspace-state";
+import { fireOnce } from "../alerts/fire-once";
+import { effectivePlan, freeCap, PLAN_TERMS } from "./plans";
+
+/**
+ * Tracked requests (2xx answers of /sdk/*) are counted in memory and flushed to
+ * request_counters every second, so the check path stays free of writes; the month's total
+ * is re-read at each flush. A crash can lose at most the last second's counts (never
+ * billed, never charged twice). Each process counts its own traffic exactly; other
+ * processes' last second is seen at the next flush.
+ */
+const pending = processGlobal("trackedPending", () => new Map<string, number>()); // `${workspaceId}|${hourIso}` → count
+const monthTotals = processGlobal("trackedMonthTotals", () => new Map<string, { month: string; total: number }>());
+const FLUSH_MS = 1_000;
+const flusher = processGlobal("trackedFlusher", () => ({ timer: null as NodeJS.Timeout | null }));
+
+const monthKey = (d: Date) => startOfMonth(d).toISOString();
+
+export function trackRequest(workspaceId: string, now = new Date()) {
+  const key = `${workspaceId}|${floorToHour(now).toISOString()}`;
+  pending.set(key, (pending.get(key) ?? 0) + 1);
+}
+
+function pendingInMonth(workspaceId: string, month: string): number {
+  let n = 0;
+  for (const [key, count] of pending) {
+    const [ws, hour] = key.split("|");
+    if (ws === workspaceId && monthKey(new Date(hour!)) === month) n += count;
+  }
+  return n;
+}
+
+async function readMonthTotal(db: Db, workspaceId: string, now: Date): Promise<number> {
+  const rows = resultRows<{ n: string }>(
+    await db.execute(sql`select coalesce(sum(count), 0)::text as n from request_counters
+      where workspace_id = ${workspaceId} and hour >= ${startOfMonth(now).toISOString()}::timestamptz
+        and hour < ${startOfNextMonth(now).toISOString()}::timestamptz`),
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+/** Tracked requests this calendar month (UTC): flushed counts plus this process's pending ones. */
+export async function monthlyRequests(db: Db, workspaceId: string, now = new Date()): Promise<number> {
+  const month = monthKey(now);
+  let cached = monthTotals.get(workspaceId);
+  if (!cached || cached.month !== month) {
+    cached = { month, total: await readMonthTotal(db, workspaceId, now) };
+    monthTotals.set(workspaceId, cached);
+  }
+  return cached.total + pendingInMonth(workspaceId, month);
+}
+
+/**
+ * The free plan's hard cap: 402 quota_exceeded once the month's tracked requests reach it.
+ * Paid plans never stop here; they accrue overage.
+ */
+export async function assertQuota(db: Db, workspaceId: string, now = new Date()) {
+  const state = await getWorkspaceState(db, workspaceId, now.getTime());
+  const plan = effectivePlan(state, now);
+  if (!PLAN_TERMS[plan].hardCap) return;
+  const cap = freeCap();
+  const used = await monthlyRequests(db, workspaceId, now);
+  if (used >= cap) {
+    const reset = startOfNextMonth(now);
+    throw new QuotaExceededError(
+      `The Free plan's ${cap.toLocaleString("en-US")} tracked requests for this month are used up; ` +
+        `requests resume on ${reset.toISOString().slice(0, 10)} (UTC), or upgrade on the Billing page.`,
+      { plan, limit: cap, used, resetsAt: reset.toISOString() },
+    );
+  }
+}
+
+/** Write pending counts, refresh month totals, and fire the 80% / 100% quota notices. */
+export async function flushTrackedRequests(db: Db, now = new Date()) {
+  const batch = [...pending.entries()];
+  pending.clear();
+  const touched = new Set<string>();
+  try {
+    for (const [key, count] of batch) {
+      const [workspaceId, hour] = key.split("|");
+      await db.execute(sql`insert into request_counters (workspace_id, hour, count) values (${workspaceId}, ${hour}::timestamptz, ${count})
+        on conflict (workspace_id, hour) do update set count = request_counters.count + excluded.count`);
+      touched.add(workspaceId!);
+    }
+  } catch (err) {
+    for (const [key, count] of batch) pending.set(key, (pending.get(key) ?? 0) + count); // keep them for the next flush
+    throw err;
+  }
+  for (const workspaceId of touched) {
+    const total = await readMonthTotal(db, workspaceId, now);
+    monthTotals.set(workspaceId, { month: monthKey(now), total });
+    await notifyQuota(db, workspaceId, total, now);
+  }
+}
+
+async function notifyQuota(db: Db, workspaceId: string, total: number, now: Date) {
+  const state = await getWorkspaceState(db, workspaceId, now.getTime());
+  const plan = effectivePlan(state, now);
+  const included = plan === "free" ? freeCap() : PLAN_TERMS[plan].included;
+  if (!included) return;
+  for (const pct of [80, 100]) {
+    if (total * 100 < included * pct) continue;
+    await fireOnce(db, {
+      event: "tokenist/quota.crossed",
+      workspaceId,
+      sourceType: "rule",
+      sourceId: "quota",
+      name: `${PLAN_TERMS[plan].name} plan requests`,
+      subject: { dimension: "workspace", key: "" },
+      metric: "requests",
+      window: "calendar_month",
+      threshold: `${pct}%`,
+      used: total,
+      limit: included,
+      at: now,
+    });
+  }
+}
+
+/** Flush every second in this process (started with the background worker). */
+export function startTrackedRequestFlusher(db: Db) {
+  if (flusher.timer) return;
+  flusher.timer = setInterval(() => {
+    flushTrackedRequests(db).catch((err) => log.warn("could not flush tracked requests", { err }));
+  }, FLUSH_MS);
+  flusher.timer.unref();
+  process.once("beforeExit", () => void flushTrackedRequests(db).catch(() => {}));
+}
+
+/** Tests: forget in-memory state. */
+export function resetTrackedRequests() {
+  pending.clear();
+  monthTotals.clear();
+}

@@ -1,0 +1,106 @@
+import { eq } from "drizzle-orm";
+import type Stripe from "stripe";
+import type { Db } from "@/db/client";
+import { stripeEvents, workspaces } from "@/db/schema";
+import { env } from "@/server/env";
+import { log } from "@/server/lib/log";
+import { writeAudit } from "../audit/write-audit";
+import { SYSTEM } from "../context";
+import { InvalidInputError } from "../errors";
+import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
+import { planOfPrice } from "./catalogue";
+import { emailOwners } from "./notify-owners";
+import { GRACE_DAYS } from "./plans";
+import { getStripe } from "./stripe-client";
+
+const toDate = (s: number | null | undefined) => (s ? new Date(s * 1000) : null);
+
+/**
+ * Verify a webhook (signature and age), then act on it once: the event id is recorded in
+ * the same transaction as its effect. Subscription events are resolved by fetching the
+ * subscription's current state from Stripe, so events arriving out of order cannot roll a
+ * workspace back to an older state.
+ */
+export async function handleStripeWebhook(db: Db, rawBody: string, signature: string | null) {
+  const secret = env().STRIPE_WEBHOOK_SECRET;
+  if (!secret) throw new InvalidInputError("Stripe webhooks are not configured (STRIPE_WEBHOOK_SECRET)");
+  const stripe = getStripe();
+  let event: Stripe.Event;
+  try {
+    event = stripe.webhooks.constructEvent(rawBody, signature ?? "", secret);
+  } catch (err) {
+    throw new InvalidInputError(`Invalid Stripe signature: ${(err as Error).message}`);
+  }
+  const subscription = await subscriptionOf(stripe, event);
+  return db.transaction(async (tx) => {
+    const [fresh] = await tx.insert(stripeEvents).values({ id: event.id, type: event.type }).onConflictDoNothing().returning();
+    if (!fresh) return { received: true, duplicate: true, type: event.type };
+    const workspaceId = await workspaceOf(tx as unknown as Db, event, subscription);
+    if (!workspaceId) {
+      log.warn("stripe event for no known workspace", { id: event.id, type: event.type });
+      return { received: true, duplicate: false, type: event.type, ignored: true };
+    }
+    if (subscription) await applySubscription(tx as unknown as Db, workspaceId, subscription);
+    if (event.type === "invoice.payment_failed" || subscription?.status === "past_due") {
+      const [ws] = await tx.select({ graceUntil: workspaces.graceUntil }).from(workspaces).where(eq(workspaces.id, workspaceId));
+      if (!ws?.graceUntil) {
+        await tx.update(workspaces).set({ graceUntil: new Date(Date.now() + GRACE_DAYS * 86_400_000) }).where(eq(workspaces.id, workspaceId));
+      }
+    }
+    if (event.type === "invoice.paid") await tx.update(workspaces).set({ graceUntil: null }).where(eq(workspaces.id, workspaceId));
+    await bumpConfigVersion(tx, workspaceId);
+    await writeAudit(tx, { workspaceId, actor: SYSTEM, action: `billing.${event.type}`, targetType: "stripe_event", targetId: event.id });
+    forgetWorkspaceState(workspaceId);
+    if (event.type === "customer.subscription.trial_will_end") {
+      await emailOwners(tx as unknown as Db, workspaceId, "[Tokenist] Your trial ends in 3 days", "Your Tokenist trial ends soon. Add a payment method in the customer portal to keep your plan.").catch(
+        (err) => log.warn("trial notice not sent", { err }),
+      );
+    }
+    return { received: true, duplicate: false, type: event.type, workspaceId };
+  });
+}
+
+async function subscriptionOf(stripe: Stripe, event: Stripe.Event): Promise<Stripe.Subscription | null> {
+  const obj = event.data.object as { object: string; id: string; subscription?: string | { id: string } | null };
+  const id =
+    obj.object === "subscription"
+      ? obj.id
+      : typeof obj.subscription === "string"
+        ? obj.subscription
+        : (obj.subscription?.id ?? (obj as { parent?: { subscription_details?: { subscription?: string } } }).parent?.subscription_details?.subscription);
+  if (!id) return null;
+  return stripe.subscriptions.retrieve(id); // the subscription's own, current state
+}
+
+async function workspaceOf(db: Db, event: Stripe.Event, sub: Stripe.Subscription | null): Promise<string | null> {
+  const obj = event.data.object as { client_reference_id?: string | null; metadata?: Record<string, string> | null; customer?: string | { id: string } | null };
+  const direct = obj.client_reference_id ?? obj.metadata?.workspaceId ?? sub?.metadata?.workspaceId;
+  if (direct) {
+    const [ws] = await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, direct));
+    if (ws) return ws.id;
+  }
+  const customer = typeof obj.customer === "string" ? obj.customer : obj.customer?.id;
+  if (!customer) return null;
+  const [ws] = await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.stripeCustomerId, customer));
+  return ws?.id ?? null;
+}
+
+/** Make the workspace match the subscription: plan, status, trial and period ends. */
+async function applySubscription(db: Db, workspaceId: string, sub: Stripe.Subscription) {
+  const plan = sub.items.data.map((i) => planOfPrice(i.price)).find(Boolean) ?? null;
+  const live = ["trialing", "active", "past_due", "unpaid", "incomplete"].includes(sub.status);
+  const periodEnd = sub.items.data[0]?.current_period_end ?? null;
+  await db
+    .update(workspaces)
+    .set({
+      plan: live && plan ? plan : "free",
+      stripeCustomerId: typeof sub.customer === "string" ? sub.customer : sub.customer.id,
+      stripeSubscriptionId: sub.id,
+      subscriptionStatus: sub.status,
+      trialEndsAt: toDate(sub.trial_end),
+      currentPeriodEnd: toDate(periodEnd),
+      ...(sub.status === "active" || sub.status === "trialing" ? { graceUntil: null } : {}),
+      updatedAt: new Date(),
+    })
+    .where(eq(workspaces.id, workspaceId));
+}

@@ -1,0 +1,123 @@
+import { and, asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Queryable } from "@/db/client";
+import { BUILT_IN_LABELS, customLabels, labelPolicies, POLICY_ACTIONS } from "@/db/schema";
+import { newId } from "@/server/lib/ids";
+import { writeAudit } from "../audit/write-audit";
+import { withTransaction, type ServiceCtx } from "../context";
+import { InvalidInputError, NotFoundError } from "../errors";
+import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
+import { ZLabelName } from "./manage-custom-labels";
+
+const MAX_SECONDS = 30 * 86_400;
+
+const policyFields = {
+  name: z.string().trim().min(1).max(100),
+  label: ZLabelName.refine((l) => l !== "safe", "A policy cannot act on safe"),
+  minCount: z.number().int().min(1).max(10_000),
+  windowSeconds: z.number().int().min(60).max(MAX_SECONDS),
+  action: z.enum(POLICY_ACTIONS),
+  durationSeconds: z.number().int().min(60).max(MAX_SECONDS).nullable(),
+  ratePerMinute: z.number().int().min(1).max(100_000).nullable(),
+  enabled: z.boolean(),
+};
+
+export const ZCreateLabelPolicy = z.object({
+  ...policyFields,
+  durationSeconds: policyFields.durationSeconds.default(null),
+  ratePerMinute: policyFields.ratePerMinute.default(null),
+  enabled: policyFields.enabled.default(true),
+});
+export const ZUpdateLabelPolicy = z.object(policyFields).partial();
+
+type Row = typeof labelPolicies.$inferSelect;
+type TPolicyFields = Pick<Row, "name" | "label" | "minCount" | "windowSeconds" | "action" | "durationSeconds" | "ratePerMinute" | "enabled">;
+
+/**
+ * Shipped with every new workspace (and added to existing ones by the 0004 migration), all
+ * disabled: an admin turns on what fits. Also offered as templates.
+ */
+export const DEFAULT_LABEL_POLICIES: TPolicyFields[] = [
+  { name: "Block jailbreakers", label: "jailbreak", minCount: 3, windowSeconds: 3600, action: "block", durationSeconds: 3600, ratePerMinute: null, enabled: false },
+  { name: "Re-authenticate after a jailbreak", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "require_reauth", durationSeconds: 900, ratePerMinute: null, enabled: false },
+  { name: "Throttle policy breakers", label: "tos_breach", minCount: 3, windowSeconds: 86_400, action: "throttle", durationSeconds: 3600, ratePerMinute: 5, enabled: false },
+  { name: "Alert on frustrated users", label: "frustration", minCount: 3, windowSeconds: 3600, action: "alert", durationSeconds: null, ratePerMinute: null, enabled: false },
+];
+
+export const toLabelPolicy = (r: Row) => ({
+  id: r.id,
+  name: r.name,
+  label: r.label,
+  minCount: r.minCount,
+  windowSeconds: r.windowSeconds,
+  action: r.action,
+  durationSeconds: r.durationSeconds,
+  ratePerMinute: r.ratePerMinute,
+  enabled: r.enabled,
+  createdAt: r.createdAt.toISOString(),
+  updatedAt: r.updatedAt.toISOString(),
+});
+
+/** The defaults, disabled, for a new workspace (inside its creating transaction). */
+export async function insertDefaultLabelPolicies(tx: Queryable, workspaceId: string) {
+  const now = Date.now();
+  // Ids are time-ordered: one millisecond apart, they list in this order.
+  await tx.insert(labelPolicies).values(DEFAULT_LABEL_POLICIES.map((p, i) => ({ id: newId("pol", now + i), workspaceId, ...p })));
+}
+
+/** Action-specific fields: a duration for block/throttle/re-auth, a rate for throttle. */
+async function validate(tx: Queryable, workspaceId: string, p: TPolicyFields) {
+  if (p.action !== "alert" && p.durationSeconds === null) throw new InvalidInputError(`durationSeconds is required for action ${p.action}`);
+  if (p.action === "throttle" && p.ratePerMinute === null) throw new InvalidInputError("ratePerMinute is required for action throttle");
+  if ((BUILT_IN_LABELS as readonly string[]).includes(p.label)) return;
+  const [custom] = await tx
+    .select({ id: customLabels.id })
+    .from(customLabels)
+    .where(and(eq(customLabels.workspaceId, workspaceId), eq(customLabels.name, p.label)));
+  if (!custom) throw new InvalidInputError(`Unknown label ${p.label}: use a built-in label or add a custom label first`);
+}
+
+export async function listLabelPolicies({ ctx }: { ctx: ServiceCtx }) {
+  const rows = await ctx.db.select().from(labelPolicies).where(eq(labelPolicies.workspaceId, ctx.workspaceId)).orderBy(asc(labelPolicies.createdAt), asc(labelPolicies.id));
+  return rows.map(toLabelPolicy);
+}
+
+export async function createLabelPolicy({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZCreateLabelPolicy> }) {
+  const data = ZCreateLabelPolicy.parse(input);
+  const row = await withTransaction(ctx, async (tx) => {
+    await validate(tx, ctx.workspaceId, data);
+    const [created] = await tx.insert(labelPolicies).values({ id: newId("pol"), workspaceId: ctx.workspaceId, ...data }).returning();
+    await bumpConfigVersion(tx, ctx.workspaceId);
+    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "label_policy.create", targetType: "label_policy", targetId: created!.id, data });
+    return created!;
+  });
+  forgetWorkspaceState(ctx.workspaceId);
+  return toLabelPolicy(row);
+}
+
+export async function updateLabelPolicy({ ctx, id, input }: { ctx: ServiceCtx; id: string; input: z.input<typeof ZUpdateLabelPolicy> }) {
+  const patch = ZUpdateLabelPolicy.parse(input);
+  const row = await withTransaction(ctx, async (tx) => {
+    const [current] = await tx.select().from(labelPolicies).where(and(eq(labelPolicies.id, id), eq(labelPolicies.workspaceId, ctx.workspaceId)));
+    if (!current) throw new NotFoundError(`Label policy ${id} not found`);
+    await validate(tx, ctx.workspaceId, { ...current, ...patch });
+    const [updated] = await tx.update(labelPolicies).set({ ...patch, updatedAt: new Date() }).where(eq(labelPolicies.id, id)).returning();
+    await bumpConfigVersion(tx, ctx.workspaceId);
+    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "label_policy.update", targetType: "label_policy", targetId: id, data: patch });
+    return updated!;
+  });
+  forgetWorkspaceState(ctx.workspaceId);
+  return toLabelPolicy(row);
+}
+
+/** Deleting a policy lifts its throttles and re-auths (their firings go with it); its blocklist entries stay until they expire or are removed. */
+export async function deleteLabelPolicy({ ctx, id }: { ctx: ServiceCtx; id: string }) {
+  await withTransaction(ctx, async (tx) => {
+    const [row] = await tx.delete(labelPolicies).where(and(eq(labelPolicies.id, id), eq(labelPolicies.workspaceId, ctx.workspaceId))).returning();
+    if (!row) throw new NotFoundError(`Label policy ${id} not found`);
+    await bumpConfigVersion(tx, ctx.workspaceId);
+    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "label_policy.delete", targetType: "label_policy", targetId: id, data: { name: row.name } });
+  });
+  forgetWorkspaceState(ctx.workspaceId);
+  return { id, deleted: true };
+}
