@@ -4,10 +4,11 @@ const which = process.argv[2] ?? "all";
 const suites: Record<string, () => Promise<unknown>> = {
   record: () => import("./record").then((m) => m.main()),
   check: () => import("./check").then((m) => m.main()),
+  soak: () => import("./soak").then((m) => m.main()),
 };
 
 async function main() {
-  const names = which === "all" ? Object.keys(suites) : [which];
+  const names = which === "all" ? ["record", "check"] : [which];
   for (const name of names) {
     const run = suites[name];
     if (!run) throw new Error(`unknown benchmark "${name}": one of ${Object.keys(suites).join(", ")}, all`);

@@ -195,3 +195,23 @@ export const ZWorkspace = z.object({
 });
 
 export const ZDeleted = z.object({ id: z.string(), deleted: z.literal(true) });
+
+export const ZLabelPolicy = z.object({
+  id: z.string(),
+  name: z.string(),
+  label: z.string(),
+  minCount: z.number().int(),
+  windowSeconds: z.number().int(),
+  action: z.enum(["block", "throttle", "require_reauth", "alert"]),
+  durationSeconds: z.number().int().nullable(),
+  ratePerMinute: z.number().int().nullable(),
+  enabled: z.boolean(),
+  createdAt: ZTime,
+  updatedAt: ZTime,
+});
+
+export const ZCustomLabelOut = z.object({ id: z.string(), name: z.string(), description: z.string(), createdAt: ZTime, updatedAt: ZTime });
+
+export const ZLabelsPerDayOut = z.object({
+  data: z.array(z.object({ day: z.string(), label: z.string(), events: z.number().int(), endUsers: z.number().int() })),
+});

@@ -246,9 +246,9 @@ test("sign up, send traffic, see it, limit a user, lift it, block and unblock", 
       await nav(vp, page);
       await vp.waitForLoadState("networkidle");
       for (const name of hidden) await expect(vp.getByRole("button", { name })).toHaveCount(0);
+      await shot(vp, `viewer-${page.toLowerCase().replace(/[^a-z]+/g, "-")}`);
     }
     await expect(vp.getByRole("switch")).toHaveCount(0);
-    await shot(vp, "viewer-api-keys");
     await vp.goto(`${base}/rules`);
     await expect(vp.getByTestId("rule-row")).toHaveCount(1);
     await expect(vp.getByRole("switch")).toHaveCount(0);

@@ -17,6 +17,8 @@ export interface RunningApp {
   databaseUrl?: string;
   env: Record<string, string>;
   logs: () => string;
+  /** The server process id (for memory readings). */
+  pid: () => number | undefined;
   /** Stop the process (the database stays). */
   stop: () => Promise<void>;
   /** Kill the process at once (SIGKILL): nothing gets to clean up. */
@@ -94,6 +96,7 @@ export async function startApp(
     databaseUrl,
     env,
     logs: () => output,
+    pid: () => child?.pid,
     stop,
     crash: async () => {
       if (!child || child.exitCode !== null || child.signalCode !== null) return;

@@ -3,9 +3,10 @@ import * as endUsers from "./ops/end-users";
 import * as events from "./ops/events";
 import * as guardrails from "./ops/guardrails";
 import * as keys from "./ops/keys";
+import * as labels from "./ops/labels";
 import * as sdk from "./ops/sdk";
 import * as usage from "./ops/usage";
 import type { Operation } from "./define";
 
 /** Every operation of the public API, in the order the reference shows them. */
-export const OPERATIONS: Operation[] = [sdk, usage, endUsers, guardrails, alerts, events, keys].flatMap((m) => Object.values(m));
+export const OPERATIONS: Operation[] = [sdk, usage, endUsers, guardrails, labels, alerts, events, keys].flatMap((m) => Object.values(m));

@@ -121,3 +121,9 @@ export async function deleteLabelPolicy({ ctx, id }: { ctx: ServiceCtx; id: stri
   forgetWorkspaceState(ctx.workspaceId);
   return { id, deleted: true };
 }
+
+export async function getLabelPolicy({ ctx, id }: { ctx: ServiceCtx; id: string }) {
+  const [row] = await ctx.db.select().from(labelPolicies).where(and(eq(labelPolicies.id, id), eq(labelPolicies.workspaceId, ctx.workspaceId)));
+  if (!row) throw new NotFoundError(`Label policy ${id} not found`);
+  return toLabelPolicy(row);
+}
