@@ -34,6 +34,9 @@ export function authOptions(): NextAuthOptions {
   }
   return {
     secret: getAuthSecret(),
+    // Cookies are HttpOnly and SameSite=Lax (next-auth's defaults); Secure (and __Secure-
+    // prefixed) whenever the dashboard is served over https.
+    useSecureCookies: (config.TOKENIST_PUBLIC_URL ?? process.env.NEXTAUTH_URL ?? "").startsWith("https://"),
     session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
     pages: { signIn: "/sign-in" },
     providers,

@@ -33,6 +33,8 @@ describe.each(TEST_DRIVERS)("the production server on %s", (driver) => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: "ok", driver, version: expect.any(String) });
     expect(res.body.migrations).toBeGreaterThan(0);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   });
 
   it("answers /sdk/check with the documented shape for the headless key", async () => {
