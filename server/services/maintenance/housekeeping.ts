@@ -1,11 +1,12 @@
 import { sql } from "drizzle-orm";
 import { resultRows, type Db } from "@/db/client";
 import { RESERVATION_TTL_MS } from "../guardrails/reserve";
+import { compactRollups } from "./compact-rollups";
 
 /**
  * Frequent housekeeping: drop expired reservations and reservation counters no window reads
- * any more, delivered outbox entries older than a week, and labeller text past its expiry.
- * Nothing here changes a total.
+ * any more, delivered outbox entries older than a week, and labeller text past its expiry;
+ * fold minute rollups older than 48 h into hours. Nothing here changes a total.
  */
 export async function runHousekeeping(db: Db, now = new Date()) {
   const cutoff = new Date(now.getTime() - RESERVATION_TTL_MS - 120_000).toISOString();
@@ -15,5 +16,6 @@ export async function runHousekeeping(db: Db, now = new Date()) {
   const outbox = await count(sql`with gone as (delete from outbox where delivered_at < ${new Date(now.getTime() - 7 * 86_400_000).toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
   // Text kept for the intent labeller (conversation context, or never labelled) past its 24 h.
   const texts = await count(sql`with gone as (delete from event_texts where expires_at < ${now.toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
-  return { reservations, counters, outbox, texts };
+  const { minuteRowsFolded } = await compactRollups(db, now);
+  return { rollupMinutesFolded: minuteRowsFolded, reservations, counters, outbox, texts };
 }
