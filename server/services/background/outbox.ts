@@ -6,6 +6,7 @@ import { HANDLERS, type OutboxEntry } from "./handlers";
 /** How long a claimed entry is reserved for its claimer; after that (a crash) anyone retries it. */
 const LEASE_SECONDS = 30;
 const MAX_BACKOFF_SECONDS = 3600;
+const CONCURRENCY = 8;
 
 export type Deliver = (db: Db, entry: OutboxEntry) => Promise<void>;
 
@@ -37,20 +38,26 @@ export async function processOutbox(db: Db, deliver: Deliver, limit = 50): Promi
   );
   let delivered = 0;
   let failed = 0;
-  for (const row of claimed.sort((a, b) => Number(a.id) - Number(b.id))) {
-    const entry: OutboxEntry = { id: Number(row.id), workspaceId: row.workspace_id, name: row.name, payload: row.payload };
-    try {
-      await deliver(db, entry);
-      await db.execute(sql`update outbox set delivered_at = now(), last_error = null where id = ${entry.id}`);
-      delivered++;
-    } catch (err) {
-      failed++;
-      const backoff = Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.min(row.attempts, 12));
-      log.warn("outbox delivery failed; will retry", { id: entry.id, name: entry.name, attempts: row.attempts, retryInSeconds: backoff, err });
-      await db.execute(sql`update outbox set last_error = ${(err as Error).message.slice(0, 1000)},
-        next_attempt_at = now() + make_interval(secs => ${backoff}) where id = ${entry.id}`);
+  const queue = claimed.sort((a, b) => Number(a.id) - Number(b.id));
+  const work = async () => {
+    for (let row = queue.shift(); row; row = queue.shift()) {
+      const entry: OutboxEntry = { id: Number(row.id), workspaceId: row.workspace_id, name: row.name, payload: row.payload };
+      try {
+        await deliver(db, entry);
+        await db.execute(sql`update outbox set delivered_at = now(), last_error = null where id = ${entry.id}`);
+        delivered++;
+      } catch (err) {
+        failed++;
+        const backoff = Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.min(row.attempts, 12));
+        log.warn("outbox delivery failed; will retry", { id: entry.id, name: entry.name, attempts: row.attempts, retryInSeconds: backoff, err });
+        await db.execute(sql`update outbox set last_error = ${(err as Error).message.slice(0, 1000)},
+          next_attempt_at = now() + make_interval(secs => ${backoff}) where id = ${entry.id}`);
+      }
     }
-  }
+  };
+  // A few at a time: one slow delivery (an LLM labelling call, a slow webhook) does not hold
+  // up the rest. Handlers are idempotent and independent of each other's order.
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, work));
   return { delivered, failed };
 }
 
