@@ -46,7 +46,7 @@ export async function freePort(): Promise<number> {
  * database on TEST_DATABASE_URL's server when `driver` is "postgres".
  */
 export async function startApp(
-  options: { driver?: "pglite" | "postgres"; env?: Record<string, string>; databaseUrl?: string } = {},
+  options: { driver?: "pglite" | "postgres"; env?: Record<string, string>; databaseUrl?: string; expectHealthy?: boolean } = {},
 ): Promise<RunningApp> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tokenist-app-"));
@@ -76,7 +76,7 @@ export async function startApp(
     });
     child.stdout!.on("data", (d) => (output += d));
     child.stderr!.on("data", (d) => (output += d));
-    await waitForHealth(`http://127.0.0.1:${port}`, () => output, child);
+    await waitForHealth(`http://127.0.0.1:${port}`, () => output, child, options.expectHealthy ?? true);
   };
   const stop = async () => {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
@@ -116,13 +116,13 @@ export async function startApp(
   };
 }
 
-async function waitForHealth(baseUrl: string, logs: () => string, child: ChildProcess) {
+async function waitForHealth(baseUrl: string, logs: () => string, child: ChildProcess, healthy: boolean) {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${logs()}`);
     try {
       const res = await fetch(`${baseUrl}/api/health`);
-      if (res.status === 200) return;
+      if (res.status === 200 || (!healthy && res.status === 503)) return;
     } catch {
       // not listening yet
     }

@@ -97,3 +97,20 @@ describe.each(TEST_DRIVERS)("the production server on %s", (driver) => {
     expect((await callApi(app, "/sdk/check", { body: { userId: "u" } })).status).toBe(200);
   }, 180_000);
 });
+
+describe("an unreachable database", () => {
+  it("keeps the server up and answers /api/health 503 in the documented shape", async () => {
+    const app = await startApp({ databaseUrl: "postgres://postgres@127.0.0.1:1/nothing_here", expectHealthy: false });
+    try {
+      const health = await callApi(app, "/api/health", { key: null });
+      expect(health.status).toBe(503);
+      expect(health.body).toMatchObject({ status: "unavailable", driver: "postgres", migrations: null });
+      const check = await callApi(app, "/sdk/check", { body: { userId: "u" } });
+      expect(check.status).toBe(500);
+      expect(check.body).toEqual({ error: { code: "internal_error", message: expect.any(String) } });
+      expect(JSON.stringify(check.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|at /);
+    } finally {
+      await app.dispose();
+    }
+  }, 120_000);
+});
