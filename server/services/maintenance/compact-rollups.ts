@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { resultRows, type Db } from "@/db/client";
+import { ADD_TO_ROLLUP } from "../metering/insert-event-sql";
 
 /** Minute buckets older than this become hour buckets: past every rolling window (24 h) with a margin. */
 export const COMPACT_AFTER_MS = 48 * 3600_000;
@@ -23,15 +24,7 @@ export async function compactRollups(db: Db, now = new Date()) {
           select workspace_id, dimension, key, 'hour', date_trunc('hour', bucket, 'UTC'), sum(requests), sum(input_tokens),
             sum(cached_input_tokens), sum(output_tokens), sum(reasoning_tokens), sum(total_tokens), sum(cost_nanos), sum(unpriced_requests)
           from gone group by workspace_id, dimension, key, date_trunc('hour', bucket, 'UTC')
-          on conflict (workspace_id, dimension, key, granularity, bucket) do update set
-            requests = usage_rollups.requests + excluded.requests,
-            input_tokens = usage_rollups.input_tokens + excluded.input_tokens,
-            cached_input_tokens = usage_rollups.cached_input_tokens + excluded.cached_input_tokens,
-            output_tokens = usage_rollups.output_tokens + excluded.output_tokens,
-            reasoning_tokens = usage_rollups.reasoning_tokens + excluded.reasoning_tokens,
-            total_tokens = usage_rollups.total_tokens + excluded.total_tokens,
-            cost_nanos = usage_rollups.cost_nanos + excluded.cost_nanos,
-            unpriced_requests = usage_rollups.unpriced_requests + excluded.unpriced_requests
+          ${ADD_TO_ROLLUP}
           returning 1)
         select (select count(*) from gone)::int as n`),
     );

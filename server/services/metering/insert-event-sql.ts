@@ -28,6 +28,15 @@ export interface EventToInsert {
   labelText?: { input: string | null; output: string | null; expiresAt: Date } | null;
 }
 
+/**
+ * The upsert tail that adds a row's counters to an existing rollup bucket. Shared by
+ * recording (minute buckets) and compaction (hour buckets): one definition of "add".
+ */
+export const ADD_TO_ROLLUP = sql.raw(`on conflict (workspace_id, dimension, key, granularity, bucket) do update set
+        ${["requests", "input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens", "total_tokens", "cost_nanos", "unpriced_requests"]
+          .map((c) => `${c} = usage_rollups.${c} + excluded.${c}`)
+          .join(",\n        ")}`);
+
 /** The rollup keys one event counts towards, in a fixed order (a fixed lock order: no deadlocks). */
 export function rollupKeys(e: Pick<EventToInsert, "userId" | "orgId" | "feature" | "model" | "tier">): Array<[Dimension, string]> {
   const keys: Array<[Dimension, string]> = [["workspace", ""]];
@@ -113,15 +122,7 @@ export function insertEventStatement(e: EventToInsert): SQL {
       select ${e.workspaceId}, d.dimension, d.key, 'minute', ${bucket}::timestamptz, 1, ${t.input}, ${t.cachedInput},
         ${t.output}, ${t.reasoning}, ${t.total}, ${cost}::bigint, ${unpriced}
       from ev, (values ${sql.join(keys, sql`, `)}) as d(dimension, key)
-      on conflict (workspace_id, dimension, key, granularity, bucket) do update set
-        requests = usage_rollups.requests + excluded.requests,
-        input_tokens = usage_rollups.input_tokens + excluded.input_tokens,
-        cached_input_tokens = usage_rollups.cached_input_tokens + excluded.cached_input_tokens,
-        output_tokens = usage_rollups.output_tokens + excluded.output_tokens,
-        reasoning_tokens = usage_rollups.reasoning_tokens + excluded.reasoning_tokens,
-        total_tokens = usage_rollups.total_tokens + excluded.total_tokens,
-        cost_nanos = usage_rollups.cost_nanos + excluded.cost_nanos,
-        unpriced_requests = usage_rollups.unpriced_requests + excluded.unpriced_requests
+      ${ADD_TO_ROLLUP}
     )${endUser}${labelText}, queued as (
       insert into outbox (workspace_id, name, payload)
       select ${e.workspaceId}, 'tokenist/event.recorded', ${outboxPayload}::jsonb from ev
