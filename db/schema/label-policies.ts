@@ -3,6 +3,9 @@ import { workspaces } from "./workspaces";
 
 export const POLICY_ACTIONS = ["block", "throttle", "require_reauth", "alert"] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
+/** record: labels of recorded calls count (after labelling); check: the check's own input label counts at once. */
+export const POLICY_STAGES = ["record", "check"] as const;
+export type PolicyStage = (typeof POLICY_STAGES)[number];
 
 /**
  * "When an end user gets `label` at least `min_count` times within `window_seconds`, then
@@ -21,6 +24,7 @@ export const labelPolicies = pgTable(
     minCount: integer("min_count").notNull(),
     windowSeconds: integer("window_seconds").notNull(),
     action: text("action", { enum: POLICY_ACTIONS }).notNull(),
+    stage: text("stage", { enum: POLICY_STAGES }).notNull().default("record"),
     /** How long a block, throttle or re-auth lasts; null for alert. */
     durationSeconds: integer("duration_seconds"),
     /** Throttle only: requests per minute allowed while it lasts. */

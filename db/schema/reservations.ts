@@ -2,19 +2,26 @@ import { bigint, index, pgTable, primaryKey, text, timestamp } from "drizzle-orm
 import { workspaces } from "./workspaces";
 
 /**
- * What an allowed /sdk/check holds against blocking limits until the matching /sdk/record
- * settles it (or it expires): one request, and the estimated tokens and cost.
+ * One allowed /sdk/check until the record that settles it (by checkId, else the user's latest
+ * open check) or until it expires: what the record takes when it omits model, feature, tier or
+ * org, and what the check holds against blocking limits (one request, the estimated tokens and
+ * cost; `subjects` is empty when no blocking rule applied).
  */
 export const reservations = pgTable(
   "reservations",
   {
-    id: text("id").primaryKey(), // rsv_...
+    id: text("id").primaryKey(), // chk_... (the checkId; rsv_... before checkIds)
     workspaceId: text("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
     userId: text("user_id").notNull(),
     /** The counters it was added to ("user:alice", "workspace:"), so settling removes exactly those. */
     subjects: text("subjects").array().notNull(),
+    model: text("model"),
+    feature: text("feature"),
+    tier: text("tier"),
+    orgId: text("org_id"),
+    requestType: text("request_type"),
     tokens: bigint("tokens", { mode: "number" }).notNull(),
     costNanos: bigint("cost_nanos", { mode: "bigint" }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),

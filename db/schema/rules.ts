@@ -1,4 +1,4 @@
-import { bigint, boolean, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { workspaces } from "./workspaces";
 
 export const RULE_SCOPES = ["user", "org", "feature", "tier", "workspace"] as const;
@@ -7,6 +7,14 @@ export const RULE_WINDOWS = ["minute", "hour", "day", "calendar_day", "calendar_
 export type RuleScope = (typeof RULE_SCOPES)[number];
 export type RuleMetric = (typeof RULE_METRICS)[number];
 export type RuleWindow = (typeof RULE_WINDOWS)[number];
+
+/** Which calls a rule applies to; every key given must match the call (model case-insensitively). */
+export interface RuleFilters {
+  tier?: string;
+  feature?: string;
+  model?: string;
+  orgId?: string;
+}
 
 /** A limit evaluated by /sdk/check. */
 export const rules = pgTable(
@@ -20,6 +28,8 @@ export const rules = pgTable(
     scope: text("scope", { enum: RULE_SCOPES }).notNull(),
     /** The one userId / orgId / feature / tier; null with scope user/org = each one separately. */
     match: text("match"),
+    /** Only calls matching every filter count and are limited; `scope` still says who counts. Null: every call. */
+    filters: jsonb("filters").$type<RuleFilters>(),
     metric: text("metric", { enum: RULE_METRICS }).notNull(),
     window: text("window", { enum: RULE_WINDOWS }).notNull(),
     /** requests or tokens; for cost_usd, nano-dollars. */

@@ -2,8 +2,14 @@ import { sql } from "drizzle-orm";
 import { bigint, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import { workspaces } from "./workspaces";
 
+/** The usage dimensions a dashboard or the API can read. */
 export const DIMENSIONS = ["workspace", "user", "org", "feature", "model", "tier"] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
+/**
+ * Rollup dimensions: those, and `rule`, the counters of a rule with filters, keyed
+ * `<ruleId>|<subject key>`, that count only the calls matching the rule's filters.
+ */
+export const ROLLUP_DIMENSIONS = [...DIMENSIONS, "rule"] as const;
+export type Dimension = (typeof ROLLUP_DIMENSIONS)[number];
 export const GRANULARITIES = ["minute", "hour"] as const;
 
 /**
@@ -17,7 +23,7 @@ export const usageRollups = pgTable(
     workspaceId: text("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
-    dimension: text("dimension", { enum: DIMENSIONS }).notNull(),
+    dimension: text("dimension", { enum: ROLLUP_DIMENSIONS }).notNull(),
     key: text("key").notNull(),
     granularity: text("granularity", { enum: GRANULARITIES }).notNull(),
     bucket: timestamp("bucket", { withTimezone: true }).notNull(),

@@ -8,7 +8,6 @@ import { env } from "@/server/env";
 import { toHttpError } from "./errors";
 import { readJsonBody } from "./read-body";
 import { withIdempotency } from "./idempotency";
-import { assertQuota, trackRequest } from "@/server/services/billing/tracked-requests";
 import { rateHeaders, takeToken, type RateState } from "./rate-limit";
 
 export interface ApiKeyRequest {
@@ -56,8 +55,6 @@ export function withApiKey(scope: ApiKeyScope, handler: Handler, options: Wrappe
       const body = ["POST", "PUT", "PATCH"].includes(req.method)
         ? await readJsonBody(req, env().TOKENIST_MAX_BODY_BYTES, !options.bodyOptional)
         : undefined;
-      // The free plan stops at its monthly cap: every /sdk/* door answers 402 until the 1st.
-      if (scope === "sdk") await assertQuota(db, key.workspaceId);
       const ctx: ServiceCtx = { db, workspaceId: key.workspaceId, actor: { type: "api_key", id: key.keyId } };
       const params = (await route?.params) ?? {};
       assertCleanUrl(req, params);
@@ -69,7 +66,6 @@ export function withApiKey(scope: ApiKeyScope, handler: Handler, options: Wrappe
       const res = idempotencyKey
         ? await withIdempotency(db, key.workspaceId, idempotencyKey, { method: req.method, path: new URL(req.url).pathname, body }, run)
         : await run();
-      if (scope === "sdk" && res.status < 300) trackRequest(key.workspaceId);
       return withRateHeaders(res, rate);
     } catch (err) {
       const e = err as { rate?: RateState };

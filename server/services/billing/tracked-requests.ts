@@ -9,7 +9,9 @@ import { fireOnce } from "../alerts/fire-once";
 import { effectivePlan, freeCap, PLAN_TERMS } from "./plans";
 
 /**
- * Tracked requests (2xx answers of /sdk/*) are counted in memory and flushed to
+ * Tracked requests are LLM calls: a check counts once, and the record that settles it adds
+ * nothing; a record that settles no check counts once; duplicates and retries never; /sdk/log
+ * never (it describes a call already counted). They are counted in memory and flushed to
  * request_counters every second, so the check path stays free of writes; the month's total
  * is re-read at each flush. A crash can lose at most the last second's counts (never
  * billed, never charged twice). Each process counts its own traffic exactly; other
@@ -56,24 +58,44 @@ export async function monthlyRequests(db: Db, workspaceId: string, now = new Dat
   return cached.total + pendingInMonth(workspaceId, month);
 }
 
-/**
- * The free plan's hard cap: 402 quota_exceeded once the month's tracked requests reach it.
- * Paid plans never stop here; they accrue overage.
- */
-export async function assertQuota(db: Db, workspaceId: string, now = new Date()) {
+export interface QuotaState {
+  /** Past the Free plan's monthly cap: checks go on deciding, records and logs are refused. */
+  exceeded: boolean;
+  resetsAt: string;
+  plan: string;
+  used: number;
+  /** The cap; null on plans without one (they accrue overage). */
+  limit: number | null;
+}
+
+/** Where the workspace stands against its plan's hard cap this month (cached: no query on most calls). */
+export async function quotaState(db: Db, workspaceId: string, now = new Date()): Promise<QuotaState> {
   const state = await getWorkspaceState(db, workspaceId, now.getTime());
   const plan = effectivePlan(state, now);
-  if (!PLAN_TERMS[plan].hardCap) return;
+  const resetsAt = startOfNextMonth(now).toISOString();
+  if (!PLAN_TERMS[plan].hardCap) return { exceeded: false, resetsAt, plan, used: 0, limit: null };
   const cap = freeCap();
   const used = await monthlyRequests(db, workspaceId, now);
-  if (used >= cap) {
-    const reset = startOfNextMonth(now);
-    throw new QuotaExceededError(
-      `The Free plan's ${cap.toLocaleString("en-US")} tracked requests for this month are used up; ` +
-        `requests resume on ${reset.toISOString().slice(0, 10)} (UTC), or upgrade on the Billing page.`,
-      { plan, limit: cap, used, resetsAt: reset.toISOString() },
-    );
-  }
+  return { exceeded: used >= cap, resetsAt, plan, used, limit: cap };
+}
+
+/**
+ * The free plan's hard cap for /sdk/record and /sdk/log: 402 quota_exceeded once the month's
+ * tracked requests reach it (a record that settles an admitted check is let through by its caller).
+ * /sdk/check never stops here: it keeps deciding. Paid plans never stop; they accrue overage.
+ */
+export async function assertQuota(db: Db, workspaceId: string, now = new Date()) {
+  const quota = await quotaState(db, workspaceId, now);
+  if (quota.exceeded) throw quotaExceededError(quota);
+}
+
+export function quotaExceededError(quota: QuotaState): QuotaExceededError {
+  const cap = quota.limit ?? 0;
+  return new QuotaExceededError(
+    `The Free plan's ${cap.toLocaleString("en-US")} tracked requests for this month are used up: checks go on enforcing ` +
+      `your rules and blocklist, but usage is not recorded until ${quota.resetsAt.slice(0, 10)} (UTC). Upgrade on the Billing page.`,
+    { plan: quota.plan, limit: cap, used: quota.used, resetsAt: quota.resetsAt },
+  );
 }
 
 /** Write pending counts, refresh month totals, and fire the 80% / 100% quota notices. */

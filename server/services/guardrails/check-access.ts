@@ -1,18 +1,21 @@
 import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import type { Dimension } from "@/db/schema";
 import type { TCheckInput, TCheckResult } from "@/server/contract/sdk";
+import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { emitCrossings } from "../alerts/emit-crossings";
+import { quotaState, trackRequest } from "../billing/tracked-requests";
+import { applyCheckStagePolicies, labelDenialMessage } from "../intent/check-stage-policies";
 import { classifyCheckInput } from "../intent/fast-labels";
 import { activeRestrictions, recentLabels } from "../intent/user-signals";
 import { mergeLabels, throttleOf, throttleRules } from "./policy-restrictions";
 import { estimateRequest } from "./estimate";
 import { describeLimit, type Usage } from "./describe-limit";
-import { readBuckets, readUsage, type FastReserve, type Subject } from "./read-usage";
-import { reserve } from "./reserve";
+import { readBuckets, readUsage, type FastReserve } from "./read-usage";
+import { reserve, type ReservationSpec } from "./reserve";
+import { ruleSubject, type Subject } from "./rule-subject";
 import { isRolling, rollingFreeAt } from "./windows";
-import { getWorkspaceState, type BlockRow, type RuleRow } from "../workspaces/workspace-state";
+import { getWorkspaceState, type BlockRow } from "../workspaces/workspace-state";
 
 /**
  * A subject with room for more than this many calls of this size is checked without a lock:
@@ -21,13 +24,14 @@ import { getWorkspaceState, type BlockRow, type RuleRow } from "../workspaces/wo
  */
 export const HEADROOM_CALLS = 1_000n;
 
-
 /**
- * May this end user make this LLM call? Blocklist, then rules and label-policy throttles.
- * Reads cached rules, blocklist and per-user label signals, and one statement of rollup and
- * reservation counters; near a blocking limit the
- * read, the decision and the reservation happen under a per-subject lock, so N concurrent
- * checks never allow more than the limit. No network call beyond the database, no LLM call.
+ * May this end user make this LLM call? Blocklist, check-stage label policies, then rules and
+ * label-policy throttles. Reads cached rules, blocklist and per-user label signals, and one
+ * statement of rollup and reservation counters; near a blocking limit the read, the decision
+ * and the reservation happen under a per-subject lock, so N concurrent checks never allow more
+ * than the limit. An allowed check is kept (its checkId) until its record settles it. Past the
+ * Free plan's cap it keeps deciding (and says `quota.exceeded`), but is neither kept nor
+ * counted. No network call beyond the database, no LLM call.
  */
 export async function checkAccess({
   ctx,
@@ -39,20 +43,28 @@ export async function checkAccess({
   now?: Date;
 }): Promise<TCheckResult> {
   const state = await getWorkspaceState(ctx.db, ctx.workspaceId, now.getTime());
+  const quota = await quotaState(ctx.db, ctx.workspaceId, now);
+  const quotaAnswer = quota.limit === null ? undefined : { exceeded: quota.exceeded, resetsAt: quota.resetsAt };
   const signals = state.signals.get(input.userId);
-  const labels = mergeLabels(
-    classifyCheckInput(input.input, { policy: state.usagePolicy, customLabels: state.customLabels }),
-    recentLabels(signals, now),
-  );
+  const fast = classifyCheckInput(input.input, { policy: state.usagePolicy, customLabels: state.customLabels });
+  const labels = mergeLabels(fast, recentLabels(signals, now));
   const restrictions = activeRestrictions(signals, now);
-  const policyActions = restrictions.some((r) => r.action === "require_reauth") ? ["require_reauth"] : [];
+  // Counted once per call, here; the record that settles this check adds nothing. Not past the cap.
+  if (!quota.exceeded) trackRequest(ctx.workspaceId, now);
+  const denied = (d: Pick<TCheckResult, "reason" | "message" | "retryAfterSeconds" | "blockedUntil">): TCheckResult => ({
+    allowed: false,
+    labels,
+    ...d,
+    limits: [],
+    actions: [],
+    checkId: null,
+    ...(quotaAnswer && { quota: quotaAnswer }),
+  });
 
   const block = activeBlock(state.blocks, input, now);
   if (block) {
     const until = block.expiresAt;
-    return {
-      allowed: false,
-      labels,
+    return denied({
       // A label policy's block is an automation entry: the caller learns it was a policy.
       reason: block.source === "automation" ? "policy" : "blocked",
       message: `${block.subjectType === "org" ? "Org" : "User"} ${block.subjectId} is blocked${
@@ -60,31 +72,68 @@ export async function checkAccess({
       }${until ? ` until ${until.toISOString()}` : ""}`,
       retryAfterSeconds: until ? Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) : null,
       blockedUntil: until ? until.toISOString() : null,
-      limits: [],
-      actions: [],
-    };
+    });
   }
+
+  const checkId = newId("chk", now.getTime());
+  const stage = await applyCheckStagePolicies(ctx.db, {
+    workspaceId: ctx.workspaceId,
+    userId: input.userId,
+    checkId,
+    labels: fast,
+    policies: state.labelPolicies,
+    now,
+  });
+  if (stage.deny) {
+    return denied({ reason: "label", message: labelDenialMessage(input.userId, stage.deny), retryAfterSeconds: null, blockedUntil: null });
+  }
+  const policyActions = [
+    ...(restrictions.some((r) => r.action === "require_reauth") ? ["require_reauth"] : []),
+    ...stage.actions,
+  ];
 
   const matching = [
     ...state.rules.filter((r) => ruleSubject(r, input) !== null),
     ...throttleRules(ctx.workspaceId, input.userId, restrictions),
   ];
-  if (matching.length === 0) {
-    return { allowed: true, labels, reason: null, message: null, retryAfterSeconds: null, blockedUntil: null, limits: [], actions: policyActions };
-  }
   const estimate = estimateRequest(input, matching);
   const subjects = matching.map((r) => ({ ...ruleSubject(r, input)!, window: r.window }));
   const blockingRules = matching.flatMap((rule, index) => (rule.action === "block" ? [{ rule, index }] : []));
-  const reservation = {
+  const reservation: ReservationSpec = {
+    id: checkId,
     workspaceId: ctx.workspaceId,
     userId: input.userId,
-    subjects: [...new Set(blockingRules.map(({ index }) => `${subjects[index]!.dimension}:${subjects[index]!.key}`))],
+    subjects: [...new Set(blockingRules.map(({ index }) => `${subjects[index]!.dimension}:${subjects[index]!.key}`))].sort(),
     estimate,
+    call: {
+      model: input.model ?? null,
+      feature: input.feature ?? null,
+      tier: input.tier ?? null,
+      orgId: input.orgId ?? null,
+      requestType: input.requestType ?? null,
+    },
     now,
   };
+  // Past the cap nothing is recorded, so nothing is kept to settle: decide only.
+  const keep = !quota.exceeded;
+  const allowedAnswer = (extra: Pick<TCheckResult, "limits" | "actions">): TCheckResult => ({
+    allowed: true,
+    labels,
+    reason: null,
+    message: null,
+    retryAfterSeconds: null,
+    blockedUntil: null,
+    ...extra,
+    checkId: keep ? checkId : null,
+    ...(quotaAnswer && { quota: quotaAnswer }),
+  });
+  if (matching.length === 0) {
+    if (keep) await reserve(ctx.db, reservation);
+    return allowedAnswer({ limits: [], actions: [...new Set(policyActions)] });
+  }
   const evaluate = async (db: Queryable, fast?: FastReserve) => {
     const { usage, reserved } = await readUsage(db, ctx.workspaceId, subjects, now, fast);
-    const limits = matching.map((rule, i) => describeLimit(rule, subjects[i]!.key, usage[i]!, estimate, now));
+    const limits = matching.map((rule, i) => describeLimit(rule, subjectName(rule, input), usage[i]!, estimate, now));
     const exceeded = limits.filter((l) => l.exceeded);
     return { limits, exceeded, blocking: exceeded.filter((l) => l.rule.action === "block"), reserved };
   };
@@ -94,7 +143,7 @@ export async function checkAccess({
   // subjects near their limit are locked, re-read and reserved under the lock: exact.
   let outcome = await evaluate(
     ctx.db,
-    blockingRules.length
+    blockingRules.length && keep
       ? {
           headroom: HEADROOM_CALLS,
           reservation,
@@ -107,14 +156,18 @@ export async function checkAccess({
         }
       : undefined,
   );
-  if (blockingRules.length && !outcome.reserved && outcome.blocking.length === 0) {
-    const near = outcome.limits.filter((l) => l.rule.action === "block" && l.used + l.need * HEADROOM_CALLS > l.rule.limitValue);
-    outcome = await ctx.db.transaction(async (tx) => {
-      await lockSubjects(tx, ctx.workspaceId, near.map((l) => ruleSubject(l.rule, input)!));
-      const locked = await evaluate(tx);
-      if (locked.blocking.length === 0) await reserve(tx, reservation);
-      return locked;
-    });
+  if (keep && !outcome.reserved && outcome.blocking.length === 0) {
+    if (blockingRules.length) {
+      const near = outcome.limits.filter((l) => l.rule.action === "block" && l.used + l.need * HEADROOM_CALLS > l.rule.limitValue);
+      outcome = await ctx.db.transaction(async (tx) => {
+        await lockSubjects(tx, ctx.workspaceId, near.map((l) => ruleSubject(l.rule, input)!));
+        const locked = await evaluate(tx);
+        if (locked.blocking.length === 0) await reserve(tx, reservation);
+        return locked;
+      });
+    } else {
+      await reserve(ctx.db, reservation);
+    }
   }
   const { limits, exceeded, blocking } = outcome;
   for (const [i, l] of limits.entries()) {
@@ -146,24 +199,27 @@ export async function checkAccess({
     ...new Set([...exceeded.filter((l) => l.rule.action !== "block" && l.rule.action !== "alert").map((l) => l.rule.action), ...policyActions]),
   ];
   const first = blocking[0];
-  const throttle = first && throttleOf(first.rule);
-  const retryAfter = blocking.length
-    ? Math.max(...blocking.map((l) => (l.freeAt ? Math.ceil((l.freeAt.getTime() - now.getTime()) / 1000) : 60)))
-    : null;
+  if (!first) return allowedAnswer({ limits: limits.map((l) => l.state), actions });
+  const throttle = throttleOf(first.rule);
+  const retryAfter = Math.max(...blocking.map((l) => (l.freeAt ? Math.ceil((l.freeAt.getTime() - now.getTime()) / 1000) : 60)));
   return {
-    allowed: !first,
-    labels,
-    reason: throttle ? "policy" : first ? "limit_exceeded" : null,
-    message: throttle
-      ? `User ${input.userId} is throttled to ${throttle.ratePerMinute} requests per minute by label policy "${throttle.policyName}" until ${throttle.expiresAt.toISOString()}`
-      : first
-        ? first.message
-        : null,
-    retryAfterSeconds: retryAfter === null ? null : Math.max(1, retryAfter),
-    blockedUntil: null,
+    ...denied({
+      reason: throttle ? "policy" : "limit_exceeded",
+      message: throttle
+        ? `User ${input.userId} is throttled to ${throttle.ratePerMinute} requests per minute by label policy "${throttle.policyName}" until ${throttle.expiresAt.toISOString()}`
+        : first.message,
+      retryAfterSeconds: Math.max(1, retryAfter),
+      blockedUntil: null,
+    }),
     limits: limits.map((l) => l.state),
     actions,
   };
+}
+
+/** The subject a limit message names: the end user, org, tier or feature (not the filtered counter's key). */
+function subjectName(rule: Parameters<typeof ruleSubject>[0], input: TCheckInput): string {
+  const subject = ruleSubject(rule, input)!;
+  return subject.dimension === "rule" ? subject.key.slice(subject.key.indexOf("|") + 1) : subject.key;
 }
 
 function activeBlock(blocks: Map<string, BlockRow[]>, input: TCheckInput, now: Date): BlockRow | null {
@@ -174,21 +230,6 @@ function activeBlock(blocks: Map<string, BlockRow[]>, input: TCheckInput, now: D
   return active.sort((a, b) => (b.expiresAt?.getTime() ?? Infinity) - (a.expiresAt?.getTime() ?? Infinity))[0]!;
 }
 
-/** Which counter a rule reads for this request, or null when the rule does not apply. */
-export function ruleSubject(rule: RuleRow, input: TCheckInput): Subject | null {
-  const value: Record<RuleRow["scope"], string | null | undefined> = {
-    user: input.userId,
-    org: input.orgId,
-    feature: input.feature,
-    tier: input.tier,
-    workspace: "",
-  };
-  const key = value[rule.scope];
-  if (key === null || key === undefined) return null;
-  if (rule.match !== null && rule.scope !== "workspace" && rule.match !== key) return null;
-  return { dimension: rule.scope as Dimension, key };
-}
-
 /** Serialise checks on the same counters (sorted: no deadlocks). Other subjects are not blocked. */
 async function lockSubjects(tx: Queryable, workspaceId: string, subjects: Subject[]) {
   const keys = [...new Set(subjects.map((s) => `${workspaceId}\u001f${s.dimension}\u001f${s.key}`))].sort();
@@ -196,3 +237,4 @@ async function lockSubjects(tx: Queryable, workspaceId: string, subjects: Subjec
 }
 
 export type { Usage };
+export { ruleSubject };

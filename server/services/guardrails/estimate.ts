@@ -15,12 +15,13 @@ const TOKENIZE_MAX_CHARS = 20_000;
 
 /**
  * What this call will add, reserved by check and settled by record: one request, and the
- * caller's `estimatedTokens` (or the input's token count) and its input-side cost. Only
- * computed when a token or cost rule applies.
+ * caller's `estimatedTokens` (or the input's token count) and its input-side cost. Tokenised
+ * and priced only when a token or cost rule applies; otherwise characters / 4, kept with the
+ * check so a record without usage (a stream left early) still counts the prompt.
  */
 export function estimateRequest(input: TCheckInput, rules: RuleRow[]): Estimate {
   const needsTokens = rules.some((r) => r.metric !== "requests");
-  if (!needsTokens) return { requests: 1n, tokens: 0n, costNanos: 0n };
+  if (!needsTokens) return { requests: 1n, tokens: BigInt(input.estimatedTokens ?? Math.ceil(inputChars(input.input) / 4)), costNanos: 0n };
   const tokens = input.estimatedTokens ?? estimateInputTokens(input.input);
   let costNanos = 0n;
   if (tokens > 0 && input.model && rules.some((r) => r.metric === "cost_usd")) {
@@ -36,6 +37,19 @@ function estimateInputTokens(input: TCheckInput["input"]): number {
     typeof input === "string"
       ? input
       : input.map((m) => (typeof m.content === "string" ? m.content : JSON.stringify(m.content ?? ""))).join("\n");
+  return estimateTextTokens(text);
+}
+
+/** Tokens of a text: exact up to TOKENIZE_MAX_CHARS, characters / 4 beyond. */
+export function estimateTextTokens(text: string): number {
   if (text.length > TOKENIZE_MAX_CHARS) return Math.ceil(text.length / 4);
   return countTokens(text);
+}
+
+function inputChars(input: TCheckInput["input"]): number {
+  if (!input) return 0;
+  if (typeof input === "string") return input.length;
+  let n = 0;
+  for (const m of input) n += typeof m.content === "string" ? m.content.length : m.content == null ? 0 : 64;
+  return n;
 }

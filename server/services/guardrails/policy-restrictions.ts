@@ -16,6 +16,7 @@ export function throttleRules(workspaceId: string, userId: string, restrictions:
         name: `Label policy "${r.policyName}"`,
         scope: "user",
         match: userId,
+        filters: null,
         metric: "requests",
         window: "minute",
         limitValue: BigInt(r.ratePerMinute!),

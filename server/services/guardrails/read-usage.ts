@@ -5,10 +5,8 @@ import { windowStart } from "./windows";
 import { floorToMinute } from "../metering/time";
 import { RESERVATION_TTL_MS, reservationCtes, type ReservationSpec } from "./reserve";
 
-export interface Subject {
-  dimension: Dimension;
-  key: string;
-}
+export type { Subject } from "./rule-subject";
+import type { Subject } from "./rule-subject";
 
 export interface SubjectUsage {
   requests: bigint;

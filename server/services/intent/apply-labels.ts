@@ -65,12 +65,12 @@ export async function applyLabels(db: Db, target: TLabelTarget, decision: TLabel
       )
       .onConflictDoNothing()
       .returning({ label: endUserLabels.label });
-    const fired = await evaluateLabelPolicies(tx, {
+    const { fired } = await evaluateLabelPolicies(tx, {
       workspaceId,
       userId,
       eventId,
       labels: inserted.map((r) => r.label),
-      policies: state.labelPolicies,
+      policies: state.labelPolicies.filter((p) => p.stage === "record"),
       now,
     });
     await bumpLabelVersion(tx, workspaceId);

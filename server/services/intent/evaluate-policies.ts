@@ -30,31 +30,42 @@ function alertWindow(seconds: number) {
   return seconds <= 60 ? ("minute" as const) : seconds <= 3600 ? ("hour" as const) : ("day" as const);
 }
 
+export interface TPolicyEvaluation {
+  /** Policies that fired now (none was active for the user). */
+  fired: TFiring[];
+  /** Every policy whose count reached `minCount`, fired now or already active, with the count. */
+  reached: Array<{ policy: LabelPolicyRow; count: number }>;
+}
+
 /**
  * Right after an end user's new labels are written (same transaction, under the user's lock):
- * each enabled policy on one of those labels counts the user's labels in the window before
- * `now`; at `minCount` or more, and with no firing of the policy still active for the user,
- * it fires once: a blocklist entry with expiry (source automation), a throttle or re-auth that
- * /sdk/check enforces, or an alert through the alert channels.
+ * each enabled policy on one of those labels counts the user's labels of its stage (recorded
+ * calls, or checks' own input) in the window before `now`; at `minCount` or more, and with no
+ * firing of the policy still active for the user, it fires once: a blocklist entry with expiry
+ * (source automation), a throttle or re-auth that /sdk/check enforces, or an alert through the
+ * alert channels.
  */
 export async function evaluateLabelPolicies(
   tx: Queryable,
   input: { workspaceId: string; userId: string; eventId: string; labels: string[]; policies: LabelPolicyRow[]; now: Date },
-): Promise<TFiring[]> {
+): Promise<TPolicyEvaluation> {
   const { workspaceId, userId, now } = input;
   const fired: TFiring[] = [];
+  const reached: TPolicyEvaluation["reached"] = [];
   for (const p of input.policies) {
     if (!p.enabled || !input.labels.includes(p.label)) continue;
     const since = new Date(now.getTime() - p.windowSeconds * 1000).toISOString();
     const [counted] = resultRows<{ n: number; active: boolean }>(
       await tx.execute(sql`select
           (select count(*)::int from end_user_labels where workspace_id = ${workspaceId} and user_id = ${userId}
-             and label = ${p.label} and occurred_at > ${since}::timestamptz) as n,
+             and label = ${p.label} and stage = ${p.stage} and occurred_at > ${since}::timestamptz) as n,
           exists (select 1 from policy_firings where workspace_id = ${workspaceId} and policy_id = ${p.id}
              and user_id = ${userId} and expires_at > ${now.toISOString()}::timestamptz) as active`),
     );
     const count = Number(counted?.n ?? 0);
-    if (count < p.minCount || counted?.active) continue;
+    if (count < p.minCount) continue;
+    reached.push({ policy: p, count });
+    if (counted?.active) continue;
     const lasts = p.action === "alert" ? p.windowSeconds : (p.durationSeconds ?? p.windowSeconds);
     const expiresAt = new Date(now.getTime() + lasts * 1000);
     const firingId = newId("pfi", now.getTime());
@@ -104,5 +115,5 @@ export async function evaluateLabelPolicies(
     });
     fired.push({ firingId, policyId: p.id, action: p.action, label: p.label, count, expiresAt: expiresAt.toISOString() });
   }
-  return fired;
+  return { fired, reached };
 }

@@ -26,6 +26,10 @@ export interface EventToInsert {
   hasText: boolean;
   /** Text for the intent labeller (event_texts, deleted once labelled or expired); null: none. */
   labelText?: { input: string | null; output: string | null; expiresAt: Date } | null;
+  /** Counters of rules with filters this call matches (["rule", "<ruleId>|<key>"]), sorted. */
+  ruleKeys?: Array<[Dimension, string]>;
+  /** Which open check to settle: this one, the user's latest (of this feature), or none. */
+  settle?: { checkId: string } | { latestOf: { feature: string | null } } | null;
 }
 
 /**
@@ -50,10 +54,11 @@ export function rollupKeys(e: Pick<EventToInsert, "userId" | "orgId" | "feature"
 
 /**
  * One statement with data-modifying CTEs: insert the event (or nothing, on a duplicate
- * requestId), and only when it was inserted settle the end user's oldest open reservation,
- * add to the minute rollups, update the end user, keep the text for the labeller and write
- * the outbox entry. Returns the event id, or no row for a duplicate. Values are bound as text
- * with casts: postgres.js cannot bind Dates or bigints inside raw statements.
+ * requestId), and only when it was inserted settle its check (by checkId, else the end user's
+ * latest open one), add to the minute rollups, update the end user, keep the text for the
+ * labeller and write the outbox entry. Returns the event id and the settled check's id, or no
+ * row for a duplicate. Values are bound as text with casts: postgres.js cannot bind Dates or
+ * bigints inside raw statements.
  */
 export function insertEventStatement(e: EventToInsert): SQL {
   const t = e.tokens;
@@ -61,7 +66,7 @@ export function insertEventStatement(e: EventToInsert): SQL {
   const bucket = e.bucket.toISOString();
   const cost = e.costNanos.toString();
   const unpriced = e.priced ? 0 : 1;
-  const keys = rollupKeys(e).map(([d, k]) => sql`(${d}, ${k})`);
+  const keys = [...rollupKeys(e), ...(e.ruleKeys ?? [])].map(([d, k]) => sql`(${d}, ${k})`);
   const outboxPayload = JSON.stringify({
     eventId: e.id,
     requestId: e.requestId,
@@ -69,14 +74,21 @@ export function insertEventStatement(e: EventToInsert): SQL {
     conversationId: e.conversationId,
     hasText: e.hasText,
   });
-  const settle = e.userId
+  const which =
+    e.settle && "checkId" in e.settle
+      ? sql`select id from reservations where workspace_id = ${e.workspaceId} and id = ${e.settle.checkId}
+          and exists (select 1 from ev) for update skip locked`
+      : e.settle && e.userId
+        ? sql`select id from reservations
+            where workspace_id = ${e.workspaceId} and user_id = ${e.userId} and expires_at > ${at}::timestamptz
+              ${e.settle.latestOf.feature ? sql`and feature = ${e.settle.latestOf.feature}` : sql``}
+              and exists (select 1 from ev)
+            order by created_at desc limit 1 for update skip locked`
+        : null;
+  const settle = which
     ? sql`, settled as (
-        delete from reservations where id = (
-          select id from reservations
-          where workspace_id = ${e.workspaceId} and user_id = ${e.userId} and expires_at > ${at}::timestamptz
-            and exists (select 1 from ev)
-          order by created_at limit 1 for update skip locked)
-        returning created_at, subjects, tokens, cost_nanos)
+        delete from reservations where id = (${which})
+        returning id, created_at, subjects, tokens, cost_nanos)
       , unreserved as (
         update reservation_counters rc set requests = rc.requests - 1, tokens = rc.tokens - s.tokens,
           cost_nanos = rc.cost_nanos - s.cost_nanos
@@ -84,6 +96,7 @@ export function insertEventStatement(e: EventToInsert): SQL {
         where rc.workspace_id = ${e.workspaceId} and rc.subject = any(s.subjects)
           and rc.bucket = date_trunc('minute', s.created_at, 'UTC'))`
     : sql``;
+  const settledId = which ? sql`(select id from settled)` : sql`null::text`;
   const endUser = e.userId
     ? sql`, end_user as (
         insert into end_users (workspace_id, user_id, org_id, tier, first_seen_at, last_seen_at, requests, total_tokens, cost_nanos, unpriced_requests)
@@ -127,5 +140,5 @@ export function insertEventStatement(e: EventToInsert): SQL {
       insert into outbox (workspace_id, name, payload)
       select ${e.workspaceId}, 'tokenist/event.recorded', ${outboxPayload}::jsonb from ev
     )
-    select id from ev`;
+    select id, ${settledId} as settled from ev`;
 }

@@ -5,10 +5,16 @@ import type { TLogInput, TLogResult } from "@/server/contract/sdk";
 import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
+import { assertQuota } from "../billing/tracked-requests";
 import { redactValue } from "./redact";
 
-/** POST /sdk/log: keep a full request/response pair, only when the workspace opted in. */
+/**
+ * POST /sdk/log: keep a full request/response pair, only when the workspace opted in. It
+ * describes a call already counted, so it is never a tracked request; past the Free plan's cap
+ * it is refused (402) like a record.
+ */
 export async function logPayload({ ctx, input }: { ctx: ServiceCtx; input: TLogInput }): Promise<TLogResult> {
+  await assertQuota(ctx.db, ctx.workspaceId);
   const [workspace] = await ctx.db
     .select({ payloadLogging: workspaces.payloadLogging, redactPayloads: workspaces.redactPayloads })
     .from(workspaces)

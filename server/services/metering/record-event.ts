@@ -5,21 +5,30 @@ import type { TRecordInput, TRecordResult } from "@/server/contract/sdk";
 import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { InvalidInputError } from "../errors";
+import { quotaExceededError, quotaState, trackRequest } from "../billing/tracked-requests";
+import { filteredRuleKeys, hasFilters } from "../guardrails/rule-subject";
 import { getWorkspaceState } from "../workspaces/workspace-state";
 import { floorToMinute } from "./time";
 import { parseUsage } from "./usage";
 import { nanosToUsd, priceCall } from "./pricing";
 import { storePayload } from "./log-payload";
 import { insertEventStatement } from "./insert-event-sql";
+import { estimatedUsage, findOpenCheck, type OpenCheck } from "./open-checks";
 import { LABEL_TEXT_TTL_MS, labelTextOf } from "../intent/label-text";
+
+/** The model name an event is stored under when neither the record nor its check named one. */
+export const UNKNOWN_MODEL = "unknown";
 
 const MAX_FUTURE_MS = 5 * 60_000;
 const MAX_PAST_MS = 35 * 24 * 3600_000;
 
 /**
- * Record one LLM call: event, rollups, end user, reservation settlement and the outbox
- * entry in ONE statement (one round trip, committed before we answer). Idempotent on
- * (workspace, requestId): a retry answers `duplicate: true` and counts nothing.
+ * Record one LLM call: event, rollups, end user, settlement of its check and the outbox entry
+ * in ONE statement (one round trip, committed before we answer). Idempotent on
+ * (workspace, requestId): a retry answers `duplicate: true` and counts nothing. What the record
+ * leaves out (model, feature, tier, org, even usage) comes from its check: the one named by
+ * `checkId`, else the user's latest open check (of the same feature, when given). Past the Free
+ * plan's cap only a record that settles an admitted check is stored; others are refused (402).
  */
 export async function recordEvent({
   ctx,
@@ -33,34 +42,63 @@ export async function recordEvent({
   now?: Date;
 }): Promise<TRecordResult> {
   const requestId = input.requestId ?? idempotencyKey ?? newId("req");
-  const { tokens, format, detail } = parseUsage(input.usage, { requestType: input.requestType, provider: input.provider });
   const occurredAt = input.timestamp ? new Date(input.timestamp) : now;
   if (occurredAt.getTime() > now.getTime() + MAX_FUTURE_MS || occurredAt.getTime() < now.getTime() - MAX_PAST_MS) {
     throw new InvalidInputError("timestamp must be within the last 35 days and at most 5 minutes in the future");
   }
   const workspace = await getWorkspaceState(ctx.db, ctx.workspaceId, now.getTime());
-  const custom = workspace.customPrices.get(input.model.toLowerCase());
-  const price = priceCall({
-    model: input.model,
-    provider: input.provider ?? null,
-    tokens,
-    detail,
-    at: occurredAt,
-    customPrices: custom ? [custom] : [],
-  });
+  const quota = await quotaState(ctx.db, ctx.workspaceId, now);
   const output = input.output ?? input.sentiment ?? null;
+  const warnings: string[] = [];
+  // Read the check first only when the record needs something from it; otherwise the one
+  // statement below settles the user's latest open check itself (the usual, cheapest path).
+  const filtered = workspace.rules.some((r) => hasFilters(r.filters));
+  const needsCheck =
+    Boolean(input.checkId) ||
+    !input.model ||
+    !input.usage ||
+    quota.exceeded ||
+    (filtered && (!input.tier || !input.orgId || !input.feature));
+  let check: OpenCheck | null = null;
+  if (needsCheck && (input.checkId || input.userId)) {
+    check = await findOpenCheck(ctx.db, ctx.workspaceId, { checkId: input.checkId, userId: input.userId, feature: input.feature, now });
+    if (input.checkId && !check) warnings.push("check_not_found");
+  }
+  if (quota.exceeded && !check) throw quotaExceededError(quota);
+
+  const usageModel = typeof input.usage?.model === "string" && input.usage.model.trim() ? input.usage.model.trim() : null;
+  const model = input.model ?? check?.model ?? usageModel;
+  if (!model) warnings.push("model_missing");
+  const call = {
+    userId: input.userId ?? null,
+    orgId: input.orgId ?? check?.orgId ?? null,
+    feature: input.feature ?? check?.feature ?? null,
+    tier: input.tier ?? check?.tier ?? null,
+    model: model ?? UNKNOWN_MODEL,
+  };
+  const requestType = input.requestType ?? (check?.requestType as TRecordInput["requestType"]) ?? null;
+  let parsed;
+  if (input.usage) {
+    parsed = parseUsage(input.usage, { requestType, provider: input.provider });
+  } else {
+    // A stream left early, a provider that sent no usage: the check's estimate and the text seen.
+    parsed = { ...parseUsage(estimatedUsage(check, input.input, output)), format: "estimated" };
+    warnings.push("usage_estimated");
+  }
+  const { tokens, format, detail } = parsed;
+  const custom = model ? workspace.customPrices.get(model.toLowerCase()) : undefined;
+  const price = model
+    ? priceCall({ model, provider: input.provider ?? null, tokens, detail, at: occurredAt, customPrices: custom ? [custom] : [] })
+    : { costNanos: 0n, priced: false, provider: input.provider ?? null, source: null };
+  if (model && !price.priced) warnings.push("unknown_model_price");
   const text = labelTextOf(input.input, output);
   const event = {
     id: newId("evt", occurredAt.getTime()),
     workspaceId: ctx.workspaceId,
     requestId,
-    userId: input.userId ?? null,
-    orgId: input.orgId ?? null,
-    feature: input.feature ?? null,
-    tier: input.tier ?? null,
-    model: input.model,
+    ...call,
     provider: price.provider,
-    requestType: input.requestType ?? null,
+    requestType,
     conversationId: input.conversationId ?? null,
     latencyMs: input.latencyMs ?? null,
     metadata: input.metadata ?? null,
@@ -74,13 +112,16 @@ export async function recordEvent({
     hasText: text !== null,
     // Labelled whatever the payload-logging setting; kept only until labelled (or 24 h).
     labelText: text && { ...text, expiresAt: new Date(now.getTime() + LABEL_TEXT_TTL_MS) },
+    ruleKeys: filtered ? filteredRuleKeys(workspace.rules, call) : [],
+    // The check found above (a checkId that matched nothing settles nothing), else the latest open one.
+    settle: check ? { checkId: check.id } : input.checkId ? null : { latestOf: { feature: input.feature ?? null } },
   };
   const statement = insertEventStatement(event);
   const storeText = workspace.payloadLogging && Boolean(input.input || output);
-  const insertedId = await (storeText
+  const inserted = await (storeText
     ? ctx.db.transaction(async (tx) => {
-        const id = await runInsert(tx, statement);
-        if (id) {
+        const row = await runInsert(tx, statement);
+        if (row) {
           await storePayload(tx, ctx.workspaceId, workspace.redactPayloads, {
             requestId,
             userId: event.userId,
@@ -91,23 +132,28 @@ export async function recordEvent({
             metadata: event.metadata,
           });
         }
-        return id;
+        return row;
       })
     : runInsert(ctx.db, statement));
-  if (!insertedId) return answerDuplicate(ctx.db, ctx.workspaceId, requestId);
+  if (!inserted) return answerDuplicate(ctx.db, ctx.workspaceId, requestId);
+  // One LLM call, one tracked request: the check that this record settles was counted already.
+  if (!inserted.settled) trackRequest(ctx.workspaceId, now);
   return {
-    id: insertedId,
+    recorded: true,
+    id: inserted.id,
     duplicate: false,
     costUsd: nanosToUsd(price.costNanos),
     costNanos: price.costNanos.toString(),
     tokens,
-    warnings: price.priced ? [] : ["unknown_model_price"],
+    model,
+    settledCheckId: inserted.settled,
+    warnings,
   };
 }
 
-async function runInsert(db: Queryable, statement: ReturnType<typeof insertEventStatement>): Promise<string | null> {
-  const rows = await executePrepared<{ id: string }>(db, statement);
-  return rows[0]?.id ?? null;
+async function runInsert(db: Queryable, statement: ReturnType<typeof insertEventStatement>): Promise<{ id: string; settled: string | null } | null> {
+  const rows = await executePrepared<{ id: string; settled: string | null }>(db, statement);
+  return rows[0] ? { id: rows[0].id, settled: rows[0].settled ?? null } : null;
 }
 
 async function answerDuplicate(db: Queryable, workspaceId: string, requestId: string): Promise<TRecordResult> {
@@ -118,6 +164,7 @@ async function answerDuplicate(db: Queryable, workspaceId: string, requestId: st
     .limit(1);
   if (!e) throw new Error(`event ${requestId} vanished after a conflict`);
   return {
+    recorded: true,
     id: e.id,
     duplicate: true,
     costUsd: nanosToUsd(e.costNanos),
@@ -132,7 +179,10 @@ async function answerDuplicate(db: Queryable, workspaceId: string, requestId: st
       audioOutput: e.audioOutputTokens,
       total: e.totalTokens,
     },
-    warnings: e.priced ? [] : ["unknown_model_price"],
+    model: e.model === UNKNOWN_MODEL ? null : e.model,
+    // The first answer said which check it settled; a replay does not settle or count again.
+    settledCheckId: null,
+    warnings: e.priced ? [] : [e.model === UNKNOWN_MODEL ? "model_missing" : "unknown_model_price"],
   };
 }
 

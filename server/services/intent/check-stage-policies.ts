@@ -1,0 +1,72 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { endUserLabels } from "@/db/schema";
+import { newId } from "@/server/lib/ids";
+import { bumpLabelVersion, forgetWorkspaceState, recheckWorkspaceState, type LabelPolicyRow } from "../workspaces/workspace-state";
+import { evaluateLabelPolicies, formatSeconds } from "./evaluate-policies";
+
+export interface TCheckStageOutcome {
+  /** A block policy reached by this check's own label: the call is denied with reason "label". */
+  deny: { policy: LabelPolicyRow; count: number } | null;
+  /** Soft outcomes for this very call (require_reauth). */
+  actions: string[];
+}
+
+const NONE: TCheckStageOutcome = { deny: null, actions: [] };
+
+/**
+ * Check-stage label policies: the built-in classifier's label of the check's own input counts at
+ * once. Only when an enabled check-stage policy watches one of this input's labels is anything
+ * written (the label, as a `check` row keyed by the checkId, and a firing), so the usual check
+ * stays free of writes. `minCount: 1` with `block` denies this very call; `alert` is the monitor
+ * mode (the call goes through, the channels are told); throttle and re-auth apply from now on.
+ */
+export async function applyCheckStagePolicies(
+  db: Db,
+  input: { workspaceId: string; userId: string; checkId: string; labels: string[]; policies: LabelPolicyRow[]; now: Date },
+): Promise<TCheckStageOutcome> {
+  const { workspaceId, userId, checkId, now } = input;
+  const watched = input.policies.filter((p) => p.enabled && p.stage === "check" && input.labels.includes(p.label));
+  if (watched.length === 0) return NONE;
+  const labels = [...new Set(watched.map((p) => p.label))];
+  const { fired, reached } = await db.transaction(async (tx) => {
+    // The same per-user lock as the labeller: concurrent checks of one user count each other.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`labels\u001f${workspaceId}\u001f${userId}`}, 0))`);
+    await tx
+      .insert(endUserLabels)
+      .values(
+        labels.map((label) => ({
+          id: newId("lab", now.getTime()),
+          workspaceId,
+          userId,
+          label,
+          eventId: checkId,
+          conversationId: null,
+          confidence: 1,
+          reason: "Built-in classifier, on the input of /sdk/check",
+          source: "builtin" as const,
+          model: null,
+          stage: "check" as const,
+          occurredAt: now,
+        })),
+      )
+      .onConflictDoNothing();
+    const evaluation = await evaluateLabelPolicies(tx, { workspaceId, userId, eventId: checkId, labels, policies: watched, now });
+    if (evaluation.fired.length) await bumpLabelVersion(tx, workspaceId);
+    return evaluation;
+  });
+  if (fired.some((f) => f.action === "block")) forgetWorkspaceState(workspaceId);
+  else if (fired.length) recheckWorkspaceState(workspaceId);
+  const block = reached.find((r) => r.policy.action === "block");
+  return {
+    deny: block ?? null,
+    actions: reached.some((r) => r.policy.action === "require_reauth") ? ["require_reauth"] : [],
+  };
+}
+
+/** The denial's words: which policy, which label, how often. */
+export function labelDenialMessage(userId: string, deny: NonNullable<TCheckStageOutcome["deny"]>): string {
+  const { policy, count } = deny;
+  const what = count <= 1 ? `${policy.label} in this request` : `${count} × ${policy.label} within ${formatSeconds(policy.windowSeconds)}`;
+  return `Request of user ${userId} denied by label policy "${policy.name}": ${what}`;
+}
