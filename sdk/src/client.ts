@@ -3,11 +3,23 @@ import { TokenistError, toTokenistError } from "./errors.js";
 import { guardOpenAI, type GuardContext, type GuardedOpenAI, type OpenAILike } from "./openai.js";
 import { readResponse } from "./response.js";
 import { DEFAULT_RETRY, withRetries } from "./retry.js";
-import { newRequestId, readEnv } from "./runtime.js";
+import { DEFAULT_BASE_URL, newRequestId, readEnv } from "./runtime.js";
 import { postJson, type Connection } from "./transport.js";
-import type { CheckParams, ErrorHandler, LogParams, Operation, RecordParams, TokenistOptions } from "./types.js";
+import { fitCallBody, fitLogBody } from "./trim.js";
+import type {
+  CheckParams,
+  ErrorHandler,
+  LogOutcome,
+  LogParams,
+  Operation,
+  RecordOutcome,
+  RecordParams,
+  TokenistOptions,
+  WriteOptions,
+} from "./types.js";
 
-const MAX_TEXT = 1_000_000;
+/** The server's default body cap (TOKENIST_MAX_BODY_BYTES). */
+const DEFAULT_MAX_BODY_BYTES = 1_048_576;
 
 /** What `check` answers when it failed open: allowed, nothing known, `degraded: true`. */
 export function degradedDecision(): CheckResult {
@@ -20,6 +32,7 @@ export function degradedDecision(): CheckResult {
     blockedUntil: null,
     limits: [],
     actions: [],
+    checkId: null,
     degraded: true,
   };
 }
@@ -45,35 +58,49 @@ export class Tokenist {
   }
 
   /**
-   * POST /sdk/check – may this end user make this call? Fail-open (the default): never rejects;
-   * a timeout, network error or any error answer gives `{ allowed: true, degraded: true, ... }`
-   * and is reported to `onError`. Fail-closed: rejects with the TokenistError instead.
+   * POST /sdk/check – may this end user make this call? When the server cannot answer (network,
+   * timeout, 5xx, 429) it answers `{ allowed: true, degraded: true, ... }` and tells `onError`, or
+   * throws with `failOpen: false`. A caller's mistake (bad key, invalid body) throws in both modes.
    */
   async check(params: CheckParams): Promise<CheckResult> {
     try {
-      return await postJson<CheckResult>(this.connection(), "/sdk/check", params, { timeoutMs: this.options.timeoutMs ?? 2000 });
+      const body = serialisable("check", () => fitCallBody(params, this.maxBodyBytes));
+      const decision = await postJson<CheckResult>(this.connection(), "/sdk/check", body, { timeoutMs: this.options.timeoutMs ?? 2000 });
+      if (typeof decision.allowed !== "boolean") {
+        throw new TokenistError("invalid_response", "Tokenist answered /sdk/check without a decision", { status: 200 });
+      }
+      return decision;
     } catch (err) {
       const error = toTokenistError(err);
-      if (this.options.failOpen === false) throw error;
+      if (!error.serverSide || this.options.failOpen === false) throw error;
       this.report(error, "check");
       return degradedDecision();
     }
   }
 
   /**
-   * POST /sdk/record – count one finished call. Retries network errors, 429 and 5xx with backoff
-   * under one idempotency key (your `requestId`, else one made here), so nothing counts twice.
-   * Rejects with a TokenistError on 4xx, or when the retries are spent.
+   * POST /sdk/record – count one finished call. Retries network errors, timeouts, 429 and 5xx
+   * with backoff under one idempotency key (your `requestId`, else one made here), so nothing
+   * counts twice. Never rejects unless `throwOnError`: a failure resolves `{ recorded: false, error }`
+   * (`reason: "quota_exceeded"` on the Free plan's cap) and goes to `onError`.
    */
-  async record(params: RecordParams): Promise<RecordResult> {
-    const body = toRecordBody(params);
-    return this.sendWithRetries<RecordResult>("/sdk/record", body, body.requestId!);
+  record(params: RecordParams, options: WriteOptions & { throwOnError: true }): Promise<RecordResult>;
+  record(params: RecordParams, options?: WriteOptions): Promise<RecordOutcome>;
+  async record(params: RecordParams, options: WriteOptions = {}): Promise<RecordOutcome> {
+    const requestId = params.requestId ?? newRequestId();
+    const prepare = () => fitCallBody(toRecordBody({ ...params, requestId }), this.maxBodyBytes);
+    const sent = await this.write<RecordResult>("record", prepare, requestId, options);
+    // A server from before `recorded` was in the answer stored it all the same.
+    return "error" in sent ? { recorded: false, ...notStored(sent.error), error: sent.error } : { ...sent.answer, recorded: true };
   }
 
-  /** POST /sdk/log – keep the full payload (answers `logged: false` unless the workspace opted in). Retries as `record`. */
-  async log(params: LogParams): Promise<LogResult> {
-    const body = { ...params, requestId: params.requestId ?? newRequestId() };
-    return this.sendWithRetries<LogResult>("/sdk/log", body, body.requestId);
+  /** POST /sdk/log – keep the full payload (answers `logged: false` unless the workspace opted in). Fails as `record` does. */
+  log(params: LogParams, options: WriteOptions & { throwOnError: true }): Promise<LogResult>;
+  log(params: LogParams, options?: WriteOptions): Promise<LogOutcome>;
+  async log(params: LogParams, options: WriteOptions = {}): Promise<LogOutcome> {
+    const requestId = params.requestId ?? newRequestId();
+    const sent = await this.write<LogResult>("log", () => fitLogBody({ ...params, requestId }, this.maxBodyBytes), requestId, options);
+    return "error" in sent ? { logged: false, ...notStored(sent.error), error: sent.error } : sent.answer;
   }
 
   /** Wraps an OpenAI client for one end user: check → call → record, streaming included (README). */
@@ -86,10 +113,10 @@ export class Tokenist {
     while (this.pending.size) await Promise.allSettled([...this.pending]);
   }
 
-  /** @internal Records without the caller waiting; a failure goes to onError. */
+  /** @internal Records without the caller waiting; a failure goes to onError, whatever throwOnError says. */
   recordInBackground(params: RecordParams): void {
-    const task = this.record(params)
-      .catch((err) => this.report(toTokenistError(err), "record"))
+    const task = this.record(params, { throwOnError: false })
+      .catch((err: unknown) => this.report(toTokenistError(err), "record"))
       .finally(() => this.pending.delete(task));
     this.pending.add(task);
   }
@@ -113,22 +140,36 @@ export class Tokenist {
     console.warn(`[tokenist] ${operation} failed (${error.code}${status}): ${error.message}`);
   };
 
-  private async sendWithRetries<T>(route: string, body: unknown, requestId: string): Promise<T> {
+  private get maxBodyBytes(): number {
+    return this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  }
+
+  /** One record or log, retried under one key; its failure rejects only when throwOnError asks. */
+  private async write<T>(
+    operation: "record" | "log",
+    prepare: () => object,
+    requestId: string,
+    options: WriteOptions,
+  ): Promise<{ answer: T } | { error: TokenistError }> {
     const policy = { ...DEFAULT_RETRY, retries: this.options.retries ?? DEFAULT_RETRY.retries };
     const timeoutMs = this.options.writeTimeoutMs ?? 10_000;
     const headers = { "idempotency-key": requestId };
     try {
-      return await withRetries(() => postJson<T>(this.connection(), route, body, { timeoutMs, headers }), policy);
+      const body = serialisable(operation, prepare);
+      return { answer: await withRetries(() => postJson<T>(this.connection(), `/sdk/${operation}`, body, { timeoutMs, headers }), policy) };
     } catch (err) {
       const e = toTokenistError(err);
       const init = { status: e.status, details: e.details, retryAfterSeconds: e.retryAfterSeconds, requestId, cause: e.cause };
-      throw new TokenistError(e.code, e.message, init);
+      const error = new TokenistError(e.code, e.message, init);
+      if (options.throwOnError ?? this.options.throwOnError ?? false) throw error;
+      this.report(error, operation);
+      return { error };
     }
   }
 
   private connection(): Connection {
     return {
-      baseUrl: this.options.baseUrl ?? readEnv("TOKENIST_BASE_URL") ?? "http://localhost:3000",
+      baseUrl: this.options.baseUrl ?? readEnv("TOKENIST_BASE_URL") ?? DEFAULT_BASE_URL,
       apiKey: this.options.apiKey ?? readEnv("TOKENIST_API_KEY"),
       fetch: this.options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
     };
@@ -141,7 +182,7 @@ export function createTokenist(options: TokenistOptions = {}): Tokenist {
 }
 
 function validate(options: TokenistOptions): TokenistOptions {
-  for (const key of ["timeoutMs", "writeTimeoutMs"] as const) {
+  for (const key of ["timeoutMs", "writeTimeoutMs", "maxBodyBytes"] as const) {
     const value = options[key];
     if (value !== undefined && !(value > 0)) throw new TypeError(`tokenist: ${key} must be a positive number`);
   }
@@ -151,26 +192,33 @@ function validate(options: TokenistOptions): TokenistOptions {
   return options;
 }
 
-/** The documented wire body: fields read from `response` fill what the caller left out. */
-function toRecordBody(params: RecordParams): RecordInput {
-  const { response, ...fields } = params;
-  const facts = response ? readResponse(response) : {};
-  const model = fields.model ?? facts.model;
-  const usage = fields.usage ?? facts.usage;
-  if (!model || !usage) {
-    const missing = [!model && "model", !usage && "usage"].filter(Boolean).join(" and ");
-    // A response without usage (a server that leaves it out) is not a caller mistake: say so apart.
-    const code = response && model ? "missing_usage" : "invalid_request";
-    throw new TokenistError(code, `record needs ${missing} (or a response that has them)`);
+/** The server's reason, when it said why it did not store the call. */
+function notStored(error: TokenistError): { reason?: "quota_exceeded" } {
+  return error.code === "quota_exceeded" ? { reason: "quota_exceeded" } : {};
+}
+
+/** A body JSON cannot carry (a cycle, a BigInt) is the caller's mistake, not a network error. */
+function serialisable<T>(operation: Operation, make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new TokenistError("invalid_request", `The ${operation} body cannot be sent as JSON: ${message}`, { cause: err });
   }
-  const output = fields.output ?? (fields.sentiment == null ? facts.output?.slice(0, MAX_TEXT) : undefined);
+}
+
+/** The documented wire body: fields read from `response` fill what the caller left out. */
+function toRecordBody(params: RecordParams & { requestId: string }): RecordInput {
+  const { response, usage, model, input, metadata, ...fields } = params;
+  const facts = response ? readResponse(response) : {};
   return {
-    ...(fields as Omit<RecordInput, "model" | "usage">),
-    model,
-    usage: usage as RecordInput["usage"],
+    ...fields,
+    model: model ?? facts.model,
+    usage: (usage ?? facts.usage) as RecordInput["usage"],
     provider: fields.provider ?? facts.provider,
     requestType: fields.requestType ?? facts.requestType,
-    output,
-    requestId: fields.requestId ?? newRequestId(),
+    output: fields.output ?? (fields.sentiment == null ? facts.output : undefined),
+    input: input as RecordInput["input"],
+    metadata: metadata as RecordInput["metadata"],
   };
 }

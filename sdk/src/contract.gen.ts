@@ -39,27 +39,33 @@ export interface LimitState {
 export interface CheckResult {
   allowed: boolean;
   labels: string[];
-  reason: "blocked" | "limit_exceeded" | "policy" | null;
+  reason: "blocked" | "limit_exceeded" | "policy" | "label" | null;
   message: string | null;
   retryAfterSeconds: number | null;
   blockedUntil: string | null;
   limits: LimitState[];
   actions: string[];
+  checkId?: string | null;
+  quota?: {
+    exceeded: boolean;
+    resetsAt: string;
+  };
   degraded?: boolean;
 }
 
-/** POST /sdk/record – the request body. `model` and `usage` are required. */
+/** POST /sdk/record – the request body. Pass the check's `checkId`; `model` and `usage` are optional (the server fills model from the check and estimates usage without one). */
 export interface RecordInput {
   userId?: string | null;
   orgId?: string | null;
   feature?: string | null;
   tier?: string | null;
-  model: string;
+  checkId?: string | null;
+  model?: string | null;
   provider?: string | null;
   requestType?: RequestType | null;
-  usage: {
+  usage?: {
     [key: string]: unknown;
-  };
+  } | null;
   requestId?: string | null;
   conversationId?: string | null;
   latencyMs?: number | null;
@@ -90,11 +96,14 @@ export interface Tokens {
 
 /** POST /sdk/record – the answer; `duplicate` is true for a retried requestId. */
 export interface RecordResult {
+  recorded: true;
   id: string;
   duplicate: boolean;
   costUsd: number;
   costNanos: string;
   tokens: Tokens;
+  model: string | null;
+  settledCheckId: string | null;
   warnings: string[];
 }
 

@@ -6,7 +6,7 @@ export type SdkErrorCode =
   | "network_error" // fetch failed: DNS, refused connection, reset
   | "invalid_response" // an answer that is not the documented JSON
   | "missing_api_key" // no apiKey option and no TOKENIST_API_KEY
-  | "missing_usage"; // a streamed call ended without a usage chunk (nothing was recorded)
+  | "invalid_base_url"; // baseUrl / TOKENIST_BASE_URL is not an http(s) URL
 
 /**
  * Every failure of the SDK: a 4xx/5xx answer of the server (`status` set, `code` and `message`
@@ -41,9 +41,18 @@ export class TokenistError extends Error {
     if (this.status === null) return this.code === "timeout" || this.code === "network_error";
     return this.status === 429 || this.status >= 500;
   }
+
+  /**
+   * The server (or the way to it) could not answer: what `check` fails open on. The retryable
+   * failures, and a 2xx that is not the documented JSON (a proxy's page). Everything else (a bad
+   * key, an invalid body, a wrong URL) is the caller's to fix, so it is thrown in every mode.
+   */
+  get serverSide(): boolean {
+    return this.retryable || this.code === "invalid_response";
+  }
 }
 
-/** Thrown by the OpenAI wrapper when `check` answered `allowed: false`; the call was not made. */
+/** Thrown by the OpenAI wrapper when `check` answered `allowed: false` (any reason); the call was not made. */
 export class TokenistBlockedError extends Error {
   override readonly name = "TokenistBlockedError";
   readonly decision: CheckResult;
@@ -55,6 +64,20 @@ export class TokenistBlockedError extends Error {
     this.decision = decision;
     this.reason = decision.reason;
     this.retryAfterSeconds = decision.retryAfterSeconds;
+  }
+}
+
+/**
+ * Thrown by the OpenAI wrapper when the check allowed the call but a rule asks the end user to
+ * sign in again first (`actions` holds `require_reauth`); the call was not made.
+ */
+export class TokenistReauthRequiredError extends Error {
+  override readonly name = "TokenistReauthRequiredError";
+  readonly decision: CheckResult;
+
+  constructor(decision: CheckResult) {
+    super(decision.message ?? "Tokenist asks this end user to sign in again before the call (require_reauth)");
+    this.decision = decision;
   }
 }
 

@@ -1,19 +1,36 @@
-// check → call → record around one OpenAI Chat Completions call, streamed or not. Structural
-// types only: the package does not depend on `openai`, any client with that shape works.
+// check → call → record around OpenAI's chat.completions, responses and embeddings `create`,
+// streamed or not. Structural types only: the package does not depend on `openai`, any client
+// with that shape works.
 import type { Tokenist } from "./client.js";
-import { TokenistBlockedError, TokenistError } from "./errors.js";
+import type { CheckResult, RequestType } from "./contract.gen.js";
+import { TokenistBlockedError, TokenistReauthRequiredError } from "./errors.js";
+import { chatPrompt, embeddingsPrompt, responsesPrompt } from "./prompt.js";
 import { newRequestId } from "./runtime.js";
+import { observeStream } from "./stream.js";
 import type { CheckParams, PromptInput } from "./types.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- mirrors the client's own overloads
 type AnyCreate = (body: any, options?: any) => PromiseLike<unknown>;
+interface HasCreate {
+  create: AnyCreate;
+}
+
+/** A client with any of the three: `chat.completions`, `responses`, `embeddings`. */
 export interface OpenAILike {
-  chat: { completions: { create: AnyCreate } };
+  chat?: { completions: HasCreate };
+  responses?: HasCreate;
+  embeddings?: HasCreate;
 }
-/** The wrapped client: `chat.completions.create` with the client's own types (it answers a plain Promise). */
-export interface GuardedOpenAI<C extends OpenAILike> {
-  chat: { completions: { create: C["chat"]["completions"]["create"] } };
-}
+
+/**
+ * The wrapped client: each `create` the client has, with the client's own types (it answers a
+ * plain Promise). Inferring the object that holds `create` keeps all of its overloads.
+ */
+export type GuardedOpenAI<C extends OpenAILike> = (C extends { chat: { completions: infer X extends HasCreate } }
+  ? { chat: { completions: { create: X["create"] } } }
+  : unknown) &
+  (C extends { responses: infer X extends HasCreate } ? { responses: { create: X["create"] } } : unknown) &
+  (C extends { embeddings: infer X extends HasCreate } ? { embeddings: { create: X["create"] } } : unknown);
 
 /** Who the call is for; sent with the check and the record. */
 export type GuardContext = Omit<CheckParams, "model" | "requestType" | "input"> & {
@@ -21,118 +38,66 @@ export type GuardContext = Omit<CheckParams, "model" | "requestType" | "input"> 
   requestId?: string;
   conversationId?: string | null;
   metadata?: object | null;
-  /** What `check` classifies. Default: the text of `messages`. */
+  /** What `check` classifies. Default: the text of the request (messages, input, instructions). */
   input?: PromptInput;
 };
 
-interface ChatBody {
-  model: string;
-  messages?: unknown;
-  stream?: boolean | null;
-  stream_options?: object | null;
-}
+type Body = Record<string, unknown> & { model?: string; stream?: boolean | null; stream_options?: object | null };
+type Endpoint = { requestType: RequestType; prompt: (body: Body) => PromptInput | undefined };
 
-interface StreamSummary {
-  usage?: object;
-  output: string;
-}
-
-const MAX_TEXT = 1_000_000;
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null;
+const DOWNGRADE = "downgrade_model:";
 
 export function guardOpenAI<C extends OpenAILike>(tokenist: Tokenist, client: C, context: GuardContext): GuardedOpenAI<C> {
-  const completions = client.chat.completions;
+  const guarded: OpenAILike = {};
+  const wrap = (target: HasCreate, endpoint: Endpoint) => ({ create: guardCreate(tokenist, target, endpoint, context) });
+  if (client.chat?.completions) guarded.chat = { completions: wrap(client.chat.completions, { requestType: "chat", prompt: chatPrompt }) };
+  if (client.responses) guarded.responses = wrap(client.responses, { requestType: "responses", prompt: responsesPrompt });
+  if (client.embeddings) guarded.embeddings = wrap(client.embeddings, { requestType: "embeddings", prompt: embeddingsPrompt });
+  return guarded as GuardedOpenAI<C>;
+}
+
+function guardCreate(tokenist: Tokenist, target: HasCreate, { requestType, prompt }: Endpoint, context: GuardContext): AnyCreate {
   const { input, requestId: fixedId, conversationId, metadata, estimatedTokens, ...who } = context;
 
-  const create = async (body: ChatBody, options?: unknown) => {
-    const decision = await tokenist.check({
-      ...who,
-      model: body.model,
-      requestType: "chat",
-      input: input ?? promptText(body.messages),
-      estimatedTokens,
-    });
+  return async (body: Body, options?: unknown) => {
+    const decision = await tokenist.check({ ...who, model: body.model, requestType, input: input ?? prompt(body), estimatedTokens });
     if (!decision.allowed) throw new TokenistBlockedError(decision);
+    const actions = Array.isArray(decision.actions) ? decision.actions : [];
+    if (actions.includes("require_reauth")) throw new TokenistReauthRequiredError(decision);
 
-    const requestId = fixedId ?? newRequestId();
-    const record = { ...who, conversationId, metadata, requestId, model: body.model, requestType: "chat" as const };
+    const model = downgradeTo(decision) ?? body.model;
     const streaming = body.stream === true;
-    const sent = streaming ? { ...body, stream_options: { ...body.stream_options, include_usage: true } } : body;
+    let sent: Body = model === body.model ? body : { ...body, model };
+    // Chat streams report usage only when asked; Responses streams always end with it.
+    if (streaming && requestType === "chat") sent = { ...sent, stream_options: { ...body.stream_options, include_usage: true } };
+
+    const record = {
+      ...who,
+      conversationId,
+      metadata,
+      requestId: fixedId ?? newRequestId(),
+      // Settles this very check on the server, which also reads model, feature and tier from it.
+      checkId: decision.checkId ?? undefined,
+      model,
+      requestType,
+    };
     const started = Date.now();
-    const result = await completions.create(sent, options);
+    const result = await target.create(sent, options);
     if (!streaming) {
       tokenist.recordInBackground({ ...record, response: result as object, latencyMs: Date.now() - started });
       return result;
     }
-    return observeStream(result, ({ usage, output }) => {
-      if (usage) {
-        tokenist.recordInBackground({ ...record, usage, output: output || undefined, latencyMs: Date.now() - started });
-      } else {
-        const message = "The stream ended without a usage chunk (left early, or the server ignores stream_options): nothing was recorded";
-        tokenist.report(new TokenistError("missing_usage", message, { requestId }), "record");
-      }
-    });
+    // Recorded however reading stops: with the usage when it came, else (left early, aborted,
+    // failed, or a server that ignores stream_options) with the text so far for the server to estimate.
+    return observeStream(result, ({ usage, output }) =>
+      tokenist.recordInBackground({ ...record, usage, output: output || undefined, latencyMs: Date.now() - started }),
+    );
   };
-  return { chat: { completions: { create } } } as unknown as GuardedOpenAI<C>;
 }
 
-/**
- * Hands every chunk on unchanged and calls `done` once, when iteration stops (end, break or
- * error). The stream object itself is returned, so `controller`, `toReadableStream()` and
- * `tee()` of openai's Stream keep working and are observed too.
- */
-export function observeStream<S>(stream: S, done: (summary: StreamSummary) => void): S {
-  const iterable = stream as { [Symbol.asyncIterator]?: unknown } | null;
-  if (!isObj(iterable) || typeof iterable[Symbol.asyncIterator] !== "function") return stream;
-  const summary: StreamSummary = { output: "" };
-  let finished = false;
-  const watch = (source: () => AsyncIterator<unknown>) =>
-    async function* () {
-      try {
-        for await (const chunk of { [Symbol.asyncIterator]: source }) {
-          readChunk(summary, chunk);
-          yield chunk;
-        }
-      } finally {
-        if (!finished) {
-          finished = true;
-          done(summary);
-        }
-      }
-    };
-  const s = stream as { iterator?: () => AsyncIterator<unknown>; [Symbol.asyncIterator]: () => AsyncIterator<unknown> };
-  if (typeof s.iterator === "function") {
-    // openai's Stream: every way of reading it (for await, tee, toReadableStream) calls iterator().
-    const original = s.iterator;
-    s.iterator = watch(() => original.call(s));
-  } else {
-    const original = s[Symbol.asyncIterator].bind(s);
-    Object.defineProperty(s, Symbol.asyncIterator, { value: watch(original), configurable: true, writable: true });
-  }
-  return stream;
-}
-
-function readChunk(summary: StreamSummary, chunk: unknown) {
-  if (!isObj(chunk)) return;
-  if (isObj(chunk.usage)) summary.usage = chunk.usage;
-  if (!Array.isArray(chunk.choices)) return;
-  for (const choice of chunk.choices) {
-    if (!isObj(choice) || (choice.index ?? 0) !== 0 || !isObj(choice.delta)) continue;
-    const text = choice.delta.content;
-    if (typeof text === "string" && summary.output.length < MAX_TEXT) summary.output += text;
-  }
-  if (summary.output.length > MAX_TEXT) summary.output = summary.output.slice(0, MAX_TEXT);
-}
-
-/** The text of chat messages, for the classifier: image and audio parts are left out. */
-function promptText(messages: unknown): PromptInput | undefined {
-  if (!Array.isArray(messages)) return undefined;
-  return messages.filter(isObj).map((m) => {
-    const content = m.content;
-    const text = Array.isArray(content)
-      ? content.filter((p) => isObj(p) && typeof p.text === "string").map((p) => (p as Obj).text).join("\n")
-      : typeof content === "string" ? content : "";
-    return { role: typeof m.role === "string" ? m.role : "user", content: text };
-  });
+/** The model a rule's `downgrade_model:<model>` action asks for, if any (the first one wins). */
+export function downgradeTo(decision: CheckResult): string | undefined {
+  const action = (Array.isArray(decision.actions) ? decision.actions : []).find((a) => a.startsWith(DOWNGRADE));
+  const model = action?.slice(DOWNGRADE.length).trim();
+  return model || undefined;
 }

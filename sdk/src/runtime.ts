@@ -3,10 +3,25 @@
 
 export const SDK_VERSION = "0.1.0";
 
-/** An environment variable where the runtime has `process.env` (Node, Bun), else undefined. */
+/** The hosted API. Self-hosters set TOKENIST_BASE_URL (or `baseUrl`). */
+export const DEFAULT_BASE_URL = "https://api.tokenist.dev";
+
+type Host = {
+  process?: { env?: Record<string, string | undefined> };
+  Deno?: { env?: { get(name: string): string | undefined } };
+};
+
+/** An environment variable: `process.env` (Node, Bun), else `Deno.env`; undefined where there is none. */
 export function readEnv(name: string): string | undefined {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  const value = proc?.env?.[name];
+  const host = globalThis as Host;
+  let value = host.process?.env?.[name];
+  if (value === undefined && host.Deno?.env) {
+    try {
+      value = host.Deno.env.get(name);
+    } catch {
+      // Deno without --allow-env throws: the same as unset
+    }
+  }
   return value === undefined || value === "" ? undefined : value;
 }
 

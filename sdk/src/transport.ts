@@ -9,7 +9,7 @@ export interface Connection {
 }
 
 /**
- * One POST to the server. Resolves with the parsed JSON of a 2xx answer; rejects with a
+ * One POST to the server. Resolves with the JSON object of a 2xx answer; rejects with a
  * TokenistError for anything else. The timeout covers the whole exchange, body included.
  */
 export async function postJson<T>(
@@ -21,6 +21,7 @@ export async function postJson<T>(
   if (!conn.apiKey) {
     throw new TokenistError("missing_api_key", "No Tokenist API key: pass apiKey to init() or set TOKENIST_API_KEY");
   }
+  const url = endpoint(conn.baseUrl, route);
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -28,7 +29,7 @@ export async function postJson<T>(
     controller.abort();
   }, options.timeoutMs);
   try {
-    const res = await conn.fetch(`${conn.baseUrl.replace(/\/+$/, "")}${route}`, {
+    const res = await conn.fetch(url, {
       method: "POST",
       headers: {
         authorization: `Bearer ${conn.apiKey}`,
@@ -41,13 +42,18 @@ export async function postJson<T>(
     });
     const text = await res.text();
     if (!res.ok) throw errorFromAnswer(res, text);
+    let answer: unknown;
     try {
-      return JSON.parse(text) as T;
+      answer = JSON.parse(text);
     } catch {
-      throw new TokenistError("invalid_response", `Tokenist answered ${res.status} with a body that is not JSON`, {
+      // a proxy's page with a 200: keep the status
+    }
+    if (typeof answer !== "object" || answer === null || Array.isArray(answer)) {
+      throw new TokenistError("invalid_response", `Tokenist answered ${res.status} with a body that is not a JSON object`, {
         status: res.status,
       });
     }
+    return answer as T;
   } catch (err) {
     if (timedOut) {
       throw new TokenistError("timeout", `Tokenist did not answer ${route} within ${options.timeoutMs} ms`, { cause: err });
@@ -56,6 +62,21 @@ export async function postJson<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** A base URL fetch would refuse is the caller's mistake: said as such, not as a network error. */
+function endpoint(baseUrl: string, route: string): string {
+  const url = `${baseUrl.replace(/\/+$/, "")}${route}`;
+  let protocol = "";
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // not a URL at all
+  }
+  if (protocol !== "http:" && protocol !== "https:") {
+    throw new TokenistError("invalid_base_url", `Tokenist base URL ${JSON.stringify(baseUrl)} is not an http(s) URL (baseUrl option or TOKENIST_BASE_URL)`);
+  }
+  return url;
 }
 
 function errorFromAnswer(res: Response, text: string): TokenistError {

@@ -1,4 +1,4 @@
-import type { CheckInput, LogInput, RecordInput } from "./contract.gen.js";
+import type { CheckInput, LogInput, LogResult, RecordInput, RecordResult } from "./contract.gen.js";
 import type { TokenistError } from "./errors.js";
 
 // The wire types (contract.gen.ts) take JSON records (`{ [key: string]: unknown }`). Provider SDKs
@@ -11,22 +11,36 @@ export type PromptInput = string | readonly object[];
 /** `check(params)`: POST /sdk/check's body. Only `userId` is required. */
 export type CheckParams = Omit<CheckInput, "input"> & { input?: PromptInput | null };
 
-type RecordCommon = Omit<RecordInput, "model" | "usage" | "input" | "metadata"> & {
+/**
+ * `record(params)`: POST /sdk/record's body, with `usage` exactly as the provider SDK returned it,
+ * and/or the whole provider `response` (its usage, model and text are read from it; fields you
+ * also pass win). Nothing is required: with the check's `checkId` the server takes model, feature,
+ * tier and org from the check, and without usage it estimates the tokens (`usage_estimated`).
+ */
+export type RecordParams = Omit<RecordInput, "usage" | "input" | "metadata"> & {
+  usage?: object | null;
+  response?: object | null;
   input?: PromptInput | null;
   metadata?: object | null;
 };
 
-/**
- * `record(params)`: POST /sdk/record's body, with `usage` exactly as the provider SDK returned it;
- * or, instead of `model` and `usage`, the whole provider `response` (its usage, model and text are
- * read from it; fields you also pass win).
- */
-export type RecordParams =
-  | (RecordCommon & { model: string; usage: object | null | undefined; response?: undefined })
-  | (RecordCommon & { response: object; model?: string; usage?: object | null });
-
 /** `log(params)`: POST /sdk/log's body. */
 export type LogParams = Omit<LogInput, "metadata"> & { metadata?: object | null };
+
+/** Why a record or log was not stored, when the server said why (otherwise see `error`). */
+export type NotStoredReason = "quota_exceeded";
+
+/** What `record` resolves: the server's answer (`recorded: true`), or why it was not stored. */
+export type RecordOutcome = RecordResult | { recorded: false; reason?: NotStoredReason; error: TokenistError };
+
+/** What `log` resolves: the server's answer, or why it was not stored (`error` set). */
+export type LogOutcome = LogResult | { logged: false; reason?: NotStoredReason; error: TokenistError };
+
+/** Per-call options of `record` and `log`. */
+export interface WriteOptions {
+  /** Reject with the TokenistError instead of resolving `{ recorded: false, error }`. Default: the client's. */
+  throwOnError?: boolean;
+}
 
 export type Operation = "check" | "record" | "log";
 
@@ -36,16 +50,20 @@ export type ErrorHandler = (error: TokenistError, info: { operation: Operation }
 export interface TokenistOptions {
   /** Workspace API key (`ug_...`). Default: TOKENIST_API_KEY. */
   apiKey?: string;
-  /** Default: TOKENIST_BASE_URL, else http://localhost:3000. */
+  /** Default: TOKENIST_BASE_URL, else https://api.tokenist.dev (the hosted API). */
   baseUrl?: string;
   /** How long `check` waits for an answer before it fails open (or throws). Default 2000. */
   timeoutMs?: number;
   /** How long one try of `record` / `log` may take. Default 10000. */
   writeTimeoutMs?: number;
-  /** `check` answers allowed (degraded) when the server cannot decide. Default true. */
+  /** `check` answers allowed (degraded) when the server cannot answer (network, timeout, 5xx, 429). Default true. */
   failOpen?: boolean;
-  /** Tries of `record` / `log` after the first, on network errors, 429 and 5xx. Default 3. */
+  /** Tries of `record` / `log` after the first, on network errors, timeouts, 429 and 5xx. Default 3. */
   retries?: number;
+  /** `record` / `log` reject instead of resolving `{ recorded: false, error }`. Default false. */
+  throwOnError?: boolean;
+  /** The server's body cap: longer end-user text is cut so a body never exceeds it. Default 1048576. */
+  maxBodyBytes?: number;
   /** Default: a console.warn, at most once a minute per operation and code. `null`: silent. */
   onError?: ErrorHandler | null;
   /** Another fetch (a proxy agent, a test double). Default: globalThis.fetch. */

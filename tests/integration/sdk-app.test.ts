@@ -1,9 +1,10 @@
 // @tokenist/guardrails against the real production server (startApp): round trips, retries
-// that count once, and a bad key surfaced as TokenistError.
+// that count once, and a bad key surfaced as TokenistError (thrown by check in every mode,
+// handed back by record and log).
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createTokenist, TokenistError, type Tokenist } from "@/sdk/src/index";
+import { createTokenist, TokenistError, type RecordParams, type Tokenist } from "@/sdk/src/index";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
 
 // gpt-4o-mini: 150 / 75 / 600 nano-dollars per input / cached input / output token.
@@ -17,6 +18,8 @@ beforeAll(async () => {
   app = await startApp();
   tk = createTokenist({ apiKey: app.apiKey, baseUrl: app.baseUrl, failOpen: false });
 });
+/** A record that must succeed: its failure fails the test with the server's own error. */
+const mustRecord = (params: RecordParams) => tk.record(params, { throwOnError: true });
 afterAll(async () => {
   await app?.dispose();
 });
@@ -24,31 +27,33 @@ afterAll(async () => {
 describe("round trips", () => {
   it("check: allowed with the server's own answer (not a degraded one)", async () => {
     const decision = await tk.check({ userId: "user_rt", orgId: "org_42", feature: "support-bot", model: "gpt-4o", input: "Summarise my last invoice" });
-    expect(decision).toEqual({ allowed: true, labels: ["safe"], reason: null, message: null, retryAfterSeconds: null, blockedUntil: null, limits: [], actions: [] });
+    expect(decision).toMatchObject({ allowed: true, labels: ["safe"], reason: null, message: null, retryAfterSeconds: null, blockedUntil: null, limits: [], actions: [] });
+    expect(decision.checkId).toMatch(/^chk_/);
+    expect(decision).not.toHaveProperty("degraded");
   });
 
   it("check: a blocklisted user is refused with the reason", async () => {
     const entry = await callApi(app, "/api/v1/blocklist", { body: { userId: "user_blocked", reason: "abuse" } });
     expect(entry.status).toBe(201);
     const decision = await tk.check({ userId: "user_blocked" });
-    expect(decision).toMatchObject({ allowed: false, reason: "blocked", message: expect.stringContaining("user_blocked") });
+    expect(decision).toMatchObject({ allowed: false, reason: "blocked", message: expect.stringContaining("user_blocked"), checkId: null });
   });
 
   it("record: exact tokens and cost; the same requestId again is a duplicate", async () => {
     const input = { userId: "user_rt", feature: "support-bot", model: "gpt-4o-mini", usage: USAGE, requestId: "req_sdk_rt" };
-    const first = await tk.record(input);
-    expect(first).toMatchObject({ duplicate: false, costNanos: COST_NANOS, tokens: TOKENS, warnings: [] });
-    const again = await tk.record(input);
+    const first = await mustRecord(input);
+    expect(first).toMatchObject({ recorded: true, duplicate: false, costNanos: COST_NANOS, tokens: TOKENS, model: "gpt-4o-mini", warnings: [] });
+    const again = await mustRecord(input);
     expect(again).toMatchObject({ duplicate: true, id: first.id, costNanos: COST_NANOS, tokens: TOKENS });
   });
 
   it("record: whole OpenAI, Anthropic and Gemini responses as their SDKs return them", async () => {
-    const openai = await tk.record({
+    const openai = await mustRecord({
       userId: "user_rt",
       response: { object: "chat.completion", model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "Hi" } }], usage: USAGE },
     });
     expect(openai).toMatchObject({ duplicate: false, tokens: TOKENS, costNanos: COST_NANOS });
-    const anthropic = await tk.record({
+    const anthropic = await mustRecord({
       userId: "user_rt",
       response: {
         type: "message",
@@ -60,7 +65,7 @@ describe("round trips", () => {
     });
     // Anthropic's cache reads sit outside input_tokens: 30 + 10.
     expect(anthropic.tokens).toMatchObject({ input: 40, cachedInput: 10, output: 7, total: 47 });
-    const gemini = await tk.record({
+    const gemini = await mustRecord({
       userId: "user_rt",
       response: {
         candidates: [{ content: { parts: [{ text: "Hallo" }] } }],
@@ -117,7 +122,7 @@ describe("a retry after a lost answer", () => {
     expect(rule.status).toBe(201);
     const onError = vi.fn();
     const viaProxy = createTokenist({ apiKey: app.apiKey, baseUrl: proxyUrl, onError });
-    const result = await viaProxy.record({ userId: "user_retry", model: "gpt-4o-mini", usage: USAGE });
+    const result = await viaProxy.record({ userId: "user_retry", model: "gpt-4o-mini", usage: USAGE }, { throwOnError: true });
 
     expect(keys).toHaveLength(2);
     expect(keys[1]).toBe(keys[0]);
@@ -131,22 +136,27 @@ describe("a retry after a lost answer", () => {
 describe("a wrong API key", () => {
   const wrongKey = "ug_wrong_key_000000000000000000000000";
 
-  it("record and log throw TokenistError 401 unauthorized (not retried)", async () => {
-    const bad = createTokenist({ apiKey: wrongKey, baseUrl: app.baseUrl });
-    const err = await bad.record({ userId: "u", model: "gpt-4o-mini", usage: USAGE }).catch((e) => e);
-    expect(err).toBeInstanceOf(TokenistError);
-    expect(err).toMatchObject({ code: "unauthorized", status: 401, retryable: false });
-    expect(err.message).toEqual(expect.any(String));
-    await expect(bad.log({ request: {} })).rejects.toMatchObject({ status: 401 });
+  it("record and log resolve with TokenistError 401 unauthorized (not retried) and tell onError; throwOnError rejects", async () => {
+    const onError = vi.fn();
+    const bad = createTokenist({ apiKey: wrongKey, baseUrl: app.baseUrl, onError });
+    const outcome = await bad.record({ userId: "u", model: "gpt-4o-mini", usage: USAGE });
+    expect(outcome).toEqual({ recorded: false, error: expect.any(TokenistError) });
+    const { error } = outcome as { error: TokenistError };
+    expect(error).toMatchObject({ code: "unauthorized", status: 401, retryable: false });
+    expect(error.message).toEqual(expect.any(String));
+    expect(onError).toHaveBeenCalledWith(error, { operation: "record" });
+    expect(await bad.log({ request: {} })).toMatchObject({ logged: false, error: { status: 401 } });
+    await expect(bad.log({ request: {} }, { throwOnError: true })).rejects.toMatchObject({ status: 401 });
   });
 
-  it("check throws it when fail-closed; fail-open answers degraded and hands it to onError", async () => {
-    const closed = createTokenist({ apiKey: wrongKey, baseUrl: app.baseUrl, failOpen: false });
-    await expect(closed.check({ userId: "u" })).rejects.toMatchObject({ name: "TokenistError", status: 401, code: "unauthorized" });
-    const onError = vi.fn();
-    const open = createTokenist({ apiKey: wrongKey, baseUrl: app.baseUrl, onError });
-    expect(await open.check({ userId: "u" })).toMatchObject({ allowed: true, degraded: true });
-    expect(onError).toHaveBeenCalledWith(expect.any(TokenistError), { operation: "check" });
-    expect(onError.mock.calls[0]![0]).toMatchObject({ status: 401, code: "unauthorized" });
+  it("check throws it in both modes: a bad key is the caller's to fix, not a reason to fail open", async () => {
+    for (const failOpen of [false, true]) {
+      const onError = vi.fn();
+      const tk = createTokenist({ apiKey: wrongKey, baseUrl: app.baseUrl, failOpen, onError });
+      const err = await tk.check({ userId: "u" }).catch((e) => e);
+      expect(err).toBeInstanceOf(TokenistError);
+      expect(err).toMatchObject({ name: "TokenistError", status: 401, code: "unauthorized" });
+      expect(onError).not.toHaveBeenCalled();
+    }
   });
 });

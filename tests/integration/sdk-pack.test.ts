@@ -26,18 +26,24 @@ const main = async () => {
   const usage = { prompt_tokens: 100, completion_tokens: 20 };
   const first = await tk.record({ userId: "user_${name}", model: "gpt-4o-mini", usage, requestId: "req_pack_${name}" });
   const again = await tk.record({ userId: "user_${name}", model: "gpt-4o-mini", usage, requestId: "req_pack_${name}" });
-  const err = await createTokenist({ apiKey: "ug_wrong_key_0000000000000000000000" }).record({ model: "gpt-4o-mini", usage }).catch((e) => e);
-  console.log(JSON.stringify({ allowed: decision.allowed, degraded: decision.degraded === true, total: first.tokens.total,
-    duplicates: [first.duplicate, again.duplicate], typed: err instanceof TokenistError, status: err.status, defaultClient: typeof tokenist.init }));
+  const bad = await createTokenist({ apiKey: "ug_wrong_key_0000000000000000000000", onError: null }).record({ model: "gpt-4o-mini", usage });
+  const thrown = await createTokenist({ apiKey: "ug_wrong_key_0000000000000000000000" }).check({ userId: "u" }).catch((e) => e);
+  console.log(JSON.stringify({ allowed: decision.allowed, degraded: decision.degraded === true, checkId: typeof decision.checkId,
+    total: first.tokens.total, duplicates: [first.duplicate, again.duplicate], recorded: [first.recorded, bad.recorded],
+    typed: bad.error instanceof TokenistError && thrown instanceof TokenistError, status: [bad.error.status, thrown.status],
+    defaultClient: typeof tokenist.init }));
 };
 main().catch((e) => { console.error(e); process.exit(1); });
 `;
 
-const TYPES = `import { createTokenist, tokenist, TokenistError, type CheckResult, type RecordResult } from "@tokenist/guardrails";
-const tk = createTokenist({ timeoutMs: 500 });
+const TYPES = `import { createTokenist, tokenist, TokenistError, TokenistReauthRequiredError, type CheckResult, type RecordOutcome, type RecordResult } from "@tokenist/guardrails";
+const tk = createTokenist({ timeoutMs: 500, maxBodyBytes: 1_048_576 });
 export const decision: Promise<CheckResult> = tk.check({ userId: "u" });
-export const rec: Promise<RecordResult> = tokenist.record({ model: "m", usage: { prompt_tokens: 1 } });
-export const isError = (e: unknown): e is TokenistError => e instanceof TokenistError;
+export const outcome: Promise<RecordOutcome> = tokenist.record({ model: "m", usage: { prompt_tokens: 1 } });
+export const strict: Promise<RecordResult> = tokenist.record({ checkId: "chk_1" }, { throwOnError: true });
+declare const completion: { usage?: { input_tokens: number }; response_text?: string | null };
+export const snippet = tokenist.record({ userId: "user_abc123", feature: "voice-assistant", usage: completion.usage, sentiment: completion.response_text });
+export const isError = (e: unknown): e is TokenistError | TokenistReauthRequiredError => e instanceof TokenistError || e instanceof TokenistReauthRequiredError;
 // @ts-expect-error – userId is required
 tk.check({});
 `;
@@ -78,7 +84,10 @@ it("packs, installs offline with no dependencies, and works from ESM and CommonJ
   const env = { TOKENIST_API_KEY: app.apiKey, TOKENIST_BASE_URL: app.baseUrl };
   for (const script of ["esm.mjs", "cjs.cjs"]) {
     const out = JSON.parse(run(process.execPath, [script], project, env).trim());
-    expect(out, script).toEqual({ allowed: true, degraded: false, total: 120, duplicates: [false, true], typed: true, status: 401, defaultClient: "function" });
+    expect(out, script).toEqual({
+      allowed: true, degraded: false, checkId: "string", total: 120, duplicates: [false, true], recorded: [true, false],
+      typed: true, status: [401, 401], defaultClient: "function",
+    });
   }
 
   // The published types resolve for both module systems (nodenext reads the `exports` map).

@@ -92,6 +92,32 @@ describe("observeStream", () => {
     for await (const _ of observeStream(chunks(), (s) => summaries.push(s))) break;
     expect(summaries).toEqual([{ output: "a" }]);
   });
+
+  it("reads Responses API events: the text deltas, and the usage of the final response", async () => {
+    const usage = { input_tokens: 4, output_tokens: 2 };
+    async function* events() {
+      yield { type: "response.created", response: { usage: null } };
+      yield { type: "response.output_text.delta", delta: "Hi" };
+      yield { type: "response.output_text.delta", delta: "!" };
+      yield { type: "response.completed", response: { model: "gpt-4.1", usage } };
+    }
+    const summaries: unknown[] = [];
+    for await (const _ of observeStream(events(), (s) => summaries.push(s)));
+    expect(summaries).toEqual([{ output: "Hi!", usage }]);
+  });
+
+  it("reports once, with the text so far, when the stream fails", async () => {
+    async function* failing() {
+      yield { choices: [{ index: 0, delta: { content: "par" } }] };
+      throw new Error("connection reset");
+    }
+    const summaries: unknown[] = [];
+    const err = await (async () => {
+      for await (const _ of observeStream(failing(), (s) => summaries.push(s)));
+    })().catch((e) => e);
+    expect(err).toMatchObject({ message: "connection reset" });
+    expect(summaries).toEqual([{ output: "par" }]);
+  });
 });
 
 describe("backoff", () => {
