@@ -23,7 +23,7 @@ export const ZRequestType = z.enum(REQUEST_TYPES);
  * (what Postgres would store), then trimmed. So what an end user can put in an id never makes
  * a door refuse the call, and a block written for an id matches the id as checked.
  */
-const ZIdent = z
+export const ZIdent = z
   .string()
   .transform(cleanIdent)
   .pipe(z.string().min(1, "must not be empty").max(256));

@@ -37,24 +37,43 @@ export async function readJsonBody(req: Request, maxBytes: number, required = tr
   } catch (err) {
     throw new InvalidJsonError(`Request body is not valid JSON: ${(err as Error).message}`);
   }
-  return cleanStrings(parsed);
+  // Decoded UTF-8 holds neither NUL nor a lone surrogate: only JSON escapes can put them in.
+  return text.includes("\u0000") || NEEDS_CLEANING.test(text) ? cleanStrings(parsed) : parsed;
 }
+
+/** `\u0000` or an escaped surrogate (`\ud800`–`\udfff`), the only ways to write what needs cleaning. */
+const NEEDS_CLEANING = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /**
  * Postgres stores no NUL character in text or jsonb, and a lone surrogate becomes U+FFFD there:
  * clean every string of the body once, here, so what an end user typed is stored and matched as
- * the same text and never makes a door refuse the call. Linear in the body; keys too.
+ * the same text and never makes a door refuse the call. Linear in the body, keys too, and
+ * iterative (a 5,000-deep array must not overflow the stack).
  */
 export function cleanStrings(value: unknown): unknown {
   if (typeof value === "string") return cleanText(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = cleanStrings(value[i]);
-    return value;
-  }
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[cleanText(k)] = cleanStrings(v);
-    return out;
+  if (value === null || typeof value !== "object") return value;
+  const stack: object[] = [value];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const v = node[i];
+        if (typeof v === "string") node[i] = cleanText(v);
+        else if (v !== null && typeof v === "object") stack.push(v);
+      }
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const k of Object.keys(record)) {
+      const v = record[k];
+      const key = cleanText(k);
+      if (key !== k) {
+        delete record[k];
+        record[key] = v;
+      }
+      if (typeof v === "string") record[key] = cleanText(v);
+      else if (v !== null && typeof v === "object") stack.push(v);
+    }
   }
   return value;
 }

@@ -32,7 +32,7 @@ describe("the free plan's monthly cap (service, injected time)", () => {
     await flushTrackedRequests(database.db, lastDay);
     const refused = assertQuota(database.db, ctx.workspaceId, lastDay);
     await expect(refused).rejects.toMatchObject({ status: 402, code: "quota_exceeded" });
-    await expect(refused).rejects.toThrow(/Free plan's 25,000 tracked requests .* resume on 2026-12-01/);
+    await expect(refused).rejects.toThrow(/Free plan's 25,000 tracked requests .* not recorded until 2026-12-01/);
     await expect(assertQuota(database.db, ctx.workspaceId, new Date(Date.UTC(2026, 11, 1, 0, 0)))).resolves.toBeUndefined();
     await setPlanByHand({ ctx, input: { plan: "starter" } });
     await expect(assertQuota(database.db, ctx.workspaceId, lastDay)).resolves.toBeUndefined();
@@ -53,18 +53,20 @@ describe("the free plan's cap over HTTP, with a small configured cap", () => {
     await smtp?.close();
   });
 
-  it("serves 5 tracked requests, then 402 on every /sdk/* door; the owner is e-mailed at 80% and 100% once", async () => {
+  it("serves 5 tracked requests, then checks keep deciding and records and logs answer 402; the owner is e-mailed at 80% and 100% once", async () => {
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await callApi(app, "/sdk/check", { body: { userId: `u${i}` } })).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    const check = await callApi(app, "/sdk/check", { body: { userId: "u" } });
+    expect(check.status).toBe(200);
+    expect(check.body).toMatchObject({ allowed: true, checkId: null, quota: { exceeded: true } });
     for (const [path, body] of [
-      ["/sdk/check", { userId: "u" }],
       ["/sdk/record", { model: "gpt-4o-mini", usage: { prompt_tokens: 1, completion_tokens: 1 } }],
       ["/sdk/log", { request: {} }],
     ] as const) {
       const res = await callApi(app, path, { body });
       expect(res.status).toBe(402);
-      expect(res.body.error).toMatchObject({ code: "quota_exceeded", message: expect.stringMatching(/Free plan's 5 tracked requests for this month are used up; requests resume on \d{4}-\d{2}-01/) });
+      expect(res.body.error).toMatchObject({ code: "quota_exceeded", message: expect.stringMatching(/Free plan's 5 tracked requests for this month are used up: checks go on enforcing .* until \d{4}-\d{2}-01/) });
     }
     const deadline = Date.now() + 15_000;
     while (smtp.messages.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

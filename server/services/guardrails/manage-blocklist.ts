@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { z } from "zod";
 import { blocklist, BLOCK_SOURCES } from "@/db/schema";
+import { ZIdent } from "@/server/contract/sdk";
 import { newId } from "@/server/lib/ids";
 import type { Queryable } from "@/db/client";
 import { writeAudit } from "../audit/write-audit";
@@ -8,10 +9,12 @@ import { withTransaction, type Actor, type ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
 
+// Strict (as every management body): an unknown field is a 400 naming it.
 export const ZCreateBlock = z
-  .object({
-    userId: z.string().trim().min(1).max(256).optional(),
-    orgId: z.string().trim().min(1).max(256).optional(),
+  .strictObject({
+    // Cleaned as /sdk/check cleans them, so the entry matches the id as checked.
+    userId: ZIdent.optional(),
+    orgId: ZIdent.optional(),
     reason: z.string().trim().max(500).nullish(),
     expiresAt: z.iso.datetime({ offset: true }).nullish(),
   })
