@@ -49,6 +49,8 @@ describe.each(TEST_DRIVERS)("the production server on %s", (driver) => {
       blockedUntil: null,
       limits: [],
       actions: [],
+      checkId: expect.stringMatching(/^chk_/),
+      quota: { exceeded: false, resetsAt: expect.stringMatching(/^\d{4}-\d{2}-01T00:00:00/) },
     });
   });
 
