@@ -39,7 +39,7 @@ export const MAX_TEXT_CHARS = 1_000_000;
 export const MAX_MESSAGES = 10_000;
 
 /** End-user text: cut to MAX_TEXT_CHARS (control characters and lone surrogates are cleaned when the body is read). */
-const ZText = z.string().transform((s) => (s.length > MAX_TEXT_CHARS ? s.slice(0, MAX_TEXT_CHARS) : s));
+const ZText = z.string().transform((s) => (s.length > MAX_TEXT_CHARS ? s.slice(0, MAX_TEXT_CHARS).toWellFormed() : s));
 
 const ZChatMessage = z
   .object({

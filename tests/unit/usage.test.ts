@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import {
+  MAX_TOKENS_PER_RECORD,
   parseUsage,
   UsageError,
   type UsageFormat,
@@ -350,6 +351,43 @@ describe("parseUsage: refuses what it cannot read", () => {
     expect(usageError.message).toMatch(/^usage/);
     expect(usageError.details.length).toBeGreaterThan(0);
     if (path) expect(usageError.details[0]?.path).toEqual(path);
+  });
+});
+
+describe("M5: token counts are capped per record", () => {
+  const refusal = (raw: unknown) => {
+    try {
+      parseUsage(raw);
+    } catch (e) {
+      return e as UsageError;
+    }
+    throw new Error("accepted");
+  };
+
+  it("M5: a usage with 3e15 prompt tokens is a 400 invalid_request naming usage.prompt_tokens", () => {
+    // The audit's record: two of these in one hour overflowed the hour rollup's int8 sums.
+    const error = refusal({ prompt_tokens: 3_000_000_000_000_000, completion_tokens: 0 });
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.status).toBe(400);
+    expect(error.code).toBe("invalid_request");
+    expect(error.message).toBe("usage.prompt_tokens must be at most 1000000000 tokens per record");
+    expect(error.details[0]?.path).toEqual(["prompt_tokens"]);
+  });
+
+  it.each([
+    { raw: { input_tokens: 1, output_tokens: 2e9 }, path: ["output_tokens"] },
+    { raw: { inputTokens: 1, outputTokens: 1, reasoningTokens: 1e9 + 1 }, path: ["reasoningTokens"] },
+    { raw: { prompt_tokens: 10, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 5e9 } }, path: ["prompt_tokens_details", "cached_tokens"] },
+    { raw: { promptTokenCount: 10, candidatesTokenCount: 1e12 }, path: ["candidatesTokenCount"] },
+    // Parts each under the cap whose total we derive is not.
+    { raw: { input_tokens: 6e8, cache_read_input_tokens: 6e8, output_tokens: 1 }, path: ["input_tokens"] },
+  ])("M5: refuses $path above the cap", ({ raw, path }) => {
+    expect(refusal(raw).details[0]?.path).toEqual(path);
+  });
+
+  it("M5: exactly the cap is accepted", () => {
+    const { tokens } = parseUsage({ prompt_tokens: MAX_TOKENS_PER_RECORD, completion_tokens: MAX_TOKENS_PER_RECORD });
+    expect(tokens).toMatchObject({ input: 1e9, output: 1e9, total: 2e9 });
   });
 });
 

@@ -3,7 +3,7 @@
 import { HASH_BITS, MAX_CHARS, prepareText, textForModel, vectorOf, WINDOW_CHARS, windowBounds } from "./features";
 import { decodeLinearModel, linearScore, sigmoid, type LinearModel, type TLinearModelJson } from "./linear";
 import { latestUserText, type TChatMessage } from "./messages";
-import { cachedCustomLabelTerms, matchTerms, policyTerms } from "./policy";
+import { cachedCustomLabelTerms, matchTerms, policyTerms, stemsOf } from "./policy";
 
 export const MODEL_LABELS = ["jailbreak", "frustration", "win"] as const;
 export type TModelLabel = (typeof MODEL_LABELS)[number];
@@ -79,15 +79,21 @@ export function createClassifier(json: TIntentModelJson): IntentClassifier {
       labels.splice(labels.indexOf(scores.frustration >= scores.win ? "win" : "frustration"), 1);
     }
     scores.safe = round(1 - scores.jailbreak);
-    if (opts.policy) {
-      const { score } = matchTerms(policyTerms(opts.policy), text);
-      scores.tos_breach = round(score);
-      if (score >= 1) labels.push("tos_breach");
-    }
-    for (const custom of opts.customLabels ?? []) {
-      const { score } = matchTerms(cachedCustomLabelTerms(custom.name, custom.description), text);
-      scores[custom.name] = round(score);
-      if (score >= 1 && !labels.includes(custom.name)) labels.push(custom.name);
+    // The policy matcher reads the same bounded window as the models, stemmed once for the
+    // policy and every custom label: its cost must not grow with the input or the label count.
+    const customLabels = opts.customLabels ?? [];
+    if (opts.policy || customLabels.length > 0) {
+      const present = stemsOf(t);
+      if (opts.policy) {
+        const { score } = matchTerms(policyTerms(opts.policy), present);
+        scores.tos_breach = round(score);
+        if (score >= 1) labels.push("tos_breach");
+      }
+      for (const custom of customLabels) {
+        const { score } = matchTerms(cachedCustomLabelTerms(custom.name, custom.description), present);
+        scores[custom.name] = round(score);
+        if (score >= 1 && !labels.includes(custom.name)) labels.push(custom.name);
+      }
     }
     return { labels: labels.length > 0 ? labels : ["safe"], scores };
   }

@@ -18,9 +18,14 @@ function ends(text: string, max: number): string {
  * there is nothing to label. A messages array contributes its latest user turn: the earlier
  * turns are labelled with their own events (same conversationId).
  */
-export function labelTextOf(input: TRecordInput["input"], output: string | null | undefined): { input: string | null; output: string | null } | null {
+export function labelTextOf(
+  input: TRecordInput["input"],
+  output: string | null | undefined,
+  redact: (text: string) => string = (t) => t,
+): { input: string | null; output: string | null } | null {
   const said = input == null ? "" : latestUserText(input).trim();
   const answered = (output ?? "").trim();
   if (!said && !answered) return null;
-  return { input: said ? ends(said, LABEL_INPUT_CHARS) : null, output: answered ? ends(answered, LABEL_OUTPUT_CHARS) : null };
+  // Cut before redacting: the redactor only ever sees the bounded text that is kept.
+  return { input: said ? redact(ends(said, LABEL_INPUT_CHARS)) : null, output: answered ? redact(ends(answered, LABEL_OUTPUT_CHARS)) : null };
 }

@@ -82,10 +82,22 @@ export function customLabelTerms(name: string, description: string): PolicyTerm[
   return terms.length > 0 ? terms : toTerms(name.replace(/[_-]+/g, " "));
 }
 
-/** 1 when the text holds every stem of some term, else the best fraction below 1. */
-export function matchTerms(terms: PolicyTerm[], text: string): { score: number; term: string | null } {
+/**
+ * The stems of a text's words, built once per classification and shared by the usage policy
+ * and every custom label. Callers pass the bounded text the model reads (textForModel), never
+ * raw end-user input: this allocates a word per word.
+ */
+export function stemsOf(text: string): ReadonlySet<string> {
+  return new Set(wordsOf(text).map(stem));
+}
+
+/**
+ * 1 when the text holds every stem of some term, else the best fraction below 1. Takes the
+ * text's stemsOf (a string is stemmed here: for tests and one-off calls).
+ */
+export function matchTerms(terms: PolicyTerm[], text: string | ReadonlySet<string>): { score: number; term: string | null } {
   if (terms.length === 0) return { score: 0, term: null };
-  const present = new Set(wordsOf(text).map(stem));
+  const present = typeof text === "string" ? stemsOf(text) : text;
   let best = 0;
   let bestTerm: string | null = null;
   for (const t of terms) {

@@ -6,7 +6,7 @@ import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
 import { assertQuota } from "../billing/tracked-requests";
-import { redactValue } from "./redact";
+import { redactPayload } from "./redact";
 
 /**
  * POST /sdk/log: keep a full request/response pair, only when the workspace opted in. It
@@ -49,6 +49,8 @@ export async function storePayload(
     metadata: Record<string, unknown> | null;
   },
 ): Promise<string> {
+  // Redaction covers metadata too: callers put user ids, e-mails and headers there.
+  const stored = redact ? redactPayload(p) : p;
   const [row] = await db
     .insert(payloadLogs)
     .values({
@@ -58,9 +60,9 @@ export async function storePayload(
       userId: p.userId,
       feature: p.feature,
       source: p.source,
-      request: redact ? redactValue(p.request) : p.request,
-      response: redact ? redactValue(p.response) : p.response,
-      metadata: p.metadata,
+      request: stored.request,
+      response: stored.response,
+      metadata: stored.metadata,
     })
     .onConflictDoNothing()
     .returning({ id: payloadLogs.id });

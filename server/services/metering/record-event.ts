@@ -12,6 +12,7 @@ import { floorToMinute } from "./time";
 import { parseUsage } from "./usage";
 import { nanosToUsd, priceCall } from "./pricing";
 import { storePayload } from "./log-payload";
+import { redactPayload, redactText, redactValue } from "./redact";
 import { insertEventStatement } from "./insert-event-sql";
 import { estimatedUsage, findOpenCheck, type OpenCheck } from "./open-checks";
 import { LABEL_TEXT_TTL_MS, labelTextOf } from "../intent/label-text";
@@ -91,7 +92,8 @@ export async function recordEvent({
     ? priceCall({ model, provider: input.provider ?? null, tokens, detail, at: occurredAt, customPrices: custom ? [custom] : [] })
     : { costNanos: 0n, priced: false, provider: input.provider ?? null, source: null };
   if (model && !price.priced) warnings.push("unknown_model_price");
-  const text = labelTextOf(input.input, output);
+  // Kept for the labeller (and sent to the LLM): redacted first when the workspace redacts (M7).
+  const text = labelTextOf(input.input, output, workspace.redactPayloads ? redactText : undefined);
   const event = {
     id: newId("evt", occurredAt.getTime()),
     workspaceId: ctx.workspaceId,
@@ -101,7 +103,8 @@ export async function recordEvent({
     requestType,
     conversationId: input.conversationId ?? null,
     latencyMs: input.latencyMs ?? null,
-    metadata: input.metadata ?? null,
+    // The caller's metadata is stored with every event: redacted like payloads when the workspace redacts (L7).
+    metadata: input.metadata && workspace.redactPayloads ? (redactValue(input.metadata) as Record<string, unknown>) : (input.metadata ?? null),
     usageFormat: format,
     tokens,
     costNanos: price.costNanos,
@@ -118,20 +121,22 @@ export async function recordEvent({
   };
   const statement = insertEventStatement(event);
   const storeText = workspace.payloadLogging && Boolean(input.input || output);
-  const inserted = await (storeText
+  // Redacted before the transaction opens: CPU work never holds the rollup rows' locks (H1).
+  const payload = storeText
+    ? (workspace.redactPayloads ? redactPayload : <T>(p: T) => p)({
+        requestId,
+        userId: event.userId,
+        feature: event.feature,
+        source: "record" as const,
+        request: { input: input.input ?? null },
+        response: { output },
+        metadata: event.metadata,
+      })
+    : null;
+  const inserted = await (payload
     ? ctx.db.transaction(async (tx) => {
         const row = await runInsert(tx, statement);
-        if (row) {
-          await storePayload(tx, ctx.workspaceId, workspace.redactPayloads, {
-            requestId,
-            userId: event.userId,
-            feature: event.feature,
-            source: "record",
-            request: { input: input.input ?? null },
-            response: { output },
-            metadata: event.metadata,
-          });
-        }
+        if (row) await storePayload(tx, ctx.workspaceId, false, payload);
         return row;
       })
     : runInsert(ctx.db, statement));

@@ -33,6 +33,13 @@ export type UsageDraft = {
 
 type Obj = Record<string, unknown>;
 
+/**
+ * The most tokens one record may report in any field (and in any total we derive). A million
+ * times a long context: above it the caller sent a wrong number, and it is refused before it
+ * can reach the rollup sums (int8) and overflow them for the whole workspace.
+ */
+export const MAX_TOKENS_PER_RECORD = 1_000_000_000;
+
 export function isRecord(value: unknown): value is Obj {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -52,7 +59,7 @@ function count(obj: Obj | undefined, key: string, path: string[]): number | unde
   if (!Number.isFinite(value)) failUsage(at, "must be a finite number");
   if (!Number.isInteger(value)) failUsage(at, "must be an integer");
   if (value < 0) failUsage(at, "must not be negative");
-  if (!Number.isSafeInteger(value)) failUsage(at, "is too large");
+  if (value > MAX_TOKENS_PER_RECORD) failUsage(at, `must be at most ${MAX_TOKENS_PER_RECORD} tokens per record`);
   return value;
 }
 
@@ -74,7 +81,7 @@ function countOf(obj: Obj | undefined, keys: string[], path: string[] = []): num
 
 function sum(path: string[], ...parts: (number | undefined)[]): number {
   const total = parts.reduce<number>((acc, part) => acc + (part ?? 0), 0);
-  if (!Number.isSafeInteger(total)) failUsage(path, "adds up to more than we can count");
+  if (total > MAX_TOKENS_PER_RECORD) failUsage(path, `adds up to more than ${MAX_TOKENS_PER_RECORD} tokens per record`);
   return total;
 }
 

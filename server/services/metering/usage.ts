@@ -8,6 +8,7 @@ import {
   UsageError,
   failUsage,
   isRecord,
+  MAX_TOKENS_PER_RECORD,
   readAnthropic,
   readGemini,
   readNormalized,
@@ -18,7 +19,7 @@ import {
   type UsageIssue,
 } from "./usage-shapes";
 
-export { UsageError, type UsageIssue };
+export { MAX_TOKENS_PER_RECORD, UsageError, type UsageIssue };
 
 export type UsageFormat =
   | "openai_chat"
