@@ -111,7 +111,7 @@ export default function LandingPage() {
       <section id="pricing" className="scroll-mt-20 bg-slate-50 py-16">
         <div className="mx-auto max-w-6xl px-6">
           <h2 className="text-3xl font-bold tracking-tight text-slate-900">Pricing</h2>
-          <p className="mt-3 text-slate-600">Requests are tracked SDK calls per calendar month. Paid plans start with a 14-day trial.</p>
+          <p className="mt-3 text-slate-600">Plans count tracked requests per calendar month. A tracked request is one LLM call: a check and the record that settles it count once; a lone check or a lone record once; retries and duplicates never. Paid plans start with a 14-day trial.</p>
           <div className="mt-10">
             <PlansTable />
           </div>

@@ -5,6 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { signOut } from "next-auth/react";
 import type { ReactNode } from "react";
 import { Icon, Logo, type IconName } from "./icons";
+import { QuotaBanner } from "./quota-banner";
 import { Badge, cx } from "./ui";
 import { WorkspaceProvider, type WorkspaceInfo } from "./workspace-context";
 
@@ -108,6 +109,7 @@ export function AppShell({
           </div>
         </aside>
         <main className="min-w-0 flex-1">
+          <QuotaBanner />
           <div className="mx-auto max-w-7xl px-4 py-8 sm:px-6 lg:px-8">{children}</div>
         </main>
       </div>

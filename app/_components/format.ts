@@ -75,6 +75,13 @@ export function formatDate(iso: string | Date | null | undefined): string {
   return iso ? dateOnly.format(new Date(iso)) : "—";
 }
 
+const dateOnlyUtc = new Intl.DateTimeFormat("en-US", { month: "short", day: "numeric", year: "numeric", timeZone: "UTC" });
+
+/** A UTC calendar date (month resets, "until the 1st"): in local time the 1st 00:00 UTC is the 31st in America. */
+export function formatDateUtc(iso: string | Date | null | undefined): string {
+  return iso ? dateOnlyUtc.format(new Date(iso)) : "—";
+}
+
 /** "just now", "5 min ago", "3 h ago", "2 days ago", then the date. */
 export function formatRelative(iso: string | Date | null | undefined, now = Date.now()): string {
   if (!iso) return "never";

@@ -67,7 +67,8 @@ async function ensureViewer(ctx: ServiceCtx, email: string, password: string) {
 
 async function ensureRules(ctx: ServiceCtx) {
   if ((await listRules({ ctx })).length > 0) return;
-  await createRule({ ctx, input: { name: "Free tier: 200 requests a day", scope: "tier", match: "free", metric: "requests", window: "day", limit: 200 } });
+  // Each free user gets 200 a day (scope user, filtered to tier free), not 200 shared by the whole tier.
+  await createRule({ ctx, input: { name: "Free tier: 200 requests a day", scope: "user", filters: { tier: "free" }, metric: "requests", window: "day", limit: 200 } });
   await createRule({ ctx, input: { name: "Per user: $5 a day", scope: "user", metric: "cost_usd", window: "calendar_day", limit: 5, action: "alert" } });
   await createRule({ ctx, input: { name: "Burst: 60 requests a minute", scope: "user", metric: "requests", window: "minute", limit: 60 } });
   await createRule({ ctx, input: { name: "Workspace: $1,500 a month", scope: "workspace", metric: "cost_usd", window: "calendar_month", limit: 1500, action: "alert" } });

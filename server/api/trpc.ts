@@ -64,9 +64,12 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, memberId: ctx.memberId } });
 });
 
+/** The key every workspace procedure's input carries. */
+export const workspaceIdShape = { workspaceId: z.string().min(1) };
+
 /** A member of the workspace named by `input.workspaceId`; services get a scoped ServiceCtx. */
 export const workspaceProcedure = protectedProcedure
-  .input(z.object({ workspaceId: z.string().min(1) }))
+  .input(z.object(workspaceIdShape))
   .use(async ({ ctx, input, next }) => {
     const role = await getMemberRole(ctx.db, ctx.memberId, input.workspaceId);
     // Not a member looks the same as not existing: ids of other workspaces reveal nothing.

@@ -3,7 +3,7 @@
  * generated from these, and the contract test validates every answer against it.
  */
 import { z } from "zod";
-import { RULE_METRICS, RULE_SCOPES, RULE_WINDOWS } from "@/db/schema";
+import { POLICY_STAGES, RULE_METRICS, RULE_SCOPES, RULE_WINDOWS } from "@/db/schema";
 
 const ZTime = z.string().describe("ISO-8601 UTC timestamp");
 const ZNanos = z.string().regex(/^-?\d+$/).describe("exact amount in nano-dollars (1e-9 USD), as a decimal string");
@@ -16,6 +16,10 @@ export const ZRule = z.object({
   name: z.string(),
   scope: z.enum(RULE_SCOPES),
   match: z.string().nullable(),
+  filters: z
+    .object({ tier: z.string().optional(), feature: z.string().optional(), model: z.string().optional(), orgId: z.string().optional() })
+    .nullable()
+    .describe("which calls count: only those matching every filter (model case-insensitively); null: every call. `scope` says who counts"),
   metric: z.enum(RULE_METRICS),
   window: z.enum(RULE_WINDOWS),
   limit: z.number(),
@@ -145,7 +149,9 @@ export const ZApiKey = z.object({
   lastUsedAt: ZTime.nullable(),
   revokedAt: ZTime.nullable(),
 });
-export const ZCreatedApiKey = ZApiKey.extend({ key: z.string().describe("the secret key, shown this once") });
+export const ZCreatedApiKey = ZApiKey.extend({
+  key: z.string().nullable().describe("the secret key, shown this once: null when an Idempotency-Key retry replays this answer"),
+});
 
 export const ZChannel = z.object({
   id: z.string(),
@@ -203,6 +209,9 @@ export const ZLabelPolicy = z.object({
   minCount: z.number().int(),
   windowSeconds: z.number().int(),
   action: z.enum(["block", "throttle", "require_reauth", "alert"]),
+  stage: z
+    .enum(POLICY_STAGES)
+    .describe("record: labels of recorded calls count; check: the check's own input label counts at once (minCount 1 denies that very call)"),
   durationSeconds: z.number().int().nullable(),
   ratePerMinute: z.number().int().nullable(),
   enabled: z.boolean(),

@@ -8,9 +8,14 @@ export function errorResponse(status: number, code: string, message: string, det
   return Response.json({ error }, { status, headers });
 }
 
-/** "userId is required", "usage.prompt_tokens: Too small: expected number to be >=0". */
+/** "userId is required", "usage.prompt_tokens: Too small: expected number to be >=0", 'Unknown field "limitt"'. */
 export function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.join(".");
+  if (issue.code === "unrecognized_keys") {
+    // Bodies are strict: name the field in full ("filters.tierr") so the typo is found at once.
+    const fields = issue.keys.map((k) => `"${path ? `${path}.${k}` : k}"`);
+    return `Unknown field${fields.length > 1 ? "s" : ""} ${fields.join(", ")}`;
+  }
   if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) return `${path} is required`;
   return path ? `${path}: ${issue.message}` : issue.message;
 }
@@ -19,7 +24,9 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
 export function toHttpError(err: unknown): Response {
   if (err instanceof ZodError) {
     const details = err.issues.map((i) => ({ path: i.path.join("."), message: i.message, code: i.code }));
-    return errorResponse(400, "invalid_request", describeIssue(err.issues[0]!), details);
+    // An unknown field leads: a typo ("limitt") also makes its field missing, and the typo is the cause.
+    const headline = err.issues.find((i) => i.code === "unrecognized_keys") ?? err.issues[0]!;
+    return errorResponse(400, "invalid_request", describeIssue(headline), details);
   }
   if (err instanceof UsageError) return errorResponse(400, "invalid_request", err.message, err.details);
   if (err instanceof RateLimitedError) {

@@ -32,7 +32,7 @@ export const SAMPLES: Sample[] = [
   {
     operationId: "createLabelPolicy",
     path: () => "/api/v1/label-policies",
-    body: () => ({ name: "Block jailbreakers", label: "jailbreak", minCount: 2, windowSeconds: 3600, action: "block", durationSeconds: 600 }),
+    body: () => ({ name: "Block jailbreakers", label: "jailbreak", minCount: 2, windowSeconds: 3600, action: "block", stage: "record", durationSeconds: 600 }),
     keep: (a, ids) => (ids.policyId = a.id),
   },
   { operationId: "listLabelPolicies", path: () => "/api/v1/label-policies" },
@@ -48,7 +48,7 @@ export const SAMPLES: Sample[] = [
   {
     operationId: "createRule",
     path: () => "/api/v1/rules",
-    body: () => ({ name: "Daily requests", scope: "user", match: null, metric: "requests", window: "day", limit: 20, action: "block", enabled: true }),
+    body: () => ({ name: "Daily requests", scope: "user", match: null, filters: { tier: "free" }, metric: "requests", window: "day", limit: 20, action: "block", enabled: true }),
     keep: (a, ids) => (ids.ruleId = a.id),
   },
   { operationId: "listRules", path: () => "/api/v1/rules" },

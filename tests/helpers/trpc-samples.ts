@@ -105,6 +105,7 @@ export function sampleInputs(w: Populated): Record<string, Record<string, unknow
     "settings.get": {},
     "settings.update": { payloadLogging: false },
     "billing.overview": {},
+    "billing.quota": {},
     "billing.setPlan": { plan: "growth" },
     "billing.checkout": { plan: "starter" },
     "billing.portal": {},

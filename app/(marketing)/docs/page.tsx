@@ -89,7 +89,8 @@ export async function answer(userId: string, question: string) {
        "usage":{"prompt_tokens":812,"completion_tokens":95,"prompt_tokens_details":{"cached_tokens":512}}}'`}</CodeBlock>
         <P>
           The same <C>requestId</C> (or <C>Idempotency-Key</C> header) sent again is counted once and answered with <C>&quot;duplicate&quot;: true</C>.
-          Errors always have one shape: <C>{`{"error":{"code":"invalid_request","message":"…"}}`}</C>.
+          Errors always have one shape: <C>{`{"error":{"code":"invalid_request","message":"…"}}`}</C>. Management bodies are strict:
+          an unknown field (a typo like <C>limitt</C>) is a 400 naming it, never silently dropped.
         </P>
 
         <H2 id="rules">4. Rules and the blocklist</H2>
@@ -99,11 +100,17 @@ curl -s -X POST $TOKENIST_BASE_URL/api/v1/rules -H "Authorization: Bearer $TOKEN
   -H "Content-Type: application/json" \\
   -d '{"name":"Daily requests","scope":"user","match":null,"metric":"requests","window":"day","limit":20,"action":"block"}'
 
+# each end user on the free tier: their own 200 requests a day
+curl -s -X POST $TOKENIST_BASE_URL/api/v1/rules -H "Authorization: Bearer $TOKENIST_API_KEY" \\
+  -H "Content-Type: application/json" \\
+  -d '{"name":"Free tier: 200 a day","scope":"user","filters":{"tier":"free"},"metric":"requests","window":"day","limit":200}'
+
 # block one end user until a date
 curl -s -X POST $TOKENIST_BASE_URL/api/v1/blocklist -H "Authorization: Bearer $TOKENIST_API_KEY" \\
   -H "Content-Type: application/json" -d '{"userId":"user_abc123","reason":"abuse","expiresAt":"2026-12-01T10:00:00Z"}'`}</CodeBlock>
         <P>
-          Scopes: <C>user</C>, <C>org</C>, <C>feature</C>, <C>tier</C>, <C>workspace</C>. Metrics: <C>requests</C>, <C>tokens</C>, <C>cost_usd</C>.
+          Scopes say who counts: <C>user</C>, <C>org</C> (each one separately), <C>feature</C>, <C>tier</C>, <C>workspace</C> (one shared count).
+          Filters say which calls count: <C>filters</C> with any of <C>tier</C>, <C>feature</C>, <C>model</C>, <C>orgId</C> limits only the calls matching every one. Metrics: <C>requests</C>, <C>tokens</C>, <C>cost_usd</C>.
           Windows: rolling <C>minute</C>, <C>hour</C>, <C>day</C>, and <C>calendar_day</C>, <C>calendar_month</C> (UTC).
           Actions: <C>block</C>, <C>alert</C>, <C>require_reauth</C>, <C>downgrade_model:&lt;model&gt;</C>. Changes reach every server within half a second.
         </P>

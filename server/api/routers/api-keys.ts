@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { createApiKey, listApiKeys, revokeApiKey, ZCreateApiKey } from "@/server/services/api-keys/manage-api-keys";
-import { adminProcedure, router, workspaceProcedure } from "../trpc";
+import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 
 export const apiKeysRouter = router({
   list: workspaceProcedure.query(({ ctx }) => listApiKeys({ ctx: ctx.service })),
-  create: adminProcedure.input(ZCreateApiKey).mutation(({ ctx, input }) => createApiKey({ ctx: ctx.service, input })),
+  // The body schema is strict: it admits workspaceId here, and the service gets the body without it.
+  create: adminProcedure
+    .input(ZCreateApiKey.extend(workspaceIdShape))
+    .mutation(({ ctx, input: { workspaceId: _, ...key } }) => createApiKey({ ctx: ctx.service, input: key })),
   revoke: adminProcedure
     .input(z.object({ id: z.string().min(1) }))
     .mutation(({ ctx, input }) => revokeApiKey({ ctx: ctx.service, input })),

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { createCheckoutSession, createPortalSession, ZCheckout } from "@/server/services/billing/checkout";
-import { getBillingOverview, setPlanByHand, ZSetPlan } from "@/server/services/billing/manage-billing";
+import { getBillingOverview, getQuota, setPlanByHand, ZSetPlan } from "@/server/services/billing/manage-billing";
 import { ownerProcedure, router, workspaceProcedure } from "../trpc";
 
 export const billingRouter = router({
   overview: workspaceProcedure.query(({ ctx }) => getBillingOverview({ ctx: ctx.service })),
+  /** Past the Free plan's cap? Read by the banner on every dashboard page. */
+  quota: workspaceProcedure.query(({ ctx }) => getQuota({ ctx: ctx.service })),
   checkout: ownerProcedure.input(ZCheckout).mutation(({ ctx, input }) => createCheckoutSession({ ctx: ctx.service, input })),
   portal: ownerProcedure
     .input(z.object({ returnUrl: z.url().optional() }))

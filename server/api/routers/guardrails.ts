@@ -1,13 +1,16 @@
 import { z } from "zod";
 import { createBlock, deleteBlock, listBlocks, unblockSubject, ZCreateBlock } from "@/server/services/guardrails/manage-blocklist";
 import { createRule, deleteRule, listRules, updateRule, ZCreateRule, ZUpdateRule } from "@/server/services/guardrails/manage-rules";
-import { adminProcedure, router, workspaceProcedure } from "../trpc";
+import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 
 const ZId = z.object({ id: z.string().min(1) });
 
 export const rulesRouter = router({
   list: workspaceProcedure.query(({ ctx }) => listRules({ ctx: ctx.service })),
-  create: adminProcedure.input(ZCreateRule).mutation(({ ctx, input }) => createRule({ ctx: ctx.service, input })),
+  // Body schemas are strict: each admits workspaceId here, and the service gets the body without it.
+  create: adminProcedure
+    .input(ZCreateRule.extend(workspaceIdShape))
+    .mutation(({ ctx, input: { workspaceId: _, ...rule } }) => createRule({ ctx: ctx.service, input: rule })),
   update: adminProcedure
     .input(ZId.extend({ patch: ZUpdateRule }))
     .mutation(({ ctx, input }) => updateRule({ ctx: ctx.service, id: input.id, input: input.patch })),
@@ -18,7 +21,9 @@ export const blocklistRouter = router({
   list: workspaceProcedure
     .input(z.object({ includeExpired: z.boolean().default(false) }))
     .query(({ ctx, input }) => listBlocks({ ctx: ctx.service, includeExpired: input.includeExpired })),
-  create: adminProcedure.input(ZCreateBlock).mutation(({ ctx, input }) => createBlock({ ctx: ctx.service, input })),
+  create: adminProcedure
+    .input(ZCreateBlock.extend(workspaceIdShape))
+    .mutation(({ ctx, input: { workspaceId: _, ...block } }) => createBlock({ ctx: ctx.service, input: block })),
   delete: adminProcedure.input(ZId).mutation(({ ctx, input }) => deleteBlock({ ctx: ctx.service, id: input.id })),
   unblock: adminProcedure
     .input(z.object({ subjectType: z.enum(["user", "org"]), subjectId: z.string().min(1) }))

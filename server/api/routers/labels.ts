@@ -17,7 +17,7 @@ import {
   ZEndUserLabels,
   ZLabelsPerDay,
 } from "@/server/services/intent/query-labels";
-import { adminProcedure, router, workspaceProcedure } from "../trpc";
+import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 
 const ZId = z.object({ id: z.string().min(1) });
 
@@ -28,7 +28,10 @@ export const labelsRouter = router({
   conversation: workspaceProcedure.input(ZConversationLabels).query(({ ctx, input }) => getConversationLabels({ ctx: ctx.service, input })),
   custom: router({
     list: workspaceProcedure.query(({ ctx }) => listCustomLabels({ ctx: ctx.service })),
-    create: adminProcedure.input(ZCustomLabel).mutation(({ ctx, input }) => createCustomLabel({ ctx: ctx.service, input })),
+    // Body schemas are strict: each admits workspaceId here, and the service gets the body without it.
+    create: adminProcedure
+      .input(ZCustomLabel.extend(workspaceIdShape))
+      .mutation(({ ctx, input: { workspaceId: _, ...label } }) => createCustomLabel({ ctx: ctx.service, input: label })),
     update: adminProcedure
       .input(ZId.extend({ description: z.string() }))
       .mutation(({ ctx, input }) => updateCustomLabel({ ctx: ctx.service, id: input.id, input: { description: input.description } })),
@@ -38,7 +41,9 @@ export const labelsRouter = router({
     list: workspaceProcedure.query(({ ctx }) => listLabelPolicies({ ctx: ctx.service })),
     /** The shipped defaults, to start a new policy from. */
     templates: workspaceProcedure.query(() => DEFAULT_LABEL_POLICIES),
-    create: adminProcedure.input(ZCreateLabelPolicy).mutation(({ ctx, input }) => createLabelPolicy({ ctx: ctx.service, input })),
+    create: adminProcedure
+      .input(ZCreateLabelPolicy.extend(workspaceIdShape))
+      .mutation(({ ctx, input: { workspaceId: _, ...policy } }) => createLabelPolicy({ ctx: ctx.service, input: policy })),
     update: adminProcedure
       .input(ZId.extend({ patch: ZUpdateLabelPolicy }))
       .mutation(({ ctx, input }) => updateLabelPolicy({ ctx: ctx.service, id: input.id, input: input.patch })),

@@ -1,6 +1,6 @@
 import { retentionDays } from "@/server/services/maintenance/retention";
 import { getWorkspace, updateWorkspaceSettings, ZWorkspaceSettings } from "@/server/services/workspaces/workspaces";
-import { adminProcedure, router, workspaceProcedure } from "../trpc";
+import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 
 export const settingsRouter = router({
   get: workspaceProcedure.query(async ({ ctx }) => {
@@ -18,9 +18,10 @@ export const settingsRouter = router({
     };
   }),
   update: adminProcedure
-    .input(ZWorkspaceSettings)
-    .mutation(async ({ ctx, input }) => {
-      const w = await updateWorkspaceSettings({ ctx: ctx.service, input });
+    // The body schema is strict: it admits workspaceId here, and the service gets the body without it.
+    .input(ZWorkspaceSettings.extend(workspaceIdShape))
+    .mutation(async ({ ctx, input: { workspaceId: _, ...settings } }) => {
+      const w = await updateWorkspaceSettings({ ctx: ctx.service, input: settings });
       return { payloadLogging: w.payloadLogging, redactPayloads: w.redactPayloads, usagePolicy: w.usagePolicy };
     }),
 });

@@ -89,7 +89,10 @@ export function buildOpenApi() {
       description:
         "The SDK endpoints (/sdk/*) and the management API (/api/v1/*). Authenticate with `Authorization: Bearer ug_…`. " +
         'Errors: `{"error":{"code","message","details"?}}`. Money is exact: `costNanos` strings are nano-dollars (1e-9 USD). ' +
-        "Times are ISO-8601 UTC. Lists page with `limit`, `cursor` and `nextCursor`.",
+        "Times are ISO-8601 UTC. Lists page with `limit`, `cursor` and `nextCursor`. " +
+        'Request bodies are strict: an unknown field is a 400 `invalid_request` naming it (`Unknown field "limitt"`). ' +
+        "Plans count tracked requests. A tracked request is one LLM call: a check and the record that settles it count once; " +
+        "a lone check or a lone record once; retries and duplicates never.",
     },
     servers: [{ url: "/" }],
     security: [{ apiKey: [] }],

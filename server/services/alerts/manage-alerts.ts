@@ -14,7 +14,7 @@ import { requirePlan } from "../billing/plans";
  * window), or a scope/match/metric/window with absolute `values` (requests, tokens, USD).
  */
 export const ZCreateAlert = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(100),
     ruleId: z.string().min(1).nullish(),
     percentages: z.array(z.number().int().min(1).max(1000)).min(1).max(10).optional(),
@@ -101,7 +101,7 @@ export async function getAlert({ ctx, id }: { ctx: ServiceCtx; id: string }) {
   return toAlert(row);
 }
 
-export const ZUpdateAlert = z.object({
+export const ZUpdateAlert = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
   channelIds: z.array(z.string()).max(20).optional(),
   enabled: z.boolean().optional(),

@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { rules, RULE_METRICS, RULE_SCOPES, RULE_WINDOWS } from "@/db/schema";
+import { rules, RULE_METRICS, RULE_SCOPES, RULE_WINDOWS, type RuleFilters } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type ServiceCtx } from "../context";
@@ -14,10 +14,31 @@ const ZAction = z
     message: "action must be block, alert, require_reauth or downgrade_model:<model>",
   });
 
+const ZFilterValue = z.string().trim().min(1).max(256);
+
+/**
+ * Which calls a rule applies to: every key given must match the call. Strict, so a typo like
+ * `tierr` is refused instead of silently widening the rule to every call. `segment` is in the
+ * contract but segments are not built yet: refused with that reason rather than as unknown.
+ */
+export const ZRuleFilters = z.strictObject({
+  tier: ZFilterValue.optional(),
+  feature: ZFilterValue.optional(),
+  model: ZFilterValue.optional(),
+  orgId: ZFilterValue.optional(),
+  segment: z
+    .never({ error: "segments are not available yet: filter by tier, feature, model or orgId" })
+    .optional()
+    .describe("reserved: segments are not available yet"),
+});
+export const FILTER_KEYS = ["tier", "feature", "model", "orgId"] as const satisfies ReadonlyArray<keyof RuleFilters>;
+
 const ruleFields = {
   name: z.string().trim().min(1).max(100),
   scope: z.enum(RULE_SCOPES),
   match: z.string().trim().min(1).max(256).nullable(),
+  /** `scope` says who counts; `filters` say which calls count. Null or {}: every call. */
+  filters: ZRuleFilters.nullable(),
   metric: z.enum(RULE_METRICS),
   window: z.enum(RULE_WINDOWS),
   /** Requests or tokens (integers), or USD for cost_usd (exact to 1e-9). */
@@ -26,13 +47,15 @@ const ruleFields = {
   enabled: z.boolean(),
 };
 
-export const ZCreateRule = z.object({
+// Strict: an unknown field is a 400 naming it (a typo like `limitt` must not create a rule without the limit meant).
+export const ZCreateRule = z.strictObject({
   ...ruleFields,
   match: ruleFields.match.default(null),
+  filters: ruleFields.filters.default(null),
   action: ruleFields.action.default("block"),
   enabled: ruleFields.enabled.default(true),
 });
-export const ZUpdateRule = z.object(ruleFields).partial();
+export const ZUpdateRule = z.strictObject(ruleFields).partial();
 export type TRule = ReturnType<typeof toRule>;
 
 type RuleRow = typeof rules.$inferSelect;
@@ -44,6 +67,7 @@ export function toRule(r: RuleRow) {
     name: r.name,
     scope: r.scope,
     match: r.match,
+    filters: r.filters ?? null,
     metric: r.metric,
     window: r.window,
     limit: r.metric === "cost_usd" ? Number(formatNanos(r.limitValue)) : Number(r.limitValue),
@@ -60,11 +84,27 @@ function toLimitValue(metric: RuleRow["metric"], limit: number): bigint {
   return BigInt(limit);
 }
 
-function checkScope(scope: RuleRow["scope"], match: string | null) {
+/** Only the filters given; none at all means every call, so `{}` and null are stored alike (null). */
+export function toFilters(input: z.output<typeof ZRuleFilters> | null): RuleFilters | null {
+  if (!input) return null;
+  const filters: RuleFilters = {};
+  for (const key of FILTER_KEYS) if (input[key] !== undefined) filters[key] = input[key];
+  return Object.keys(filters).length > 0 ? filters : null;
+}
+
+/** The scope's own key, when it names one: a filter on that key must agree with match. */
+const SCOPE_KEY = { tier: "tier", feature: "feature", org: "orgId" } as const;
+
+function checkScope(scope: RuleRow["scope"], match: string | null, filters: RuleFilters | null) {
   if ((scope === "feature" || scope === "tier") && match === null) {
     throw new InvalidInputError(`match is required for scope ${scope} (the ${scope} the rule is for)`);
   }
   if (scope === "workspace" && match !== null) throw new InvalidInputError("match must be null for scope workspace");
+  const key = scope in SCOPE_KEY ? SCOPE_KEY[scope as keyof typeof SCOPE_KEY] : null;
+  // A contradiction (scope tier "free", filter tier "pro") is a rule that can never apply: refuse it.
+  if (key && match !== null && filters?.[key] !== undefined && filters[key] !== match) {
+    throw new InvalidInputError(`filters.${key} "${filters[key]}" contradicts match "${match}": the rule would never apply`);
+  }
 }
 
 export async function listRules({ ctx }: { ctx: ServiceCtx }) {
@@ -79,8 +119,9 @@ export async function getRule({ ctx, id }: { ctx: ServiceCtx; id: string }) {
 }
 
 export async function createRule({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZCreateRule> }) {
-  const data = ZCreateRule.parse(input);
-  checkScope(data.scope, data.match);
+  const parsed = ZCreateRule.parse(input);
+  const data = { ...parsed, filters: toFilters(parsed.filters) };
+  checkScope(data.scope, data.match, data.filters);
   const limitValue = toLimitValue(data.metric, data.limit);
   const rule = await withTransaction(ctx, async (tx) => {
     const [row] = await tx
@@ -96,12 +137,13 @@ export async function createRule({ ctx, input }: { ctx: ServiceCtx; input: z.inp
 }
 
 export async function updateRule({ ctx, id, input }: { ctx: ServiceCtx; id: string; input: z.input<typeof ZUpdateRule> }) {
-  const patch = ZUpdateRule.parse(input);
+  const { filters, ...fields } = ZUpdateRule.parse(input);
+  const patch = { ...fields, ...(filters !== undefined && { filters: toFilters(filters) }) };
   const rule = await withTransaction(ctx, async (tx) => {
     const [current] = await tx.select().from(rules).where(and(eq(rules.id, id), eq(rules.workspaceId, ctx.workspaceId))).for("update");
     if (!current) throw new NotFoundError(`Rule ${id} not found`);
     const next = { ...current, ...patch };
-    checkScope(next.scope, next.match);
+    checkScope(next.scope, next.match, next.filters);
     const limitValue = patch.limit !== undefined || patch.metric !== undefined
       ? toLimitValue(next.metric, patch.limit ?? Number(toRule(current).limit))
       : current.limitValue;

@@ -15,7 +15,8 @@ export const ZLabelName = z
   .trim()
   .regex(/^[a-z][a-z0-9_]{1,39}$/, "A label is 2-40 characters: lower-case letters, digits and _, starting with a letter");
 
-export const ZCustomLabel = z.object({
+// Strict: an unknown field is a 400 naming it.
+export const ZCustomLabel = z.strictObject({
   name: ZLabelName.refine((n) => !(BUILT_IN_LABELS as readonly string[]).includes(n), "That is a built-in label"),
   /** What the label means, for the LLM; quoted phrases or "keywords: a, b" feed the built-in matcher. */
   description: z.string().trim().min(3).max(500),

@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { BUILT_IN_LABELS, customLabels, labelPolicies, POLICY_ACTIONS } from "@/db/schema";
+import { BUILT_IN_LABELS, customLabels, labelPolicies, POLICY_ACTIONS, POLICY_STAGES } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type ServiceCtx } from "../context";
@@ -17,31 +17,35 @@ const policyFields = {
   minCount: z.number().int().min(1).max(10_000),
   windowSeconds: z.number().int().min(60).max(MAX_SECONDS),
   action: z.enum(POLICY_ACTIONS),
+  /** record: labels of recorded calls count (after labelling); check: the check's own input label counts at once. */
+  stage: z.enum(POLICY_STAGES),
   durationSeconds: z.number().int().min(60).max(MAX_SECONDS).nullable(),
   ratePerMinute: z.number().int().min(1).max(100_000).nullable(),
   enabled: z.boolean(),
 };
 
-export const ZCreateLabelPolicy = z.object({
+// Strict: an unknown field is a 400 naming it, never silently dropped.
+export const ZCreateLabelPolicy = z.strictObject({
   ...policyFields,
+  stage: policyFields.stage.default("record"),
   durationSeconds: policyFields.durationSeconds.default(null),
   ratePerMinute: policyFields.ratePerMinute.default(null),
   enabled: policyFields.enabled.default(true),
 });
-export const ZUpdateLabelPolicy = z.object(policyFields).partial();
+export const ZUpdateLabelPolicy = z.strictObject(policyFields).partial();
 
 type Row = typeof labelPolicies.$inferSelect;
-type TPolicyFields = Pick<Row, "name" | "label" | "minCount" | "windowSeconds" | "action" | "durationSeconds" | "ratePerMinute" | "enabled">;
+type TPolicyFields = Pick<Row, "name" | "label" | "minCount" | "windowSeconds" | "action" | "stage" | "durationSeconds" | "ratePerMinute" | "enabled">;
 
 /**
  * Shipped with every new workspace (and added to existing ones by the 0004 migration), all
  * disabled: an admin turns on what fits. Also offered as templates.
  */
 export const DEFAULT_LABEL_POLICIES: TPolicyFields[] = [
-  { name: "Block jailbreakers", label: "jailbreak", minCount: 3, windowSeconds: 3600, action: "block", durationSeconds: 3600, ratePerMinute: null, enabled: false },
-  { name: "Re-authenticate after a jailbreak", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "require_reauth", durationSeconds: 900, ratePerMinute: null, enabled: false },
-  { name: "Throttle policy breakers", label: "tos_breach", minCount: 3, windowSeconds: 86_400, action: "throttle", durationSeconds: 3600, ratePerMinute: 5, enabled: false },
-  { name: "Alert on frustrated users", label: "frustration", minCount: 3, windowSeconds: 3600, action: "alert", durationSeconds: null, ratePerMinute: null, enabled: false },
+  { name: "Block jailbreakers", label: "jailbreak", minCount: 3, windowSeconds: 3600, action: "block", stage: "record", durationSeconds: 3600, ratePerMinute: null, enabled: false },
+  { name: "Re-authenticate after a jailbreak", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "require_reauth", stage: "record", durationSeconds: 900, ratePerMinute: null, enabled: false },
+  { name: "Throttle policy breakers", label: "tos_breach", minCount: 3, windowSeconds: 86_400, action: "throttle", stage: "record", durationSeconds: 3600, ratePerMinute: 5, enabled: false },
+  { name: "Alert on frustrated users", label: "frustration", minCount: 3, windowSeconds: 3600, action: "alert", stage: "record", durationSeconds: null, ratePerMinute: null, enabled: false },
 ];
 
 export const toLabelPolicy = (r: Row) => ({
@@ -51,6 +55,7 @@ export const toLabelPolicy = (r: Row) => ({
   minCount: r.minCount,
   windowSeconds: r.windowSeconds,
   action: r.action,
+  stage: r.stage,
   durationSeconds: r.durationSeconds,
   ratePerMinute: r.ratePerMinute,
   enabled: r.enabled,

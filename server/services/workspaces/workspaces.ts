@@ -75,7 +75,8 @@ export async function getMemberRole(db: Queryable, memberId: string, workspaceId
   return row?.role ?? null;
 }
 
-export const ZWorkspaceSettings = z.object({
+// Strict: a misspelt setting is a 400 naming it, not a silent no-op.
+export const ZWorkspaceSettings = z.strictObject({
   payloadLogging: z.boolean().optional(),
   redactPayloads: z.boolean().optional(),
   usagePolicy: z.string().max(20_000).nullable().optional(),

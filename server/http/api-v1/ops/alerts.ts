@@ -24,7 +24,7 @@ export const getChannelOp = defineOperation({
 });
 export const updateChannelOp = defineOperation({
   method: "PATCH", path: "/api/v1/alert-channels/{id}", operationId: "updateAlertChannel", tag: "Alerts", scope: "write",
-  summary: "Enable or disable a channel", body: z.object({ enabled: z.boolean() }), response: ZChannel,
+  summary: "Enable or disable a channel", body: z.strictObject({ enabled: z.boolean() }), response: ZChannel,
   handler: ({ ctx, params, body }) => setChannelEnabled({ ctx, id: params.id!, enabled: body.enabled }),
 });
 export const deleteChannelOp = defineOperation({
@@ -35,7 +35,7 @@ export const deleteChannelOp = defineOperation({
 export const testChannelOp = defineOperation({
   method: "POST", path: "/api/v1/alert-channels/{id}/test", operationId: "testAlertChannel", tag: "Alerts", scope: "write",
   summary: "Send a test message through a channel; answers the delivery with the receiver's response",
-  body: z.object({}).optional(), response: ZDelivery,
+  body: z.strictObject({}).optional(), response: ZDelivery,
   handler: async ({ ctx, params }) => toDelivery(await sendTestMessage({ ctx, id: params.id! })),
 });
 export const listDeliveriesOp = defineOperation({

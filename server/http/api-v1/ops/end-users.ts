@@ -36,7 +36,7 @@ export const getEndUserOp = defineOperation({
 export const blockEndUser = defineOperation({
   method: "POST", path: "/api/v1/end-users/{userId}/block", operationId: "blockEndUser", tag: "End users", scope: "write", status: 201,
   summary: "Block an end user, optionally until expiresAt",
-  body: z.object({ reason: z.string().max(500).nullish(), expiresAt: z.iso.datetime({ offset: true }).nullish() }),
+  body: z.strictObject({ reason: z.string().max(500).nullish(), expiresAt: z.iso.datetime({ offset: true }).nullish() }),
   response: ZBlock,
   handler: ({ ctx, params, body }) => createBlock({ ctx, input: { userId: params.userId!, reason: body.reason, expiresAt: body.expiresAt } }),
 });
@@ -44,7 +44,7 @@ export const blockEndUser = defineOperation({
 export const unblockEndUser = defineOperation({
   method: "POST", path: "/api/v1/end-users/{userId}/unblock", operationId: "unblockEndUser", tag: "End users", scope: "write",
   summary: "Remove every blocklist entry of an end user",
-  body: z.object({}).optional(),
+  body: z.strictObject({}).optional(),
   response: z.object({ removed: z.number().int() }),
   handler: ({ ctx, params }) => unblockSubject({ ctx, subjectType: "user", subjectId: params.userId! }),
 });

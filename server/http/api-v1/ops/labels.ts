@@ -55,7 +55,7 @@ export const createCustomLabelOp = defineOperation({
 });
 export const updateCustomLabelOp = defineOperation({
   method: "PATCH", path: "/api/v1/custom-labels/{id}", operationId: "updateCustomLabel", tag: "Labels", scope: "write",
-  summary: "Change a custom label's description", body: z.object({ description: z.string().trim().min(3).max(500) }), response: ZCustomLabelOut,
+  summary: "Change a custom label's description", body: z.strictObject({ description: z.string().trim().min(3).max(500) }), response: ZCustomLabelOut,
   handler: ({ ctx, params, body }) => updateCustomLabel({ ctx, id: params.id!, input: body }),
 });
 export const deleteCustomLabelOp = defineOperation({

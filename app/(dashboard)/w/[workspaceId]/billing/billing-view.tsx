@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState } from "react";
-import { formatDate, formatNumber, formatPercent } from "@/app/_components/format";
+import { formatDate, formatDateUtc, formatNumber, formatPercent } from "@/app/_components/format";
 import { EmptyState, InlineError, LoadingRows, QueryView } from "@/app/_components/states";
 import { Table, TBody, Td, Th } from "@/app/_components/table";
 import { Badge, Button, Card, CardHeader, PageHeader, Select } from "@/app/_components/ui";
@@ -11,6 +11,9 @@ import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc/client";
 
 type Billing = RouterOutputs["billing"]["overview"];
+/** The one definition of what the plans count (also in the OpenAPI description and the README). */
+const TRACKED_REQUEST =
+  "A tracked request is one LLM call: a check and the record that settles it count once; a lone check or a lone record once; retries and duplicates never.";
 const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 export function BillingView() {
@@ -20,7 +23,7 @@ export function BillingView() {
   const status = useSearchParams().get("checkout");
   return (
     <>
-      <PageHeader title="Billing" description="Your plan and this month's tracked requests (check and record calls)." />
+      <PageHeader title="Billing" description="Your plan and this month's tracked requests." />
       {status === "success" && <p className="mb-4 rounded-lg bg-emerald-50 px-4 py-3 text-sm text-emerald-800">Thank you: your subscription is being set up. It shows here within a few seconds.</p>}
       <QueryView query={billing} loading={<Card><LoadingRows rows={5} /></Card>}>
         {(b) => (
@@ -98,7 +101,7 @@ function UsageCard({ b }: { b: Billing }) {
   const share = included ? Math.min(100, (requests / included) * 100) : 0;
   return (
     <Card className="lg:col-span-2">
-      <CardHeader title="This month" description={`Resets ${formatDate(resetsAt)} (UTC)`} />
+      <CardHeader title="This month" description={`Resets ${formatDateUtc(resetsAt)} (UTC)`} />
       <div className="space-y-4 px-5 py-4">
         <div className="flex items-end justify-between">
           <p className="text-2xl font-semibold tabular-nums text-slate-900" data-testid="billing-requests">
@@ -116,7 +119,12 @@ function UsageCard({ b }: { b: Billing }) {
           <div><dt className="text-slate-500">Overage so far</dt><dd className="font-medium tabular-nums text-slate-900">{b.hardCap ? "none: hard cap" : usd(b.overageUsd)}</dd></div>
           <div><dt className="text-slate-500">Projected overage</dt><dd className="font-medium tabular-nums text-slate-900">{b.hardCap ? "—" : usd(b.projectedOverageUsd)}</dd></div>
         </dl>
-        {b.hardCap && included !== null && requests >= included && <p className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">The free plan&apos;s monthly requests are used up: checks are refused until the month resets or you upgrade.</p>}
+        <p className="text-xs text-slate-500" data-testid="tracked-request-definition">{TRACKED_REQUEST}</p>
+        {b.hardCap && included !== null && requests >= included && (
+          <p className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">
+            The Free plan&apos;s monthly requests are used up: checks keep enforcing your rules and blocklist, but usage is not recorded until {formatDateUtc(resetsAt)} (UTC). Change to a paid plan to record it again at once.
+          </p>
+        )}
       </div>
     </Card>
   );

@@ -6,10 +6,10 @@ import { formatNumber } from "@/app/_components/format";
 import { Modal } from "@/app/_components/modal";
 import { EmptyState, InlineError, LoadingRows, QueryView } from "@/app/_components/states";
 import { Table, TBody, Td, Th } from "@/app/_components/table";
-import { Badge, Button, Card, CardHeader, labelColor, Toggle } from "@/app/_components/ui";
+import { Badge, Button, Card, CardHeader, labelColor, Select, Toggle } from "@/app/_components/ui";
 import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc/client";
-import { ACTIONS, PolicyForm, type PolicyInput } from "./policy-form";
+import { ACTIONS, PolicyForm, STAGES, type PolicyInput } from "./policy-form";
 
 const BUILT_IN = ["jailbreak", "tos_breach", "frustration", "win"];
 type Policy = RouterOutputs["labels"]["policies"]["list"][number];
@@ -41,7 +41,15 @@ export function PoliciesCard() {
   const labels = [...BUILT_IN, ...(custom.data ?? []).map((c) => c.name)];
   return (
     <Card>
-      <CardHeader title="Policies" description="Applied by the labeller right after it labels an event; off until you switch them on." actions={ws.canWrite && <Button size="sm" onClick={() => setForm({})}>New policy</Button>} />
+      <CardHeader
+        title="Policies"
+        description={
+          <>
+            Off until you switch them on. <strong className="font-medium text-slate-700">record</strong>: applied by the labeller right after it labels a recorded call.{" "}
+            <strong className="font-medium text-slate-700">check</strong>: the check&apos;s own input label counts at once — with at least 1 it denies that very call; alert = monitor mode.
+          </>
+        }
+        actions={ws.canWrite && <Button size="sm" onClick={() => setForm({})}>New policy</Button>} />
       <QueryView query={policies} loading={<LoadingRows rows={4} />} isEmpty={(d) => d.length === 0} empty={<EmptyState title="No policies" />}>
         {(rows) => (
           <Table>
@@ -49,6 +57,7 @@ export function PoliciesCard() {
               <tr>
                 <Th>Policy</Th>
                 <Th>Label</Th>
+                <Th>Stage</Th>
                 <Th>Rule</Th>
                 <Th>Enabled</Th>
                 {ws.canWrite && <Th align="right"><span className="sr-only">Actions</span></Th>}
@@ -59,6 +68,21 @@ export function PoliciesCard() {
                 <tr key={p.id} data-testid="policy-row">
                   <Td className="font-medium text-slate-900">{p.name}</Td>
                   <Td><Badge color={labelColor(p.label)}>{p.label}</Badge></Td>
+                  <Td>
+                    {ws.canWrite ? (
+                      <Select
+                        aria-label={`Stage of ${p.name}`}
+                        className="w-28"
+                        value={p.stage}
+                        disabled={update.isPending}
+                        onChange={(e) => update.mutate({ workspaceId: ws.id, id: p.id, patch: { stage: e.target.value as keyof typeof STAGES } })}
+                      >
+                        {Object.keys(STAGES).map((k) => <option key={k} value={k}>{k}</option>)}
+                      </Select>
+                    ) : (
+                      <Badge color={p.stage === "check" ? "indigo" : "slate"} title={STAGES[p.stage]}>{p.stage}</Badge>
+                    )}
+                  </Td>
                   <Td className="text-slate-600">{describe(p)}</Td>
                   <Td>
                     {ws.canWrite ? (

@@ -8,6 +8,8 @@ import type { RouterInputs } from "@/lib/trpc/client";
 export type PolicyInput = Omit<RouterInputs["labels"]["policies"]["create"], "workspaceId">;
 export const ACTIONS = { block: "Block the user", throttle: "Throttle the user", require_reauth: "Require re-authentication", alert: "Alert only" } as const;
 const WINDOWS = [[300, "5 minutes"], [3600, "1 hour"], [21_600, "6 hours"], [86_400, "24 hours"], [604_800, "7 days"]] as const;
+/** When the label counts: after a call is recorded and labelled, or at the check, from its own input. */
+export const STAGES = { record: "Recorded calls", check: "At the check" } as const;
 const DURATIONS = [[900, "15 minutes"], [3600, "1 hour"], [86_400, "24 hours"], [604_800, "7 days"]] as const;
 
 /** "When <label> appears N times within <window>, <action> for <duration>." */
@@ -17,6 +19,7 @@ export function PolicyForm({ labels, initial, pending, error, onSubmit, onCancel
   const [minCount, setMinCount] = useState(String(initial?.minCount ?? 3));
   const [windowSeconds, setWindowSeconds] = useState(initial?.windowSeconds ?? 3600);
   const [action, setAction] = useState<keyof typeof ACTIONS>(initial?.action ?? "block");
+  const [stage, setStage] = useState<keyof typeof STAGES>(initial?.stage ?? "record");
   const [durationSeconds, setDurationSeconds] = useState(initial?.durationSeconds ?? 3600);
   const [ratePerMinute, setRatePerMinute] = useState(String(initial?.ratePerMinute ?? 5));
   const submit = (e: React.FormEvent) => {
@@ -27,6 +30,7 @@ export function PolicyForm({ labels, initial, pending, error, onSubmit, onCancel
       minCount: Number(minCount),
       windowSeconds,
       action,
+      stage,
       durationSeconds: action === "alert" ? null : durationSeconds,
       ratePerMinute: action === "throttle" ? Number(ratePerMinute) : null,
       enabled: true,
@@ -52,6 +56,18 @@ export function PolicyForm({ labels, initial, pending, error, onSubmit, onCancel
           </Select>
         </Field>
       </div>
+      <Field
+        label="Counts"
+        hint={
+          stage === "check"
+            ? "check: the check's own input label counts at once — with at least 1 it denies that very call; alert = monitor mode (the call goes through, you are told)."
+            : "record: labels of recorded conversations count, after the labeller has run; the action applies from the next check."
+        }
+      >
+        <Select aria-label="Stage" value={stage} onChange={(e) => setStage(e.target.value as keyof typeof STAGES)}>
+          {Object.entries(STAGES).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+        </Select>
+      </Field>
       <div className="grid grid-cols-3 gap-3">
         <Field label="Then" className="col-span-1">
           <Select aria-label="Then" value={action} onChange={(e) => setAction(e.target.value as keyof typeof ACTIONS)}>

@@ -11,12 +11,28 @@ export type RuleInput = Omit<RouterInputs["rules"]["create"], "workspaceId">;
 export const SCOPES = { user: "Each end user", org: "Each org", feature: "A feature", tier: "A tier", workspace: "The whole workspace" } as const;
 export const METRICS = { requests: "Requests", tokens: "Tokens", cost_usd: "Cost (USD)" } as const;
 export const WINDOWS = { minute: "Rolling minute", hour: "Rolling hour", day: "Rolling 24 hours", calendar_day: "Calendar day (UTC)", calendar_month: "Calendar month (UTC)" } as const;
+/** The call filters, in the order the form and the list show them. */
+export const FILTERS = { tier: "Tier", feature: "Feature", model: "Model", orgId: "Org id" } as const;
+type FilterKey = keyof typeof FILTERS;
+const FILTER_EXAMPLES: Record<FilterKey, string> = { tier: "free", feature: "support-bot", model: "gpt-4o", orgId: "org_123" };
 
-/** Create or edit a rule: scope, metric, window, limit, action. */
+/** The filled-in filters, trimmed; none at all is null (every call counts). */
+function toFilters(values: Record<FilterKey, string>): RuleInput["filters"] {
+  const entries = Object.entries(values).map(([k, v]) => [k, v.trim()] as const).filter(([, v]) => v !== "");
+  return entries.length > 0 ? Object.fromEntries(entries) : null;
+}
+
+/** Create or edit a rule: who counts (scope), which calls count (filters), metric, window, limit, action. */
 export function RuleForm({ initial, pending, error, onSubmit, onCancel }: { initial?: Rule; pending: boolean; error: unknown; onSubmit: (r: RuleInput) => void; onCancel: () => void }) {
   const [name, setName] = useState(initial?.name ?? "");
   const [scope, setScope] = useState<keyof typeof SCOPES>(initial?.scope ?? "user");
   const [match, setMatch] = useState(initial?.match ?? "");
+  const [filters, setFilters] = useState<Record<FilterKey, string>>({
+    tier: initial?.filters?.tier ?? "",
+    feature: initial?.filters?.feature ?? "",
+    model: initial?.filters?.model ?? "",
+    orgId: initial?.filters?.orgId ?? "",
+  });
   const [metric, setMetric] = useState<keyof typeof METRICS>(initial?.metric ?? "requests");
   const [window, setWindow] = useState<keyof typeof WINDOWS>(initial?.window ?? "day");
   const [limit, setLimit] = useState(initial ? String(initial.limit) : "");
@@ -30,6 +46,7 @@ export function RuleForm({ initial, pending, error, onSubmit, onCancel }: { init
       name: name.trim(),
       scope,
       match: scope === "workspace" ? null : match.trim() || null,
+      filters: toFilters(filters),
       metric,
       window,
       limit: Number(limit),
@@ -43,7 +60,7 @@ export function RuleForm({ initial, pending, error, onSubmit, onCancel }: { init
         <Input required value={name} onChange={(e) => setName(e.target.value)} placeholder="Free tier: 50 requests a day" maxLength={100} />
       </Field>
       <div className="grid grid-cols-2 gap-3">
-        <Field label="Applies to">
+        <Field label="Who counts" hint="Each end user or org has its own count; a feature, tier or the workspace shares one.">
           <Select aria-label="Scope" value={scope} onChange={(e) => setScope(e.target.value as keyof typeof SCOPES)}>
             {Object.entries(SCOPES).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
           </Select>
@@ -54,6 +71,27 @@ export function RuleForm({ initial, pending, error, onSubmit, onCancel }: { init
           </Field>
         )}
       </div>
+      <fieldset className="rounded-lg bg-slate-50 p-3 ring-1 ring-slate-200">
+        <legend className="px-1 text-xs font-medium text-slate-700">Which calls count (optional)</legend>
+        <p className="mb-3 text-xs text-slate-500">
+          The scope says who counts; filters say which calls count. With filters, only calls matching every one of them are counted and limited:
+          &ldquo;each end user&rdquo; with tier <span className="font-mono">free</span> gives every free user their own limit. Leave them empty to count every call.
+        </p>
+        <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+          {(Object.keys(FILTERS) as FilterKey[]).map((key) => (
+            <Field key={key} label={FILTERS[key]}>
+              <Input
+                aria-label={`${FILTERS[key]} filter`}
+                value={filters[key]}
+                maxLength={256}
+                onChange={(e) => setFilters((f) => ({ ...f, [key]: e.target.value }))}
+                placeholder="any"
+                title={`e.g. ${FILTER_EXAMPLES[key]}`}
+              />
+            </Field>
+          ))}
+        </div>
+      </fieldset>
       <div className="grid grid-cols-3 gap-3">
         <Field label="Metric">
           <Select aria-label="Metric" value={metric} onChange={(e) => setMetric(e.target.value as keyof typeof METRICS)}>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { formatNumber, formatRelative } from "@/app/_components/format";
 import { Modal } from "@/app/_components/modal";
 import { EmptyState, InlineError, LoadingRows, QueryView } from "@/app/_components/states";
@@ -9,10 +9,29 @@ import { Table, TBody, Td, Th } from "@/app/_components/table";
 import { Badge, Button, Card, PageHeader, Toggle } from "@/app/_components/ui";
 import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC } from "@/lib/trpc/client";
-import { METRICS, RuleForm, SCOPES, WINDOWS, type Rule } from "./rule-form";
+import { FILTERS, METRICS, RuleForm, SCOPES, WINDOWS, type Rule } from "./rule-form";
 
 function describeLimit(r: Rule) {
   return r.metric === "cost_usd" ? `$${r.limit}` : `${formatNumber(r.limit)} ${METRICS[r.metric].toLowerCase()}`;
+}
+
+/** "each end user · tier = free · model = gpt-4o": who counts, then which calls count. */
+function AppliesTo({ r }: { r: Rule }) {
+  const filters = Object.entries(r.filters ?? {}).filter(([, v]) => v);
+  // Wraps between filters (the cell does not), so a rule with several filters keeps the row on screen.
+  return (
+    <div className="whitespace-normal">
+      {r.match ? <>{r.scope} <span className="font-mono text-xs">{r.match}</span></> : SCOPES[r.scope]}
+      {filters.map(([k, v]) => (
+        <Fragment key={k}>
+          {" "}
+          <span className="whitespace-nowrap text-slate-500">
+            · {FILTERS[k as keyof typeof FILTERS]?.toLowerCase() ?? k} = <span className="font-mono text-xs text-slate-700">{v}</span>
+          </span>
+        </Fragment>
+      ))}
+    </div>
+  );
 }
 
 export function RulesView() {
@@ -42,7 +61,7 @@ export function RulesView() {
           empty={
             <EmptyState
               title="No rules yet"
-              description="Every check is allowed until you add a limit: for example 50 requests a day per end user, or $5 a month per org."
+              description="Every check is allowed until you add a limit: for example 50 requests a day per end user, $5 a month per org, or 200 requests a day for each end user on tier free."
               action={ws.canWrite && <Button onClick={() => setEditing("new")}>Create your first rule</Button>}
             />
           }
@@ -64,7 +83,7 @@ export function RulesView() {
                 {rows.map((r) => (
                   <tr key={r.id} data-testid="rule-row">
                     <Td className="font-medium text-slate-900">{r.name}</Td>
-                    <Td>{r.match ? <>{r.scope} <span className="font-mono text-xs">{r.match}</span></> : SCOPES[r.scope]}</Td>
+                    <Td><AppliesTo r={r} /></Td>
                     <Td><span className="font-medium text-slate-900">{describeLimit(r)}</span> <span className="text-slate-500">/ {WINDOWS[r.window].toLowerCase()}</span></Td>
                     <Td><Badge color={r.action === "block" ? "red" : r.action === "alert" ? "amber" : "indigo"}>{r.action.replace("_", " ")}</Badge></Td>
                     <Td>
