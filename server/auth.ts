@@ -1,13 +1,17 @@
 import type { NextAuthOptions } from "next-auth";
 import { getServerSession } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import GitHubProvider from "next-auth/providers/github";
 import GoogleProvider from "next-auth/providers/google";
 import { boot } from "./boot";
 import { env } from "./env";
+import { clientIp } from "./http/client-ip";
+import { log } from "./lib/log";
 import { authenticate, ensureOAuthMember } from "./services/auth/accounts";
 import { getAuthSecret } from "./services/auth/auth-secret";
-import { checkSignInAttempt } from "./services/auth/sign-in-limiter";
+import { normaliseEmail } from "./services/auth/normalise-email";
+import { gitHubProvider, OAUTH_EMAIL_NOT_VERIFIED, providerEmail } from "./services/auth/oauth-providers";
+import { takeSignInAttempt } from "./services/auth/sign-in-limiter";
+import { ForbiddenError } from "./services/errors";
 
 /** next-auth: e-mail + password always; GitHub and Google when their variables are set. */
 export function authOptions(): NextAuthOptions {
@@ -17,17 +21,25 @@ export function authOptions(): NextAuthOptions {
       name: "E-mail",
       credentials: { email: { label: "E-mail", type: "email" }, password: { label: "Password", type: "password" } },
       async authorize(credentials, req) {
-        const email = String(credentials?.email ?? "").toLowerCase();
-        const ip = String((req?.headers as Record<string, string> | undefined)?.["x-forwarded-for"] ?? "local");
-        checkSignInAttempt(email, ip); // throws after too many attempts
-        const db = await boot();
-        const member = await authenticate(db, email, String(credentials?.password ?? ""));
-        return member ? { id: member.id, email: member.email, name: member.name } : null;
+        // The limiter counts the very spelling authenticate looks up, and the address the trusted
+        // proxies saw; it throws after too many attempts (the message reaches the form).
+        const email = normaliseEmail(credentials?.email);
+        const attempt = takeSignInAttempt(email, clientIp({ headers: req?.headers ?? {} }));
+        try {
+          const member = await authenticate(await boot(), email, String(credentials?.password ?? ""));
+          if (!member) return null;
+          attempt.succeeded();
+          return { id: member.id, email: member.email, name: member.name };
+        } catch (err) {
+          // next-auth puts a thrown message in the redirect URL: never a database's.
+          log.error("credentials sign-in failed", { err });
+          throw new Error("Sign-in is unavailable right now. Try again shortly.");
+        }
       },
     }),
   ];
   if (config.GITHUB_ID && config.GITHUB_SECRET) {
-    providers.push(GitHubProvider({ clientId: config.GITHUB_ID, clientSecret: config.GITHUB_SECRET }));
+    providers.push(gitHubProvider(config.GITHUB_ID, config.GITHUB_SECRET));
   }
   if (config.GOOGLE_CLIENT_ID && config.GOOGLE_CLIENT_SECRET) {
     providers.push(GoogleProvider({ clientId: config.GOOGLE_CLIENT_ID, clientSecret: config.GOOGLE_CLIENT_SECRET }));
@@ -38,16 +50,25 @@ export function authOptions(): NextAuthOptions {
     // prefixed) whenever the dashboard is served over https.
     useSecureCookies: (config.TOKENIST_PUBLIC_URL ?? process.env.NEXTAUTH_URL ?? "").startsWith("https://"),
     session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
-    pages: { signIn: "/sign-in" },
+    // Errors land on the sign-in page too, which explains the codes it knows (OAuthEmailNotVerified).
+    pages: { signIn: "/sign-in", error: "/sign-in" },
     providers,
     callbacks: {
-      async signIn({ user, account }) {
+      async signIn({ user, account, profile }) {
         if (account?.provider === "credentials") return true;
-        if (!user.email) return false;
-        const db = await boot();
-        const member = await ensureOAuthMember(db, { email: user.email, name: user.name ?? null });
-        user.id = member.id;
-        return true;
+        // An OAuth sign-in finds (or creates) the member by e-mail, so it must be an address the
+        // provider has verified; otherwise refuse, whether or not a member has it (no oracle).
+        const claim = providerEmail(profile);
+        if (!claim?.emailVerified) throw new Error(OAUTH_EMAIL_NOT_VERIFIED);
+        try {
+          const member = await ensureOAuthMember(await boot(), { ...claim, name: user.name ?? null });
+          user.id = member.id;
+          return true;
+        } catch (err) {
+          if (err instanceof ForbiddenError) throw new Error(OAUTH_EMAIL_NOT_VERIFIED);
+          log.error("OAuth sign-in failed", { err, provider: account?.provider });
+          throw new Error("OAuthCallback"); // next-auth's own code: a generic message, no database text in the URL
+        }
       },
       async jwt({ token, user }) {
         if (user) token.memberId = user.id;

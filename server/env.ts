@@ -2,6 +2,7 @@
  * The environment, validated once with zod. A missing or malformed value stops
  * start-up with a message that names it (see `loadEnv`).
  */
+import { isIP } from "node:net";
 import { z } from "zod";
 
 const optionalUrl = z.url().optional();
@@ -64,11 +65,32 @@ const ZEnv = z.object({
     .enum(["0", "1", "true", "false"])
     .default("0")
     .transform((v) => v === "1" || v === "true"),
+  /**
+   * The reverse proxies in front of the app, whose X-Forwarded-For entries are believed:
+   * a hop count ("1": one proxy appends the client's address) or a comma-separated list of
+   * proxy addresses and CIDRs ("10.0.0.0/8, 2001:db8::1"). Unset → no proxy is trusted, the
+   * header is ignored and every request shares one "direct" address (server/http/client-ip.ts).
+   */
+  TOKENIST_TRUSTED_PROXIES: z
+    .string()
+    .trim()
+    .refine(isTrustedProxies, "must be a hop count (0-32) or a comma-separated list of IP addresses and CIDRs")
+    .optional(),
   GITHUB_ID: z.string().min(1).optional(),
   GITHUB_SECRET: z.string().min(1).optional(),
   GOOGLE_CLIENT_ID: z.string().min(1).optional(),
   GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
 });
+
+function isTrustedProxies(value: string): boolean {
+  if (/^\d+$/.test(value)) return Number(value) <= 32;
+  return value.split(",").every((entry) => {
+    const [address, bits, extra] = entry.trim().split("/");
+    const family = isIP(address ?? "");
+    if (!family || extra !== undefined) return false;
+    return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  });
+}
 
 export type Env = z.infer<typeof ZEnv>;
 

@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { oauthProviders, safeCallback } from "@/app/_components/oauth-config";
+import { oauthProviders, safeCallback, signInErrorMessage } from "@/app/_components/oauth-config";
 import { currentSession } from "@/lib/trpc/server";
 import { SignInForm } from "./sign-in-form";
 
@@ -9,5 +9,5 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   const params = await searchParams;
   const callbackUrl = safeCallback(params.callbackUrl);
   if (await currentSession()) redirect(callbackUrl);
-  return <SignInForm callbackUrl={callbackUrl} oauth={oauthProviders()} oauthError={Boolean(params.error)} />;
+  return <SignInForm callbackUrl={callbackUrl} oauth={oauthProviders()} initialError={signInErrorMessage(params.error)} />;
 }

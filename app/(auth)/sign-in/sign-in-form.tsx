@@ -6,10 +6,10 @@ import { useState } from "react";
 import { OAuthButtons } from "@/app/_components/oauth-buttons";
 import { Button, Field, Input } from "@/app/_components/ui";
 
-export function SignInForm({ callbackUrl, oauth, oauthError }: { callbackUrl: string; oauth: { github: boolean; google: boolean }; oauthError: boolean }) {
+export function SignInForm({ callbackUrl, oauth, initialError }: { callbackUrl: string; oauth: { github: boolean; google: boolean }; initialError: string | null }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState<string | null>(oauthError ? "Sign-in failed. Try again." : null);
+  const [error, setError] = useState<string | null>(initialError);
   const [pending, setPending] = useState(false);
   const submit = async (e: React.FormEvent) => {
     e.preventDefault();
@@ -21,8 +21,9 @@ export function SignInForm({ callbackUrl, oauth, oauthError }: { callbackUrl: st
       return;
     }
     setPending(false);
-    // One message for a wrong e-mail and a wrong password; only rate limiting is told apart.
-    setError(/too many/i.test(res?.error ?? "") ? "Too many sign-in attempts. Try again in 15 minutes." : "E-mail or password is incorrect.");
+    // One message for a wrong e-mail and a wrong password; rate limiting and outages are told apart.
+    const reason = res?.error ?? "";
+    setError(/^(Too many sign-in attempts|Sign-in is unavailable)[\w\s.,]*$/.test(reason) ? reason : "E-mail or password is incorrect.");
   };
   return (
     <>

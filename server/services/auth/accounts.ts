@@ -3,12 +3,14 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { members } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
-import { ConflictError } from "../errors";
+import { ConflictError, ForbiddenError } from "../errors";
 import { insertWorkspace } from "../workspaces/workspaces";
+import { MAX_EMAIL_LENGTH, normaliseEmail } from "./normalise-email";
 import { hashPassword, verifyPassword } from "./password";
 
 export const ZSignUp = z.object({
-  email: z.email().max(254).transform((e) => e.toLowerCase()),
+  // normaliseEmail's spelling, but refused rather than cut when too long.
+  email: z.string().trim().toLowerCase().pipe(z.email().max(MAX_EMAIL_LENGTH)),
   password: z.string().min(8, "Password must be at least 8 characters").max(200),
   name: z.string().trim().max(100).optional(),
   workspaceName: z.string().trim().min(1).max(100).optional(),
@@ -24,7 +26,8 @@ export async function signUp(db: Db, input: z.input<typeof ZSignUp>) {
       .values({ id: newId("mem"), email, name: name || null, passwordHash })
       .onConflictDoNothing()
       .returning();
-    if (!member) throw new ConflictError("An account with this e-mail already exists");
+    // Worded like any other refusal and never naming the account; the status still tells (see L5).
+    if (!member) throw new ConflictError("We could not create an account with this e-mail. If you already have one, sign in instead.");
     const workspace = await insertWorkspace(tx, {
       name: workspaceName || `${name || email.split("@")[0]}'s workspace`,
       ownerId: member.id,
@@ -37,9 +40,18 @@ export async function signUp(db: Db, input: z.input<typeof ZSignUp>) {
 // Compared against when the e-mail is unknown, so both paths take the same time.
 let dummyHash: Promise<string> | undefined;
 
+// Sign-up caps passwords at 200 characters; past this one a guess would only cost us a hash
+// (and an NFKC pass) over whatever megabytes the request carried.
+const MAX_PASSWORD_LENGTH = 1024;
+
 /** E-mail and password → member, or null. Never says which of the two was wrong. */
 export async function authenticate(db: Db, email: string, password: string) {
-  const [member] = await db.select().from(members).where(eq(members.email, email.trim().toLowerCase())).limit(1);
+  if (password.length > MAX_PASSWORD_LENGTH) return null;
+  const address = normaliseEmail(email);
+  // Postgres refuses NUL in text: such an address matches nobody and must not become a 500.
+  const [member] = /[\u0000-\u001f]/.test(address)
+    ? []
+    : await db.select().from(members).where(eq(members.email, address)).limit(1);
   if (!member?.passwordHash) {
     dummyHash ??= hashPassword("not-a-real-password");
     await verifyPassword(password, await dummyHash);
@@ -48,9 +60,16 @@ export async function authenticate(db: Db, email: string, password: string) {
   return (await verifyPassword(password, member.passwordHash)) ? member : null;
 }
 
-/** First OAuth sign-in creates the member and a workspace; later ones find it. */
-export async function ensureOAuthMember(db: Db, input: { email: string; name: string | null }) {
-  const email = input.email.toLowerCase();
+/**
+ * First OAuth sign-in creates the member and a workspace; later ones find it by e-mail. Only
+ * an address the provider vouches for may do either: linking an unverified one would hand
+ * the account of whoever owns that address to anyone who typed it into GitHub.
+ */
+export async function ensureOAuthMember(db: Db, input: { email: string; emailVerified: boolean; name: string | null }) {
+  const email = input.email.trim().toLowerCase();
+  if (!input.emailVerified || email.length > MAX_EMAIL_LENGTH) {
+    throw new ForbiddenError("The sign-in provider has not verified this e-mail address");
+  }
   const [existing] = await db.select().from(members).where(eq(members.email, email)).limit(1);
   if (existing) return existing;
   return db.transaction(async (tx) => {
