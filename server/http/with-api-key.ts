@@ -9,6 +9,7 @@ import { toHttpError } from "./errors";
 import { readJsonBody } from "./read-body";
 import { withIdempotency } from "./idempotency";
 import { rateHeaders, takeToken, type RateState } from "./rate-limit";
+import { clientIp } from "./client-ip";
 
 export interface ApiKeyRequest {
   req: Request;
@@ -86,12 +87,8 @@ function assertCleanUrl(req: Request, params: Record<string, string>) {
   if (values.some((v) => v.length > 1024)) throw new InvalidInputError("URL parameters must be at most 1,024 characters");
 }
 
-const badKeyLimit = () => Number(process.env.TOKENIST_BAD_KEY_LIMIT ?? 120);
-const sdkRateLimit = () => Number(process.env.TOKENIST_SDK_RATE_LIMIT ?? 60_000);
-
-function clientIp(req: Request): string {
-  return req.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || req.headers.get("x-real-ip") || "local";
-}
+const badKeyLimit = () => env().TOKENIST_BAD_KEY_LIMIT;
+const sdkRateLimit = () => env().TOKENIST_SDK_RATE_LIMIT;
 
 function bearerToken(req: Request): string | null {
   const header = req.headers.get("authorization");

@@ -1,7 +1,8 @@
+import { env } from "@/server/env";
 import { withApiKey } from "../with-api-key";
 import type { Operation } from "./define";
 
-const MANAGEMENT_RATE_LIMIT = () => Number(process.env.TOKENIST_API_RATE_LIMIT ?? 600);
+const MANAGEMENT_RATE_LIMIT = () => env().TOKENIST_API_RATE_LIMIT;
 
 /** A Next.js route handler for one operation: the zod schemas parse the query and the body. */
 export function toHandler(op: Operation) {

@@ -42,11 +42,31 @@ export interface WorkspaceState {
  */
 export const STATE_TTL_MS = 500;
 const states = processGlobal("workspaceStates", () => new Map<string, WorkspaceState>());
+/** One load at a time per workspace: concurrent checks that find the cache stale share it (M10). */
+const loads = processGlobal("workspaceStateLoads", () => new Map<string, Promise<WorkspaceState>>());
+/**
+ * Bumped by every forget: a load that began before a change and ends after it must not put the
+ * old state back into the cache (it would be served for up to STATE_TTL_MS: a rule, block or
+ * setting change invisible in the very process that made it).
+ */
+const epochs = processGlobal("workspaceStateEpochs", () => new Map<string, number>());
+const MAX_CACHED_WORKSPACES = 10_000;
 
 /** Settings, rules, blocklist and prices of a workspace, cached per process, invalidated by config_version. */
 export async function getWorkspaceState(db: Queryable, workspaceId: string, now = Date.now()): Promise<WorkspaceState> {
   const cached = states.get(workspaceId);
   if (cached && now - cached.checkedAt < STATE_TTL_MS) return cached;
+  const inFlight = loads.get(workspaceId);
+  if (inFlight) return inFlight;
+  const load = refreshState(db, workspaceId, now, cached, epochs.get(workspaceId) ?? 0).finally(() => {
+    if (loads.get(workspaceId) === load) loads.delete(workspaceId);
+  });
+  loads.set(workspaceId, load);
+  return load;
+}
+
+async function refreshState(db: Queryable, workspaceId: string, now: number, cached: WorkspaceState | undefined, epoch: number): Promise<WorkspaceState> {
+  const current = () => (epochs.get(workspaceId) ?? 0) === epoch;
   const [ws] = await db
     .select({
       version: workspaces.configVersion,
@@ -63,10 +83,12 @@ export async function getWorkspaceState(db: Queryable, workspaceId: string, now 
   if (!ws) throw new NotFoundError("Workspace not found");
   if (cached && cached.version === ws.version) {
     if (cached.labelVersion !== ws.labelVersion) {
-      cached.signals = await loadUserSignals(db, workspaceId, now);
+      const signals = await loadUserSignals(db, workspaceId, now);
+      if (!current()) return { ...cached, signals, labelVersion: ws.labelVersion };
+      cached.signals = signals;
       cached.labelVersion = ws.labelVersion;
     }
-    cached.checkedAt = now;
+    if (current()) cached.checkedAt = now;
     return cached;
   }
   const [ruleRows, blockRows, priceRows, alertRows, labelRows, policyRows, policyText, signals] = await Promise.all([
@@ -105,7 +127,8 @@ export async function getWorkspaceState(db: Queryable, workspaceId: string, now 
     labelVersion: ws.labelVersion,
     signals,
   };
-  if (states.size > 10_000) states.clear();
+  if (!current()) return state;
+  if (states.size > MAX_CACHED_WORKSPACES) states.clear();
   states.set(workspaceId, state);
   return state;
 }
@@ -116,7 +139,7 @@ export async function bumpConfigVersion(tx: Queryable, workspaceId: string) {
     .update(workspaces)
     .set({ configVersion: sql`${workspaces.configVersion} + 1` })
     .where(eq(workspaces.id, workspaceId));
-  states.delete(workspaceId);
+  forgetWorkspaceState(workspaceId);
 }
 
 /**
@@ -138,5 +161,8 @@ export function recheckWorkspaceState(workspaceId: string) {
 }
 
 export function forgetWorkspaceState(workspaceId: string) {
+  if (epochs.size > MAX_CACHED_WORKSPACES) epochs.clear();
+  epochs.set(workspaceId, (epochs.get(workspaceId) ?? 0) + 1);
   states.delete(workspaceId);
+  loads.delete(workspaceId);
 }
