@@ -10,7 +10,9 @@ import type { ServiceCtx } from "@/server/services/context";
 import { checkAccess } from "@/server/services/guardrails/check-access";
 import { createBlock } from "@/server/services/guardrails/manage-blocklist";
 import { createRule } from "@/server/services/guardrails/manage-rules";
+import { createLabelPolicy, listLabelPolicies } from "@/server/services/intent/manage-label-policies";
 import { recordEvent } from "@/server/services/metering/record-event";
+import { WORKSPACE_CAPS } from "@/server/services/workspace-caps";
 import { forgetWorkspaceState } from "@/server/services/workspaces/workspace-state";
 import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
 import { createTestWorkspace } from "../helpers/fixtures";
@@ -88,5 +90,19 @@ describe.each(TEST_DRIVERS)("security round, services on %s", (driver) => {
     const [row] = await open(ctx, new Date());
     expect(row!.subjects).toEqual([...row!.subjects].sort());
     expect(row!.subjects).toHaveLength(4);
+  });
+
+  it("M10: a workspace holds at most its cap of label policies; one more is a 400 naming the cap, and nothing is added", async () => {
+    const ctx = await workspace();
+    const max = WORKSPACE_CAPS.labelPolicies.max;
+    const have = (await listLabelPolicies({ ctx })).length;
+    for (let i = have; i < max; i++) {
+      await createLabelPolicy({ ctx, input: { name: `p${i}`, label: "frustration", minCount: 3, windowSeconds: 3600, action: "alert" } });
+    }
+    await expect(createLabelPolicy({ ctx, input: { name: "one too many", label: "frustration", minCount: 3, windowSeconds: 3600, action: "alert" } })).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining(`at most ${max} label policies`),
+    });
+    expect(await listLabelPolicies({ ctx })).toHaveLength(max);
   });
 });

@@ -1,5 +1,6 @@
 import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { z } from "zod";
+import { assertUnderCap } from "../workspace-caps";
 import { blocklist, BLOCK_SOURCES } from "@/db/schema";
 import { ZIdent } from "@/server/contract/sdk";
 import { newId } from "@/server/lib/ids";
@@ -57,15 +58,16 @@ export async function createBlock({ ctx, input }: { ctx: ServiceCtx; input: z.in
   const data = ZCreateBlock.parse(input);
   const expiresAt = data.expiresAt ? new Date(data.expiresAt) : null;
   if (expiresAt && expiresAt <= new Date()) throw new InvalidInputError("expiresAt must be in the future");
-  const block = await withTransaction(ctx, (tx) =>
-    insertBlock(tx, ctx.workspaceId, ctx.actor, {
+  const block = await withTransaction(ctx, async (tx) => {
+    await assertUnderCap(tx, ctx.workspaceId, "blocks");
+    return insertBlock(tx, ctx.workspaceId, ctx.actor, {
       subjectType: data.userId ? "user" : "org",
       subjectId: (data.userId ?? data.orgId)!,
       reason: data.reason ?? null,
       expiresAt,
       source: "manual",
-    }),
-  );
+    });
+  });
   forgetWorkspaceState(ctx.workspaceId);
   return block;
 }

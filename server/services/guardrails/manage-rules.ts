@@ -1,5 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { assertUnderCap } from "../workspace-caps";
 import { rules, RULE_METRICS, RULE_SCOPES, RULE_WINDOWS, type RuleFilters } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { writeAudit } from "../audit/write-audit";
@@ -124,6 +125,7 @@ export async function createRule({ ctx, input }: { ctx: ServiceCtx; input: z.inp
   checkScope(data.scope, data.match, data.filters);
   const limitValue = toLimitValue(data.metric, data.limit);
   const rule = await withTransaction(ctx, async (tx) => {
+    await assertUnderCap(tx, ctx.workspaceId, "rules");
     const [row] = await tx
       .insert(rules)
       .values({ id: newId("rul"), workspaceId: ctx.workspaceId, ...data, limitValue })

@@ -1,5 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { assertUnderCap } from "../workspace-caps";
 import type { Queryable } from "@/db/client";
 import { BUILT_IN_LABELS, customLabels, labelPolicies, POLICY_ACTIONS, POLICY_STAGES } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
@@ -90,6 +91,7 @@ export async function listLabelPolicies({ ctx }: { ctx: ServiceCtx }) {
 export async function createLabelPolicy({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZCreateLabelPolicy> }) {
   const data = ZCreateLabelPolicy.parse(input);
   const row = await withTransaction(ctx, async (tx) => {
+    await assertUnderCap(tx, ctx.workspaceId, "labelPolicies");
     await validate(tx, ctx.workspaceId, data);
     const [created] = await tx.insert(labelPolicies).values({ id: newId("pol"), workspaceId: ctx.workspaceId, ...data }).returning();
     await bumpConfigVersion(tx, ctx.workspaceId);
