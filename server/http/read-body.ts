@@ -38,41 +38,53 @@ export async function readJsonBody(req: Request, maxBytes: number, required = tr
     throw new InvalidJsonError(`Request body is not valid JSON: ${(err as Error).message}`);
   }
   // Decoded UTF-8 holds neither NUL nor a lone surrogate: only JSON escapes can put them in.
-  return text.includes("\u0000") || NEEDS_CLEANING.test(text) ? cleanStrings(parsed) : parsed;
+  return walkBody(parsed, text.includes("\u0000") || NEEDS_CLEANING.test(text));
 }
 
 /** `\u0000` or an escaped surrogate (`\ud800`–`\udfff`), the only ways to write what needs cleaning. */
 const NEEDS_CLEANING = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /**
- * Postgres stores no NUL character in text or jsonb, and a lone surrogate becomes U+FFFD there:
- * clean every string of the body once, here, so what an end user typed is stored and matched as
- * the same text and never makes a door refuse the call. Linear in the body, keys too, and
- * iterative (a 5,000-deep array must not overflow the stack).
+ * JSON nested deeper than this is refused (400): no provider request or usage object comes
+ * close, end-user text is strings whatever it says, and deeper values would overflow the
+ * recursive JSON writers between here and Postgres.
  */
-export function cleanStrings(value: unknown): unknown {
-  if (typeof value === "string") return cleanText(value);
+export const MAX_BODY_DEPTH = 256;
+
+/**
+ * One iterative pass over the parsed body (a 200,000-deep array must not overflow the stack):
+ * refuses nesting past MAX_BODY_DEPTH and, when `clean`, cleans every string and key in place.
+ * Postgres stores no NUL character in text or jsonb, and a lone surrogate becomes U+FFFD there:
+ * cleaning once, here, means what an end user typed is stored and matched as the same text and
+ * never makes a door refuse the call.
+ */
+export function walkBody(value: unknown, clean: boolean): unknown {
+  if (typeof value === "string") return clean ? cleanText(value) : value;
   if (value === null || typeof value !== "object") return value;
-  const stack: object[] = [value];
-  for (let node = stack.pop(); node; node = stack.pop()) {
+  const stack: Array<[object, number]> = [[value, 1]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [node, depth] = top;
+    if (depth > MAX_BODY_DEPTH) throw new InvalidInputError(`Request body is nested deeper than ${MAX_BODY_DEPTH} levels`);
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) {
         const v = node[i];
-        if (typeof v === "string") node[i] = cleanText(v);
-        else if (v !== null && typeof v === "object") stack.push(v);
+        if (typeof v === "string") {
+          if (clean) node[i] = cleanText(v);
+        } else if (v !== null && typeof v === "object") stack.push([v, depth + 1]);
       }
       continue;
     }
     const record = node as Record<string, unknown>;
     for (const k of Object.keys(record)) {
       const v = record[k];
-      const key = cleanText(k);
-      if (key !== k) {
+      let key = k;
+      if (clean && (key = cleanText(k)) !== k) {
         delete record[k];
         record[key] = v;
       }
-      if (typeof v === "string") record[key] = cleanText(v);
-      else if (v !== null && typeof v === "object") stack.push(v);
+      if (typeof v === "string") {
+        if (clean) record[key] = cleanText(v);
+      } else if (v !== null && typeof v === "object") stack.push([v, depth + 1]);
     }
   }
   return value;
