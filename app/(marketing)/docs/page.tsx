@@ -46,7 +46,7 @@ export default function DocsPage() {
           The key (<C>ug_…</C>) is shown once; only its hash is stored. Send it as <C>Authorization: Bearer</C>.
         </P>
         <CodeBlock>{`export TOKENIST_API_KEY=ug_...
-export TOKENIST_BASE_URL=https://your-tokenist   # http://localhost:3000 when self-hosted`}</CodeBlock>
+export TOKENIST_BASE_URL=http://localhost:3000   # self-hosted; the SDK's default is https://api.tokenist.dev`}</CodeBlock>
 
         <H2 id="sdk">2. SDK quick start (TypeScript)</H2>
         <P><C>@tokenist/guardrails</C> has no runtime dependencies and runs on Node 18+, Bun, Deno and edge runtimes.</P>
@@ -54,7 +54,7 @@ export TOKENIST_BASE_URL=https://your-tokenist   # http://localhost:3000 when se
         <CodeBlock title="answer.ts">{`import OpenAI from "openai";
 import { tokenist } from "@tokenist/guardrails";
 
-tokenist.init({ apiKey: process.env.TOKENIST_API_KEY, baseUrl: process.env.TOKENIST_BASE_URL });
+tokenist.init({ apiKey: process.env.TOKENIST_API_KEY }); // TOKENIST_BASE_URL is read from the environment
 const openai = new OpenAI();
 
 export async function answer(userId: string, question: string) {
@@ -67,25 +67,27 @@ export async function answer(userId: string, question: string) {
   // 2. The call.
   const completion = await openai.chat.completions.create({ model: "gpt-4o-mini", messages });
 
-  // 3. After it: usage, model and text are read from the response.
-  tokenist.record({ userId, feature: "support-bot", response: completion }).catch(console.error);
+  // 3. After it: usage, model and text are read from the response; the checkId settles that check.
+  //    record never rejects by default: a failure resolves { recorded: false, error }.
+  await tokenist.record({ userId, checkId: decision.checkId, response: completion });
   return { text: completion.choices[0]?.message.content };
 }`}</CodeBlock>
         <P>
-          <C>check</C> fails open by default (a timeout or a 5xx answers <C>allowed: true, degraded: true</C>); <C>record</C> retries with one idempotency key per call, so a retry is never counted twice.
-          For OpenAI chat completions, <C>tokenist.withGuardrails(openai, {"{ userId }"})</C> does all three steps, streaming included.
+          <C>check</C> fails open only when Tokenist cannot answer (network error, timeout, 5xx, 429: <C>allowed: true, degraded: true</C>); your own mistake (a bad key, no <C>userId</C>) throws a <C>TokenistError</C> either way.
+          <C>record</C> retries with one idempotency key per call, so a retry is never counted twice, and resolves <C>{"{ recorded: false, error }"}</C> instead of throwing (<C>throwOnError: true</C> to throw).
+          For OpenAI chat completions, responses and embeddings, <C>tokenist.withGuardrails(openai, {"{ userId }"})</C> does all three steps, streams included: it throws <C>TokenistBlockedError</C> on a denial, applies <C>downgrade_model</C>, and records a stream left early.
         </P>
 
         <H2 id="rest">3. REST quick start</H2>
-        <P>Any language: two JSON POSTs. A decision is not an error: a refused call answers <C>200</C> with <C>allowed: false</C> and a <C>reason</C> (<C>blocked</C>, <C>limit_exceeded</C>, <C>policy</C>).</P>
+        <P>Any language: two JSON POSTs. A decision is not an error: a refused call answers <C>200</C> with <C>allowed: false</C> and a <C>reason</C> (<C>blocked</C>, <C>limit_exceeded</C>, <C>policy</C>, <C>label</C>). An allowed call carries a <C>checkId</C>: send it with the record.</P>
         <CodeBlock title="before the LLM call">{`curl -s -X POST $TOKENIST_BASE_URL/sdk/check \\
   -H "Authorization: Bearer $TOKENIST_API_KEY" -H "Content-Type: application/json" \\
   -d '{"userId":"user_abc123","orgId":"org_42","feature":"support-bot","model":"gpt-4o","input":"Summarise my last invoice"}'
 # {"allowed":true,"labels":["safe"],"reason":null,"message":null,"retryAfterSeconds":null,
-#  "blockedUntil":null,"limits":[],"actions":[]}`}</CodeBlock>
+#  "blockedUntil":null,"limits":[],"actions":[],"checkId":"chk_…","quota":{"exceeded":false,…}}`}</CodeBlock>
         <CodeBlock title="after it, with the provider's usage object as returned">{`curl -s -X POST $TOKENIST_BASE_URL/sdk/record \\
   -H "Authorization: Bearer $TOKENIST_API_KEY" -H "Content-Type: application/json" \\
-  -d '{"userId":"user_abc123","feature":"support-bot","model":"gpt-4o-mini","requestId":"req_1",
+  -d '{"userId":"user_abc123","checkId":"chk_…","requestId":"req_1",
        "usage":{"prompt_tokens":812,"completion_tokens":95,"prompt_tokens_details":{"cached_tokens":512}}}'`}</CodeBlock>
         <P>
           The same <C>requestId</C> (or <C>Idempotency-Key</C> header) sent again is counted once and answered with <C>&quot;duplicate&quot;: true</C>.
