@@ -148,4 +148,21 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
     expect(posts("/v1/billing/meter_events").length).toBe(sentBefore + 2);
     expect(stripeApi.store.meterEvents.size).toBe(before + 2);
   });
+
+  it("L3: counts flushed into an hour after it was reported are billed as their difference, once", async () => {
+    const { ctx } = await createTestWorkspace(database.db);
+    await database.db.update(workspaces).set({ stripeCustomerId: "cus_late", subscriptionStatus: "active", plan: "starter", createdAt: new Date(Date.now() - 10 * DAY) }).where(eq(workspaces.id, ctx.workspaceId));
+    const hour = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000);
+    await database.db.insert(requestCounters).values({ workspaceId: ctx.workspaceId, hour, count: 1000 });
+    expect(await reportUsageToStripe(database.db, getStripe())).toMatchObject({ reported: 1, requests: 1000 });
+    // Another process's last second arrives after the report.
+    await database.db.execute(sql`update request_counters set count = count + 37 where workspace_id = ${ctx.workspaceId}`);
+    expect(await reportUsageToStripe(database.db, getStripe())).toMatchObject({ reported: 1, requests: 37 });
+    expect(await reportUsageToStripe(database.db, getStripe())).toMatchObject({ reported: 0, requests: 0 });
+    const mine = [...stripeApi.store.meterEvents.values()].filter((e) => e.payload.stripe_customer_id === "cus_late");
+    expect(mine.map((e) => [e.identifier, e.payload.value])).toEqual([
+      [`tokenist:${ctx.workspaceId}:${hour.toISOString()}`, "1000"],
+      [`tokenist:${ctx.workspaceId}:${hour.toISOString()}:from:1000`, "37"],
+    ]);
+  });
 });
