@@ -37,8 +37,11 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** An HTTP receiver (Slack-style or webhook): records requests, answers `status` (changeable). */
-export async function startHttpReceiver(options: { status?: number } = {}) {
+/**
+ * An HTTP receiver (Slack-style or webhook): records requests, answers `status` (changeable),
+ * after `delayMs` when set (so concurrent senders overlap).
+ */
+export async function startHttpReceiver(options: { status?: number; delayMs?: number } = {}) {
   const requests: ReceivedRequest[] = [];
   const state = { status: options.status ?? 200 };
   const server = http.createServer((req, res) => {
@@ -46,7 +49,9 @@ export async function startHttpReceiver(options: { status?: number } = {}) {
     req.on("data", (d) => (body += d));
     req.on("end", () => {
       requests.push({ headers: req.headers, body });
-      res.writeHead(state.status, { "content-type": "text/plain" }).end(state.status < 300 ? "ok" : "failing");
+      const answer = () => res.writeHead(state.status, { "content-type": "text/plain" }).end(state.status < 300 ? "ok" : "failing");
+      if (options.delayMs) setTimeout(answer, options.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -57,5 +62,51 @@ export async function startHttpReceiver(options: { status?: number } = {}) {
     requests,
     setStatus: (s: number) => (state.status = s),
     close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/**
+ * A hostile receiver (M1): answers 200 with its headers at once, then its body without end —
+ * `trickle`: one byte every `intervalMs` (an idle timeout never fires); `flood`: 16 KB chunks as
+ * fast as the socket takes them. `hungUp` counts answers the caller dropped before they ended.
+ */
+export async function startEndlessReceiver(mode: "trickle" | "flood", intervalMs = 1000) {
+  const requests: ReceivedRequest[] = [];
+  const state = { hungUp: 0 };
+  const timers = new Set<NodeJS.Timeout>();
+  const server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      requests.push({ headers: req.headers, body });
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.flushHeaders();
+      res.on("close", () => {
+        if (!res.writableEnded) state.hungUp++;
+      });
+      if (mode === "trickle") {
+        const timer = setInterval(() => (res.destroyed ? clearInterval(timer) : res.write("x")), intervalMs);
+        timers.add(timer);
+      } else {
+        const chunk = Buffer.alloc(16 * 1024, "y");
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once("drain", pump);
+        };
+        pump();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    requests,
+    state,
+    close: () => {
+      for (const t of timers) clearInterval(t);
+      server.closeAllConnections();
+      return new Promise<void>((r) => server.close(() => r()));
+    },
   };
 }

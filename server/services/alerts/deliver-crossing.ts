@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { alertChannels, alerts } from "@/db/schema";
 import type { AlertMessage } from "./channels/send";
-import { deliverOnce } from "./deliver";
+import { deliverOnce, isSettled } from "./deliver";
 
 export const ZCrossingPayload = z.object({
   workspaceId: z.string(),
@@ -52,10 +52,14 @@ export function formatCrossing(c: TCrossingPayload): AlertMessage {
   };
 }
 
+/** Channels sent to at once for one crossing: the crossing takes about one deadline per round. */
+const CHANNEL_CONCURRENCY = 4;
+
 /**
  * `tokenist/limit.crossed` → every channel of the alert (all enabled channels for a rule's
  * alert action or a label policy), each at most once per outbox entry. Throws if any channel
- * failed, so the outbox retries: channels that already succeeded are skipped then.
+ * failed or is still being sent by another worker, so the outbox retries: channels already
+ * sent (or skipped because the plan no longer allows them) are left alone then.
  */
 export async function deliverCrossing(db: Db, input: { outboxId: number | string; payload: unknown }) {
   const crossing = ZCrossingPayload.parse(input.payload);
@@ -75,9 +79,19 @@ export async function deliverCrossing(db: Db, input: { outboxId: number | string
         channelIds.length ? inArray(alertChannels.id, channelIds) : undefined,
       ),
     );
-  const results = [];
-  for (const channel of channels) results.push(await deliverOnce(db, channel, `outbox:${input.outboxId}`, message));
-  const failed = results.filter((r) => r.status !== "sent");
-  if (failed.length) throw new Error(`${failed.length} of ${results.length} alert deliveries failed: ${failed.map((f) => f.error).join("; ")}`);
-  return { delivered: results.filter((r) => !r.skipped).length, skipped: results.filter((r) => r.skipped).length };
+  const queue = [...channels];
+  const results: Awaited<ReturnType<typeof deliverOnce>>[] = [];
+  const work = async () => {
+    for (let channel = queue.shift(); channel; channel = queue.shift()) results.push(await deliverOnce(db, channel, `outbox:${input.outboxId}`, message));
+  };
+  await Promise.all(Array.from({ length: Math.min(CHANNEL_CONCURRENCY, queue.length) }, work));
+  const open = results.filter((r) => !isSettled(r.status));
+  if (open.length) {
+    const why = open.map((r) => (r.status === "sending" ? "still being sent by another worker" : r.error));
+    throw new Error(`${open.length} of ${results.length} alert deliveries failed: ${why.join("; ")}`);
+  }
+  return {
+    delivered: results.filter((r) => !r.skipped).length,
+    skipped: results.filter((r) => r.skipped).length,
+  };
 }

@@ -1,26 +1,64 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { alertChannels, alertDeliveries } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
+import { channelPlanRefusal } from "./channel-plan";
 import { sendToChannel, type AlertMessage, type ChannelConfig } from "./channels/send";
+import { DELIVERY_LIMITS } from "./safe-request";
 
 type ChannelRow = typeof alertChannels.$inferSelect;
+type DeliveryRow = typeof alertDeliveries.$inferSelect;
 
 /**
- * Deliver `message` to one channel at most once per `deliveryKey`: a delivery already
- * marked sent is skipped (an outbox entry delivered twice has one effect); a failed one is
- * tried again. Every attempt and the receiver's answer are kept in alert_deliveries.
+ * pending → sending (claimed by one sender) → sent | failed (claimable again); skipped when
+ * the workspace's plan no longer allows the channel. The column is plain text; the schema's
+ * TypeScript enum predates "sending" and "skipped", hence the cast.
+ */
+export type DeliveryStatus = "pending" | "sending" | "sent" | "failed" | "skipped";
+const status = (s: DeliveryStatus) => s as DeliveryRow["status"];
+const result = (r: DeliveryRow, skipped: boolean) => ({ ...r, status: r.status as DeliveryStatus, skipped });
+
+/** Finished for good: never sent again for this key. */
+export const isSettled = (s: string) => s === "sent" || s === "skipped";
+
+/**
+ * A claim older than this was left by a process that died mid-send (a live sender gives up at
+ * the delivery deadline), so another sender may take it over.
+ */
+export const staleClaimSeconds = () => Math.ceil((3 * DELIVERY_LIMITS.deadlineMs) / 1000);
+
+/**
+ * Deliver `message` to one channel at most once per `deliveryKey`. The row is claimed with one
+ * conditional UPDATE before anything is sent, so two workers (or an outbox entry re-leased while
+ * its first delivery is still running) never both send: the loser gets the row back with
+ * `skipped: true` and its current status. A failed delivery is claimable again; a sent or
+ * skipped one never. While "sending", delivered_at holds when the claim was taken.
  */
 export async function deliverOnce(db: Queryable, channel: ChannelRow, deliveryKey: string, message: AlertMessage) {
   await db
     .insert(alertDeliveries)
     .values({ id: newId("dlv"), workspaceId: channel.workspaceId, channelId: channel.id, deliveryKey, status: "pending", payload: message.payload })
     .onConflictDoNothing();
-  const [row] = await db
-    .select()
-    .from(alertDeliveries)
-    .where(and(eq(alertDeliveries.channelId, channel.id), eq(alertDeliveries.deliveryKey, deliveryKey)));
-  if (row!.status === "sent") return { ...row!, skipped: true };
+  const refusal = await channelPlanRefusal(db, channel.workspaceId, channel.type);
+  const row = and(eq(alertDeliveries.channelId, channel.id), eq(alertDeliveries.deliveryKey, deliveryKey));
+  const claimable = or(
+    inArray(alertDeliveries.status, [status("pending"), status("failed")]),
+    and(eq(alertDeliveries.status, status("sending")), lt(alertDeliveries.deliveredAt, sql`now() - make_interval(secs => ${staleClaimSeconds()})`)),
+  );
+  const [claimed] = await db
+    .update(alertDeliveries)
+    .set(
+      refusal
+        ? { status: status("skipped"), error: refusal, deliveredAt: null }
+        : { status: status("sending"), deliveredAt: sql`now()`, attempts: sql`${alertDeliveries.attempts} + 1` },
+    )
+    .where(and(row, claimable))
+    .returning();
+  if (!claimed || refusal) {
+    const [current] = claimed ? [claimed] : await db.select().from(alertDeliveries).where(row);
+    return result(current!, true);
+  }
+
   const config = { type: channel.type, ...channel.config } as ChannelConfig;
   let update: Partial<typeof alertDeliveries.$inferInsert>;
   try {
@@ -33,12 +71,13 @@ export async function deliverOnce(db: Queryable, channel: ChannelRow, deliveryKe
       deliveredAt: res.ok ? new Date() : null,
     };
   } catch (err) {
-    update = { status: "failed", error: (err as Error).message.slice(0, 500) };
+    update = { status: "failed", responseStatus: null, responseBody: null, error: (err as Error).message.slice(0, 500), deliveredAt: null };
   }
+  // Only our own claim: if it went stale and another sender took the row over, theirs stands.
   const [saved] = await db
     .update(alertDeliveries)
-    .set({ ...update, attempts: sql`${alertDeliveries.attempts} + 1` })
-    .where(eq(alertDeliveries.id, row!.id))
+    .set(update)
+    .where(and(eq(alertDeliveries.id, claimed.id), eq(alertDeliveries.status, status("sending")), eq(alertDeliveries.attempts, claimed.attempts)))
     .returning();
-  return { ...saved!, skipped: false };
+  return result(saved ?? { ...claimed, ...update }, false);
 }

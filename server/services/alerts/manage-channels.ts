@@ -6,28 +6,25 @@ import { newId } from "@/server/lib/ids";
 import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
-import { assertPublicUrl } from "./safe-request";
-import { deliverOnce } from "./deliver";
 import { requirePlan } from "../billing/plans";
+import { CHANNEL_PLAN } from "./channel-plan";
+import { seesChannelDestinations, toChannel } from "./channel-view";
+import { assertSlackUrl, subjectText } from "./channels/send";
+import { deliverOnce } from "./deliver";
+import { assertPublicUrl } from "./safe-request";
+import { takeTestMessage } from "./test-message-limit";
 
+// Strict per type: `url` on an email channel is a 400 naming it, not silently ignored.
 export const ZChannelInput = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("email"), name: z.string().trim().min(1).max(100), to: z.array(z.email()).min(1).max(20) }),
-  z.object({ type: z.literal("slack"), name: z.string().trim().min(1).max(100), url: z.url() }),
-  z.object({ type: z.literal("webhook"), name: z.string().trim().min(1).max(100), url: z.url() }),
+  z.strictObject({ type: z.literal("email"), name: z.string().trim().min(1).max(100), to: z.array(z.email()).min(1).max(20) }),
+  z.strictObject({ type: z.literal("slack"), name: z.string().trim().min(1).max(100), url: z.url() }),
+  z.strictObject({ type: z.literal("webhook"), name: z.string().trim().min(1).max(100), url: z.url() }),
 ]);
-
-type ChannelRow = typeof alertChannels.$inferSelect;
-
-/** The API's view: a webhook's signing secret is shown in full only when created. */
-export function toChannel(c: ChannelRow, revealSecret = false) {
-  const config = { ...c.config };
-  if (typeof config.secret === "string" && !revealSecret) config.secret = `${config.secret.slice(0, 10)}…`;
-  return { id: c.id, type: c.type, name: c.name, config, enabled: c.enabled, createdAt: c.createdAt.toISOString() };
-}
 
 export async function listChannels({ ctx }: { ctx: ServiceCtx }) {
   const rows = await ctx.db.select().from(alertChannels).where(eq(alertChannels.workspaceId, ctx.workspaceId)).orderBy(desc(alertChannels.createdAt));
-  return rows.map((r) => toChannel(r));
+  const full = await seesChannelDestinations(ctx);
+  return rows.map((r) => toChannel(r, { full }));
 }
 
 export async function getChannelRow(ctx: ServiceCtx, id: string) {
@@ -39,7 +36,8 @@ export async function getChannelRow(ctx: ServiceCtx, id: string) {
 /** Create a channel. URLs are checked against the SSRF guard now and again at each delivery. */
 export async function createChannel({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZChannelInput> }) {
   const data = ZChannelInput.parse(input);
-  await requirePlan(ctx, data.type === "webhook" ? "growth" : "starter", data.type === "webhook" ? "Webhook alerts" : "Alerts");
+  await requirePlan(ctx, CHANNEL_PLAN[data.type].plan, CHANNEL_PLAN[data.type].feature);
+  if (data.type === "slack") assertSlackUrl(data.url);
   const config =
     data.type === "email"
       ? { to: data.to }
@@ -52,7 +50,7 @@ export async function createChannel({ ctx, input }: { ctx: ServiceCtx; input: z.
       .values({ id: newId("chn"), workspaceId: ctx.workspaceId, type: data.type, name: data.name, config })
       .returning();
     await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "alert_channel.create", targetType: "alert_channel", targetId: row!.id, data: { type: data.type, name: data.name } });
-    return toChannel(row!, true);
+    return toChannel(row!, { reveal: true, full: true });
   });
 }
 
@@ -65,7 +63,7 @@ export async function setChannelEnabled({ ctx, id, enabled }: { ctx: ServiceCtx;
       .returning();
     if (!row) throw new NotFoundError(`Alert channel ${id} not found`);
     await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "alert_channel.update", targetType: "alert_channel", targetId: id, data: { enabled } });
-    return toChannel(row);
+    return toChannel(row, { full: true }); // only admins and write keys get here
   });
 }
 
@@ -78,12 +76,18 @@ export async function deleteChannel({ ctx, id }: { ctx: ServiceCtx; id: string }
   return { id, deleted: true };
 }
 
-/** The "send a test message" button: one delivery, logged like any other. */
+/**
+ * The "send a test message" button: one delivery, logged like any other, within the same
+ * deadline as alerts. Plan-gated like the channel itself and limited per workspace, since it
+ * sends on demand; the channel name is cleaned and cut before it goes into a subject line.
+ */
 export async function sendTestMessage({ ctx, id }: { ctx: ServiceCtx; id: string }) {
   const channel = await getChannelRow(ctx, id);
+  await requirePlan(ctx, CHANNEL_PLAN[channel.type].plan, CHANNEL_PLAN[channel.type].feature);
+  takeTestMessage(ctx.workspaceId);
   const at = new Date().toISOString();
   return deliverOnce(ctx.db, channel, `test:${newId("tst")}`, {
-    subject: `Tokenist test message for "${channel.name}"`,
+    subject: `Tokenist test message for "${subjectText(channel.name, 40)}"`,
     text: `This is a test message from Tokenist, sent at ${at}. If you can read it, alerts will reach you here.`,
     payload: { type: "test", channel: channel.id, at },
   });
@@ -100,21 +104,27 @@ export async function listDeliveries({ ctx, channelId, limit = 100 }: { ctx: Ser
 }
 
 export async function getChannel({ ctx, id }: { ctx: ServiceCtx; id: string }) {
-  return toChannel(await getChannelRow(ctx, id));
+  const row = await getChannelRow(ctx, id);
+  return toChannel(row, { full: await seesChannelDestinations(ctx) });
 }
 
-/** A delivery as the API shows it. */
-export function toDelivery(d: typeof alertDeliveries.$inferSelect) {
+/**
+ * A delivery as the REST contract shows it. The contract knows pending/sent/failed: a claimed
+ * "sending" row is still pending (its delivered_at is the claim time, not shown), and a
+ * "skipped" one (the plan no longer allows the channel) is failed with the reason as error.
+ */
+export function toDelivery(d: Omit<typeof alertDeliveries.$inferSelect, "status"> & { status: string }) {
+  const status = d.status;
   return {
     id: d.id,
     channelId: d.channelId,
     deliveryKey: d.deliveryKey,
-    status: d.status,
+    status: (status === "sending" ? "pending" : status === "skipped" ? "failed" : status) as "pending" | "sent" | "failed",
     attempts: d.attempts,
     responseStatus: d.responseStatus,
     responseBody: d.responseBody,
     error: d.error,
     createdAt: d.createdAt.toISOString(),
-    deliveredAt: d.deliveredAt ? d.deliveredAt.toISOString() : null,
+    deliveredAt: d.deliveredAt && status !== "sending" ? d.deliveredAt.toISOString() : null,
   };
 }

@@ -3,7 +3,7 @@ import { inngest, inngestConfigured } from "@/inngest/client";
 import { log } from "@/server/lib/log";
 import { runHousekeeping } from "../maintenance/housekeeping";
 import { runRetention } from "../maintenance/retention";
-import { processOutbox, runHandlers, type Deliver } from "./outbox";
+import { claimOutbox, CONCURRENCY, processEntry, runHandlers, type Deliver } from "./outbox";
 import { startTrackedRequestFlusher } from "../billing/tracked-requests";
 import { reportUsageToStripe } from "../billing/meter-reporting";
 import { billingEnabled, getStripe } from "../billing/stripe-client";
@@ -22,6 +22,30 @@ const HOUSEKEEPING_MS = 60_000;
 const RETENTION_MS = 24 * 3600_000;
 const REPORT_MS = 15 * 60_000;
 
+/**
+ * A poll that keeps up to CONCURRENCY outbox entries in flight: it claims only as many entries
+ * as there are free slots, and each entry frees its slot when done. A slow entry (bounded by
+ * the handler timeout) holds one slot; polling and the other slots go on.
+ */
+export function outboxPoller(db: Db, deliver: Deliver) {
+  let active = 0;
+  return async () => {
+    const free = CONCURRENCY - active;
+    if (free <= 0) return;
+    active += free; // reserved now, so an overlapping poll cannot claim the same slots
+    let claimed = 0;
+    try {
+      const rows = await claimOutbox(db, free);
+      claimed = rows.length;
+      for (const row of rows) void processEntry(db, deliver, row).finally(() => active--);
+    } catch (err) {
+      log.warn("background outbox failed", { err });
+    } finally {
+      active -= free - claimed;
+    }
+  };
+}
+
 declare global {
   var __tokenistWorker: { stop: () => void } | undefined;
 }
@@ -35,7 +59,6 @@ export function startBackgroundWorker(db: Db) {
   if (globalThis.__tokenistWorker) return globalThis.__tokenistWorker;
   const viaInngest = inngestConfigured();
   const deliver = viaInngest ? sendToInngest : runHandlers;
-  let busy = false;
   const guard = (name: string, job: () => Promise<unknown>) => async () => {
     try {
       await job();
@@ -43,12 +66,8 @@ export function startBackgroundWorker(db: Db) {
       log.warn(`background ${name} failed`, { err });
     }
   };
-  const poll = setInterval(async () => {
-    if (busy) return;
-    busy = true;
-    await guard("outbox", () => processOutbox(db, deliver))();
-    busy = false;
-  }, POLL_MS);
+  const pollOutbox = outboxPoller(db, deliver);
+  const poll = setInterval(() => void pollOutbox(), POLL_MS);
   const timers: NodeJS.Timeout[] = [poll];
   if (!viaInngest) {
     timers.push(setInterval(guard("housekeeping", () => runHousekeeping(db)), HOUSEKEEPING_MS));

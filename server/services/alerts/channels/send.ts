@@ -1,7 +1,8 @@
 import nodemailer from "nodemailer";
 import { env } from "@/server/env";
 import { log } from "@/server/lib/log";
-import { safePost, type SafeResponse } from "../safe-request";
+import { abortable, allowPrivateWebhooks, BlockedAddressError } from "../address-guard";
+import { deadline, DELIVERY_LIMITS, safePost, type SafeResponse } from "../safe-request";
 import { signWebhook, SIGNATURE_HEADER } from "../signature";
 
 export interface AlertMessage {
@@ -22,6 +23,30 @@ export interface SendResult {
   body: string;
 }
 
+/**
+ * A "slack" channel posts unsigned JSON, so it must really be Slack: otherwise it would be a
+ * generic webhook on the Starter plan. Private receivers only in development mode.
+ */
+export function assertSlackUrl(raw: string) {
+  if (allowPrivateWebhooks()) return;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (url?.protocol !== "https:" || url.hostname !== "hooks.slack.com" || url.port !== "") {
+    throw new BlockedAddressError("Slack channels take a Slack incoming-webhook URL (https://hooks.slack.com/...)");
+  }
+}
+
+/**
+ * Tenant-chosen text (channel and alert names) as part of a subject line: control characters
+ * and line breaks become spaces, runs of space collapse, and it is cut to `max` characters.
+ */
+export function subjectText(text: string, max: number): string {
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim();
+  const chars = [...flat]; // by code point: a cut never leaves half a surrogate pair
+  return chars.length > max ? `${chars.slice(0, max - 1).join("").trimEnd()}…` : flat;
+}
+
+const MAX_SUBJECT = 160;
+
 let transport: nodemailer.Transporter | null = null;
 
 async function sendEmail(to: string[], message: AlertMessage): Promise<SendResult> {
@@ -31,19 +56,30 @@ async function sendEmail(to: string[], message: AlertMessage): Promise<SendResul
     log.info("email (no SMTP_URL set: written to the log)", { to, subject: message.subject, text: message.text });
     return { ok: true, status: null, body: "logged (no SMTP_URL)" };
   }
-  transport ??= nodemailer.createTransport(SMTP_URL);
-  const info = await transport.sendMail({ from: SMTP_FROM, to, subject: message.subject, text: message.text });
-  return { ok: info.rejected.length === 0, status: 250, body: String(info.response ?? "") };
+  const ms = DELIVERY_LIMITS.deadlineMs;
+  transport ??= nodemailer.createTransport({ url: SMTP_URL, connectionTimeout: ms, greetingTimeout: ms, socketTimeout: ms });
+  // nodemailer's timeouts are per step; the race makes the whole send one deadline.
+  const { signal, clear } = deadline(ms);
+  try {
+    const subject = subjectText(message.subject, MAX_SUBJECT);
+    const info = await abortable(transport.sendMail({ from: SMTP_FROM, to, subject, text: message.text }), signal);
+    return { ok: info.rejected.length === 0, status: 250, body: String(info.response ?? "") };
+  } finally {
+    clear();
+  }
 }
 
 function fromHttp(res: SafeResponse): SendResult {
   return { ok: res.status >= 200 && res.status < 300, status: res.status, body: res.body };
 }
 
-/** Send one message through one channel. Throws on network errors; `ok: false` on a non-2xx answer. */
+/** Send one message through one channel within DELIVERY_LIMITS.deadlineMs. Throws on network errors; `ok: false` on a non-2xx answer. */
 export async function sendToChannel(config: ChannelConfig, message: AlertMessage): Promise<SendResult> {
   if (config.type === "email") return sendEmail(config.to, message);
-  if (config.type === "slack") return fromHttp(await safePost(config.url, JSON.stringify({ text: `*${message.subject}*\n${message.text}` }), {}));
+  if (config.type === "slack") {
+    assertSlackUrl(config.url);
+    return fromHttp(await safePost(config.url, JSON.stringify({ text: `*${message.subject}*\n${message.text}` }), {}));
+  }
   const body = JSON.stringify(message.payload);
   return fromHttp(await safePost(config.url, body, { [SIGNATURE_HEADER]: signWebhook(config.secret, body) }));
 }
