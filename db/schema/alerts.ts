@@ -61,7 +61,8 @@ export const alertDeliveries = pgTable(
     channelId: text("channel_id").notNull(),
     /** What is being delivered: the outbox entry ("outbox:123") or "test:<id>". */
     deliveryKey: text("delivery_key").notNull(),
-    status: text("status", { enum: ["pending", "sent", "failed"] }).notNull(),
+    /** sending: claimed by a worker (deliveredAt holds the claim time); skipped: refused at send time (plan), with the reason in error. */
+    status: text("status", { enum: ["pending", "sending", "sent", "failed", "skipped"] }).notNull(),
     attempts: integer("attempts").notNull().default(0),
     responseStatus: integer("response_status"),
     responseBody: text("response_body"),

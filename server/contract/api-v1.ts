@@ -181,7 +181,8 @@ export const ZDelivery = z.object({
   id: z.string(),
   channelId: z.string(),
   deliveryKey: z.string(),
-  status: z.enum(["pending", "sent", "failed"]),
+  /** sending: a worker is sending it now; skipped: not sent, and not retried (the reason is in `error`, e.g. the plan). */
+  status: z.enum(["pending", "sending", "sent", "failed", "skipped"]),
   attempts: z.number().int(),
   responseStatus: z.number().int().nullable(),
   responseBody: z.string().nullable(),

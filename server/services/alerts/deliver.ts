@@ -11,12 +11,10 @@ type DeliveryRow = typeof alertDeliveries.$inferSelect;
 
 /**
  * pending → sending (claimed by one sender) → sent | failed (claimable again); skipped when
- * the workspace's plan no longer allows the channel. The column is plain text; the schema's
- * TypeScript enum predates "sending" and "skipped", hence the cast.
+ * the workspace's plan no longer allows the channel.
  */
-export type DeliveryStatus = "pending" | "sending" | "sent" | "failed" | "skipped";
-const status = (s: DeliveryStatus) => s as DeliveryRow["status"];
-const result = (r: DeliveryRow, skipped: boolean) => ({ ...r, status: r.status as DeliveryStatus, skipped });
+export type DeliveryStatus = DeliveryRow["status"];
+const result = (r: DeliveryRow, skipped: boolean) => ({ ...r, skipped });
 
 /** Finished for good: never sent again for this key. */
 export const isSettled = (s: string) => s === "sent" || s === "skipped";
@@ -42,15 +40,15 @@ export async function deliverOnce(db: Queryable, channel: ChannelRow, deliveryKe
   const refusal = await channelPlanRefusal(db, channel.workspaceId, channel.type);
   const row = and(eq(alertDeliveries.channelId, channel.id), eq(alertDeliveries.deliveryKey, deliveryKey));
   const claimable = or(
-    inArray(alertDeliveries.status, [status("pending"), status("failed")]),
-    and(eq(alertDeliveries.status, status("sending")), lt(alertDeliveries.deliveredAt, sql`now() - make_interval(secs => ${staleClaimSeconds()})`)),
+    inArray(alertDeliveries.status, ["pending", "failed"]),
+    and(eq(alertDeliveries.status, "sending"), lt(alertDeliveries.deliveredAt, sql`now() - make_interval(secs => ${staleClaimSeconds()})`)),
   );
   const [claimed] = await db
     .update(alertDeliveries)
     .set(
       refusal
-        ? { status: status("skipped"), error: refusal, deliveredAt: null }
-        : { status: status("sending"), deliveredAt: sql`now()`, attempts: sql`${alertDeliveries.attempts} + 1` },
+        ? { status: "skipped" as const, error: refusal, deliveredAt: null }
+        : { status: "sending" as const, deliveredAt: sql`now()`, attempts: sql`${alertDeliveries.attempts} + 1` },
     )
     .where(and(row, claimable))
     .returning();
@@ -77,7 +75,7 @@ export async function deliverOnce(db: Queryable, channel: ChannelRow, deliveryKe
   const [saved] = await db
     .update(alertDeliveries)
     .set(update)
-    .where(and(eq(alertDeliveries.id, claimed.id), eq(alertDeliveries.status, status("sending")), eq(alertDeliveries.attempts, claimed.attempts)))
+    .where(and(eq(alertDeliveries.id, claimed.id), eq(alertDeliveries.status, "sending"), eq(alertDeliveries.attempts, claimed.attempts)))
     .returning();
   return result(saved ?? { ...claimed, ...update }, false);
 }

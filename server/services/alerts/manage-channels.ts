@@ -113,13 +113,13 @@ export async function getChannel({ ctx, id }: { ctx: ServiceCtx; id: string }) {
  * "sending" row is still pending (its delivered_at is the claim time, not shown), and a
  * "skipped" one (the plan no longer allows the channel) is failed with the reason as error.
  */
-export function toDelivery(d: Omit<typeof alertDeliveries.$inferSelect, "status"> & { status: string }) {
+export function toDelivery(d: typeof alertDeliveries.$inferSelect) {
   const status = d.status;
   return {
     id: d.id,
     channelId: d.channelId,
     deliveryKey: d.deliveryKey,
-    status: (status === "sending" ? "pending" : status === "skipped" ? "failed" : status) as "pending" | "sent" | "failed",
+    status,
     attempts: d.attempts,
     responseStatus: d.responseStatus,
     responseBody: d.responseBody,

@@ -34,7 +34,7 @@ export function DeliveriesCard() {
                 <tr key={d.id}>
                   <Td className="text-slate-500">{formatDateTime(d.createdAt)}</Td>
                   <Td>{channels.data?.find((c) => c.id === d.channelId)?.name ?? d.channelId}</Td>
-                  <Td><Badge color={d.status === "sent" ? "green" : d.status === "failed" ? "red" : "amber"}>{d.status}</Badge></Td>
+                  <Td><Badge color={d.status === "sent" ? "green" : d.status === "failed" ? "red" : d.status === "skipped" ? "slate" : "amber"}>{d.status}</Badge></Td>
                   <Td align="right">{d.attempts}</Td>
                   <Td className="max-w-sm truncate text-slate-500">{d.error ?? (d.responseStatus ? `HTTP ${d.responseStatus}` : "—")}</Td>
                 </tr>
