@@ -4,7 +4,7 @@ import { endUserLabels } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { bumpLabelVersion, forgetWorkspaceState, getWorkspaceState, recheckWorkspaceState } from "../workspaces/workspace-state";
 import type { TLabelDecision } from "./decide-labels";
-import { evaluateLabelPolicies, type TFiring } from "./evaluate-policies";
+import { evaluateLabelPolicies, lockEndUserLabels, type TFiring } from "./evaluate-policies";
 import type { TLabelTarget } from "./label-task";
 
 export interface TApplied {
@@ -29,7 +29,7 @@ export async function applyLabels(db: Db, target: TLabelTarget, decision: TLabel
   const state = await getWorkspaceState(db, workspaceId, now.getTime());
   const result = await db.transaction(async (tx) => {
     // Per-user lock: two events of one user labelled at once must see each other's labels when counting.
-    if (userId) await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`labels\u001f${workspaceId}\u001f${userId}`}, 0))`);
+    if (userId) await lockEndUserLabels(tx, workspaceId, userId);
     const claimed = resultRows<{ event_id: string }>(
       await tx.execute(
         target.conversationId

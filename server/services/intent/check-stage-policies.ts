@@ -1,9 +1,8 @@
-import { sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { endUserLabels } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { bumpLabelVersion, forgetWorkspaceState, recheckWorkspaceState, type LabelPolicyRow } from "../workspaces/workspace-state";
-import { evaluateLabelPolicies, formatSeconds } from "./evaluate-policies";
+import { evaluateLabelPolicies, formatSeconds, lockEndUserLabels } from "./evaluate-policies";
 
 export interface TCheckStageOutcome {
   /** A block policy reached by this check's own label: the call is denied with reason "label". */
@@ -31,7 +30,7 @@ export async function applyCheckStagePolicies(
   const labels = [...new Set(watched.map((p) => p.label))];
   const { fired, reached } = await db.transaction(async (tx) => {
     // The same per-user lock as the labeller: concurrent checks of one user count each other.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`labels\u001f${workspaceId}\u001f${userId}`}, 0))`);
+    await lockEndUserLabels(tx, workspaceId, userId);
     await tx
       .insert(endUserLabels)
       .values(

@@ -30,6 +30,11 @@ function alertWindow(seconds: number) {
   return seconds <= 60 ? ("minute" as const) : seconds <= 3600 ? ("hour" as const) : ("day" as const);
 }
 
+/** Serialise label writes and policy counts of one end user (labeller and check-stage policies alike). */
+export async function lockEndUserLabels(tx: Queryable, workspaceId: string, userId: string) {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`labels\u001f${workspaceId}\u001f${userId}`}, 0))`);
+}
+
 export interface TPolicyEvaluation {
   /** Policies that fired now (none was active for the user). */
   fired: TFiring[];
