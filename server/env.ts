@@ -63,6 +63,17 @@ const ZEnv = z.object({
   INNGEST_EVENT_KEY: z.string().min(1).optional(),
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),
   INNGEST_BASE_URL: optionalUrl,
+  /**
+   * Inngest's dev mode ("1", "true" or the dev server's URL): /api/inngest then runs events
+   * without checking their signature, so anyone could run a function for any workspace.
+   * Refused with NODE_ENV=production (start-up stops) unless TOKENIST_ALLOW_INNGEST_DEV=1.
+   */
+  INNGEST_DEV: z.string().optional(),
+  /** Run Inngest's dev mode under NODE_ENV=production anyway (a local production build, never a public server). */
+  TOKENIST_ALLOW_INNGEST_DEV: z
+    .enum(["0", "1", "true", "false"])
+    .default("0")
+    .transform((v) => v === "1" || v === "true"),
   /** SMTP server for e-mails (smtp://user:pass@host:port); unset → e-mails written to the log. */
   SMTP_URL: z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional(),
   SMTP_FROM: z.string().min(3).default("Tokenist <alerts@tokenist.local>"),
@@ -100,6 +111,23 @@ function isTrustedProxies(value: string): boolean {
 
 export type Env = z.infer<typeof ZEnv>;
 
+/** Whether INNGEST_DEV puts the inngest SDK in dev mode: "1"/"true", or a dev server URL (as the SDK reads it). */
+export function inngestDevMode(value: string | undefined): boolean {
+  const v = value?.trim().toLowerCase();
+  if (!v || v === "0" || v === "false" || v === "undefined") return false;
+  if (v === "1" || v === "true") return true;
+  return URL.canParse(v.includes("://") ? v : `http://${v}`);
+}
+
+/**
+ * Why this configuration may not serve (null when it may): Inngest's dev mode, which skips the
+ * signature check on /api/inngest, in production without the explicit TOKENIST_ALLOW_INNGEST_DEV=1.
+ */
+export function inngestDevRefusal(config: Pick<Env, "NODE_ENV" | "INNGEST_DEV" | "TOKENIST_ALLOW_INNGEST_DEV">): string | null {
+  if (config.NODE_ENV !== "production" || !inngestDevMode(config.INNGEST_DEV) || config.TOKENIST_ALLOW_INNGEST_DEV) return null;
+  return "INNGEST_DEV: Inngest's dev mode accepts unsigned calls on /api/inngest; unset it in production (or set TOKENIST_ALLOW_INNGEST_DEV=1 on a server no one else can reach)";
+}
+
 export class EnvError extends Error {}
 
 /** Parse an environment (default: process.env) or throw an EnvError naming each bad variable. */
@@ -112,6 +140,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
   }
+  const refusal = inngestDevRefusal(result.data);
+  if (refusal) throw new EnvError(`Invalid configuration:\n  ${refusal}`);
   return result.data;
 }
 

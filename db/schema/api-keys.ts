@@ -17,6 +17,10 @@ export const apiKeys = pgTable(
     start: text("start").notNull(),
     hash: text("hash").notNull().unique("api_keys_hash_key"),
     scopes: text("scopes").array().$type<ApiKeyScope[]>().notNull(),
+    /**
+     * The member the key answers to: its creator, or the member behind the key that created it
+     * (removing or demoting that member revokes it). Null for the start-up key.
+     */
     createdBy: text("created_by"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),

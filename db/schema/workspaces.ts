@@ -32,6 +32,13 @@ export const workspaces = pgTable("workspaces", {
   currentPeriodEnd: timestamp("current_period_end", { withTimezone: true }),
   /** A failed payment keeps the paid plan until then; after it, free-plan limits. */
   graceUntil: timestamp("grace_until", { withTimezone: true }),
+  /** When the workspace got its one trial (checkout granted it, or a trialing subscription was seen). */
+  trialUsedAt: timestamp("trial_used_at", { withTimezone: true }),
+  /**
+   * When a paid plan last stopped applying because the subscription ended (canceled, unpaid) or an
+   * owner set Free by hand: retention keeps the older data for a grace week after it.
+   */
+  droppedToFreeAt: timestamp("dropped_to_free_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

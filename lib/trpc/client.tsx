@@ -24,7 +24,8 @@ function makeQueryClient() {
 export function TRPCReactProvider({ children }: { children: React.ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc" })] }),
+    // maxItems: the server refuses batches of more than 50 calls (app/api/trpc/[trpc]/route.ts).
+    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", maxItems: 50 })] }),
   );
   return (
     <QueryClientProvider client={queryClient}>

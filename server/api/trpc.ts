@@ -35,6 +35,21 @@ export function toTRPCError(err: unknown): TRPCError {
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side." });
 }
 
+/**
+ * Build a request's context. A failure here (the database unreachable, start-up failing) never
+ * passes through a procedure's error mapping, and tRPC would answer with its message (a host, a
+ * user name): it is logged and the client gets the generic 500.
+ */
+export async function createTRPCContext(load: () => Promise<TRPCContext>): Promise<TRPCContext> {
+  try {
+    return await load();
+  } catch (err) {
+    if (err instanceof ServiceError && TRPC_CODES[err.status]) throw toTRPCError(err);
+    log.error("tRPC context failed", { err });
+    throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side." });
+  }
+}
+
 const t = initTRPC.context<TRPCContext>().create({
   errorFormatter: ({ shape, error }) => ({
     ...shape,

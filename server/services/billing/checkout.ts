@@ -1,11 +1,12 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
+import type Stripe from "stripe";
 import { z } from "zod";
 import { members, memberships, workspaces } from "@/db/schema";
 import { env } from "@/server/env";
 import type { ServiceCtx } from "../context";
 import { InvalidInputError } from "../errors";
 import { getWorkspace } from "../workspaces/workspaces";
-import { setupCatalogue } from "./catalogue";
+import { setupCatalogue, type Catalogue } from "./catalogue";
 import { TRIAL_DAYS } from "./plans";
 import { getStripe } from "./stripe-client";
 
@@ -36,7 +37,43 @@ async function ensureCustomer(ctx: ServiceCtx): Promise<string> {
   return customer.id;
 }
 
-/** Checkout in subscription mode: the plan's base price and its metered overage, 14-day trial. */
+/**
+ * One trial per workspace: claimed here, atomically (two checkouts at once cannot both get
+ * one), and also marked when a webhook shows a trialing subscription. Returns whether this
+ * checkout may carry the trial.
+ */
+async function claimTrial(ctx: ServiceCtx, at: Date): Promise<boolean> {
+  const [claimed] = await ctx.db
+    .update(workspaces)
+    .set({ trialUsedAt: at })
+    .where(and(eq(workspaces.id, ctx.workspaceId), isNull(workspaces.trialUsedAt)))
+    .returning({ id: workspaces.id });
+  return Boolean(claimed);
+}
+
+/** The session was never created: the claimed trial was not given. */
+async function releaseTrial(ctx: ServiceCtx, at: Date) {
+  await ctx.db.update(workspaces).set({ trialUsedAt: null }).where(and(eq(workspaces.id, ctx.workspaceId), eq(workspaces.trialUsedAt, at)));
+}
+
+/** Prices change only through `npm run stripe:setup`: look them up every few minutes, not per checkout. */
+const CATALOGUE_TTL_MS = 10 * 60_000;
+const catalogues = new WeakMap<Stripe, { at: number; value: Promise<Catalogue> }>(); // per client: tests swap Stripe
+
+function cachedCatalogue(stripe: Stripe, now = Date.now()): Promise<Catalogue> {
+  const cached = catalogues.get(stripe);
+  if (cached && now - cached.at < CATALOGUE_TTL_MS) return cached.value;
+  const value = setupCatalogue(stripe);
+  catalogues.set(stripe, { at: now, value });
+  value.catch(() => catalogues.delete(stripe)); // a failed lookup is not kept
+  return value;
+}
+
+/**
+ * Checkout in subscription mode: the plan's base price and its metered overage. The first
+ * checkout of a workspace carries the 14-day trial, which needs no card (Stripe collects one
+ * only when something is due; a trial that ends without one cancels); later ones do not.
+ */
 export async function createCheckoutSession({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZCheckout> }) {
   const { plan, returnUrl } = ZCheckout.parse(input);
   const ws = await getWorkspace({ ctx });
@@ -44,20 +81,31 @@ export async function createCheckoutSession({ ctx, input }: { ctx: ServiceCtx; i
     throw new InvalidInputError("This workspace already has a subscription: change plans in the customer portal");
   }
   const stripe = getStripe();
-  const { prices } = await setupCatalogue(stripe);
+  const { prices } = await cachedCatalogue(stripe);
   const customer = await ensureCustomer(ctx);
   const base = appUrl(returnUrl);
-  const session = await stripe.checkout.sessions.create({
-    mode: "subscription",
-    customer,
-    client_reference_id: ctx.workspaceId,
-    line_items: [{ price: prices[plan].base, quantity: 1 }, { price: prices[plan].overage }],
-    subscription_data: { trial_period_days: TRIAL_DAYS, metadata: { workspaceId: ctx.workspaceId, plan } },
-    metadata: { workspaceId: ctx.workspaceId, plan },
-    success_url: `${base}/w/${ctx.workspaceId}/billing?checkout=success`,
-    cancel_url: `${base}/w/${ctx.workspaceId}/billing?checkout=cancelled`,
-  });
-  return { url: session.url, id: session.id };
+  const claimedAt = new Date();
+  const trial = !ws.trialUsedAt && (await claimTrial(ctx, claimedAt));
+  const metadata = { workspaceId: ctx.workspaceId, plan };
+  try {
+    const session = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      customer,
+      client_reference_id: ctx.workspaceId,
+      line_items: [{ price: prices[plan].base, quantity: 1 }, { price: prices[plan].overage }],
+      subscription_data: trial
+        ? { trial_period_days: TRIAL_DAYS, trial_settings: { end_behavior: { missing_payment_method: "cancel" } }, metadata }
+        : { metadata },
+      ...(trial && { payment_method_collection: "if_required" as const }),
+      metadata,
+      success_url: `${base}/w/${ctx.workspaceId}/billing?checkout=success`,
+      cancel_url: `${base}/w/${ctx.workspaceId}/billing?checkout=cancelled`,
+    });
+    return { url: session.url, id: session.id };
+  } catch (err) {
+    if (trial) await releaseTrial(ctx, claimedAt);
+    throw err;
+  }
 }
 
 /** The customer portal: plan changes, payment methods, cancellation, invoices. */

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { PLANS, workspaces } from "@/db/schema";
 import { writeAudit } from "../audit/write-audit";
@@ -9,7 +9,41 @@ import { getWorkspace } from "../workspaces/workspaces";
 import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
 import { effectivePlan, freeCap, PLAN_TERMS } from "./plans";
 import { billingEnabled, getStripe } from "./stripe-client";
-import { monthlyRequests } from "./tracked-requests";
+import { monthlyRequests, quotaState } from "./tracked-requests";
+
+type Invoice = { id: string; number: string | null; status: string | null; totalUsd: number; created: string; url: string | null };
+
+/**
+ * A Stripe customer's last invoices, kept a minute per customer (at most 1,000 customers, the
+ * oldest dropped first): a viewer reloading or batching overviews must not spend the platform's
+ * Stripe rate limit. Concurrent readers share the one request in flight.
+ */
+const INVOICE_TTL_MS = 60_000;
+const INVOICE_CACHE_MAX = 1_000;
+const invoiceCache = new Map<string, { at: number; value: Promise<Invoice[]> }>();
+
+function recentInvoices(customer: string, now = Date.now()): Promise<Invoice[]> {
+  const cached = invoiceCache.get(customer);
+  if (cached && now - cached.at < INVOICE_TTL_MS) return cached.value;
+  invoiceCache.delete(customer); // re-inserted last: Map order is the eviction order
+  if (invoiceCache.size >= INVOICE_CACHE_MAX) invoiceCache.delete(invoiceCache.keys().next().value!);
+  const entry = { at: now, value: Promise.resolve<Invoice[]>([]) };
+  entry.value = getStripe()
+    .invoices.list({ customer, limit: 12 })
+    .then((list) => list.data.map((i) => ({ id: i.id!, number: i.number, status: i.status, totalUsd: i.total / 100, created: new Date(i.created * 1000).toISOString(), url: i.hosted_invoice_url ?? null })))
+    .catch(() => {
+      // Stripe unreachable: show none now, ask again next time.
+      if (invoiceCache.get(customer) === entry) invoiceCache.delete(customer);
+      return [];
+    });
+  invoiceCache.set(customer, entry);
+  return entry.value;
+}
+
+/** Tests swap the Stripe stand-in between cases. */
+export function forgetInvoices() {
+  invoiceCache.clear();
+}
 
 /** What the Billing page shows: plan, trial, usage against the included volume, projected overage. */
 export async function getBillingOverview({ ctx, now = new Date() }: { ctx: ServiceCtx; now?: Date }) {
@@ -23,11 +57,7 @@ export async function getBillingOverview({ ctx, now = new Date() }: { ctx: Servi
   const elapsed = Math.max((now.getTime() - monthStart) / (monthEnd - monthStart), 1 / 720);
   const projected = Math.round(used / elapsed);
   const overage = (n: number) => (terms.overageCentsPer1000 && included ? Math.max(0, n - included) * terms.overageCentsPer1000 / 1000 / 100 : 0);
-  let invoices: Array<{ id: string; number: string | null; status: string | null; totalUsd: number; created: string; url: string | null }> = [];
-  if (billingEnabled() && ws.stripeCustomerId) {
-    const list = await getStripe().invoices.list({ customer: ws.stripeCustomerId, limit: 12 }).catch(() => null);
-    invoices = (list?.data ?? []).map((i) => ({ id: i.id!, number: i.number, status: i.status, totalUsd: i.total / 100, created: new Date(i.created * 1000).toISOString(), url: i.hosted_invoice_url ?? null }));
-  }
+  const invoices = billingEnabled() && ws.stripeCustomerId ? await recentInvoices(ws.stripeCustomerId) : [];
   return {
     billingEnabled: billingEnabled(),
     plan: ws.plan,
@@ -46,6 +76,15 @@ export async function getBillingOverview({ ctx, now = new Date() }: { ctx: Servi
   };
 }
 
+/**
+ * Where the workspace stands against the Free plan's monthly cap, for the dashboard's banner on
+ * every page: the same reading the SDK doors use (cached per process), so it costs no query most times.
+ */
+export async function getQuota({ ctx, now = new Date() }: { ctx: ServiceCtx; now?: Date }) {
+  const { exceeded, resetsAt, used, limit } = await quotaState(ctx.db, ctx.workspaceId, now);
+  return { exceeded, resetsAt, used, limit };
+}
+
 export const ZSetPlan = z.object({ plan: z.enum(PLANS), retentionDays: z.number().int().min(1).max(3650).nullish() });
 
 /** Billing off (self-hosted): an owner sets the plan by hand. */
@@ -53,7 +92,17 @@ export async function setPlanByHand({ ctx, input }: { ctx: ServiceCtx; input: z.
   if (billingEnabled()) throw new InvalidInputError("Billing is on: plans change through Stripe checkout and the customer portal");
   const { plan, retentionDays } = ZSetPlan.parse(input);
   await withTransaction(ctx, async (tx) => {
-    await tx.update(workspaces).set({ plan, retentionDays: retentionDays ?? null, subscriptionStatus: null, updatedAt: new Date() }).where(eq(workspaces.id, ctx.workspaceId));
+    await tx
+      .update(workspaces)
+      .set({
+        plan,
+        retentionDays: retentionDays ?? null,
+        subscriptionStatus: null,
+        // Down to Free by hand gets the same grace week before retention shortens as a lapsed subscription.
+        droppedToFreeAt: plan === "free" ? sql`case when ${workspaces.plan} <> 'free' then now() else ${workspaces.droppedToFreeAt} end` : null,
+        updatedAt: new Date(),
+      })
+      .where(eq(workspaces.id, ctx.workspaceId));
     await bumpConfigVersion(tx, ctx.workspaceId);
     await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "billing.set_plan", targetType: "workspace", targetId: ctx.workspaceId, data: { plan, retentionDays } });
   });

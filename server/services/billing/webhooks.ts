@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Db } from "@/db/client";
 import { stripeEvents, workspaces } from "@/db/schema";
@@ -85,15 +85,29 @@ async function workspaceOf(db: Db, event: Stripe.Event, sub: Stripe.Subscription
   return ws?.id ?? null;
 }
 
-/** Make the workspace match the subscription: plan, status, trial and period ends. */
+/** Statuses whose paid plan applies (past_due within its grace: see effectivePlan). */
+const PAYING = ["active", "trialing", "past_due"];
+const wasPaying = sql`(${workspaces.plan} <> 'free' and (${workspaces.subscriptionStatus} in ('active', 'trialing')
+  or (${workspaces.subscriptionStatus} = 'past_due' and ${workspaces.graceUntil} > now())))`;
+
+/**
+ * Make the workspace match the subscription: plan, status, trial and period ends. A trial seen
+ * here uses up the workspace's one trial; the moment a paid plan ends is kept for retention's grace.
+ */
 async function applySubscription(db: Db, workspaceId: string, sub: Stripe.Subscription) {
   const plan = sub.items.data.map((i) => planOfPrice(i.price)).find(Boolean) ?? null;
   const live = ["trialing", "active", "past_due", "unpaid", "incomplete"].includes(sub.status);
   const periodEnd = sub.items.data[0]?.current_period_end ?? null;
+  const newPlan = live && plan ? plan : "free";
+  const paying = newPlan !== "free" && PAYING.includes(sub.status);
+  const trialed = sub.status === "trialing" || Boolean(sub.trial_end);
   await db
     .update(workspaces)
     .set({
-      plan: live && plan ? plan : "free",
+      plan: newPlan,
+      // The first moment the paid plan stopped applying (SET reads the row as it was before).
+      droppedToFreeAt: paying ? null : sql`coalesce(${workspaces.droppedToFreeAt}, case when ${wasPaying} then now() end)`,
+      ...(trialed && { trialUsedAt: sql`coalesce(${workspaces.trialUsedAt}, now())` }),
       stripeCustomerId: typeof sub.customer === "string" ? sub.customer : sub.customer.id,
       stripeSubscriptionId: sub.id,
       subscriptionStatus: sub.status,

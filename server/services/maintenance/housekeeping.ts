@@ -1,11 +1,13 @@
 import { sql } from "drizzle-orm";
 import { resultRows, type Db } from "@/db/client";
+import { IDEMPOTENCY_TTL_HOURS } from "@/db/schema";
 import { RESERVATION_TTL_MS } from "../guardrails/reserve";
 import { compactRollups } from "./compact-rollups";
 
 /**
  * Frequent housekeeping: drop expired reservations and reservation counters no window reads
- * any more, delivered outbox entries older than a week, and labeller text past its expiry;
+ * any more, delivered outbox entries older than a week, labeller text past its expiry and
+ * Idempotency-Key answers past their 24 h;
  * fold minute rollups older than 48 h into hours. Nothing here changes a total.
  */
 export async function runHousekeeping(db: Db, now = new Date()) {
@@ -16,6 +18,8 @@ export async function runHousekeeping(db: Db, now = new Date()) {
   const outbox = await count(sql`with gone as (delete from outbox where delivered_at < ${new Date(now.getTime() - 7 * 86_400_000).toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
   // Text kept for the intent labeller (conversation context, or never labelled) past its 24 h.
   const texts = await count(sql`with gone as (delete from event_texts where expires_at < ${now.toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
+  // Idempotency-Key answers are replayed for 24 h only; past that they are dead weight.
+  const idempotency = await count(sql`with gone as (delete from idempotency_keys where created_at < ${new Date(now.getTime() - IDEMPOTENCY_TTL_HOURS * 3600_000).toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
   const { minuteRowsFolded } = await compactRollups(db, now);
-  return { rollupMinutesFolded: minuteRowsFolded, reservations, counters, outbox, texts };
+  return { rollupMinutesFolded: minuteRowsFolded, reservations, counters, outbox, texts, idempotency };
 }

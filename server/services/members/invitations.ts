@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db/client";
+import type { Db, Queryable } from "@/db/client";
 import { invitations, members, memberships, ROLES, workspaces, type Role } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { writeAudit } from "../audit/write-audit";
@@ -75,6 +75,21 @@ export async function revokeInvitation({ ctx, id }: { ctx: ServiceCtx; id: strin
     await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "invitation.revoke", targetType: "invitation", targetId: id, data: { email: row.email } });
     return { id, revoked: true };
   });
+}
+
+/**
+ * In the caller's transaction: withdraw the pending invitations `memberId` sent (they were
+ * removed or demoted below admin, and may no longer bring anyone in), one audit row each.
+ */
+export async function revokeInvitationsOf(tx: Queryable, ctx: ServiceCtx, memberId: string, reason: string): Promise<string[]> {
+  const gone = await tx
+    .delete(invitations)
+    .where(and(eq(invitations.workspaceId, ctx.workspaceId), eq(invitations.invitedBy, memberId), isNull(invitations.acceptedAt)))
+    .returning({ id: invitations.id, email: invitations.email });
+  for (const row of gone) {
+    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "invitation.revoke", targetType: "invitation", targetId: row.id, data: { email: row.email, reason, memberId } });
+  }
+  return gone.map((r) => r.id);
 }
 
 async function findInvitation(db: Db, token: string) {

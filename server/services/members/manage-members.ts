@@ -5,6 +5,9 @@ import { members, memberships, ROLES, type Role } from "@/db/schema";
 import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type ServiceCtx } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
+import { revokeKeysOfMember } from "../api-keys/manage-api-keys";
+import { clearApiKeyCache } from "../api-keys/resolve-api-key";
+import { revokeInvitationsOf } from "./invitations";
 
 export const ZChangeRole = z.object({ memberId: z.string().min(1), role: z.enum(ROLES) });
 export const ZMemberId = z.object({ memberId: z.string().min(1) });
@@ -52,9 +55,22 @@ function assertMayChange(actorRole: Role, from: Role, to: Role) {
   }
 }
 
+const MAY_WRITE: Role[] = ["owner", "admin"];
+
+/**
+ * A member who may no longer change the workspace (removed, or now a viewer) takes their
+ * authority along: the API keys created on it are revoked and their pending invitations
+ * withdrawn, in the transaction that removes or demotes them.
+ */
+async function withdrawAuthority(tx: Queryable, ctx: ServiceCtx, memberId: string, reason: "member.remove" | "member.role") {
+  const keys = await revokeKeysOfMember(tx, ctx, memberId, reason);
+  await revokeInvitationsOf(tx, ctx, memberId, reason);
+  return keys.length;
+}
+
 export async function changeMemberRole({ ctx, actorRole, input }: { ctx: ServiceCtx; actorRole: Role; input: z.input<typeof ZChangeRole> }) {
   const { memberId, role } = ZChangeRole.parse(input);
-  return withTransaction(ctx, async (tx) => {
+  const result = await withTransaction(ctx, async (tx) => {
     const current = await lockMembership(tx, ctx.workspaceId, memberId);
     assertMayChange(actorRole, current.role, role);
     if (current.role === "owner" && role !== "owner" && (await otherOwners(tx, ctx.workspaceId, memberId)) === 0) {
@@ -72,12 +88,15 @@ export async function changeMemberRole({ ctx, actorRole, input }: { ctx: Service
       targetId: memberId,
       data: { from: current.role, to: role },
     });
-    return { memberId, role };
+    const demoted = MAY_WRITE.includes(current.role) && !MAY_WRITE.includes(role);
+    return { memberId, role, revokedKeys: demoted ? await withdrawAuthority(tx, ctx, memberId, "member.role") : 0 };
   });
+  if (result.revokedKeys) clearApiKeyCache(); // this process at once; the others on the config version
+  return { memberId: result.memberId, role: result.role };
 }
 
 export async function removeMember({ ctx, actorRole, memberId }: { ctx: ServiceCtx; actorRole: Role; memberId: string }) {
-  return withTransaction(ctx, async (tx) => {
+  const revokedKeys = await withTransaction(ctx, async (tx) => {
     const current = await lockMembership(tx, ctx.workspaceId, memberId);
     if (current.role === "owner") {
       if (actorRole !== "owner") throw new ForbiddenError("Only an owner can remove an owner");
@@ -94,6 +113,8 @@ export async function removeMember({ ctx, actorRole, memberId }: { ctx: ServiceC
       targetId: memberId,
       data: { role: current.role },
     });
-    return { memberId, removed: true };
+    return withdrawAuthority(tx, ctx, memberId, "member.remove");
   });
+  if (revokedKeys) clearApiKeyCache();
+  return { memberId, removed: true };
 }

@@ -18,7 +18,8 @@ export const listKeysOp = defineOperation({
 });
 export const createKeyOp = defineOperation({
   method: "POST", path: "/api/v1/api-keys", operationId: "createApiKey", tag: "API keys", scope: "write", status: 201,
-  summary: "Create a key with scopes sdk, read, write; the secret is in this answer only", body: ZCreateApiKey, response: ZCreatedApiKey,
+  // A key hands out only scopes it holds; the secret is shown once (an Idempotency-Key replay has key: null).
+  summary: "Create a key with scopes sdk, read, write (at most the calling key's own); the secret is in this answer only", body: ZCreateApiKey, response: ZCreatedApiKey,
   handler: async ({ ctx, body }) => {
     const created = await createApiKey({ ctx, input: body });
     return { ...toKey(created), key: created.key };
