@@ -1,4 +1,5 @@
-import { InvalidInputError, PayloadTooLargeError, ServiceError } from "@/server/services/errors";
+import { InvalidInputError, ServiceError } from "@/server/services/errors";
+import { readCappedBody } from "./capped-body";
 
 export class InvalidJsonError extends ServiceError {
   override readonly status = 400;
@@ -7,26 +8,9 @@ export class InvalidJsonError extends ServiceError {
 
 /** Read a JSON body of at most `maxBytes`, without buffering more than that. */
 export async function readJsonBody(req: Request, maxBytes: number, required = true): Promise<unknown> {
-  const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (declared > maxBytes) throw new PayloadTooLargeError(`Request body is larger than ${maxBytes} bytes`);
-  if (!req.body) {
-    if (!required) return undefined;
-    throw new InvalidInputError("Request body is required (JSON)");
-  }
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new PayloadTooLargeError(`Request body is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
+  if (!req.body && required) throw new InvalidInputError("Request body is required (JSON)");
+  const raw = await readCappedBody(req, maxBytes);
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(raw);
   if (!text.trim()) {
     if (!required) return undefined;
     throw new InvalidInputError("Request body is required (JSON)");

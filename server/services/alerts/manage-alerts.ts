@@ -8,6 +8,7 @@ import { InvalidInputError, NotFoundError } from "../errors";
 import { formatNanos, usdToNanos } from "../metering/pricing";
 import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
 import { requirePlan } from "../billing/plans";
+import { assertUnderCap } from "../workspace-caps";
 
 /**
  * Either `ruleId` with `percentages` (e.g. [80, 100] of that rule's limit, same scope and
@@ -75,6 +76,7 @@ export async function createAlert({ ctx, input }: { ctx: ServiceCtx; input: z.in
       thresholds: values, channelIds: data.channelIds, enabled: data.enabled };
   }
   const created = await withTransaction(ctx, async (tx) => {
+    await assertUnderCap(tx, ctx.workspaceId, "alerts");
     const [inserted] = await tx.insert(alerts).values({ id: newId("alr"), workspaceId: ctx.workspaceId, ...row }).returning();
     await bumpConfigVersion(tx, ctx.workspaceId);
     await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "alert.create", targetType: "alert", targetId: inserted!.id, data: { name: row.name } });

@@ -13,6 +13,7 @@ import { assertSlackUrl, subjectText } from "./channels/send";
 import { deliverOnce } from "./deliver";
 import { assertPublicUrl } from "./safe-request";
 import { takeTestMessage } from "./test-message-limit";
+import { assertUnderCap } from "../workspace-caps";
 
 // Strict per type: `url` on an email channel is a 400 naming it, not silently ignored.
 export const ZChannelInput = z.discriminatedUnion("type", [
@@ -45,6 +46,7 @@ export async function createChannel({ ctx, input }: { ctx: ServiceCtx; input: z.
         ? { url: (await assertPublicUrl(data.url)).toString() }
         : { url: (await assertPublicUrl(data.url)).toString(), secret: `whsec_${randomBytes(24).toString("base64url")}` };
   return withTransaction(ctx, async (tx) => {
+    await assertUnderCap(tx, ctx.workspaceId, "alertChannels");
     const [row] = await tx
       .insert(alertChannels)
       .values({ id: newId("chn"), workspaceId: ctx.workspaceId, type: data.type, name: data.name, config })

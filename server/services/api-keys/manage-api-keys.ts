@@ -8,6 +8,7 @@ import { withTransaction, type ServiceCtx } from "../context";
 import { ForbiddenError, NotFoundError } from "../errors";
 import { clearApiKeyCache } from "./resolve-api-key";
 import { generateApiKey, hashApiKey, keyStart } from "./key-material";
+import { assertUnderCap } from "../workspace-caps";
 
 // Strict: a misspelt `scopes` must not quietly make an sdk-only key.
 export const ZCreateApiKey = z.strictObject({
@@ -58,6 +59,7 @@ export async function createApiKey({ ctx, input }: { ctx: ServiceCtx; input: z.i
   const { name, scopes } = ZCreateApiKey.parse(input);
   const key = generateApiKey();
   return withTransaction(ctx, async (tx) => {
+    await assertUnderCap(tx, ctx.workspaceId, "apiKeys");
     const createdBy = await keyAuthority(tx, ctx, scopes);
     const [row] = await tx
       .insert(apiKeys)
