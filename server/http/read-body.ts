@@ -1,4 +1,5 @@
 import { InvalidInputError, ServiceError } from "@/server/services/errors";
+import { LARGE_BODY_CHARS, yieldToEventLoop } from "@/server/lib/yield";
 import { readCappedBody } from "./capped-body";
 
 export class InvalidJsonError extends ServiceError {
@@ -15,12 +16,15 @@ export async function readJsonBody(req: Request, maxBytes: number, required = tr
     if (!required) return undefined;
     throw new InvalidInputError("Request body is required (JSON)");
   }
+  // A megabyte takes ~10 ms to decode and as long to parse: let other requests run in between.
+  if (text.length > LARGE_BODY_CHARS) await yieldToEventLoop();
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
     throw new InvalidJsonError(`Request body is not valid JSON: ${(err as Error).message}`);
   }
+  if (text.length > LARGE_BODY_CHARS) await yieldToEventLoop();
   // Decoded UTF-8 holds neither NUL nor a lone surrogate: only JSON escapes can put them in.
   return walkBody(parsed, text.includes("\u0000") || NEEDS_CLEANING.test(text));
 }

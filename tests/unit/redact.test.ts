@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { MAX_TEXT_CHARS } from "@/server/contract/sdk";
-import { MAX_DEPTH, redactEmails, redactPayload, redactText, redactValue, TOO_DEEP } from "@/server/services/metering/redact";
+import { MAX_DEPTH, redactEmails, redactPayloadInTurns, redactText, redactValue, TOO_DEEP } from "@/server/services/metering/redact";
 
 const MB = 1_000_000;
 const fill = (unit: string) => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
@@ -134,8 +134,8 @@ describe("L7: redactValue leaves nothing raw", () => {
     expect(Object.keys(out)).toContain("__proto__");
   });
 
-  it("L7: a stored payload's metadata is redacted like its request and response", () => {
-    const stored = redactPayload({
+  it("L7: a stored payload's metadata is redacted like its request and response", async () => {
+    const stored = await redactPayloadInTurns({
       requestId: "r1",
       request: { prompt: "I am jane@example.com" },
       response: "call +1 415 555 0100",
@@ -147,6 +147,6 @@ describe("L7: redactValue leaves nothing raw", () => {
       response: "call [phone]",
       metadata: { user: "[email]", headers: { authorization: "Bearer [secret]" }, plan: "pro" },
     });
-    expect(redactPayload({ request: null, response: null, metadata: null }).metadata).toBeNull();
+    expect((await redactPayloadInTurns({ request: null, response: null, metadata: null })).metadata).toBeNull();
   });
 });

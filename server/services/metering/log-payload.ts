@@ -6,7 +6,7 @@ import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
 import { assertQuota } from "../billing/tracked-requests";
-import { redactPayload } from "./redact";
+import { redactPayloadInTurns } from "./redact";
 
 /**
  * POST /sdk/log: keep a full request/response pair, only when the workspace opted in. It
@@ -50,7 +50,7 @@ export async function storePayload(
   },
 ): Promise<string> {
   // Redaction covers metadata too: callers put user ids, e-mails and headers there.
-  const stored = redact ? redactPayload(p) : p;
+  const stored = redact ? await redactPayloadInTurns(p) : p;
   const [row] = await db
     .insert(payloadLogs)
     .values({

@@ -12,7 +12,7 @@ import { floorToMinute } from "./time";
 import { parseUsage } from "./usage";
 import { nanosToUsd, priceCall } from "./pricing";
 import { storePayload } from "./log-payload";
-import { redactPayload, redactText, redactValue } from "./redact";
+import { redactPayloadInTurns, redactText, redactValue } from "./redact";
 import { insertEventStatement } from "./insert-event-sql";
 import { estimatedUsage, findOpenCheck, type OpenCheck } from "./open-checks";
 import { LABEL_TEXT_TTL_MS, labelTextOf } from "../intent/label-text";
@@ -122,17 +122,16 @@ export async function recordEvent({
   const statement = insertEventStatement(event);
   const storeText = workspace.payloadLogging && Boolean(input.input || output);
   // Redacted before the transaction opens: CPU work never holds the rollup rows' locks (H1).
-  const payload = storeText
-    ? (workspace.redactPayloads ? redactPayload : <T>(p: T) => p)({
-        requestId,
-        userId: event.userId,
-        feature: event.feature,
-        source: "record" as const,
-        request: { input: input.input ?? null },
-        response: { output },
-        metadata: event.metadata,
-      })
-    : null;
+  const payloadParts = {
+    requestId,
+    userId: event.userId,
+    feature: event.feature,
+    source: "record" as const,
+    request: { input: input.input ?? null },
+    response: { output },
+    metadata: event.metadata,
+  };
+  const payload = storeText ? (workspace.redactPayloads ? await redactPayloadInTurns(payloadParts) : payloadParts) : null;
   const inserted = await (payload
     ? ctx.db.transaction(async (tx) => {
         const row = await runInsert(tx, statement);

@@ -11,6 +11,7 @@
  * replaced, never kept raw. tests/unit/redact.test.ts times 1 MB adversarial inputs.
  */
 import { MAX_TEXT_CHARS } from "@/server/contract/sdk";
+import { yieldToEventLoop } from "@/server/lib/yield";
 
 /** JSON nesting redactValue walks; anything deeper is replaced by TOO_DEEP. */
 export const MAX_DEPTH = 64;
@@ -165,12 +166,16 @@ export function redactValue(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** A stored payload's parts, each redacted: request, response and caller metadata alike. */
-export function redactPayload<T extends { request: unknown; response: unknown; metadata: Record<string, unknown> | null }>(p: T): T {
-  return {
-    ...p,
-    request: redactValue(p.request),
-    response: redactValue(p.response),
-    metadata: p.metadata && (redactValue(p.metadata) as Record<string, unknown>),
-  };
+type TPayload = { request: unknown; response: unknown; metadata: Record<string, unknown> | null };
+
+/**
+ * A stored payload's parts, each redacted: request, response and caller metadata alike; a part
+ * per turn of the event loop (a megabyte of request is ~10 ms of redaction).
+ */
+export async function redactPayloadInTurns<T extends TPayload>(p: T): Promise<T> {
+  const request = redactValue(p.request);
+  await yieldToEventLoop();
+  const response = redactValue(p.response);
+  await yieldToEventLoop();
+  return { ...p, request, response, metadata: p.metadata && (redactValue(p.metadata) as Record<string, unknown>) };
 }
