@@ -4,7 +4,8 @@ const config: NextConfig = {
   // NEXT_DIST_DIR lets parallel work trees or test runs keep separate builds (default .next).
   distDir: process.env.NEXT_DIST_DIR || ".next",
   // PGlite ships WASM and data files that must be loaded from node_modules, not bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "@pydantic/genai-prices", "nodemailer"],
+  // rate-limiter-flexible loads drizzle-orm by a computed import(), which a bundle cannot resolve.
+  serverExternalPackages: ["@electric-sql/pglite", "@pydantic/genai-prices", "nodemailer", "rate-limiter-flexible"],
   allowedDevOrigins: ["127.0.0.1"],
   poweredByHeader: false,
   // Type-checking runs as its own step (`npm run typecheck`, part of `npm test`):

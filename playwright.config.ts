@@ -5,6 +5,8 @@ import path from "node:path";
 const PORT = Number(process.env.E2E_PORT ?? 3199);
 export const E2E_BASE_URL = `http://127.0.0.1:${PORT}`;
 export const E2E_API_KEY = "ug_e2eTestKey0123456789abcdefghij";
+/** The SMTP receiver the dashboard test starts: the app mails verification links there. */
+export const E2E_SMTP_PORT = PORT + 1;
 const dataDir = path.join(os.tmpdir(), `tokenist-e2e-${process.pid}`);
 
 // Debian's Chromium (browsers cannot be downloaded here), against the built app.
@@ -44,6 +46,7 @@ export default defineConfig({
       TOKENIST_INIT_WORKSPACE: "E2E workspace",
       TOKENIST_INIT_API_KEY: E2E_API_KEY,
       DATABASE_URL: "",
+      SMTP_URL: `smtp://127.0.0.1:${E2E_SMTP_PORT}`,
     },
   },
 });

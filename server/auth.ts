@@ -6,12 +6,18 @@ import { boot } from "./boot";
 import { env } from "./env";
 import { clientIp } from "./http/client-ip";
 import { log } from "./lib/log";
-import { authenticate, ensureOAuthMember } from "./services/auth/accounts";
+import { authenticate, currentSessionVersion, ensureOAuthMember } from "./services/auth/accounts";
 import { getAuthSecret } from "./services/auth/auth-secret";
 import { normaliseEmail } from "./services/auth/normalise-email";
 import { gitHubProvider, OAUTH_EMAIL_NOT_VERIFIED, providerEmail } from "./services/auth/oauth-providers";
 import { takeSignInAttempt } from "./services/auth/sign-in-limiter";
 import { ForbiddenError } from "./services/errors";
+
+/** What authorize and the OAuth signIn callback hand the jwt callback. */
+interface SignedInUser {
+  id: string;
+  sessionVersion?: number;
+}
 
 /** next-auth: e-mail + password always; GitHub and Google when their variables are set. */
 export function authOptions(): NextAuthOptions {
@@ -24,12 +30,12 @@ export function authOptions(): NextAuthOptions {
         // The limiter counts the very spelling authenticate looks up, and the address the trusted
         // proxies saw; it throws after too many attempts (the message reaches the form).
         const email = normaliseEmail(credentials?.email);
-        const attempt = takeSignInAttempt(email, clientIp({ headers: req?.headers ?? {} }));
+        const attempt = await takeSignInAttempt(email, clientIp({ headers: req?.headers ?? {} }));
         try {
           const member = await authenticate(await boot(), email, String(credentials?.password ?? ""));
           if (!member) return null;
-          attempt.succeeded();
-          return { id: member.id, email: member.email, name: member.name };
+          await attempt.succeeded();
+          return { id: member.id, email: member.email, name: member.name, sessionVersion: member.sessionVersion };
         } catch (err) {
           // next-auth puts a thrown message in the redirect URL: never a database's.
           log.error("credentials sign-in failed", { err });
@@ -61,8 +67,9 @@ export function authOptions(): NextAuthOptions {
         const claim = providerEmail(profile);
         if (!claim?.emailVerified) throw new Error(OAUTH_EMAIL_NOT_VERIFIED);
         try {
-          const member = await ensureOAuthMember(await boot(), { ...claim, name: user.name ?? null });
+          const member = await ensureOAuthMember(await boot(), { ...claim, name: user.name ?? null, provider: account?.provider });
           user.id = member.id;
+          (user as SignedInUser).sessionVersion = member.sessionVersion;
           return true;
         } catch (err) {
           if (err instanceof ForbiddenError) throw new Error(OAUTH_EMAIL_NOT_VERIFIED);
@@ -71,11 +78,22 @@ export function authOptions(): NextAuthOptions {
         }
       },
       async jwt({ token, user }) {
-        if (user) token.memberId = user.id;
-        return token;
+        if (user) {
+          token.memberId = user.id;
+          token.sessionVersion = (user as SignedInUser).sessionVersion ?? 0;
+          return token;
+        }
+        // Every request that reads the session: a member whose sessionVersion moved on (their
+        // e-mail was taken over by its verified owner) or who is gone is signed out. Tokens from
+        // before sessionVersion existed count as version 0.
+        if (typeof token.memberId !== "string") return {};
+        const current = await currentSessionVersion(await boot(), token.memberId);
+        return current !== null && current === (token.sessionVersion ?? 0) ? token : {};
       },
       async session({ session, token }) {
-        return { ...session, memberId: (token.memberId as string | undefined) ?? null };
+        // An emptied token (above) is no session at all: getServerSession and /api/auth/session answer null.
+        if (typeof token.memberId !== "string") return {} as typeof session;
+        return { ...session, memberId: token.memberId };
       },
     },
   };

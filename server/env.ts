@@ -35,9 +35,9 @@ const ZEnv = z.object({
   TOKENIST_INIT_PLAN: z.enum(["free", "starter", "growth", "enterprise"]).optional(),
   /** /sdk/* requests per minute per API key and process (then 429). */
   TOKENIST_SDK_RATE_LIMIT: z.coerce.number().int().min(1).default(60_000),
-  /** /api/v1 requests per minute per API key and process. */
+  /** /api/v1 requests per minute per API key, counted across every instance (rate_limits table). */
   TOKENIST_API_RATE_LIMIT: z.coerce.number().int().min(1).default(600),
-  /** Requests with an invalid API key per minute per client address (then 429). */
+  /** Requests with an invalid API key per minute per client address, across every instance (then 429). */
   TOKENIST_BAD_KEY_LIMIT: z.coerce.number().int().min(1).default(120),
   /** Largest accepted request body on /sdk/* and /api/v1/*, in bytes. */
   TOKENIST_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1_048_576),

@@ -7,6 +7,7 @@ import type { ReactNode } from "react";
 import { Icon, Logo, type IconName } from "./icons";
 import { QuotaBanner } from "./quota-banner";
 import { Badge, cx } from "./ui";
+import { VerifyEmailBanner } from "./verify-email-banner";
 import { WorkspaceProvider, type WorkspaceInfo } from "./workspace-context";
 
 const NAV: Array<{ href: string; label: string; icon: IconName }> = [
@@ -110,6 +111,7 @@ export function AppShell({
         </aside>
         <main className="min-w-0 flex-1">
           <QuotaBanner />
+          <VerifyEmailBanner />
           <div className="mx-auto max-w-7xl px-4 py-8 sm:px-6 lg:px-8">{children}</div>
         </main>
       </div>

@@ -21,3 +21,5 @@ export * from "./end-user-labels";
 export * from "./label-policies";
 export * from "./policy-firings";
 export * from "./billing";
+export * from "./email-verifications";
+export * from "./rate-limits";

@@ -1,4 +1,4 @@
-import { primaryKey, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { primaryKey, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { workspaces } from "./workspaces";
 
 export const ROLES = ["owner", "admin", "viewer"] as const;
@@ -11,6 +11,13 @@ export const members = pgTable("members", {
   name: text("name"),
   /** scrypt hash (server/services/auth/password.ts); null for OAuth-only members. */
   passwordHash: text("password_hash"),
+  /**
+   * When the member proved they hold the mailbox: by the link sent at sign-up, or by a
+   * provider-verified OAuth sign-in. Null until then: no invitations, never an OAuth link target.
+   */
+  emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+  /** In every session's JWT; bumping it signs out every earlier session on its next request. */
+  sessionVersion: integer("session_version").notNull().default(0),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

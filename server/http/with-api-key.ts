@@ -8,7 +8,7 @@ import { env } from "@/server/env";
 import { toHttpError } from "./errors";
 import { readJsonBody } from "./read-body";
 import { withIdempotency } from "./idempotency";
-import { rateHeaders, takeToken, type RateState } from "./rate-limit";
+import { rateHeaders, takeSharedToken, takeToken, type RateState } from "./rate-limit";
 import { clientIp } from "./client-ip";
 
 export interface ApiKeyRequest {
@@ -43,13 +43,15 @@ export function withApiKey(scope: ApiKeyScope, handler: Handler, options: Wrappe
     let rate: RateState | undefined;
     try {
       const db: Db = await boot();
-      const key = await resolveApiKey(db, bearerToken(req)).catch((err) => {
-        // Key guessing: an address that keeps sending bad keys is slowed down.
-        takeToken(`ip:${clientIp(req)}`, badKeyLimit(), Date.now(), "Too many requests with invalid API keys from this address");
+      const key = await resolveApiKey(db, bearerToken(req)).catch(async (err) => {
+        // Key guessing: an address that keeps sending bad keys is slowed down, on every instance.
+        await takeSharedToken(db, "bad-key", clientIp(req), badKeyLimit(), "Too many requests with invalid API keys from this address");
         throw err;
       });
+      // In process on purpose: /sdk/check must not wait on a database round trip for this
+      // limit, so each instance enforces it on its own traffic (see takeToken).
       if (scope === "sdk") rate = takeToken(`sdk:${key.keyId}`, sdkRateLimit());
-      if (options.rateLimit) rate = takeToken(key.keyId, options.rateLimit);
+      if (options.rateLimit) rate = await takeSharedToken(db, "api", key.keyId, options.rateLimit);
       if (!key.scopes.includes(scope)) {
         throw new ForbiddenError(`This API key lacks the "${scope}" scope`);
       }

@@ -1,4 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { E2E_SMTP_PORT } from "../../playwright.config";
+import { mailText, startSmtpServer } from "../helpers/receivers";
 
 /**
  * The dashboard as a person uses it, in Debian's Chromium against the built app:
@@ -28,6 +30,13 @@ async function nav(page: Page, name: string) {
   await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name, exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
 }
+
+// Where the app mails verification links (playwright.config.ts points SMTP_URL here).
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+test.beforeAll(async () => {
+  smtp = await startSmtpServer(E2E_SMTP_PORT);
+});
+test.afterAll(() => smtp?.close());
 
 test("sign up, send traffic, see it, limit a user, lift it, block and unblock", async ({ page, request, browser }) => {
   test.setTimeout(240_000);
@@ -232,6 +241,13 @@ test("sign up, send traffic, see it, limit a user, lift it, block and unblock", 
     await expect(vp.getByLabel("Work e-mail")).toHaveValue(viewer.email);
     await vp.getByLabel("Password").fill(viewer.password);
     await vp.getByRole("button", { name: "Create account" }).click();
+    // Back on the invitation, which waits until the address is verified by the link mailed at sign-up.
+    await expect(vp.getByText("Verify your e-mail address first")).toBeVisible();
+    await expect.poll(() => smtp.messages.some((m) => m.to.includes(viewer.email))).toBe(true);
+    const token = /verify-email\?token=([A-Za-z0-9_-]{43})/.exec(mailText(smtp.messages.find((m) => m.to.includes(viewer.email))!))![1];
+    await vp.goto(`/verify-email?token=${token}`);
+    await expect(vp.getByRole("heading", { name: "E-mail address verified" })).toBeVisible();
+    await vp.goto(link);
     await vp.getByRole("button", { name: "Accept invitation" }).click();
     await vp.waitForURL(new RegExp(`${base}$`));
     await expect(vp.locator("aside").getByText("viewer", { exact: true })).toBeVisible();

@@ -8,8 +8,8 @@ export interface ReceivedMail {
   raw: string;
 }
 
-/** A real SMTP server on a free local port that keeps every message it receives. */
-export async function startSmtpServer() {
+/** A real SMTP server on a free local port (or `port`) that keeps every message it receives. */
+export async function startSmtpServer(port = 0) {
   const messages: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -27,9 +27,17 @@ export async function startSmtpServer() {
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { url: `smtp://127.0.0.1:${port}`, messages, close: () => new Promise<void>((r) => server.close(() => r())) };
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const bound = (server.server.address() as AddressInfo).port;
+  return { url: `smtp://127.0.0.1:${bound}`, messages, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** A received message's text body, quoted-printable decoded (nodemailer wraps long lines that way). */
+export function mailText(mail: ReceivedMail): string {
+  const [head = "", ...rest] = mail.raw.split("\r\n\r\n");
+  const body = rest.join("\r\n\r\n");
+  if (!/content-transfer-encoding:\s*quoted-printable/i.test(head)) return body;
+  return body.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 export interface ReceivedRequest {

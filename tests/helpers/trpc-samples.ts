@@ -44,7 +44,7 @@ export async function populatedWorkspace(db: Db, name: string) {
   const block = await createBlock({ ctx, input: { userId: `${tag}-blocked`, reason: `${name} block` } });
   const [viewer] = await db
     .insert(members)
-    .values({ id: newId("mem"), email: `viewer-${tag}-${Date.now()}@example.com`, passwordHash: await hashPassword("correct horse battery") })
+    .values({ id: newId("mem"), email: `viewer-${tag}-${Date.now()}@example.com`, passwordHash: await hashPassword("correct horse battery"), emailVerifiedAt: new Date() })
     .returning();
   const { token } = await createInvitation({ ctx, actorRole: "owner", input: { email: viewer!.email, role: "viewer" } });
   await acceptInvitation(db, viewer!.id, token);

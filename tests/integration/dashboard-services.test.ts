@@ -145,7 +145,7 @@ describe.each(TEST_DRIVERS)("dashboard read services (%s)", (driver) => {
   });
 
   it("members: invitation links for one e-mail, once; role rules keep an owner", async () => {
-    const invitee = (await database.db.insert(members).values({ id: newId("mem"), email: "invitee@example.com" }).returning())[0]!;
+    const invitee = (await database.db.insert(members).values({ id: newId("mem"), email: "invitee@example.com", emailVerifiedAt: new Date() }).returning())[0]!;
     const other = (await database.db.insert(members).values({ id: newId("mem"), email: "other@example.com" }).returning())[0]!;
     const inv = await caller.members.invite({ ...inWs, email: "Invitee@Example.com", role: "admin" });
     expect(inv.token).toMatch(/^inv_/);

@@ -6,6 +6,7 @@ import { OPERATIONS } from "@/server/http/api-v1/operations";
 import { toHandler } from "@/server/http/api-v1/handler";
 import { createApiKey } from "@/server/services/api-keys/manage-api-keys";
 import { signUp } from "@/server/services/auth/accounts";
+import { verifyEmail } from "@/server/services/auth/email-verification";
 import type { ServiceCtx } from "@/server/services/context";
 import { runHousekeeping } from "@/server/services/maintenance/housekeeping";
 import { acceptInvitation, createInvitation } from "@/server/services/members/invitations";
@@ -99,7 +100,8 @@ describe.each(TEST_DRIVERS)("API keys, members and Idempotency-Key secrets on %s
   /** A second member who joined `ctx`'s workspace as `role` through an invitation. */
   async function join(ctx: ServiceCtx, role: "admin" | "viewer" | "owner") {
     const email = `m-${Math.random().toString(36).slice(2, 10)}@example.com`;
-    const { member } = await signUp(database.db, { email, password: "correct horse battery", workspaceName: "Own" });
+    const { member, verificationToken } = await signUp(database.db, { email, password: "correct horse battery", workspaceName: "Own" });
+    await verifyEmail(database.db, member.id, verificationToken); // only verified members accept invitations
     const invitation = await createInvitation({ ctx, actorRole: "owner", input: { email, role } });
     await acceptInvitation(database.db, member.id, invitation.token);
     return { memberId: member.id, ctx: { ...ctx, actor: { type: "member", id: member.id } } as ServiceCtx };

@@ -8,6 +8,10 @@ import { allProcedures, callPath, populatedWorkspace, sampleInputs, type Populat
 // Procedures that take no workspaceId, each with the reason it cannot read another workspace.
 const NOT_WORKSPACE_SCOPED: Record<string, string> = {
   "auth.signUp": "creates a new member and workspace; reads nothing",
+  "auth.emailStatus": "the caller's own e-mail and whether it is verified",
+  "auth.resendVerification": "mails the caller's own address",
+  "auth.inspectVerification": "needs the secret link token; says only whether it is live, used or expired",
+  "auth.verifyEmail": "needs the secret link token, and spends only the caller's own",
   "workspace.mine": "lists the caller's own memberships (asserted below)",
   "members.previewInvitation": "needs the secret link token (asserted below)",
   "members.acceptInvitation": "needs the token and the invited e-mail (asserted below)",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_RATE_KEYS, rateKeyCount, takeToken } from "@/server/http/rate-limit";
 
-describe("the API rate limiter's memory (M4)", () => {
+describe("the in-process /sdk/* rate limiter's memory (M4)", () => {
   it("M4: 150,000 distinct 16 KB keys keep the map at its cap, and a busy key's count survives", () => {
     const now = 1_800_000_000_000;
     const padding = "x".repeat(16_384);

@@ -5,8 +5,10 @@ import { members } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { ConflictError, ForbiddenError } from "../errors";
 import { insertWorkspace } from "../workspaces/workspaces";
+import { issueVerification } from "./email-verification";
 import { MAX_EMAIL_LENGTH, normaliseEmail } from "./normalise-email";
 import { hashPassword, verifyPassword } from "./password";
+import { takeOverUnverifiedMember } from "./take-over-unverified";
 
 export const ZSignUp = z.object({
   // normaliseEmail's spelling, but refused rather than cut when too long.
@@ -16,7 +18,12 @@ export const ZSignUp = z.object({
   workspaceName: z.string().trim().min(1).max(100).optional(),
 });
 
-/** Sign up: a member and their first workspace, on the free plan. */
+/**
+ * Sign up: a member and their first workspace, on the free plan, usable at once. The e-mail is
+ * unverified until the link (`verificationToken`, for the caller to mail) is opened: until then
+ * the member cannot accept invitations, and a provider-verified OAuth sign-in for the address
+ * takes the member over (take-over-unverified.ts).
+ */
 export async function signUp(db: Db, input: z.input<typeof ZSignUp>) {
   const { email, password, name, workspaceName } = ZSignUp.parse(input);
   const passwordHash = await hashPassword(password);
@@ -33,7 +40,8 @@ export async function signUp(db: Db, input: z.input<typeof ZSignUp>) {
       ownerId: member.id,
       actor: { type: "member", id: member.id },
     });
-    return { member, workspace };
+    const verificationToken = await issueVerification(tx, member.id);
+    return { member, workspace, verificationToken };
   });
 }
 
@@ -61,19 +69,21 @@ export async function authenticate(db: Db, email: string, password: string) {
 }
 
 /**
- * First OAuth sign-in creates the member and a workspace; later ones find it by e-mail. Only
- * an address the provider vouches for may do either: linking an unverified one would hand
- * the account of whoever owns that address to anyone who typed it into GitHub.
+ * First OAuth sign-in creates the member (verified) and a workspace; later ones find it by
+ * e-mail. Only an address the provider vouches for may do either: linking an unverified one
+ * would hand the account of whoever owns that address to anyone who typed it into GitHub. An
+ * existing member whose own e-mail was never verified is not linked but taken over (H3 pre-hijack).
  */
-export async function ensureOAuthMember(db: Db, input: { email: string; emailVerified: boolean; name: string | null }) {
+export async function ensureOAuthMember(db: Db, input: { email: string; emailVerified: boolean; name: string | null; provider?: string }) {
   const email = input.email.trim().toLowerCase();
   if (!input.emailVerified || email.length > MAX_EMAIL_LENGTH) {
     throw new ForbiddenError("The sign-in provider has not verified this e-mail address");
   }
   const [existing] = await db.select().from(members).where(eq(members.email, email)).limit(1);
-  if (existing) return existing;
+  if (existing?.emailVerifiedAt) return existing;
+  if (existing) return takeOverUnverifiedMember(db, existing.id, input.provider ?? "oauth");
   return db.transaction(async (tx) => {
-    const [member] = await tx.insert(members).values({ id: newId("mem"), email, name: input.name }).returning();
+    const [member] = await tx.insert(members).values({ id: newId("mem"), email, name: input.name, emailVerifiedAt: new Date() }).returning();
     await insertWorkspace(tx, {
       name: `${input.name || email.split("@")[0]}'s workspace`,
       ownerId: member!.id,
@@ -81,4 +91,10 @@ export async function ensureOAuthMember(db: Db, input: { email: string; emailVer
     });
     return member!;
   });
+}
+
+/** The member's current session version (every session's JWT carries the one it began with), or null when the member is gone. */
+export async function currentSessionVersion(db: Db, memberId: string): Promise<number | null> {
+  const [row] = await db.select({ v: members.sessionVersion }).from(members).where(eq(members.id, memberId)).limit(1);
+  return row?.v ?? null;
 }

@@ -1,64 +1,79 @@
 import { isIP } from "node:net";
+import type { Db } from "@/db/client";
+import { boot } from "@/server/boot";
 import { DIRECT } from "@/server/http/client-ip";
-import { processGlobal } from "@/server/lib/process-global";
+import { log } from "@/server/lib/log";
+import { sharedLimit, type LimitState } from "@/server/lib/shared-limit";
 import { RateLimitedError } from "../errors";
-import { AttemptLog } from "./attempt-log";
 import { normaliseEmail } from "./normalise-email";
 
-// 10 failed attempts per account and 30 per address in 15 minutes, per process.
-const WINDOW_MS = 15 * 60_000;
+// 10 failed attempts per account and 30 per address in a 15-minute window, on all instances together.
+const WINDOW_SECONDS = 15 * 60;
 const LIMITS = { email: 10, ip: 30 };
-const MAX_KEYS = 50_000;
 
 export interface SignInAttempt {
   /** The password was right: this attempt does not count against anyone. */
-  succeeded(): void;
+  succeeded(): Promise<void>;
 }
 
 export type SignInLimiter = ReturnType<typeof createSignInLimiter>;
 
 /**
  * Sign-in attempts counted per account (the e-mail exactly as `authenticate` looks it up) and
- * per client address (as the trusted proxies saw it; see server/http/client-ip.ts). With no
- * trusted proxy every request shares one DIRECT address, and a budget on it would let anyone
- * lock everyone out, so only the per-account limit applies then.
+ * per client address (as the trusted proxies saw it; see server/http/client-ip.ts), in the
+ * database every instance shares (server/lib/shared-limit.ts: hashed keys, fixed windows that
+ * start at a key's first attempt). With no trusted proxy every request shares one DIRECT
+ * address, and a budget on it would let anyone lock everyone out, so only the per-account
+ * limit applies then.
  */
-export function createSignInLimiter(options: { maxKeys?: number } = {}) {
-  const maxKeys = options.maxKeys ?? MAX_KEYS;
-  const emails = new AttemptLog({ windowMs: WINDOW_MS, limit: LIMITS.email, maxKeys });
-  const addresses = new AttemptLog({ windowMs: WINDOW_MS, limit: LIMITS.ip, maxKeys });
+export function createSignInLimiter(db: Db) {
+  const emails = sharedLimit(db, { name: "sign-in-email", points: LIMITS.email, windowSeconds: WINDOW_SECONDS });
+  const addresses = sharedLimit(db, { name: "sign-in-address", points: LIMITS.ip, windowSeconds: WINDOW_SECONDS });
   return {
     /** Counts an attempt, or throws RateLimitedError when the account or the address has had too many. */
-    take(email: string, ip: string, now = Date.now()): SignInAttempt {
+    async take(email: string, ip: string): Promise<SignInAttempt> {
       const emailKey = normaliseEmail(email);
       const ipKey = addressKey(ip);
-      const wait = Math.max(emails.waitMs(emailKey, now), ipKey ? addresses.waitMs(ipKey, now) : 0);
-      if (wait > 0) {
+      const [byEmail, byAddress] = await Promise.all([emails.take(emailKey), ipKey ? addresses.take(ipKey) : null]);
+      const refused = [byEmail, byAddress].filter((s): s is LimitState => s !== null && !s.allowed);
+      if (refused.length > 0) {
+        // A refused attempt counts against no one: give back what the other limit took.
+        if (byEmail.allowed) await emails.refund(emailKey);
+        if (ipKey && byAddress?.allowed) await addresses.refund(ipKey);
+        const wait = Math.max(...refused.map((s) => s.msBeforeNext));
         const minutes = Math.ceil(wait / 60_000);
         throw new RateLimitedError(
           `Too many sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
           Math.ceil(wait / 1000),
         );
       }
-      emails.record(emailKey, now);
-      if (ipKey) addresses.record(ipKey, now);
       return {
-        succeeded() {
-          emails.refund(emailKey, now);
-          if (ipKey) addresses.refund(ipKey, now);
+        async succeeded() {
+          await Promise.all([emails.refund(emailKey), ipKey ? addresses.refund(ipKey) : null]);
         },
       };
     },
-    /** Keys held, for tests and diagnostics. */
-    sizes: () => ({ emails: emails.size, addresses: addresses.size }),
   };
 }
 
-const shared = processGlobal("signInLimiter", () => createSignInLimiter());
+const UNAVAILABLE = "Sign-in is unavailable right now. Try again shortly.";
 
-/** The process-wide limiter's `take`: see createSignInLimiter. */
-export function takeSignInAttempt(email: string, ip: string, now = Date.now()): SignInAttempt {
-  return shared.take(email, ip, now);
+/**
+ * The app database's limiter: see createSignInLimiter. next-auth shows a thrown message on the
+ * form (and in the URL), so any failure but the limit's own becomes a generic one.
+ */
+export async function takeSignInAttempt(email: string, ip: string): Promise<SignInAttempt> {
+  try {
+    const attempt = await createSignInLimiter(await boot()).take(email, ip);
+    return {
+      // Never fails the sign-in it follows: the worst case is one attempt left counted.
+      succeeded: () => attempt.succeeded().catch((err) => log.error("sign-in limiter refund failed", { err })),
+    };
+  } catch (err) {
+    if (err instanceof RateLimitedError) throw err;
+    log.error("sign-in limiter failed", { err });
+    throw new Error(UNAVAILABLE);
+  }
 }
 
 /** IPv6 clients are counted per /64: one subscriber usually holds a whole /64. */

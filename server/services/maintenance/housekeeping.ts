@@ -7,7 +7,7 @@ import { compactRollups } from "./compact-rollups";
 /**
  * Frequent housekeeping: drop expired reservations and reservation counters no window reads
  * any more, delivered outbox entries older than a week, labeller text past its expiry and
- * Idempotency-Key answers past their 24 h;
+ * Idempotency-Key answers past their 24 h, rate-limit counters whose window has ended;
  * fold minute rollups older than 48 h into hours. Nothing here changes a total.
  */
 export async function runHousekeeping(db: Db, now = new Date()) {
@@ -20,6 +20,8 @@ export async function runHousekeeping(db: Db, now = new Date()) {
   const texts = await count(sql`with gone as (delete from event_texts where expires_at < ${now.toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
   // Idempotency-Key answers are replayed for 24 h only; past that they are dead weight.
   const idempotency = await count(sql`with gone as (delete from idempotency_keys where created_at < ${new Date(now.getTime() - IDEMPOTENCY_TTL_HOURS * 3600_000).toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
+  // Rate-limit windows that have ended (a key still in use has its row reset in place).
+  const rateLimits = await count(sql`with gone as (delete from rate_limits where expire < ${now.toISOString()}::timestamptz returning 1) select count(*)::int as n from gone`);
   const { minuteRowsFolded } = await compactRollups(db, now);
-  return { rollupMinutesFolded: minuteRowsFolded, reservations, counters, outbox, texts, idempotency };
+  return { rollupMinutesFolded: minuteRowsFolded, reservations, counters, outbox, texts, idempotency, rateLimits };
 }

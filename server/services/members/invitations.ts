@@ -112,12 +112,20 @@ export async function previewInvitation(db: Db, token: string) {
   return { workspaceName, email: invitation.email, role: invitation.role, expiresAt: invitation.expiresAt.toISOString() };
 }
 
-/** The signed-in member joins the workspace; the invitation must be for their e-mail. */
+/** The signed-in member joins the workspace; the invitation must be for their e-mail, and that e-mail verified. */
 export async function acceptInvitation(db: Db, memberId: string, token: string) {
   const { invitation } = await findInvitation(db, token);
-  const [member] = await db.select({ email: members.email }).from(members).where(eq(members.id, memberId)).limit(1);
+  const [member] = await db
+    .select({ email: members.email, emailVerifiedAt: members.emailVerifiedAt })
+    .from(members)
+    .where(eq(members.id, memberId))
+    .limit(1);
   if (!member || member.email !== invitation.email) {
     throw new ForbiddenError(`This invitation is for ${invitation.email}: sign in with that e-mail to accept it`);
+  }
+  // Bound to an e-mail only means something once the member has proved they hold it (H3).
+  if (!member.emailVerifiedAt) {
+    throw new ForbiddenError("Verify your e-mail address first: open the link we e-mailed you, then accept the invitation");
   }
   const ctx: ServiceCtx = { db, workspaceId: invitation.workspaceId, actor: { type: "member", id: memberId } };
   return withTransaction(ctx, async (tx) => {

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import Link from "next/link";
+import { ResendVerification } from "@/app/_components/resend-verification";
 import { ButtonLink } from "@/app/_components/ui";
 import { currentSession, serverCaller } from "@/lib/trpc/server";
 import { AcceptInvitation } from "./accept-invitation";
@@ -33,7 +34,16 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
       <div className="mt-6">
         {session ? (
           session.email?.toLowerCase() === invitation.email ? (
-            <AcceptInvitation token={token} />
+            (await caller.auth.emailStatus()).verified ? (
+              <AcceptInvitation token={token} />
+            ) : (
+              <div className="space-y-3">
+                <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-800">
+                  Verify your e-mail address first: open the link we sent to {invitation.email}, then come back to this page.
+                </p>
+                <ResendVerification />
+              </div>
+            )
           ) : (
             <p className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-800">
               You are signed in as {session.email}. Sign out and sign in as {invitation.email} to accept.

@@ -1,8 +1,6 @@
-import nodemailer from "nodemailer";
-import { env } from "@/server/env";
-import { log } from "@/server/lib/log";
-import { abortable, allowPrivateWebhooks, BlockedAddressError } from "../address-guard";
-import { deadline, DELIVERY_LIMITS, safePost, type SafeResponse } from "../safe-request";
+import { resetMailTransport, sendMail } from "../../email/send-mail";
+import { allowPrivateWebhooks, BlockedAddressError } from "../address-guard";
+import { safePost, type SafeResponse } from "../safe-request";
 import { signWebhook, SIGNATURE_HEADER } from "../signature";
 
 export interface AlertMessage {
@@ -47,26 +45,8 @@ export function subjectText(text: string, max: number): string {
 
 const MAX_SUBJECT = 160;
 
-let transport: nodemailer.Transporter | null = null;
-
-async function sendEmail(to: string[], message: AlertMessage): Promise<SendResult> {
-  const { SMTP_URL, SMTP_FROM } = env();
-  if (!SMTP_URL) {
-    // Self-hosted without SMTP: the e-mail goes to the log, where an operator can see it.
-    log.info("email (no SMTP_URL set: written to the log)", { to, subject: message.subject, text: message.text });
-    return { ok: true, status: null, body: "logged (no SMTP_URL)" };
-  }
-  const ms = DELIVERY_LIMITS.deadlineMs;
-  transport ??= nodemailer.createTransport({ url: SMTP_URL, connectionTimeout: ms, greetingTimeout: ms, socketTimeout: ms });
-  // nodemailer's timeouts are per step; the race makes the whole send one deadline.
-  const { signal, clear } = deadline(ms);
-  try {
-    const subject = subjectText(message.subject, MAX_SUBJECT);
-    const info = await abortable(transport.sendMail({ from: SMTP_FROM, to, subject, text: message.text }), signal);
-    return { ok: info.rejected.length === 0, status: 250, body: String(info.response ?? "") };
-  } finally {
-    clear();
-  }
+function sendEmail(to: string[], message: AlertMessage): Promise<SendResult> {
+  return sendMail(to, subjectText(message.subject, MAX_SUBJECT), message.text);
 }
 
 function fromHttp(res: SafeResponse): SendResult {
@@ -86,5 +66,5 @@ export async function sendToChannel(config: ChannelConfig, message: AlertMessage
 
 /** Tests swap SMTP settings between cases. */
 export function resetEmailTransport() {
-  transport = null;
+  resetMailTransport();
 }
