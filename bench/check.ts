@@ -89,6 +89,16 @@ async function benchDriver(driver: "postgres" | "pglite") {
       const noop = await run(`${app.baseUrl}/api/ping`, connections);
       const res = await run(app.baseUrl, connections, [check]);
       const errors = res.non2xx + res.errors;
+      checkResults.push({
+        driver,
+        connections,
+        noopRps: Math.round(noop.requests.average),
+        checkRps: Math.round(res.requests.average),
+        ratio: Number((res.requests.average / noop.requests.average).toFixed(3)),
+        p50Ms: res.latency.p50,
+        p99Ms: res.latency.p99,
+        errors,
+      });
       console.log(
         `${String(connections).padStart(2)} conn: no-op ${fmt(noop.requests.average)} req/s (p50 ${noop.latency.p50} ms, p99 ${noop.latency.p99} ms)` +
           ` | /sdk/check ${fmt(res.requests.average)} req/s (p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ${errors} errors)` +
@@ -101,7 +111,11 @@ async function benchDriver(driver: "postgres" | "pglite") {
   }
 }
 
+const checkResults: Array<Record<string, string | number>> = [];
+
 export async function main() {
   const drivers = (process.env.BENCH_DRIVERS ?? "postgres,pglite").split(",") as Array<"postgres" | "pglite">;
   for (const d of drivers) await benchDriver(d);
+  // The machine-readable last line (shared/API-2.md, "Benchmarks").
+  console.log(JSON.stringify({ bench: "check", results: checkResults }));
 }

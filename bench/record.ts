@@ -19,6 +19,7 @@ export async function main() {
 
     console.log(`\n== record: ${fmt(N)} durable writes each, real Postgres (${new URL(url).host})`);
     const rows: string[] = [];
+    const results: Array<Record<string, number>> = [];
     for (const concurrency of [1, 10]) {
       const baseline = await measure(N, concurrency, (i) =>
         raw`insert into bench_raw values (${`c${concurrency}-${i}`}, ${workspace.id}, ${`user_${i % 1000}`}, ${907}, ${140400}, now())`,
@@ -41,8 +42,18 @@ export async function main() {
           ` | recordEvent ${fmt(record.opsPerSec)}/s (p50 ${fmt(record.p50, 2)} ms, p99 ${fmt(record.p99, 2)} ms)` +
           ` | ratio ${fmt(record.opsPerSec / baseline.opsPerSec, 2)}`,
       );
+      results.push({
+        concurrency,
+        rawPerSec: Math.round(baseline.opsPerSec),
+        recordPerSec: Math.round(record.opsPerSec),
+        ratio: Number((record.opsPerSec / baseline.opsPerSec).toFixed(3)),
+        p50Ms: Number(record.p50.toFixed(2)),
+        p99Ms: Number(record.p99.toFixed(2)),
+      });
     }
     for (const r of rows) console.log(r);
+    // The machine-readable last line (shared/API-2.md, "Benchmarks").
+    console.log(JSON.stringify({ bench: "record", results }));
   } finally {
     await raw.end();
     await database.close();
