@@ -1,6 +1,11 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll } from "vitest";
+import type { Driver } from "@/db/client";
+import { resetEnvCache } from "@/server/env";
+import { resetStripeClient } from "@/server/services/billing/stripe-client";
+import { openTestDatabase } from "./db";
 
 /**
  * A local stand-in for the Stripe API, enough for Tokenist's calls: it parses the real
@@ -132,4 +137,29 @@ export async function startStripeStandIn() {
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/**
+ * A billing suite's set-up on one database: the Stripe stand-in, the environment pointing the
+ * real stripe client at it (with `webhookSecret`), and every cached Stripe client and env value
+ * reset before and after. Call inside a describe; read `.database` / `.stripeApi` in tests.
+ */
+export function useStripeStandIn(driver: Driver, webhookSecret: string, onReset: () => void = () => {}) {
+  const suite = {} as { database: Awaited<ReturnType<typeof openTestDatabase>>; stripeApi: Awaited<ReturnType<typeof startStripeStandIn>> };
+  beforeAll(async () => {
+    suite.database = await openTestDatabase(driver);
+    suite.stripeApi = await startStripeStandIn();
+    Object.assign(process.env, { STRIPE_SECRET_KEY: "sk_test_standin", STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_URL: suite.stripeApi.url });
+    resetEnvCache();
+    resetStripeClient();
+    onReset();
+  });
+  afterAll(async () => {
+    for (const k of ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_URL"]) delete process.env[k];
+    resetEnvCache();
+    resetStripeClient();
+    await suite.stripeApi.close();
+    await suite.database.close();
+  });
+  return suite;
 }

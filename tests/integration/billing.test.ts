@@ -1,41 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import Stripe from "stripe";
 import { requestCounters, workspaces } from "@/db/schema";
-import { resetEnvCache } from "@/server/env";
 import { setupCatalogue } from "@/server/services/billing/catalogue";
 import { createCheckoutSession } from "@/server/services/billing/checkout";
 import { reportUsageToStripe } from "@/server/services/billing/meter-reporting";
 import { effectivePlan } from "@/server/services/billing/plans";
-import { getStripe, resetStripeClient } from "@/server/services/billing/stripe-client";
+import { getStripe } from "@/server/services/billing/stripe-client";
 import { handleStripeWebhook } from "@/server/services/billing/webhooks";
 import { getWorkspaceState, forgetWorkspaceState } from "@/server/services/workspaces/workspace-state";
-import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
+import { TEST_DRIVERS } from "../helpers/db";
 import { createTestWorkspace } from "../helpers/fixtures";
-import { startStripeStandIn } from "../helpers/stripe-standin";
+import { useStripeStandIn } from "../helpers/stripe-standin";
 
 const SECRET = "whsec_test_secret";
 const DAY = 86_400_000;
 
 describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (driver) => {
-  let database: Awaited<ReturnType<typeof openTestDatabase>>;
-  let stripeApi: Awaited<ReturnType<typeof startStripeStandIn>>;
-  beforeAll(async () => {
-    database = await openTestDatabase(driver);
-    stripeApi = await startStripeStandIn();
-    Object.assign(process.env, { STRIPE_SECRET_KEY: "sk_test_standin", STRIPE_WEBHOOK_SECRET: SECRET, STRIPE_API_URL: stripeApi.url });
-    resetEnvCache();
-    resetStripeClient();
-  });
-  afterAll(async () => {
-    for (const k of ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_URL"]) delete process.env[k];
-    resetEnvCache();
-    resetStripeClient();
-    await stripeApi.close();
-    await database.close();
-  });
+  const suite = useStripeStandIn(driver, SECRET);
 
-  const posts = (path: string) => stripeApi.requests.filter((r) => r.method === "POST" && r.path === path);
+  const posts = (path: string) => suite.stripeApi.requests.filter((r) => r.method === "POST" && r.path === path);
 
   it("sets up the catalogue once: products, base prices, a meter and graduated metered prices", async () => {
     const first = await setupCatalogue(getStripe());
@@ -56,7 +40,7 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
   });
 
   it("starts checkout with the 14-day trial and both prices", async () => {
-    const { ctx } = await createTestWorkspace(database.db);
+    const { ctx } = await createTestWorkspace(suite.database.db);
     const { url } = await createCheckoutSession({ ctx, input: { plan: "growth", returnUrl: "https://app.example.com" } });
     expect(url).toMatch(/^https:\/\/checkout\.stripe\.test\//);
     const sent = posts("/v1/checkout/sessions").at(-1)!.params;
@@ -72,27 +56,27 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
   async function signed(event: Record<string, unknown>, opts: { secret?: string; timestamp?: number } = {}) {
     const payload = JSON.stringify(event);
     const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? SECRET, timestamp: opts.timestamp });
-    return handleStripeWebhook(database.db, payload, header);
+    return handleStripeWebhook(suite.database.db, payload, header);
   }
   const stateOf = async (workspaceId: string) => {
     forgetWorkspaceState(workspaceId);
-    return getWorkspaceState(database.db, workspaceId);
+    return getWorkspaceState(suite.database.db, workspaceId);
   };
 
   it("moves a workspace through trial → active → past_due (grace) → canceled; replays and bad signatures change nothing", async () => {
     await setupCatalogue(getStripe());
-    const { ctx } = await createTestWorkspace(database.db);
+    const { ctx } = await createTestWorkspace(suite.database.db);
     const ws = ctx.workspaceId;
     const base = { customer: "cus_flow", metadata: { workspaceId: ws }, priceLookupKeys: ["tokenist_starter_monthly", "tokenist_starter_overage"] };
-    stripeApi.putSubscription({ id: "sub_flow", status: "trialing", trialEnd: Math.floor((Date.now() + 14 * DAY) / 1000), ...base });
+    suite.stripeApi.putSubscription({ id: "sub_flow", status: "trialing", trialEnd: Math.floor((Date.now() + 14 * DAY) / 1000), ...base });
     const completed = await signed({ id: "evt_1", object: "event", type: "checkout.session.completed", created: 1, data: { object: { object: "checkout.session", id: "cs_1", client_reference_id: ws, customer: "cus_flow", subscription: "sub_flow" } } });
     expect(completed).toMatchObject({ duplicate: false, workspaceId: ws });
     let s = await stateOf(ws);
     expect([s.plan, s.subscriptionStatus, effectivePlan(s)]).toEqual(["starter", "trialing", "starter"]);
-    const [row] = await database.db.select().from(workspaces).where(eq(workspaces.id, ws));
+    const [row] = await suite.database.db.select().from(workspaces).where(eq(workspaces.id, ws));
     expect(row!.trialEndsAt!.getTime()).toBeGreaterThan(Date.now() + 13 * DAY);
 
-    stripeApi.putSubscription({ id: "sub_flow", status: "active", ...base });
+    suite.stripeApi.putSubscription({ id: "sub_flow", status: "active", ...base });
     await signed({ id: "evt_2", object: "event", type: "customer.subscription.updated", created: 2, data: { object: { object: "subscription", id: "sub_flow", customer: "cus_flow" } } });
     s = await stateOf(ws);
     expect([s.plan, s.subscriptionStatus, effectivePlan(s)]).toEqual(["starter", "active", "starter"]);
@@ -101,7 +85,7 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
     await signed({ id: "evt_1b", object: "event", type: "customer.subscription.created", created: 1, data: { object: { object: "subscription", id: "sub_flow", customer: "cus_flow", status: "trialing" } } });
     expect((await stateOf(ws)).subscriptionStatus).toBe("active");
 
-    stripeApi.putSubscription({ id: "sub_flow", status: "past_due", ...base });
+    suite.stripeApi.putSubscription({ id: "sub_flow", status: "past_due", ...base });
     await signed({ id: "evt_3", object: "event", type: "invoice.payment_failed", created: 3, data: { object: { object: "invoice", id: "in_1", customer: "cus_flow", subscription: "sub_flow" } } });
     s = await stateOf(ws);
     expect(s.subscriptionStatus).toBe("past_due");
@@ -112,11 +96,11 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
     const replay = await signed({ id: "evt_3", object: "event", type: "invoice.payment_failed", created: 3, data: { object: { object: "invoice", id: "in_1", customer: "cus_flow", subscription: "sub_flow" } } });
     expect(replay).toMatchObject({ duplicate: true });
 
-    stripeApi.putSubscription({ id: "sub_flow", status: "canceled", ...base });
+    suite.stripeApi.putSubscription({ id: "sub_flow", status: "canceled", ...base });
     const deleted = { id: "evt_4", object: "event", type: "customer.subscription.deleted", created: 4, data: { object: { object: "subscription", id: "sub_flow", customer: "cus_flow" } } };
     await expect(signed(deleted, { secret: "whsec_wrong" })).rejects.toMatchObject({ status: 400 });
     await expect(signed(deleted, { timestamp: Math.floor(Date.now() / 1000) - 3600 })).rejects.toMatchObject({ status: 400 });
-    await expect(handleStripeWebhook(database.db, JSON.stringify(deleted), null)).rejects.toMatchObject({ status: 400 });
+    await expect(handleStripeWebhook(suite.database.db, JSON.stringify(deleted), null)).rejects.toMatchObject({ status: 400 });
     expect((await stateOf(ws)).subscriptionStatus).toBe("past_due"); // unchanged by the refused ones
     await signed(deleted);
     s = await stateOf(ws);
@@ -124,42 +108,42 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
   });
 
   it("reports tracked requests to the meter with stable identifiers; a re-run never bills twice", async () => {
-    const { ctx } = await createTestWorkspace(database.db);
-    await database.db.update(workspaces).set({ stripeCustomerId: "cus_meter", subscriptionStatus: "active", plan: "starter", createdAt: new Date(Date.now() - 10 * DAY) }).where(eq(workspaces.id, ctx.workspaceId));
+    const { ctx } = await createTestWorkspace(suite.database.db);
+    await suite.database.db.update(workspaces).set({ stripeCustomerId: "cus_meter", subscriptionStatus: "active", plan: "starter", createdAt: new Date(Date.now() - 10 * DAY) }).where(eq(workspaces.id, ctx.workspaceId));
     const h = (hoursAgo: number) => new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - hoursAgo * 3600_000);
-    await database.db.insert(requestCounters).values([
+    await suite.database.db.insert(requestCounters).values([
       { workspaceId: ctx.workspaceId, hour: h(3), count: 1200 },
       { workspaceId: ctx.workspaceId, hour: h(2), count: 800 },
       { workspaceId: ctx.workspaceId, hour: h(0), count: 50 }, // the current hour: not final yet
     ]);
-    const before = stripeApi.store.meterEvents.size;
-    const first = await reportUsageToStripe(database.db, getStripe());
+    const before = suite.stripeApi.store.meterEvents.size;
+    const first = await reportUsageToStripe(suite.database.db, getStripe());
     expect(first).toMatchObject({ reported: 2, requests: 2000 });
-    const mine = [...stripeApi.store.meterEvents.values()].filter((e) => e.payload.stripe_customer_id === "cus_meter");
+    const mine = [...suite.stripeApi.store.meterEvents.values()].filter((e) => e.payload.stripe_customer_id === "cus_meter");
     expect(mine.map((e) => [e.identifier, e.payload.value, e.event_name])).toEqual([
       [`tokenist:${ctx.workspaceId}:${h(3).toISOString()}`, "1200", "tokenist_requests"],
       [`tokenist:${ctx.workspaceId}:${h(2).toISOString()}`, "800", "tokenist_requests"],
     ]);
-    expect(await reportUsageToStripe(database.db, getStripe())).toMatchObject({ reported: 0 });
+    expect(await reportUsageToStripe(suite.database.db, getStripe())).toMatchObject({ reported: 0 });
     // Even if our record of it were lost, the identifiers are the same: Stripe keeps one.
-    await database.db.execute(sql`delete from meter_reports where workspace_id = ${ctx.workspaceId}`);
+    await suite.database.db.execute(sql`delete from meter_reports where workspace_id = ${ctx.workspaceId}`);
     const sentBefore = posts("/v1/billing/meter_events").length;
-    await reportUsageToStripe(database.db, getStripe());
+    await reportUsageToStripe(suite.database.db, getStripe());
     expect(posts("/v1/billing/meter_events").length).toBe(sentBefore + 2);
-    expect(stripeApi.store.meterEvents.size).toBe(before + 2);
+    expect(suite.stripeApi.store.meterEvents.size).toBe(before + 2);
   });
 
   it("L3: counts flushed into an hour after it was reported are billed as their difference, once", async () => {
-    const { ctx } = await createTestWorkspace(database.db);
-    await database.db.update(workspaces).set({ stripeCustomerId: "cus_late", subscriptionStatus: "active", plan: "starter", createdAt: new Date(Date.now() - 10 * DAY) }).where(eq(workspaces.id, ctx.workspaceId));
+    const { ctx } = await createTestWorkspace(suite.database.db);
+    await suite.database.db.update(workspaces).set({ stripeCustomerId: "cus_late", subscriptionStatus: "active", plan: "starter", createdAt: new Date(Date.now() - 10 * DAY) }).where(eq(workspaces.id, ctx.workspaceId));
     const hour = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000);
-    await database.db.insert(requestCounters).values({ workspaceId: ctx.workspaceId, hour, count: 1000 });
-    expect(await reportUsageToStripe(database.db, getStripe())).toMatchObject({ reported: 1, requests: 1000 });
+    await suite.database.db.insert(requestCounters).values({ workspaceId: ctx.workspaceId, hour, count: 1000 });
+    expect(await reportUsageToStripe(suite.database.db, getStripe())).toMatchObject({ reported: 1, requests: 1000 });
     // Another process's last second arrives after the report.
-    await database.db.execute(sql`update request_counters set count = count + 37 where workspace_id = ${ctx.workspaceId}`);
-    expect(await reportUsageToStripe(database.db, getStripe())).toMatchObject({ reported: 1, requests: 37 });
-    expect(await reportUsageToStripe(database.db, getStripe())).toMatchObject({ reported: 0, requests: 0 });
-    const mine = [...stripeApi.store.meterEvents.values()].filter((e) => e.payload.stripe_customer_id === "cus_late");
+    await suite.database.db.execute(sql`update request_counters set count = count + 37 where workspace_id = ${ctx.workspaceId}`);
+    expect(await reportUsageToStripe(suite.database.db, getStripe())).toMatchObject({ reported: 1, requests: 37 });
+    expect(await reportUsageToStripe(suite.database.db, getStripe())).toMatchObject({ reported: 0, requests: 0 });
+    const mine = [...suite.stripeApi.store.meterEvents.values()].filter((e) => e.payload.stripe_customer_id === "cus_late");
     expect(mine.map((e) => [e.identifier, e.payload.value])).toEqual([
       [`tokenist:${ctx.workspaceId}:${hour.toISOString()}`, "1000"],
       [`tokenist:${ctx.workspaceId}:${hour.toISOString()}:from:1000`, "37"],
