@@ -130,6 +130,10 @@ export const ZRecordInput = z.object({
   sentiment: ZText.nullish(),
   metadata: z.record(z.string(), z.unknown()).nullish(),
   timestamp: z.iso.datetime({ offset: true }).nullish(),
+}).refine((r) => r.usage || r.checkId || r.userId, {
+  // Without usage the check's estimate stands in; with no check and no user there is nothing to count.
+  message: "usage is required unless the record names its check (checkId) or its end user (userId)",
+  path: ["usage"],
 });
 export type TRecordInput = z.infer<typeof ZRecordInput>;
 

@@ -103,7 +103,8 @@ describe("hostile input at every route", () => {
     const validBody = bodySchema ? ajv.compile(bodySchema) : () => false;
     await fc.assert(
       fc.asyncProperty(fc.oneof(hostileText.map((t) => ({ raw: t })), anyJson.map((j) => ({ json: j }))), fc.string({ maxLength: 40 }), async (input, id) => {
-        if ("json" in input) fc.pre(!validBody(input.json)); // only inputs the declared schema refuses
+        // Only inputs the declared schema refuses, judged as sent (JSON turns Infinity into null).
+        if ("json" in input) fc.pre(!validBody(JSON.parse(JSON.stringify(input.json) ?? "null")));
         if ("raw" in input && op.body!.safeParse(undefined).success) fc.pre(input.raw.trim() !== ""); // no body is valid there
         const body = "raw" in input ? input.raw : JSON.stringify(input.json);
         const res = await call(i, { body, path: { id: `rul_${id}`, userId: id || "u" } });
