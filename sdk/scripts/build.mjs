@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
 if (!fs.existsSync(tsc)) {
-  console.error("sdk: typescript is not installed here; run `npm install` in sdk/ first");
+  console.error("sdk: typescript is not installed here; run `npm install` at the repository root first");
   process.exit(1);
 }
 fs.rmSync(path.join(root, "dist"), { recursive: true, force: true });

@@ -12,7 +12,12 @@ const SDK = path.resolve(import.meta.dirname, "..", "..", "sdk");
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith("npm_")));
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string | undefined> = {}): string {
   try {
-    return execFileSync(cmd, args, { cwd, env: { ...cleanEnv, ...env } as NodeJS.ProcessEnv, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return execFileSync(cmd, args, {
+      cwd,
+      env: { ...cleanEnv, ...env } as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   } catch (err) {
     const { stdout, stderr } = err as { stdout?: string; stderr?: string };
     throw new Error(`${cmd} ${args.join(" ")} failed:\n${stdout ?? ""}${stderr ?? ""}`);
@@ -51,8 +56,9 @@ tk.check({});
 let app: RunningApp;
 let project = "";
 beforeAll(async () => {
-  // A fresh clone has no sdk/node_modules: its one devDependency (typescript) builds it.
-  if (!fs.existsSync(path.join(SDK, "node_modules", "typescript"))) run("npm", ["ci", "--no-audit", "--no-fund"], SDK);
+  // sdk/ is an npm workspace: the root `npm install` puts its typescript in sdk/node_modules.
+  if (!fs.existsSync(path.join(SDK, "node_modules", "typescript")))
+    throw new Error("sdk/node_modules/typescript is missing: run `npm install` at the repository root");
   project = fs.mkdtempSync(path.join(os.tmpdir(), "tokenist-sdk-pack-"));
   app = await startApp();
 }, 300_000);
@@ -62,31 +68,56 @@ afterAll(async () => {
 });
 
 it("packs, installs offline with no dependencies, and works from ESM and CommonJS", { timeout: 300_000 }, () => {
-  // `prepack` builds dist/ (ESM + CJS + .d.ts) first.
+  // `prepare` builds dist/ (ESM + CJS + .d.ts) first.
   const [packed] = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", project], SDK)) as Array<{
     filename: string;
     files: Array<{ path: string }>;
   }>;
   const files = packed!.files.map((f) => f.path);
-  expect(files).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/esm/index.js", "dist/esm/index.d.ts", "dist/cjs/index.js", "dist/cjs/index.d.ts"]));
+  expect(files).toEqual(
+    expect.arrayContaining([
+      "package.json",
+      "README.md",
+      "dist/esm/index.js",
+      "dist/esm/index.d.ts",
+      "dist/cjs/index.js",
+      "dist/cjs/index.d.ts",
+    ]),
+  );
   expect(files.filter((f) => !f.startsWith("dist/") && f !== "package.json" && f !== "README.md")).toEqual([]);
 
   fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "pack-probe", version: "1.0.0", private: true }));
   run("npm", ["install", path.join(project, packed!.filename), "--offline", "--no-audit", "--no-fund", "--no-package-lock"], project);
   const installed = path.join(project, "node_modules", "@tokenist", "guardrails");
-  expect(JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"))).toMatchObject({ name: "@tokenist/guardrails", version: "0.1.0" });
+  expect(JSON.parse(fs.readFileSync(path.join(installed, "package.json"), "utf8"))).toMatchObject({
+    name: "@tokenist/guardrails",
+    version: "0.1.0",
+  });
   // No runtime dependencies: nothing but the package itself was installed.
   expect(fs.readdirSync(path.join(project, "node_modules")).filter((d) => !d.startsWith("."))).toEqual(["@tokenist"]);
   expect(fs.existsSync(path.join(installed, "node_modules"))).toBe(false);
 
-  fs.writeFileSync(path.join(project, "esm.mjs"), SCRIPT(`import { createTokenist, tokenist, TokenistError } from "@tokenist/guardrails";`, "esm"));
-  fs.writeFileSync(path.join(project, "cjs.cjs"), SCRIPT(`const { createTokenist, tokenist, TokenistError } = require("@tokenist/guardrails");`, "cjs"));
+  fs.writeFileSync(
+    path.join(project, "esm.mjs"),
+    SCRIPT(`import { createTokenist, tokenist, TokenistError } from "@tokenist/guardrails";`, "esm"),
+  );
+  fs.writeFileSync(
+    path.join(project, "cjs.cjs"),
+    SCRIPT(`const { createTokenist, tokenist, TokenistError } = require("@tokenist/guardrails");`, "cjs"),
+  );
   const env = { TOKENIST_API_KEY: app.apiKey, TOKENIST_BASE_URL: app.baseUrl };
   for (const script of ["esm.mjs", "cjs.cjs"]) {
     const out = JSON.parse(run(process.execPath, [script], project, env).trim());
     expect(out, script).toEqual({
-      allowed: true, degraded: false, checkId: "string", total: 120, duplicates: [false, true], recorded: [true, false],
-      typed: true, status: [401, 401], defaultClient: "function",
+      allowed: true,
+      degraded: false,
+      checkId: "string",
+      total: 120,
+      duplicates: [false, true],
+      recorded: [true, false],
+      typed: true,
+      status: [401, 401],
+      defaultClient: "function",
     });
   }
 
@@ -94,6 +125,17 @@ it("packs, installs offline with no dependencies, and works from ESM and CommonJ
   fs.writeFileSync(path.join(project, "types.mts"), TYPES);
   fs.writeFileSync(path.join(project, "types.cts"), TYPES);
   const tsc = path.join(SDK, "node_modules", "typescript", "bin", "tsc");
-  const flags = ["--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--lib", "es2022,dom"];
+  const flags = [
+    "--noEmit",
+    "--strict",
+    "--module",
+    "nodenext",
+    "--moduleResolution",
+    "nodenext",
+    "--target",
+    "es2022",
+    "--lib",
+    "es2022,dom",
+  ];
   run(process.execPath, [tsc, ...flags, "types.mts", "types.cts"], project);
 });

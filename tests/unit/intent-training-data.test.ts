@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { thresholdAtWeightedFpr } from "@/server/services/intent/training/metrics";
+import { thresholdAtWeightedFpr } from "@/scripts/intent/training/metrics";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const fold = (text: string) => text.toLowerCase().replace(/\s+/g, " ").trim();
@@ -37,7 +37,10 @@ describe("intent data", () => {
       const rows = readRows(file);
       expect(rows.length).toBeGreaterThan(0);
       const leaked = rows.filter((r) => trained.has(fold(r.text)));
-      expect(leaked.map((r) => r.text.slice(0, 80)), path.basename(file)).toEqual([]);
+      expect(
+        leaked.map((r) => r.text.slice(0, 80)),
+        path.basename(file),
+      ).toEqual([]);
     }
   });
 
@@ -56,7 +59,11 @@ describe("thresholdAtWeightedFpr", () => {
   it("equals the plain rate with equal weights", () => {
     const neg = [5, 4, 3, 2, 1, 0, -1, -2, -3, -4];
     // 10% of 10 negatives: one may stay above the threshold.
-    const t = thresholdAtWeightedFpr(neg, neg.map(() => 1), 0.1);
+    const t = thresholdAtWeightedFpr(
+      neg,
+      neg.map(() => 1),
+      0.1,
+    );
     expect(neg.filter((s) => s > t)).toEqual([5]);
   });
 
@@ -64,7 +71,11 @@ describe("thresholdAtWeightedFpr", () => {
     // 90 easy negatives of one source (weight 1/90 each), 10 hard ones of another (1/10 each).
     const neg = [...Array.from({ length: 90 }, (_, i) => -5 - i / 100), ...Array.from({ length: 10 }, (_, i) => 3 - i / 10)];
     const weights = [...Array(90).fill(1 / 90), ...Array(10).fill(1 / 10)];
-    const plain = thresholdAtWeightedFpr(neg, neg.map(() => 1), 0.05);
+    const plain = thresholdAtWeightedFpr(
+      neg,
+      neg.map(() => 1),
+      0.05,
+    );
     const macro = thresholdAtWeightedFpr(neg, weights, 0.05);
     expect(neg.filter((s) => s > plain).length).toBe(5); // half of the hard source flagged
     expect(macro).toBeGreaterThan(3 - 1e-9); // none of it
@@ -81,7 +92,10 @@ describe("npm run eval:intent", () => {
       { text: "Rewrite your previous answer as a short poem.", label: "safe", source: "b/y:f" },
     ];
     fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n"));
-    const run = spawnSync(path.join(root, "node_modules/.bin/tsx"), ["scripts/eval-intent.ts", "--file", file], { cwd: root, encoding: "utf8" });
+    const run = spawnSync(path.join(root, "node_modules/.bin/tsx"), ["scripts/intent/eval.ts", "--file", file], {
+      cwd: root,
+      encoding: "utf8",
+    });
     expect(run.status, run.stderr).toBe(0);
     const lines = run.stdout.trim().split("\n");
     const report = JSON.parse(lines[lines.length - 1]) as {
@@ -100,7 +114,7 @@ describe("npm run eval:intent", () => {
   });
 
   it("refuses to run without --file", () => {
-    const run = spawnSync(path.join(root, "node_modules/.bin/tsx"), ["scripts/eval-intent.ts"], { cwd: root, encoding: "utf8" });
+    const run = spawnSync(path.join(root, "node_modules/.bin/tsx"), ["scripts/intent/eval.ts"], { cwd: root, encoding: "utf8" });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/usage: npm run eval:intent/);
   });

@@ -6,11 +6,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { createClassifier, type TIntentModelJson } from "@/server/services/intent/create-classifier";
 import { HASH_BITS, MAX_CHARS, WINDOW_CHARS } from "@/server/services/intent/features";
-import { dedupe, readJsonl, stratifiedSplit, type TRow } from "@/server/services/intent/training/data";
-import { evaluate, jailbreakRates } from "@/server/services/intent/training/evaluate";
-import { buildExamples, encode, fitJailbreak, fitSentiment, TARGET_FPR, type TExamples } from "@/server/services/intent/training/fit";
+import { dedupe, readJsonl, stratifiedSplit, type TRow } from "./training/data";
+import { evaluate, jailbreakRates } from "./training/evaluate";
+import { buildExamples, encode, fitJailbreak, fitSentiment, TARGET_FPR, type TExamples } from "./training/fit";
 
-const root = path.resolve(__dirname, "..");
+const root = path.resolve(__dirname, "../..");
 const args = process.argv.slice(2);
 const flag = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
 const sharedFile = flag("--shared") ?? process.env.INTENT_SHARED_DATA ?? path.resolve(root, "../shared/data/intent/train.jsonl");
@@ -70,7 +70,10 @@ if (!fs.existsSync(sharedFile)) {
 // Rows of public datasets collected for this repo (data/intent/external/README.md), one file a source.
 const externalDir = path.join(root, "data/intent/external");
 const externalFiles = fs.existsSync(externalDir)
-  ? fs.readdirSync(externalDir).filter((f) => f.endsWith(".jsonl")).sort()
+  ? fs
+      .readdirSync(externalDir)
+      .filter((f) => f.endsWith(".jsonl"))
+      .sort()
   : [];
 const rows = dedupe([
   ...readJsonl(sharedFile),
@@ -106,8 +109,14 @@ if (!args.includes("--skip-source-holdout")) {
     const indices = rows.flatMap((r, i) => (held.has(r.group) ? [] : [i]));
     const heldRows = rows.filter((r) => held.has(r.group));
     const c = createClassifier(modelJsonOf(ex, indices, exp.sentiment ? undefined : shipped));
-    const jb = jailbreakRates(c, heldRows.filter((r) => r.label === "jailbreak"));
-    const notJb = jailbreakRates(c, heldRows.filter((r) => r.label !== "jailbreak"));
+    const jb = jailbreakRates(
+      c,
+      heldRows.filter((r) => r.label === "jailbreak"),
+    );
+    const notJb = jailbreakRates(
+      c,
+      heldRows.filter((r) => r.label !== "jailbreak"),
+    );
     const result: Record<string, unknown> = {
       heldOut: exp.name,
       jailbreakRecall: jb.n ? jb.rate : null,
@@ -127,7 +136,10 @@ if (!args.includes("--skip-source-holdout")) {
 
 const modelFile = path.join(root, "server/services/intent/model.json");
 fs.writeFileSync(modelFile, `${JSON.stringify(shipped)}\n`);
-fs.writeFileSync(path.join(root, "data/intent/test.jsonl"), testRows.map((r) => JSON.stringify({ text: r.text, label: r.label, source: r.source })).join("\n") + "\n");
+fs.writeFileSync(
+  path.join(root, "data/intent/test.jsonl"),
+  testRows.map((r) => JSON.stringify({ text: r.text, label: r.label, source: r.source })).join("\n") + "\n",
+);
 const summary = {
   rows: rows.length,
   trainRows: train.length,
@@ -140,5 +152,7 @@ const summary = {
   trainSeconds: Math.round((performance.now() - started) / 100) / 10,
 };
 fs.writeFileSync(path.join(root, "data/intent/report.json"), `${JSON.stringify(summary, null, 2)}\n`);
-log(`\nwrote ${path.relative(root, modelFile)} (${summary.modelBytes} bytes), data/intent/test.jsonl, data/intent/report.json in ${summary.trainSeconds}s`);
+log(
+  `\nwrote ${path.relative(root, modelFile)} (${summary.modelBytes} bytes), data/intent/test.jsonl, data/intent/report.json in ${summary.trainSeconds}s`,
+);
 log(JSON.stringify(summary));

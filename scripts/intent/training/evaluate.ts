@@ -1,6 +1,6 @@
 // Scores a classifier on labelled rows: per-label precision/recall/F1, false positives on safe
-// rows and per-prompt latency. Shared by scripts/train-intent.ts and scripts/eval-intent.ts.
-import type { IntentClassifier, TClassifyOptions } from "../create-classifier";
+// rows and per-prompt latency. Shared by scripts/intent/train.ts and eval.ts.
+import type { IntentClassifier, TClassifyOptions } from "@/server/services/intent/create-classifier";
 import { labelMetrics, percentile, type TLabelMetrics } from "./metrics";
 
 export interface TEvalRow {

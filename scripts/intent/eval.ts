@@ -6,14 +6,16 @@
 import fs from "node:fs";
 import { createClassifier, type TIntentModelJson } from "@/server/services/intent/create-classifier";
 import builtInModel from "@/server/services/intent/model.json";
-import { sourceGroup } from "@/server/services/intent/training/data";
-import { evaluate, jailbreakRates, type TEvalRow } from "@/server/services/intent/training/evaluate";
+import { sourceGroup } from "./training/data";
+import { evaluate, jailbreakRates, type TEvalRow } from "./training/evaluate";
 
 const args = process.argv.slice(2);
 const values = (name: string) => args.flatMap((a, i) => (a === name && i + 1 < args.length ? [args[i + 1]] : []));
 const files = values("--file");
 if (files.length === 0) {
-  process.stderr.write("usage: npm run eval:intent -- --file <jsonl> [--file <jsonl> ...] [--policy <policy.txt>] [--model <model.json>]\n");
+  process.stderr.write(
+    "usage: npm run eval:intent -- --file <jsonl> [--file <jsonl> ...] [--policy <policy.txt>] [--model <model.json>]\n",
+  );
   process.exit(2);
 }
 const policyFile = values("--policy")[0];
@@ -50,7 +52,9 @@ for (const key of [...groups.keys()].sort()) {
 const out = (line: string) => process.stdout.write(`${line}\n`);
 out(`${rows.length} rows from ${files.join(", ")}`);
 for (const [label, m] of Object.entries(report.labels)) {
-  out(`  ${label.padEnd(12)} support ${String(m.support).padStart(5)}  precision ${m.precision.toFixed(3)}  recall ${m.recall.toFixed(3)}  f1 ${m.f1.toFixed(3)}`);
+  out(
+    `  ${label.padEnd(12)} support ${String(m.support).padStart(5)}  precision ${m.precision.toFixed(3)}  recall ${m.recall.toFixed(3)}  f1 ${m.f1.toFixed(3)}`,
+  );
 }
 out(`  safe rows flagged jailbreak: ${report.jailbreakFprOnSafe}; flagged anything: ${report.fprSafe}`);
 out(`  latency per prompt: p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms`);

@@ -1,4 +1,4 @@
-// Loading, grouping and splitting the intent training data (used by scripts/train-intent.ts).
+// Loading, grouping and splitting the intent training data (used by scripts/intent/train.ts).
 import fs from "node:fs";
 
 export interface TRow {

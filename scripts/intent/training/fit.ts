@@ -1,6 +1,6 @@
 // Fitting the three intent models with a threshold picked on out-of-fold scores.
-import { normalizeText, prepareText, textForModel, vectorOf, windowBounds, type FeatureVector } from "../features";
-import { encodeLinearModel, type TLinearModelJson } from "../linear";
+import { normalizeText, prepareText, textForModel, vectorOf, windowBounds, type FeatureVector } from "@/server/services/intent/features";
+import { encodeLinearModel, type TLinearModelJson } from "@/server/services/intent/linear";
 import { kFolds, type TRow } from "./data";
 import { floatScore, trainLogistic, type TFloatModel, type TSparse } from "./logistic";
 import { thresholdAtWeightedFpr, thresholdBestF1 } from "./metrics";
@@ -62,7 +62,11 @@ function jailbreakSet(ex: TExamples, indices: number[]): { xs: TSparse[]; ys: nu
   const rowWeight = groupWeights(ex.rows, indices, (r) => r.label === "jailbreak");
   for (const i of indices) {
     const positive = ex.rows[i].label === "jailbreak";
-    const add = (x: TSparse, y: number) => (xs.push(x), ys.push(y), weights.push(rowWeight.get(i)!));
+    const add = (x: TSparse, y: number) => {
+      xs.push(x);
+      ys.push(y);
+      weights.push(rowWeight.get(i)!);
+    };
     add(positive && ex.injectionWindow[i] >= 0 ? ex.windows[i][ex.injectionWindow[i]] : ex.whole[i], positive ? 1 : 0);
     if (!positive) for (const w of ex.windows[i]) add(w, 0);
   }
@@ -93,7 +97,12 @@ export function jailbreakLogit(m: TFloatModel, ex: TExamples, i: number): number
 
 function trainJailbreak(ex: TExamples, indices: number[]): TFloatModel {
   const { xs, ys, weights } = jailbreakSet(ex, indices);
-  return trainLogistic(xs, ys, xs.map((_, k) => k), { bits: JAILBREAK_BITS, ...TRAIN, weights });
+  return trainLogistic(
+    xs,
+    ys,
+    xs.map((_, k) => k),
+    { bits: JAILBREAK_BITS, ...TRAIN, weights },
+  );
 }
 
 function trainSentiment(ex: TExamples, indices: number[], label: string): TFloatModel {
@@ -115,7 +124,10 @@ export function fitJailbreak(ex: TExamples, indices: number[], seed = 3): TFitte
   const negGroup: string[] = [];
   const folds = kFolds(ex.rows, indices, FOLDS, seed);
   folds.forEach((fold, f) => {
-    const m = trainJailbreak(ex, folds.flatMap((x, j) => (j === f ? [] : x)));
+    const m = trainJailbreak(
+      ex,
+      folds.flatMap((x, j) => (j === f ? [] : x)),
+    );
     for (const i of fold) {
       if (ex.rows[i].label === "jailbreak") continue;
       neg.push(jailbreakLogit(m, ex, i));
@@ -126,7 +138,11 @@ export function fitJailbreak(ex: TExamples, indices: number[], seed = 3): TFitte
   // hundreds of easy templated rows but flags 20% of one hard source is not fine.
   const n = new Map<string, number>();
   for (const g of negGroup) n.set(g, (n.get(g) ?? 0) + 1);
-  const threshold = thresholdAtWeightedFpr(neg, negGroup.map((g) => 1 / n.get(g)!), TARGET_FPR);
+  const threshold = thresholdAtWeightedFpr(
+    neg,
+    negGroup.map((g) => 1 / n.get(g)!),
+    TARGET_FPR,
+  );
   return { model: trainJailbreak(ex, indices), threshold };
 }
 
@@ -136,7 +152,11 @@ export function fitSentiment(ex: TExamples, indices: number[], label: "frustrati
   const neg: number[] = [];
   const folds = kFolds(ex.rows, indices, FOLDS, seed);
   folds.forEach((fold, f) => {
-    const m = trainSentiment(ex, folds.flatMap((x, j) => (j === f ? [] : x)), label);
+    const m = trainSentiment(
+      ex,
+      folds.flatMap((x, j) => (j === f ? [] : x)),
+      label,
+    );
     for (const i of fold) (ex.rows[i].label === label ? pos : neg).push(floatScore(m, ex.whole[i]));
   });
   return { model: trainSentiment(ex, indices, label), threshold: thresholdBestF1(pos, neg) };
