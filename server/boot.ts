@@ -2,7 +2,7 @@ import type { Db } from "@/db/client";
 import { getDatabase } from "@/db/client";
 import { env } from "./env";
 import { log } from "./lib/log";
-import { ensureInitialSetup } from "./services/workspaces/ensure-initial-setup";
+import { ensureInitialSetup } from "./services/setup/ensure-initial-setup";
 
 declare global {
   var __tokenistBoot: Promise<Db> | undefined;
@@ -32,9 +32,11 @@ async function start(): Promise<Db> {
     plan: config.STRIPE_SECRET_KEY ? undefined : config.TOKENIST_INIT_PLAN,
   });
   log.info("tokenist started", { driver, initialWorkspace: init?.workspaceId });
-  if (process.env.TOKENIST_WORKER !== "0") {
-    const { startBackgroundWorker } = await import("./services/background/worker");
-    startBackgroundWorker(db);
+  if (config.TOKENIST_WORKER) {
+    // With Inngest configured the outbox forwards to it (and Inngest runs the crons); else all runs here.
+    const { startBackgroundWorker } = await import("@/server/events/worker");
+    const { inngestConfigured } = await import("@/inngest/client");
+    startBackgroundWorker(db, inngestConfigured() ? (await import("@/inngest/send")).sendToInngest : undefined);
   }
   return db;
 }

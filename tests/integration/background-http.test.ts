@@ -3,7 +3,7 @@ import { openDatabase, type Database } from "@/db/client";
 import { resetEnvCache } from "@/server/env";
 import { createAlert } from "@/server/services/alerts/manage-alerts";
 import { createChannel } from "@/server/services/alerts/manage-channels";
-import { verifyWebhook } from "@/server/services/alerts/signature";
+import { verifyWebhook } from "@/server/services/channels/signature";
 import { createRule } from "@/server/services/guardrails/manage-rules";
 import { resolveApiKey } from "@/server/services/api-keys/resolve-api-key";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
@@ -40,7 +40,10 @@ describe.runIf(process.env.TEST_DATABASE_URL)("background work in the running ap
     await createChannel({ ctx, input: { type: "email", name: "mail", to: ["ops@example.com"] } });
     await createChannel({ ctx, input: { type: "slack", name: "slack", url: slack.url } });
     secret = (await createChannel({ ctx, input: { type: "webhook", name: "hook", url: hook.url } })).config.secret as string;
-    const rule = await createRule({ ctx, input: { name: "Per-user daily", scope: "user", metric: "requests", window: "day", limit: 5, action: "alert" } });
+    const rule = await createRule({
+      ctx,
+      input: { name: "Per-user daily", scope: "user", metric: "requests", window: "day", limit: 5, action: "alert" },
+    });
     await createAlert({ ctx, input: { name: "Per-user budget", ruleId: rule.id, percentages: [80, 100] } });
   }, 180_000);
   afterAll(async () => {
@@ -53,7 +56,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)("background work in the running ap
   });
 
   const record = (userId: string, i: number) =>
-    callApi(app, "/sdk/record", { body: { userId, model: "gpt-4o-mini", requestId: `${userId}-${i}`, usage: { prompt_tokens: 3, completion_tokens: 1 } } });
+    callApi(app, "/sdk/record", {
+      body: { userId, model: "gpt-4o-mini", requestId: `${userId}-${i}`, usage: { prompt_tokens: 3, completion_tokens: 1 } },
+    });
 
   it("traffic crossing 80% then 100% reaches mail, Slack and the webhook once each", async () => {
     for (let i = 0; i < 4; i++) expect((await record("alice", i)).status).toBe(200);
@@ -77,9 +82,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)("background work in the running ap
     await app.restart();
     // Entries in back-off come due within seconds; one claimed at the moment of the kill waits
     // out its 30 s lease.
-    await waitFor(() => hook.requests.filter((r, i) => i >= failedTries).length >= 3, 60_000);
+    await waitFor(() => hook.requests.slice(failedTries).length >= 3, 60_000);
     await new Promise((r) => setTimeout(r, 2_000));
-    const delivered = hook.requests.slice(failedTries).map((r) => JSON.parse(r.body).subject.key).sort();
+    const delivered = hook.requests
+      .slice(failedTries)
+      .map((r) => JSON.parse(r.body).subject.key)
+      .sort();
     expect(delivered).toEqual(["bob", "carol", "dave"]);
   }, 150_000);
 });

@@ -15,10 +15,11 @@ import { startHttpReceiver } from "../helpers/receivers";
 const holder = vi.hoisted(() => ({ db: null as unknown }));
 vi.mock("@/server/boot", () => ({ boot: async () => holder.db }));
 
-const { evaluateAlerts } = await import("@/inngest/functions/evaluate-alerts");
-const { deliverAlert } = await import("@/inngest/functions/deliver-alert");
-const { retentionCleanup } = await import("@/inngest/functions/retention-cleanup");
-const { housekeeping } = await import("@/inngest/functions/housekeeping");
+const { inngestFunction } = await import("@/inngest/functions");
+const evaluateAlerts = inngestFunction("evaluate-alerts");
+const deliverAlert = inngestFunction("deliver-alert");
+const retentionCleanup = inngestFunction("retention-cleanup");
+const housekeeping = inngestFunction("housekeeping");
 
 describe("Inngest functions (@inngest/test) on PGlite", () => {
   let database: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -42,10 +43,21 @@ describe("Inngest functions (@inngest/test) on PGlite", () => {
     const channel = await createChannel({ ctx, input: { type: "webhook", name: "hook", url: hook.url } });
     const rule = await createRule({ ctx, input: { name: "one", scope: "user", metric: "requests", window: "day", limit: 1 } });
     await createAlert({ ctx, input: { name: "at the limit", ruleId: rule.id, percentages: [100] } });
-    const recorded = await recordEvent({ ctx, input: { userId: "u", model: "gpt-4o-mini", usage: { prompt_tokens: 5, completion_tokens: 1 } } });
+    const recorded = await recordEvent({
+      ctx,
+      input: { userId: "u", model: "gpt-4o-mini", usage: { prompt_tokens: 5, completion_tokens: 1 } },
+    });
 
     const evaluate = new InngestTestEngine({ function: evaluateAlerts });
-    const data = { workspaceId: ctx.workspaceId, outboxId: 1, eventId: recorded.id, requestId: "r", userId: "u", conversationId: null, hasText: false };
+    const data = {
+      workspaceId: ctx.workspaceId,
+      outboxId: 1,
+      eventId: recorded.id,
+      requestId: "r",
+      userId: "u",
+      conversationId: null,
+      hasText: false,
+    };
     const { result } = await evaluate.execute({ events: [{ name: "tokenist/event.recorded", data }] });
     expect(result).toEqual({ crossings: 1 });
 
@@ -54,7 +66,9 @@ describe("Inngest functions (@inngest/test) on PGlite", () => {
     const crossingData = { ...crossed!.payload, workspaceId: ctx.workspaceId, outboxId: crossed!.id };
     const first = await deliver.execute({ events: [{ name: "tokenist/limit.crossed", data: crossingData }] });
     expect(first.result).toEqual({ delivered: 1, skipped: 0 });
-    const again = await new InngestTestEngine({ function: deliverAlert }).execute({ events: [{ name: "tokenist/limit.crossed", data: crossingData }] });
+    const again = await new InngestTestEngine({ function: deliverAlert }).execute({
+      events: [{ name: "tokenist/limit.crossed", data: crossingData }],
+    });
     expect(again.result).toEqual({ delivered: 0, skipped: 1 }); // delivered twice → one effect
     expect(hook.requests).toHaveLength(1);
     const [delivery] = await database.db.select().from(alertDeliveries).where(eq(alertDeliveries.channelId, channel.id));

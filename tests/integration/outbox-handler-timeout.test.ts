@@ -3,10 +3,9 @@ import { eq, sql } from "drizzle-orm";
 import { resultRows } from "@/db/client";
 import { outbox } from "@/db/schema";
 import { staleClaimSeconds } from "@/server/services/alerts/deliver";
-import { DELIVERY_LIMITS } from "@/server/services/alerts/safe-request";
-import { HANDLERS, registerHandler } from "@/server/services/background/handlers";
-import { claimOutbox, OUTBOX_LIMITS, processOutbox, runHandlers } from "@/server/services/background/outbox";
-import { outboxPoller } from "@/server/services/background/worker";
+import { DELIVERY_LIMITS } from "@/server/lib/safe-request";
+import { claimOutbox, deliverInProcess, OUTBOX_LIMITS, processOutbox } from "@/server/events/outbox";
+import { outboxPoller } from "@/server/events/worker";
 import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
 import { createTestWorkspace } from "../helpers/fixtures";
 
@@ -24,20 +23,26 @@ describe.each(TEST_DRIVERS)("outbox handlers with a timeout on %s", (driver) => 
   beforeAll(async () => {
     database = await openTestDatabase(driver);
     workspaceId = (await createTestWorkspace(database.db, "Outbox")).ctx.workspaceId;
-    registerHandler(STUCK, "never-settles", () => new Promise(() => {}));
-    registerHandler(QUICK, "records", async (_db, entry) => void quick.push(entry.id));
-    registerHandler(SLOW, "waits", () => slow.promise);
   });
+  // Test-only reactions, run the way the worker runs the real ones.
+  const runHandlers = deliverInProcess([
+    { on: STUCK, id: "never-settles", run: () => new Promise(() => {}) },
+    { on: QUICK, id: "records", run: async ({ data }) => void quick.push((data as { outboxId: number }).outboxId) },
+    { on: SLOW, id: "waits", run: () => slow.promise },
+  ]);
   afterEach(() => Object.assign(OUTBOX_LIMITS, saved));
   afterAll(async () => {
-    delete HANDLERS[STUCK];
-    delete HANDLERS[QUICK];
-    delete HANDLERS[SLOW];
     await database.close();
   });
 
   const enqueue = async (name: string) =>
-    Number(resultRows<{ id: number }>(await database.db.execute(sql`insert into outbox (workspace_id, name, payload) values (${workspaceId}, ${name}, '{}'::jsonb) returning id`))[0]!.id);
+    Number(
+      resultRows<{ id: number }>(
+        await database.db.execute(
+          sql`insert into outbox (workspace_id, name, payload) values (${workspaceId}, ${name}, '{}'::jsonb) returning id`,
+        ),
+      )[0]!.id,
+    );
   const row = async (id: number) => (await database.db.select().from(outbox).where(eq(outbox.id, id)))[0]!;
 
   it("M1: a handler that never settles fails at the handler timeout and is retried later; the entries after it are delivered", async () => {

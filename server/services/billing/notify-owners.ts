@@ -1,8 +1,8 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { members, memberships } from "@/db/schema";
-import { sendToChannel } from "../alerts/channels/send";
-import { ZCrossingPayload } from "../alerts/deliver-crossing";
+import { sendToChannel } from "../channels/send";
+import { ZCrossingPayload } from "@/server/events/catalogue";
 
 async function ownerEmails(db: Db, workspaceId: string): Promise<string[]> {
   const rows = await db

@@ -1,7 +1,16 @@
 import { sql } from "drizzle-orm";
 import { resultRows, type Db } from "@/db/client";
 import { log } from "@/server/lib/log";
-import { HANDLERS, type OutboxEntry } from "./handlers";
+import { EVENT_NAMES } from "./catalogue";
+import { REACTION_LIST, REACTIONS, type BoundReaction, type Steps } from "./reactions";
+
+/** One outbox entry as a deliverer sees it. */
+export interface OutboxEntry {
+  id: number;
+  workspaceId: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
 
 /**
  * Time limits of the in-process outbox. Tests shorten them.
@@ -19,7 +28,7 @@ export const CONCURRENCY = 8;
 
 /** The longest one entry may take: every handler of its event at its timeout, one after another. */
 export function entryTimeoutMs(): number {
-  const mostHandlers = Math.max(1, ...Object.values(HANDLERS).map((h) => Object.keys(h).length));
+  const mostHandlers = Math.max(1, ...EVENT_NAMES.map((name) => REACTIONS[name].length));
   return mostHandlers * OUTBOX_LIMITS.handlerTimeoutMs + 5_000;
 }
 
@@ -34,26 +43,40 @@ export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Prom
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** In-process delivery: every handler of the event, in turn, each within the handler timeout. */
-export const runHandlers: Deliver = async (db, entry) => {
-  const handlers = HANDLERS[entry.name] ?? {};
-  const failures: string[] = [];
-  for (const [id, handler] of Object.entries(handlers)) {
-    try {
-      await withTimeout(handler(db, entry), OUTBOX_LIMITS.handlerTimeoutMs, `handler ${id}`);
-    } catch (err) {
-      failures.push(`${id}: ${(err as Error).message}`);
+export type InProcessReaction = Pick<BoundReaction, "id" | "run"> & { on: string };
+
+/** In-process, a step is just the next call. */
+const inline: Steps = { run: (_id, work) => work() };
+
+/**
+ * In-process delivery of `reactions` (tests pass their own): every reaction to the entry's
+ * event, in turn, each within the handler timeout, with the payload Inngest would get.
+ */
+export function deliverInProcess(reactions: readonly InProcessReaction[]): Deliver {
+  return async (db, entry) => {
+    const data = { ...entry.payload, workspaceId: entry.workspaceId, outboxId: entry.id };
+    const failures: string[] = [];
+    for (const { id, run } of reactions.filter((r) => r.on === entry.name)) {
+      try {
+        await withTimeout(run({ data, db: async () => db, step: inline }), OUTBOX_LIMITS.handlerTimeoutMs, `handler ${id}`);
+      } catch (err) {
+        failures.push(`${id}: ${(err as Error).message}`);
+      }
     }
-  }
-  if (failures.length) throw new Error(failures.join("; "));
-};
+    if (failures.length) throw new Error(failures.join("; "));
+  };
+}
+
+/** The in-process delivery of every reaction (server/events/reactions.ts). */
+export const runHandlers: Deliver = deliverInProcess(REACTION_LIST);
 
 type ClaimedRow = { id: string | number; workspace_id: string; name: string; payload: Record<string, unknown>; attempts: number };
 
 /** Claim up to `limit` due entries (skip locked, leased so no other process takes them). */
 export async function claimOutbox(db: Db, limit: number): Promise<ClaimedRow[]> {
   const rows = resultRows<ClaimedRow>(
-    await db.execute(sql`update outbox set attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => ${OUTBOX_LIMITS.leaseSeconds})
+    await db.execute(sql`update outbox set attempts = attempts + 1,
+        next_attempt_at = now() + make_interval(secs => ${OUTBOX_LIMITS.leaseSeconds})
       where id in (select id from outbox where delivered_at is null and next_attempt_at <= now()
                    order by id limit ${limit} for update skip locked)
       returning id, workspace_id, name, payload, attempts`),
@@ -65,11 +88,14 @@ export async function claimOutbox(db: Db, limit: number): Promise<ClaimedRow[]> 
 function holdLease(db: Db, id: number) {
   const secs = OUTBOX_LIMITS.leaseSeconds;
   let renewing: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    renewing = db
-      .execute(sql`update outbox set next_attempt_at = now() + make_interval(secs => ${secs}) where id = ${id} and delivered_at is null`)
-      .catch((err: unknown) => log.warn("could not renew an outbox lease", { id, err }));
-  }, (secs * 1000) / 3);
+  const timer = setInterval(
+    () => {
+      renewing = db
+        .execute(sql`update outbox set next_attempt_at = now() + make_interval(secs => ${secs}) where id = ${id} and delivered_at is null`)
+        .catch((err: unknown) => log.warn("could not renew an outbox lease", { id, err }));
+    },
+    (secs * 1000) / 3,
+  );
   return async () => {
     clearInterval(timer);
     await renewing; // a late renewal must not overwrite the retry time set next
@@ -92,7 +118,8 @@ export async function processEntry(db: Db, deliver: Deliver, row: ClaimedRow): P
   } catch (err) {
     await release();
     const backoff = Math.min(MAX_BACKOFF_SECONDS, 2 ** Math.min(row.attempts, 12));
-    log.warn("outbox delivery failed; will retry", { id: entry.id, name: entry.name, attempts: row.attempts, retryInSeconds: backoff, err });
+    const retry = { attempts: row.attempts, retryInSeconds: backoff };
+    log.warn("outbox delivery failed; will retry", { id: entry.id, name: entry.name, ...retry, err });
     await db
       .execute(sql`update outbox set last_error = ${(err as Error).message.slice(0, 1000)},
         next_attempt_at = now() + make_interval(secs => ${backoff}) where id = ${entry.id}`)

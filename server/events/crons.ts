@@ -1,0 +1,47 @@
+import type { Db } from "@/db/client";
+import { reportUsageToStripe } from "@/server/services/billing/meter-reporting";
+import { billingEnabled, getStripe } from "@/server/services/billing/stripe-client";
+import { runHousekeeping } from "@/server/services/maintenance/housekeeping";
+import { runRetention } from "@/server/services/maintenance/retention";
+
+export interface Cron {
+  /** The Inngest function id; its one step is `stepId`. Keep both stable. */
+  id: string;
+  stepId: string;
+  /** The Inngest schedule. */
+  schedule: string;
+  /** In-process (no Inngest): every `everyMs`, and once `firstAfterMs` after start when set. */
+  everyMs: number;
+  firstAfterMs?: number;
+  /** In-process: start the timer only when this holds at start. */
+  inProcessIf?: () => boolean;
+  run(db: Db): Promise<unknown>;
+}
+
+/**
+ * Scheduled jobs, the one list both the in-process worker (server/events/worker.ts) and the
+ * Inngest crons (inngest/functions) derive from. In-process runs more often where a job is
+ * cheap and nothing else would run it sooner.
+ */
+export const CRONS: readonly Cron[] = [
+  // Expired reservations, stale reservation counters, old delivered outbox rows.
+  { id: "housekeeping", stepId: "housekeeping", schedule: "*/5 * * * *", everyMs: 60_000, run: (db) => runHousekeeping(db) },
+  // Events and payload logs past each workspace's plan retention. Rollups stay.
+  {
+    id: "retention-cleanup",
+    stepId: "delete-expired",
+    schedule: "TZ=UTC 0 3 * * *",
+    everyMs: 24 * 3600_000,
+    firstAfterMs: 30_000,
+    run: (db) => runRetention(db),
+  },
+  // Tracked requests of completed hours → the Stripe meter, with deterministic identifiers.
+  {
+    id: "report-usage",
+    stepId: "report-to-stripe",
+    schedule: "TZ=UTC 5 * * * *",
+    everyMs: 15 * 60_000,
+    inProcessIf: billingEnabled,
+    run: async (db) => (billingEnabled() ? reportUsageToStripe(db, getStripe()) : { reported: 0, requests: 0, billing: "off" }),
+  },
+];
