@@ -7,6 +7,7 @@ import path from "node:path";
 import fs from "node:fs";
 import { sql, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { env } from "../server/env";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -98,8 +99,9 @@ declare global {
 /** The process-wide database, opened from the environment on first use. */
 export function getDatabase(): Promise<Database> {
   if (!globalThis.__tokenistDb) {
-    const url = process.env.DATABASE_URL || undefined;
-    const dataDir = path.join(process.env.TOKENIST_DATA_DIR || ".tokenist/data", "pglite");
+    const config = env();
+    const url = config.DATABASE_URL;
+    const dataDir = path.join(config.TOKENIST_DATA_DIR, "pglite");
     globalThis.__tokenistDb = openDatabase(url ? { url } : { dataDir }).catch((err) => {
       globalThis.__tokenistDb = undefined; // let the next request try again
       throw err;
@@ -120,7 +122,9 @@ export async function getDb(): Promise<Db> {
 export async function executePrepared<T>(db: Queryable, query: SQL): Promise<T[]> {
   const client = (db as { $client?: { unsafe?: (q: string, p: unknown[], o: { prepare: boolean }) => Promise<T[]> } }).$client;
   if (client?.unsafe) {
-    const { sql: text, params } = (db as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect.sqlToQuery(query);
+    const { sql: text, params } = (
+      db as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }
+    ).dialect.sqlToQuery(query);
     return client.unsafe(text, params, { prepare: true });
   }
   return resultRows<T>(await db.execute(query));

@@ -3,10 +3,11 @@
 // folder a running server has open: PGlite has no lock against a second process.)
 import path from "node:path";
 import { countMigrations, openDatabase } from "../db/client";
+import { DEFAULT_DATA_DIR } from "../server/env";
 
 async function main() {
   const url = process.env.DATABASE_URL || undefined;
-  const dataDir = path.join(process.env.TOKENIST_DATA_DIR || ".tokenist/data", "pglite");
+  const dataDir = path.join(process.env.TOKENIST_DATA_DIR || DEFAULT_DATA_DIR, "pglite");
   const database = await openDatabase(url ? { url } : { dataDir });
   console.log(`${database.driver}: ${await countMigrations(database.db)} migrations applied`);
   await database.close();

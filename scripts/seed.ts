@@ -4,12 +4,13 @@
 // has no lock against a second process opening it.
 import path from "node:path";
 import { openDatabase } from "../db/client";
+import { DEFAULT_DATA_DIR } from "../server/env";
 import { seedDemo } from "./seed/seed-demo";
 
 async function main() {
   process.env.TOKENIST_LOG ??= "silent";
   const url = process.env.DATABASE_URL || undefined;
-  const dataDir = path.join(process.env.TOKENIST_DATA_DIR || ".tokenist/data", "pglite");
+  const dataDir = path.join(process.env.TOKENIST_DATA_DIR || DEFAULT_DATA_DIR, "pglite");
   console.log(`Seeding ${url ? "DATABASE_URL" : dataDir}…`);
   const database = await openDatabase(url ? { url } : { dataDir });
   const started = Date.now();

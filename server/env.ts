@@ -5,8 +5,17 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 
+/** Where embedded data lives when TOKENIST_DATA_DIR is unset (db/client.ts and the scripts read it too). */
+export const DEFAULT_DATA_DIR = ".tokenist/data";
+
 const optionalUrl = z.url().optional();
 const emptyToUndefined = (v: unknown) => (v === "" ? undefined : v);
+/** An on/off switch: "1"/"true" or "0"/"false". */
+const flag = (fallback: "0" | "1") =>
+  z
+    .enum(["0", "1", "true", "false"])
+    .default(fallback)
+    .transform((v) => v === "1" || v === "true");
 
 const ZEnv = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -18,9 +27,18 @@ const ZEnv = z.object({
     .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
     .optional(),
   /** Where embedded data (PGlite, the generated AUTH_SECRET) lives. */
-  TOKENIST_DATA_DIR: z.string().min(1).default(".tokenist/data"),
+  TOKENIST_DATA_DIR: z.string().min(1).default(DEFAULT_DATA_DIR),
   /** Public URL of the dashboard, used in e-mails and OAuth callbacks. */
   TOKENIST_PUBLIC_URL: optionalUrl,
+  /** NextAuth's name for the public URL, honoured when TOKENIST_PUBLIC_URL is unset. */
+  NEXTAUTH_URL: optionalUrl,
+  /** Run the background worker (outbox, rollups, housekeeping) in this process; "0" for a web-only instance. */
+  TOKENIST_WORKER: flag("1"),
+  /**
+   * "silent" turns the log off (tests, benchmarks, scripts); anything else logs. Read raw by
+   * server/lib/log.ts, which must work before validation and while reporting that it failed.
+   */
+  TOKENIST_LOG: z.string().optional(),
   /** Session signing secret; generated and kept in the data folder when unset. */
   AUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   /** Headless start: ensure this member / workspace / API key exist at each start. */
@@ -70,18 +88,15 @@ const ZEnv = z.object({
    */
   INNGEST_DEV: z.string().optional(),
   /** Run Inngest's dev mode under NODE_ENV=production anyway (a local production build, never a public server). */
-  TOKENIST_ALLOW_INNGEST_DEV: z
-    .enum(["0", "1", "true", "false"])
-    .default("0")
-    .transform((v) => v === "1" || v === "true"),
+  TOKENIST_ALLOW_INNGEST_DEV: flag("0"),
   /** SMTP server for e-mails (smtp://user:pass@host:port); unset → e-mails written to the log. */
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://").optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")
+    .optional(),
   SMTP_FROM: z.string().min(3).default("Tokenist <alerts@tokenist.local>"),
   /** Development only: allow outbound webhooks to private and loopback addresses. */
-  TOKENIST_ALLOW_PRIVATE_WEBHOOKS: z
-    .enum(["0", "1", "true", "false"])
-    .default("0")
-    .transform((v) => v === "1" || v === "true"),
+  TOKENIST_ALLOW_PRIVATE_WEBHOOKS: flag("0"),
   /**
    * The reverse proxies in front of the app, whose X-Forwarded-For entries are believed:
    * a hop count ("1": one proxy appends the client's address) or a comma-separated list of
@@ -132,9 +147,7 @@ export class EnvError extends Error {}
 
 /** Parse an environment (default: process.env) or throw an EnvError naming each bad variable. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
-  const cleaned = Object.fromEntries(
-    Object.keys(ZEnv.shape).map((key) => [key, emptyToUndefined(source[key])]),
-  );
+  const cleaned = Object.fromEntries(Object.keys(ZEnv.shape).map((key) => [key, emptyToUndefined(source[key])]));
   const result = ZEnv.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);

@@ -1,12 +1,9 @@
 import { BlockList, isIP } from "node:net";
 import { env } from "@/server/env";
+import { DIRECT } from "@/server/lib/client-address";
 
-/**
- * The address every request shares when no proxy is trusted. Next.js fills X-Forwarded-For
- * with the socket's address only when the client sent none, so without a trusted proxy the
- * header is the client's own choice and the real address is unknown.
- */
-export const DIRECT = "direct";
+// Below the services (the sign-in limiter needs it too); exported here for the doors.
+export { DIRECT };
 
 export type TrustedProxies = { hops: number } | { list: BlockList } | null;
 
@@ -49,10 +46,10 @@ export function trustedProxies(value: string | undefined): TrustedProxies {
   } else {
     const list = new BlockList();
     for (const entry of value.split(",")) {
-      const [address, bits] = entry.trim().split("/");
-      const family = isIP(address!) === 6 ? "ipv6" : "ipv4";
-      if (bits === undefined) list.addAddress(address!, family);
-      else list.addSubnet(address!, Number(bits), family);
+      const [address = "", bits] = entry.trim().split("/");
+      const family = isIP(address) === 6 ? "ipv6" : "ipv4";
+      if (bits === undefined) list.addAddress(address, family);
+      else list.addSubnet(address, Number(bits), family);
     }
     result = { list };
   }
@@ -65,7 +62,11 @@ function forwardedFor(headers: HeaderSource): string[] {
   const value = Array.isArray(raw) ? raw.join(",") : raw;
   if (!value) return [];
   // A trusted proxy's entry is short; a 16 KB header is the client's padding, on the left.
-  return value.slice(-4096).split(",").map((s) => s.trim()).filter(Boolean);
+  return value
+    .slice(-4096)
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function isTrusted(list: BlockList, entry: string): boolean {

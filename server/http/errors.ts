@@ -1,6 +1,6 @@
 import { ZodError, type z } from "zod";
 import { RateLimitedError, ServiceError } from "@/server/services/errors";
-import { UsageError } from "@/server/services/metering/usage";
+import { UsageError } from "@/server/services/core/usage";
 import { log } from "@/server/lib/log";
 
 export function errorResponse(status: number, code: string, message: string, details?: unknown, headers?: HeadersInit) {

@@ -17,7 +17,12 @@ const SECRETS = new Map<string, RegExp>([
 ]);
 
 /** Replace the values `drop` picks with null; the paths they were at. */
-function blank(value: unknown, drop: (property: string, v: unknown) => boolean, path = "", found: string[] = []): { value: unknown; paths: string[] } {
+function blank(
+  value: unknown,
+  drop: (property: string, v: unknown) => boolean,
+  path = "",
+  found: string[] = [],
+): { value: unknown; paths: string[] } {
   if (Array.isArray(value)) return { value: value.map((v, i) => blank(v, drop, `${path}[${i}]`, found).value), paths: found };
   if (value === null || typeof value !== "object") return { value, paths: found };
   const out = Object.fromEntries(
@@ -61,9 +66,13 @@ export async function withIdempotency(
   run: () => Promise<Response>,
 ): Promise<Response> {
   if (key.length > 255) throw new InvalidInputError("Idempotency-Key must be at most 255 characters");
-  const requestHash = createHash("sha256").update(`${request.method} ${request.path}\n${JSON.stringify(request.body ?? null)}`).digest("hex");
+  const requestHash = createHash("sha256")
+    .update(`${request.method} ${request.path}\n${JSON.stringify(request.body ?? null)}`)
+    .digest("hex");
   const mine = and(eq(idempotencyKeys.workspaceId, workspaceId), eq(idempotencyKeys.key, key));
-  await db.delete(idempotencyKeys).where(and(mine, sql`${idempotencyKeys.createdAt} < now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`));
+  await db
+    .delete(idempotencyKeys)
+    .where(and(mine, sql`${idempotencyKeys.createdAt} < now() - make_interval(hours => ${IDEMPOTENCY_TTL_HOURS})`));
   const [claimed] = await db.insert(idempotencyKeys).values({ workspaceId, key, requestHash }).onConflictDoNothing().returning();
   if (!claimed) {
     const [existing] = await db.select().from(idempotencyKeys).where(mine);
@@ -86,7 +95,12 @@ export async function withIdempotency(
     await db.delete(idempotencyKeys).where(mine); // ours failed: let the retry run
     return response;
   }
-  const { value: body } = withoutSecrets(await response.clone().json().catch(() => null));
+  const { value: body } = withoutSecrets(
+    await response
+      .clone()
+      .json()
+      .catch(() => null),
+  );
   await db.update(idempotencyKeys).set({ status: response.status, body }).where(mine);
   return response;
 }

@@ -78,7 +78,7 @@ export function walkBody(value: unknown, clean: boolean): unknown {
   return value;
 }
 
-// eslint-disable-next-line no-control-regex -- NUL is exactly what this removes
+// NUL is exactly what this removes.
 const NUL = /\u0000/g;
 
 function cleanText(s: string): string {

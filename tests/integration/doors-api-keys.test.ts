@@ -3,7 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { resultRows } from "@/db/client";
 import { apiKeys, auditLogs, idempotencyKeys, invitations } from "@/db/schema";
 import { OPERATIONS } from "@/server/http/api-v1/operations";
-import { toHandler } from "@/server/http/api-v1/handler";
+import { apiDoor, sdkDoor } from "@/server/http/doors";
 import { createApiKey } from "@/server/services/api-keys/manage-api-keys";
 import { signUp } from "@/server/services/auth/accounts";
 import { verifyEmail } from "@/server/services/auth/email-verification";
@@ -17,7 +17,11 @@ import { createTestWorkspace } from "../helpers/fixtures";
 const boot = globalThis as { __tokenistBoot?: Promise<unknown> };
 
 /** One REST operation, called in-process as Next would call the route. */
-async function call(operationId: string, key: string, init: { body?: unknown; params?: Record<string, string>; headers?: Record<string, string> } = {}) {
+async function call(
+  operationId: string,
+  key: string,
+  init: { body?: unknown; params?: Record<string, string>; headers?: Record<string, string> } = {},
+) {
   const op = OPERATIONS.find((o) => o.operationId === operationId)!;
   const path = op.path.replace(/\{(\w+)\}/g, (_, k: string) => init.params![k]!);
   const req = new Request(`http://local${path}`, {
@@ -25,7 +29,8 @@ async function call(operationId: string, key: string, init: { body?: unknown; pa
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...init.headers },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
-  const res = await toHandler(op)(req, { params: Promise.resolve(init.params ?? {}) });
+  const door = op.scope === "sdk" ? sdkDoor : apiDoor;
+  const res = await door(op)(req, { params: Promise.resolve(init.params ?? {}) });
   return { status: res.status, headers: res.headers, body: await res.json() };
 }
 
@@ -49,7 +54,9 @@ describe.each(TEST_DRIVERS)("API keys, members and Idempotency-Key secrets on %s
     expect(first.headers.get("secret-omitted")).toBeNull();
 
     const [stored] = resultRows<{ body: string }>(
-      await database.db.execute(sql`select body::text as body from idempotency_keys where workspace_id = ${ctx.workspaceId} and key = 'mint-once'`),
+      await database.db.execute(
+        sql`select body::text as body from idempotency_keys where workspace_id = ${ctx.workspaceId} and key = 'mint-once'`,
+      ),
     );
     expect(stored!.body).not.toContain(first.body.key);
     expect(stored!.body).not.toMatch(/ug_[A-Za-z0-9_]{5,}/); // only the 7-character start that lists show ("ug_Ab3d")
@@ -60,7 +67,10 @@ describe.each(TEST_DRIVERS)("API keys, members and Idempotency-Key secrets on %s
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(replay.headers.get("secret-omitted")).toMatch(/^key; shown only in the first answer/);
     expect(replay.body).toMatchObject({ id: first.body.id, name: "ci", start: first.body.start, key: null });
-    const keys = await database.db.select().from(apiKeys).where(and(eq(apiKeys.workspaceId, ctx.workspaceId), eq(apiKeys.name, "ci")));
+    const keys = await database.db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.workspaceId, ctx.workspaceId), eq(apiKeys.name, "ci")));
     expect(keys).toHaveLength(1); // replayed, not minted twice
   });
 
@@ -74,11 +84,17 @@ describe.each(TEST_DRIVERS)("API keys, members and Idempotency-Key secrets on %s
     const replay = await call("createAlertChannel", apiKey, { body, headers });
     expect(replay.body).toMatchObject({ id: first.body.id, config: { url: "http://93.184.216.34/hook", secret: null } });
     expect(replay.headers.get("secret-omitted")).toMatch(/^config\.secret;/);
-    const [row] = await database.db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.workspaceId, ctx.workspaceId), eq(idempotencyKeys.key, "channel-once")));
+    const [row] = await database.db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.workspaceId, ctx.workspaceId), eq(idempotencyKeys.key, "channel-once")));
     expect(JSON.stringify(row!.body)).not.toContain("whsec_");
 
     // A day later the rows are gone (and a retry would run again).
-    await database.db.update(idempotencyKeys).set({ createdAt: new Date(Date.now() - 25 * 3600_000) }).where(eq(idempotencyKeys.workspaceId, ctx.workspaceId));
+    await database.db
+      .update(idempotencyKeys)
+      .set({ createdAt: new Date(Date.now() - 25 * 3600_000) })
+      .where(eq(idempotencyKeys.workspaceId, ctx.workspaceId));
     const swept = await runHousekeeping(database.db);
     expect(swept.idempotency).toBeGreaterThanOrEqual(1);
     expect(await database.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.workspaceId, ctx.workspaceId))).toEqual([]);
@@ -94,7 +110,12 @@ describe.each(TEST_DRIVERS)("API keys, members and Idempotency-Key secrets on %s
     expect(alsoRefused.status).toBe(403);
     const same = await call("createApiKey", writeOnly.key, { body: { name: "peer", scopes: ["write"] } });
     expect(same.status).toBe(201);
-    expect(await database.db.select({ name: apiKeys.name }).from(apiKeys).where(and(eq(apiKeys.workspaceId, ctx.workspaceId), eq(apiKeys.name, "escalate")))).toEqual([]);
+    expect(
+      await database.db
+        .select({ name: apiKeys.name })
+        .from(apiKeys)
+        .where(and(eq(apiKeys.workspaceId, ctx.workspaceId), eq(apiKeys.name, "escalate"))),
+    ).toEqual([]);
   });
 
   /** A second member who joined `ctx`'s workspace as `role` through an invitation. */
@@ -122,7 +143,10 @@ describe.each(TEST_DRIVERS)("API keys, members and Idempotency-Key secrets on %s
     expect(await removeMember({ ctx, actorRole: "owner", memberId: admin.memberId })).toEqual({ memberId: admin.memberId, removed: true });
 
     expect([await keyWorks(own.key), await keyWorks(minted.body.key), await keyWorks(ownerKey.key)]).toEqual([false, false, true]);
-    const revoked = await database.db.select({ id: apiKeys.id, revokedAt: apiKeys.revokedAt }).from(apiKeys).where(eq(apiKeys.createdBy, admin.memberId));
+    const revoked = await database.db
+      .select({ id: apiKeys.id, revokedAt: apiKeys.revokedAt })
+      .from(apiKeys)
+      .where(eq(apiKeys.createdBy, admin.memberId));
     expect(revoked.map((k) => k.id).sort()).toEqual([own.id, minted.body.id].sort());
     expect(revoked.every((k) => k.revokedAt)).toBe(true);
     expect(await database.db.select().from(invitations).where(eq(invitations.id, pending.id))).toEqual([]);
@@ -146,7 +170,10 @@ describe.each(TEST_DRIVERS)("API keys, members and Idempotency-Key secrets on %s
     await changeMemberRole({ ctx, actorRole: "owner", input: { memberId: coOwner.memberId, role: "admin" } });
     expect(await keyWorks(ownerKey.key)).toBe(true); // still allowed to change the workspace
 
-    expect(await changeMemberRole({ ctx, actorRole: "owner", input: { memberId: admin.memberId, role: "viewer" } })).toEqual({ memberId: admin.memberId, role: "viewer" });
+    expect(await changeMemberRole({ ctx, actorRole: "owner", input: { memberId: admin.memberId, role: "viewer" } })).toEqual({
+      memberId: admin.memberId,
+      role: "viewer",
+    });
     expect(await keyWorks(adminKey.key)).toBe(false);
     expect(await database.db.select().from(invitations).where(eq(invitations.id, pending.id))).toEqual([]);
     const [audit] = await database.db

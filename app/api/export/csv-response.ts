@@ -23,7 +23,8 @@ export async function csvDownload(name: string, run: (caller: Caller) => Promise
       },
     });
   } catch (err) {
-    const e = err instanceof TRPCError ? err : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side." });
+    const e =
+      err instanceof TRPCError ? err : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side." });
     return Response.json({ error: { code: e.code.toLowerCase(), message: e.message } }, { status: getHTTPStatusCodeFromError(e) });
   }
 }

@@ -1,4 +1,4 @@
-import { getHealth } from "@/server/services/health";
+import { getHealth } from "@/server/http/health";
 
 export const dynamic = "force-dynamic";
 

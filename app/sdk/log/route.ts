@@ -1,7 +1,7 @@
-import { toHandler } from "@/server/http/api-v1/handler";
+import { sdkDoor } from "@/server/http/doors";
 import { sdkLog } from "@/server/http/api-v1/ops/sdk";
 
 export const dynamic = "force-dynamic";
 
 // POST /sdk/log – the full request/response payload (stored only when the workspace opted in)
-export const POST = toHandler(sdkLog);
+export const POST = sdkDoor(sdkLog);

@@ -1,14 +1,12 @@
-import { env } from "@/server/env";
-import { withApiKey } from "../with-api-key";
-import type { Operation } from "./define";
+import { withApiKey, type ApiKeyPolicy } from "../with-api-key";
+import type { AnyOperation } from "./define";
 
-const MANAGEMENT_RATE_LIMIT = () => env().TOKENIST_API_RATE_LIMIT;
+/** What a door decides for its operations; the operation itself gives the scope and whether a body may be missing. */
+export type DoorPolicy = Pick<ApiKeyPolicy, "rateLimit" | "idempotent">;
 
-/** A Next.js route handler for one operation: the zod schemas parse the query and the body. */
-export function toHandler(op: Operation) {
-  const management = op.scope !== "sdk";
+/** A Next.js route handler for one operation behind a door's policy: the zod schemas parse the query and the body. */
+export function toHandler(op: AnyOperation, policy: DoorPolicy) {
   return withApiKey(
-    op.scope,
     async ({ ctx, body, params, req }) => {
       const query = op.query ? op.query.parse(Object.fromEntries(new URL(req.url).searchParams)) : {};
       const parsedBody = op.body ? op.body.parse(body) : undefined;
@@ -21,10 +19,11 @@ export function toHandler(op: Operation) {
       return Response.json(result, { status: op.status ?? 200 });
     },
     {
+      scope: op.scope,
       bodyOptional: op.body ? op.body.safeParse(undefined).success : true,
-      idempotent: management && op.method === "POST",
-      rateLimit: management ? MANAGEMENT_RATE_LIMIT() : undefined,
+      rateLimit: policy.rateLimit,
+      // Only a POST acts twice when retried; PATCH and DELETE repeat to the same end.
+      idempotent: policy.idempotent === true && op.method === "POST",
     },
   );
 }
-

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZErrorBody } from "@/server/contract/sdk";
 import pkg from "@/package.json";
-import type { Operation } from "./define";
+import type { AnyOperation } from "./define";
 import { OPERATIONS } from "./operations";
 
 type JsonSchema = Record<string, unknown>;
@@ -22,7 +22,7 @@ const ERROR = (description: string) => ({
   content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
 });
 
-function parameters(op: Operation) {
+function parameters(op: AnyOperation) {
   const params: unknown[] = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
     name: m[1],
     in: "path",
@@ -36,19 +36,28 @@ function parameters(op: Operation) {
     }
   }
   if (op.scope !== "sdk" && op.method === "POST") {
-    params.push({ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 255 },
-      description: "Retrying with the same key and body replays the first answer instead of acting twice" });
+    params.push({
+      name: "Idempotency-Key",
+      in: "header",
+      required: false,
+      schema: { type: "string", maxLength: 255 },
+      description: "Retrying with the same key and body replays the first answer instead of acting twice",
+    });
   }
   if (op.operationId === "record") {
-    params.push({ name: "Idempotency-Key", in: "header", required: false, schema: { type: "string" }, description: "Used as requestId when the body has none" });
+    params.push({
+      name: "Idempotency-Key",
+      in: "header",
+      required: false,
+      schema: { type: "string" },
+      description: "Used as requestId when the body has none",
+    });
   }
   return params;
 }
 
-function operation(op: Operation) {
-  const ok = op.csv
-    ? { "text/csv": { schema: { type: "string" } } }
-    : { "application/json": { schema: schemaOf(op.response, "output") } };
+function operation(op: AnyOperation) {
+  const ok = op.csv ? { "text/csv": { schema: { type: "string" } } } : { "application/json": { schema: schemaOf(op.response, "output") } };
   return {
     operationId: op.operationId,
     summary: op.summary,
@@ -78,8 +87,7 @@ function operation(op: Operation) {
 export function buildOpenApi() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of OPERATIONS) {
-    paths[op.path] ??= {};
-    paths[op.path]![op.method.toLowerCase()] = operation(op);
+    (paths[op.path] ??= {})[op.method.toLowerCase()] = operation(op);
   }
   return {
     openapi: "3.1.0",

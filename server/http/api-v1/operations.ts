@@ -6,7 +6,7 @@ import * as keys from "./ops/keys";
 import * as labels from "./ops/labels";
 import * as sdk from "./ops/sdk";
 import * as usage from "./ops/usage";
-import type { Operation } from "./define";
+import type { AnyOperation } from "./define";
 
 /** Every operation of the public API, in the order the reference shows them. */
-export const OPERATIONS: Operation[] = [sdk, usage, endUsers, guardrails, labels, alerts, events, keys].flatMap((m) => Object.values(m));
+export const OPERATIONS: AnyOperation[] = [sdk, usage, endUsers, guardrails, labels, alerts, events, keys].flatMap((m) => Object.values(m));

@@ -22,7 +22,10 @@ async function handler(req: Request) {
   } catch (err) {
     if (!(err instanceof PayloadTooLargeError)) throw err;
     // The shape of a tRPC error, so the client reports it as one.
-    return Response.json({ error: { message: err.message, code: -32013, data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 } } }, { status: 413 });
+    return Response.json(
+      { error: { message: err.message, code: -32013, data: { code: "PAYLOAD_TOO_LARGE", httpStatus: 413 } } },
+      { status: 413 },
+    );
   }
   return fetchRequestHandler({
     endpoint: "/api/trpc",

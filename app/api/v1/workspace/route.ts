@@ -1,9 +1,9 @@
-import { toHandler } from "@/server/http/api-v1/handler";
+import { apiDoor } from "@/server/http/doors";
 import { getWorkspaceOp, updateWorkspaceOp } from "@/server/http/api-v1/ops/keys";
 
 export const dynamic = "force-dynamic";
 
 // GET /api/v1/workspace – the key's workspace: plan and settings
-export const GET = toHandler(getWorkspaceOp);
+export const GET = apiDoor(getWorkspaceOp);
 // PATCH /api/v1/workspace – payload logging, redaction, usage policy
-export const PATCH = toHandler(updateWorkspaceOp);
+export const PATCH = apiDoor(updateWorkspaceOp);

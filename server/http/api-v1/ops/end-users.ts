@@ -2,12 +2,16 @@ import { z } from "zod";
 import { ZBlock, ZEndUser, ZEndUserDetail, ZListOf } from "@/server/contract/api-v1";
 import { getEndUser } from "@/server/services/end-users/get-end-user";
 import { END_USER_SORTS, listEndUsers } from "@/server/services/end-users/list-end-users";
-import { createBlock, unblockSubject } from "@/server/services/guardrails/manage-blocklist";
-import { defineOperation } from "../define";
+import { createBlock, unblockSubject } from "@/server/services/blocklist/manage-blocklist";
+import { defineOp } from "../define";
 import { qBool, qCursor, qInt } from "../query";
 
-export const listEndUsersOp = defineOperation({
-  method: "GET", path: "/api/v1/end-users", operationId: "listEndUsers", tag: "End users", scope: "read",
+export const listEndUsersOp = defineOp({
+  method: "GET",
+  path: "/api/v1/end-users",
+  operationId: "listEndUsers",
+  tag: "End users",
+  scope: "read",
   summary: "End users with all-time totals; search by userId or orgId, sort, cursor pages",
   query: z.object({
     search: z.string().max(256).optional(),
@@ -26,25 +30,39 @@ export const listEndUsersOp = defineOperation({
   },
 });
 
-export const getEndUserOp = defineOperation({
-  method: "GET", path: "/api/v1/end-users/{userId}", operationId: "getEndUser", tag: "End users", scope: "read",
+export const getEndUserOp = defineOp({
+  method: "GET",
+  path: "/api/v1/end-users/{userId}",
+  operationId: "getEndUser",
+  tag: "End users",
+  scope: "read",
   summary: "One end user: totals, the blocks that apply now, intent label counts",
   response: ZEndUserDetail,
-  handler: ({ ctx, params }) => getEndUser({ ctx, userId: params.userId! }),
+  handler: ({ ctx, params }) => getEndUser({ ctx, userId: params.userId }),
 });
 
-export const blockEndUser = defineOperation({
-  method: "POST", path: "/api/v1/end-users/{userId}/block", operationId: "blockEndUser", tag: "End users", scope: "write", status: 201,
+export const blockEndUser = defineOp({
+  method: "POST",
+  path: "/api/v1/end-users/{userId}/block",
+  operationId: "blockEndUser",
+  tag: "End users",
+  scope: "write",
+  status: 201,
   summary: "Block an end user, optionally until expiresAt",
   body: z.strictObject({ reason: z.string().max(500).nullish(), expiresAt: z.iso.datetime({ offset: true }).nullish() }),
   response: ZBlock,
-  handler: ({ ctx, params, body }) => createBlock({ ctx, input: { userId: params.userId!, reason: body.reason, expiresAt: body.expiresAt } }),
+  handler: ({ ctx, params, body }) =>
+    createBlock({ ctx, input: { userId: params.userId, reason: body.reason, expiresAt: body.expiresAt } }),
 });
 
-export const unblockEndUser = defineOperation({
-  method: "POST", path: "/api/v1/end-users/{userId}/unblock", operationId: "unblockEndUser", tag: "End users", scope: "write",
+export const unblockEndUser = defineOp({
+  method: "POST",
+  path: "/api/v1/end-users/{userId}/unblock",
+  operationId: "unblockEndUser",
+  tag: "End users",
+  scope: "write",
   summary: "Remove every blocklist entry of an end user",
   body: z.strictObject({}).optional(),
   response: z.object({ removed: z.number().int() }),
-  handler: ({ ctx, params }) => unblockSubject({ ctx, subjectType: "user", subjectId: params.userId! }),
+  handler: ({ ctx, params }) => unblockSubject({ ctx, subjectType: "user", subjectId: params.userId }),
 });

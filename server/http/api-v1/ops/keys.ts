@@ -1,44 +1,77 @@
 import { ZApiKey, ZCreatedApiKey, ZListOf, ZWorkspace } from "@/server/contract/api-v1";
 import { createApiKey, listApiKeys, revokeApiKey, ZCreateApiKey } from "@/server/services/api-keys/manage-api-keys";
 import { getWorkspace, updateWorkspaceSettings, ZWorkspaceSettings } from "@/server/services/workspaces/workspaces";
-import { defineOperation } from "../define";
+import { defineOp } from "../define";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 type KeyRow = Awaited<ReturnType<typeof listApiKeys>>[number];
 const toKey = (k: KeyRow) => ({ ...k, createdAt: k.createdAt.toISOString(), lastUsedAt: iso(k.lastUsedAt), revokedAt: iso(k.revokedAt) });
 const toWorkspace = (w: Awaited<ReturnType<typeof getWorkspace>>) => ({
-  id: w.id, name: w.name, plan: w.plan, payloadLogging: w.payloadLogging, redactPayloads: w.redactPayloads,
-  usagePolicy: w.usagePolicy, createdAt: w.createdAt.toISOString(),
+  id: w.id,
+  name: w.name,
+  plan: w.plan,
+  payloadLogging: w.payloadLogging,
+  redactPayloads: w.redactPayloads,
+  usagePolicy: w.usagePolicy,
+  createdAt: w.createdAt.toISOString(),
 });
 
-export const listKeysOp = defineOperation({
-  method: "GET", path: "/api/v1/api-keys", operationId: "listApiKeys", tag: "API keys", scope: "read",
-  summary: "API keys (never the secret: only its first characters)", response: ZListOf(ZApiKey),
+export const listKeysOp = defineOp({
+  method: "GET",
+  path: "/api/v1/api-keys",
+  operationId: "listApiKeys",
+  tag: "API keys",
+  scope: "read",
+  summary: "API keys (never the secret: only its first characters)",
+  response: ZListOf(ZApiKey),
   handler: async ({ ctx }) => ({ data: (await listApiKeys({ ctx })).map(toKey), nextCursor: null }),
 });
-export const createKeyOp = defineOperation({
-  method: "POST", path: "/api/v1/api-keys", operationId: "createApiKey", tag: "API keys", scope: "write", status: 201,
+export const createKeyOp = defineOp({
+  method: "POST",
+  path: "/api/v1/api-keys",
+  operationId: "createApiKey",
+  tag: "API keys",
+  scope: "write",
+  status: 201,
   // A key hands out only scopes it holds; the secret is shown once (an Idempotency-Key replay has key: null).
-  summary: "Create a key with scopes sdk, read, write (at most the calling key's own); the secret is in this answer only", body: ZCreateApiKey, response: ZCreatedApiKey,
+  summary: "Create a key with scopes sdk, read, write (at most the calling key's own); the secret is in this answer only",
+  body: ZCreateApiKey,
+  response: ZCreatedApiKey,
   handler: async ({ ctx, body }) => {
     const created = await createApiKey({ ctx, input: body });
     return { ...toKey(created), key: created.key };
   },
 });
-export const revokeKeyOp = defineOperation({
-  method: "DELETE", path: "/api/v1/api-keys/{id}", operationId: "revokeApiKey", tag: "API keys", scope: "write",
-  summary: "Revoke a key: it stops working in every process within a second", response: ZApiKey,
-  handler: async ({ ctx, params }) => toKey(await revokeApiKey({ ctx, input: { id: params.id! } })),
+export const revokeKeyOp = defineOp({
+  method: "DELETE",
+  path: "/api/v1/api-keys/{id}",
+  operationId: "revokeApiKey",
+  tag: "API keys",
+  scope: "write",
+  summary: "Revoke a key: it stops working in every process within a second",
+  response: ZApiKey,
+  handler: async ({ ctx, params }) => toKey(await revokeApiKey({ ctx, input: { id: params.id } })),
 });
 
-export const getWorkspaceOp = defineOperation({
-  method: "GET", path: "/api/v1/workspace", operationId: "getWorkspace", tag: "Workspace", scope: "read",
-  summary: "The key's workspace: plan and settings", response: ZWorkspace,
+export const getWorkspaceOp = defineOp({
+  method: "GET",
+  path: "/api/v1/workspace",
+  operationId: "getWorkspace",
+  tag: "Workspace",
+  scope: "read",
+  summary: "The key's workspace: plan and settings",
+  response: ZWorkspace,
   handler: async ({ ctx }) => toWorkspace(await getWorkspace({ ctx })),
 });
-export const updateWorkspaceOp = defineOperation({
-  method: "PATCH", path: "/api/v1/workspace", operationId: "updateWorkspace", tag: "Workspace", scope: "write",
-  summary: "Payload logging, redaction, usage policy", body: ZWorkspaceSettings, response: ZWorkspace,
+export const updateWorkspaceOp = defineOp({
+  method: "PATCH",
+  path: "/api/v1/workspace",
+  operationId: "updateWorkspace",
+  tag: "Workspace",
+  scope: "write",
+  summary: "Payload logging, redaction, usage policy",
+  body: ZWorkspaceSettings,
+  response: ZWorkspace,
   handler: async ({ ctx, body }) => {
     await updateWorkspaceSettings({ ctx, input: body });
     return toWorkspace(await getWorkspace({ ctx }));

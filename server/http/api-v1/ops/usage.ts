@@ -3,7 +3,7 @@ import { DIMENSIONS } from "@/db/schema";
 import { ZLabelCount, ZTopUsage, ZUsage } from "@/server/contract/api-v1";
 import { countLabels } from "@/server/services/events/count-labels";
 import { exportUsageCsv, queryUsage, topUsage } from "@/server/services/usage/query-usage";
-import { defineOperation } from "../define";
+import { defineOp } from "../define";
 import { qInt, qTime, range } from "../query";
 
 const ZUsageParams = z.object({
@@ -14,15 +14,24 @@ const ZUsageParams = z.object({
   interval: z.enum(["minute", "hour", "day"]).optional(),
 });
 
-export const getUsage = defineOperation({
-  method: "GET", path: "/api/v1/usage", operationId: "getUsage", tag: "Usage", scope: "read",
+export const getUsage = defineOp({
+  method: "GET",
+  path: "/api/v1/usage",
+  operationId: "getUsage",
+  tag: "Usage",
+  scope: "read",
   summary: "Totals and a time series of requests, tokens and cost (exact nano-dollars), for the workspace or one dimension/key",
-  query: ZUsageParams, response: ZUsage,
+  query: ZUsageParams,
+  response: ZUsage,
   handler: ({ ctx, query }) => queryUsage({ ctx, input: { ...query, ...range(query) } }),
 });
 
-export const getTopUsage = defineOperation({
-  method: "GET", path: "/api/v1/usage/top", operationId: "getTopUsage", tag: "Usage", scope: "read",
+export const getTopUsage = defineOp({
+  method: "GET",
+  path: "/api/v1/usage/top",
+  operationId: "getTopUsage",
+  tag: "Usage",
+  scope: "read",
   summary: "The top end users, orgs, features, models or tiers by cost, tokens or requests",
   query: z.object({
     dimension: z.enum(DIMENSIONS).exclude(["workspace"]),
@@ -35,15 +44,25 @@ export const getTopUsage = defineOperation({
   handler: async ({ ctx, query }) => ({ data: await topUsage({ ctx, input: { ...query, ...range(query) } }) }),
 });
 
-export const exportUsage = defineOperation({
-  method: "GET", path: "/api/v1/usage/export", operationId: "exportUsage", tag: "Usage", scope: "read", csv: true,
+export const exportUsage = defineOp({
+  method: "GET",
+  path: "/api/v1/usage/export",
+  operationId: "exportUsage",
+  tag: "Usage",
+  scope: "read",
+  csv: true,
   summary: "Usage as CSV, one line per time bucket and key",
-  query: ZUsageParams, response: z.string(),
+  query: ZUsageParams,
+  response: z.string(),
   handler: ({ ctx, query }) => exportUsageCsv({ ctx, input: { ...query, ...range(query) } }),
 });
 
-export const getLabelCounts = defineOperation({
-  method: "GET", path: "/api/v1/usage/labels", operationId: "getLabelCounts", tag: "Usage", scope: "read",
+export const getLabelCounts = defineOp({
+  method: "GET",
+  path: "/api/v1/usage/labels",
+  operationId: "getLabelCounts",
+  tag: "Usage",
+  scope: "read",
   summary: "How many events (and distinct end users) carry each intent label in a range",
   query: z.object({ from: qTime.optional(), to: qTime.optional() }),
   response: ZLabelCount,

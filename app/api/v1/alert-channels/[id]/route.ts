@@ -1,11 +1,11 @@
-import { toHandler } from "@/server/http/api-v1/handler";
+import { apiDoor } from "@/server/http/doors";
 import { deleteChannelOp, getChannelOp, updateChannelOp } from "@/server/http/api-v1/ops/alerts";
 
 export const dynamic = "force-dynamic";
 
 // GET /api/v1/alert-channels/{id} – one channel
-export const GET = toHandler(getChannelOp);
+export const GET = apiDoor(getChannelOp);
 // PATCH /api/v1/alert-channels/{id} – enable or disable a channel
-export const PATCH = toHandler(updateChannelOp);
+export const PATCH = apiDoor(updateChannelOp);
 // DELETE /api/v1/alert-channels/{id} – delete a channel
-export const DELETE = toHandler(deleteChannelOp);
+export const DELETE = apiDoor(deleteChannelOp);

@@ -1,7 +1,7 @@
-import { toHandler } from "@/server/http/api-v1/handler";
+import { apiDoor } from "@/server/http/doors";
 import { getTopUsage } from "@/server/http/api-v1/ops/usage";
 
 export const dynamic = "force-dynamic";
 
 // GET /api/v1/usage/top – the top end users, orgs, features, models or tiers by cost, tokens or requests
-export const GET = toHandler(getTopUsage);
+export const GET = apiDoor(getTopUsage);
