@@ -30,7 +30,7 @@ export function authOptions(): NextAuthOptions {
         // The limiter counts the very spelling authenticate looks up, and the address the trusted
         // proxies saw; it throws after too many attempts (the message reaches the form).
         const email = normaliseEmail(credentials?.email);
-        const attempt = await takeSignInAttempt(email, clientIp({ headers: req?.headers ?? {} }));
+        const attempt = await takeSignInAttempt(boot(), email, clientIp({ headers: req?.headers ?? {} }));
         try {
           const member = await authenticate(await boot(), email, String(credentials?.password ?? ""));
           if (!member) return null;
@@ -54,7 +54,7 @@ export function authOptions(): NextAuthOptions {
     secret: getAuthSecret(),
     // Cookies are HttpOnly and SameSite=Lax (next-auth's defaults); Secure (and __Secure-
     // prefixed) whenever the dashboard is served over https.
-    useSecureCookies: (config.TOKENIST_PUBLIC_URL ?? process.env.NEXTAUTH_URL ?? "").startsWith("https://"),
+    useSecureCookies: (config.TOKENIST_PUBLIC_URL ?? config.NEXTAUTH_URL ?? "").startsWith("https://"),
     session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
     // Errors land on the sign-in page too, which explains the codes it knows (OAuthEmailNotVerified).
     pages: { signIn: "/sign-in", error: "/sign-in" },

@@ -1,10 +1,7 @@
 import type { Db, Queryable } from "@/db/client";
 
 /** Who is acting: a signed-in member, an API key, or the system itself (jobs, start-up). */
-export type Actor =
-  | { type: "member"; id: string }
-  | { type: "api_key"; id: string }
-  | { type: "system"; id: null };
+export type Actor = { type: "member"; id: string } | { type: "api_key"; id: string } | { type: "system"; id: null };
 
 /** What every workspace-scoped service receives. Every query it runs filters by workspaceId. */
 export interface ServiceCtx {

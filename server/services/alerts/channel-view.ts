@@ -1,5 +1,5 @@
 import { and, eq } from "drizzle-orm";
-import { alertChannels, apiKeys } from "@/db/schema";
+import { type alertChannels, apiKeys } from "@/db/schema";
 import type { ServiceCtx } from "../context";
 import { getMemberRole } from "../workspaces/workspaces";
 

@@ -1,27 +1,9 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { z } from "zod";
 import type { Db } from "@/db/client";
 import { alertChannels, alerts } from "@/db/schema";
-import type { AlertMessage } from "./channels/send";
+import { ZCrossingPayload, type TCrossingPayload } from "@/server/events/catalogue";
+import type { AlertMessage } from "../channels/send";
 import { deliverOnce, isSettled } from "./deliver";
-
-export const ZCrossingPayload = z.object({
-  workspaceId: z.string(),
-  sourceType: z.enum(["rule", "alert", "policy"]),
-  event: z.string().optional(),
-  sourceId: z.string(),
-  alertId: z.string().nullish(),
-  name: z.string(),
-  subject: z.object({ dimension: z.string(), key: z.string() }),
-  metric: z.string(),
-  window: z.string(),
-  threshold: z.string(),
-  used: z.number(),
-  limit: z.number(),
-  at: z.string(),
-  period: z.string().optional(),
-});
-export type TCrossingPayload = z.infer<typeof ZCrossingPayload>;
 
 const WINDOW_WORDS: Record<string, string> = {
   minute: "the last minute",
@@ -43,7 +25,8 @@ export function formatCrossing(c: TCrossingPayload): AlertMessage {
   }
   const who = c.subject.dimension === "workspace" ? "The workspace" : `${c.subject.dimension} ${c.subject.key}`;
   const unit = c.metric === "cost_usd" ? "USD" : c.metric;
-  const amount = (v: number) => (c.metric === "cost_usd" ? `$${v.toFixed(6).replace(/0{1,4}$/, "")}` : `${v.toLocaleString("en-US")} ${unit}`);
+  const amount = (v: number) =>
+    c.metric === "cost_usd" ? `$${v.toFixed(6).replace(/0{1,4}$/, "")}` : `${v.toLocaleString("en-US")} ${unit}`;
   const reached = c.threshold.endsWith("%") ? `${c.threshold} of ${amount(c.limit)}` : amount(c.limit);
   return {
     subject: `[Tokenist] ${c.name}: ${who} reached ${reached}`,
@@ -66,7 +49,10 @@ export async function deliverCrossing(db: Db, input: { outboxId: number | string
   const message = formatCrossing(crossing);
   let channelIds: string[] = [];
   if (crossing.alertId) {
-    const [alert] = await db.select({ channelIds: alerts.channelIds }).from(alerts).where(and(eq(alerts.id, crossing.alertId), eq(alerts.workspaceId, crossing.workspaceId)));
+    const [alert] = await db
+      .select({ channelIds: alerts.channelIds })
+      .from(alerts)
+      .where(and(eq(alerts.id, crossing.alertId), eq(alerts.workspaceId, crossing.workspaceId)));
     channelIds = alert?.channelIds ?? [];
   }
   const channels = await db
@@ -82,7 +68,8 @@ export async function deliverCrossing(db: Db, input: { outboxId: number | string
   const queue = [...channels];
   const results: Awaited<ReturnType<typeof deliverOnce>>[] = [];
   const work = async () => {
-    for (let channel = queue.shift(); channel; channel = queue.shift()) results.push(await deliverOnce(db, channel, `outbox:${input.outboxId}`, message));
+    for (let channel = queue.shift(); channel; channel = queue.shift())
+      results.push(await deliverOnce(db, channel, `outbox:${input.outboxId}`, message));
   };
   await Promise.all(Array.from({ length: Math.min(CHANNEL_CONCURRENCY, queue.length) }, work));
   const open = results.filter((r) => !isSettled(r.status));

@@ -1,10 +1,10 @@
 import { and, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { alertChannels, alertDeliveries } from "@/db/schema";
+import { type alertChannels, alertDeliveries } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { channelPlanRefusal } from "./channel-plan";
-import { sendToChannel, type AlertMessage, type ChannelConfig } from "./channels/send";
-import { DELIVERY_LIMITS } from "./safe-request";
+import { sendToChannel, type AlertMessage, type ChannelConfig } from "../channels/send";
+import { DELIVERY_LIMITS } from "@/server/lib/safe-request";
 
 type ChannelRow = typeof alertChannels.$inferSelect;
 type DeliveryRow = typeof alertDeliveries.$inferSelect;
@@ -35,7 +35,14 @@ export const staleClaimSeconds = () => Math.ceil((3 * DELIVERY_LIMITS.deadlineMs
 export async function deliverOnce(db: Queryable, channel: ChannelRow, deliveryKey: string, message: AlertMessage) {
   await db
     .insert(alertDeliveries)
-    .values({ id: newId("dlv"), workspaceId: channel.workspaceId, channelId: channel.id, deliveryKey, status: "pending", payload: message.payload })
+    .values({
+      id: newId("dlv"),
+      workspaceId: channel.workspaceId,
+      channelId: channel.id,
+      deliveryKey,
+      status: "pending",
+      payload: message.payload,
+    })
     .onConflictDoNothing();
   const refusal = await channelPlanRefusal(db, channel.workspaceId, channel.type);
   const row = and(eq(alertDeliveries.channelId, channel.id), eq(alertDeliveries.deliveryKey, deliveryKey));

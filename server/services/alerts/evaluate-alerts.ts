@@ -2,10 +2,9 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { events, type Dimension } from "@/db/schema";
 import { readUsage } from "../guardrails/read-usage";
-import { formatNanos, nanosToUsd } from "../metering/pricing";
-import { getWorkspaceState, type AlertRow } from "../workspaces/workspace-state";
-import { emitCrossings } from "./emit-crossings";
-import type { Crossing } from "./fire-once";
+import { formatNanos, nanosToUsd } from "../core/pricing";
+import { getWorkspaceState, type AlertRow } from "../core/workspace-state";
+import { emitCrossings, type Crossing } from "@/server/events/publish";
 
 type EventSubject = { userId: string | null; orgId: string | null; feature: string | null; tier: string | null };
 

@@ -2,11 +2,10 @@ import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { alerts, RULE_METRICS, RULE_SCOPES, RULE_WINDOWS, rules } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
-import { writeAudit } from "../audit/write-audit";
-import { withTransaction, type ServiceCtx } from "../context";
+import type { ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
-import { formatNanos, usdToNanos } from "../metering/pricing";
-import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
+import { formatNanos, usdToNanos } from "../core/pricing";
+import { changeConfig } from "../core/change-config";
 import { requirePlan } from "../billing/plans";
 import { assertUnderCap } from "../workspace-caps";
 
@@ -61,44 +60,69 @@ export async function createAlert({ ctx, input }: { ctx: ServiceCtx; input: z.in
   await requirePlan(ctx, "starter", "Alerts");
   let row: Omit<typeof alerts.$inferInsert, "id" | "workspaceId">;
   if (data.ruleId) {
-    const [rule] = await ctx.db.select().from(rules).where(and(eq(rules.id, data.ruleId), eq(rules.workspaceId, ctx.workspaceId)));
+    const [rule] = await ctx.db
+      .select()
+      .from(rules)
+      .where(and(eq(rules.id, data.ruleId), eq(rules.workspaceId, ctx.workspaceId)));
     if (!rule) throw new NotFoundError(`Rule ${data.ruleId} not found`);
-    row = { name: data.name, ruleId: rule.id, scope: rule.scope, match: rule.match, metric: rule.metric, window: rule.window,
-      thresholds: [...new Set(data.percentages!)].sort((x, y) => x - y).map(String), channelIds: data.channelIds, enabled: data.enabled };
+    row = {
+      name: data.name,
+      ruleId: rule.id,
+      scope: rule.scope,
+      match: rule.match,
+      metric: rule.metric,
+      window: rule.window,
+      thresholds: [...new Set(data.percentages!)].sort((x, y) => x - y).map(String),
+      channelIds: data.channelIds,
+      enabled: data.enabled,
+    };
   } else {
-    if ((data.scope === "feature" || data.scope === "tier") && !data.match) throw new InvalidInputError(`match is required for scope ${data.scope}`);
+    if ((data.scope === "feature" || data.scope === "tier") && !data.match)
+      throw new InvalidInputError(`match is required for scope ${data.scope}`);
     const values = data.values!.map((v) => {
       if (data.metric === "cost_usd") return usdToNanos(v).toString();
       if (!Number.isInteger(v)) throw new InvalidInputError(`values must be whole ${data.metric}`);
       return String(v);
     });
-    row = { name: data.name, ruleId: null, scope: data.scope!, match: data.match ?? null, metric: data.metric!, window: data.window!,
-      thresholds: values, channelIds: data.channelIds, enabled: data.enabled };
+    row = {
+      name: data.name,
+      ruleId: null,
+      scope: data.scope!,
+      match: data.match ?? null,
+      metric: data.metric!,
+      window: data.window!,
+      thresholds: values,
+      channelIds: data.channelIds,
+      enabled: data.enabled,
+    };
   }
-  const created = await withTransaction(ctx, async (tx) => {
+  const audit = (alert: { id: string }) => ({ action: "alert.create", targetType: "alert", targetId: alert.id, data: { name: row.name } });
+  return changeConfig(ctx, audit, async (tx) => {
     await assertUnderCap(tx, ctx.workspaceId, "alerts");
-    const [inserted] = await tx.insert(alerts).values({ id: newId("alr"), workspaceId: ctx.workspaceId, ...row }).returning();
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "alert.create", targetType: "alert", targetId: inserted!.id, data: { name: row.name } });
+    const [inserted] = await tx
+      .insert(alerts)
+      .values({ id: newId("alr"), workspaceId: ctx.workspaceId, ...row })
+      .returning();
     return toAlert(inserted!);
   });
-  forgetWorkspaceState(ctx.workspaceId);
-  return created;
 }
 
 export async function deleteAlert({ ctx, id }: { ctx: ServiceCtx; id: string }) {
-  await withTransaction(ctx, async (tx) => {
-    const [row] = await tx.delete(alerts).where(and(eq(alerts.id, id), eq(alerts.workspaceId, ctx.workspaceId))).returning({ id: alerts.id });
+  await changeConfig(ctx, { action: "alert.delete", targetType: "alert", targetId: id }, async (tx) => {
+    const [row] = await tx
+      .delete(alerts)
+      .where(and(eq(alerts.id, id), eq(alerts.workspaceId, ctx.workspaceId)))
+      .returning({ id: alerts.id });
     if (!row) throw new NotFoundError(`Alert ${id} not found`);
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "alert.delete", targetType: "alert", targetId: id });
   });
-  forgetWorkspaceState(ctx.workspaceId);
   return { id, deleted: true };
 }
 
 export async function getAlert({ ctx, id }: { ctx: ServiceCtx; id: string }) {
-  const [row] = await ctx.db.select().from(alerts).where(and(eq(alerts.id, id), eq(alerts.workspaceId, ctx.workspaceId)));
+  const [row] = await ctx.db
+    .select()
+    .from(alerts)
+    .where(and(eq(alerts.id, id), eq(alerts.workspaceId, ctx.workspaceId)));
   if (!row) throw new NotFoundError(`Alert ${id} not found`);
   return toAlert(row);
 }
@@ -112,13 +136,13 @@ export const ZUpdateAlert = z.strictObject({
 /** Rename, re-route or enable/disable an alert (thresholds: delete and create). */
 export async function updateAlert({ ctx, id, input }: { ctx: ServiceCtx; id: string; input: z.input<typeof ZUpdateAlert> }) {
   const patch = ZUpdateAlert.parse(input);
-  const updated = await withTransaction(ctx, async (tx) => {
-    const [row] = await tx.update(alerts).set(patch).where(and(eq(alerts.id, id), eq(alerts.workspaceId, ctx.workspaceId))).returning();
+  return changeConfig(ctx, { action: "alert.update", targetType: "alert", targetId: id, data: patch }, async (tx) => {
+    const [row] = await tx
+      .update(alerts)
+      .set(patch)
+      .where(and(eq(alerts.id, id), eq(alerts.workspaceId, ctx.workspaceId)))
+      .returning();
     if (!row) throw new NotFoundError(`Alert ${id} not found`);
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "alert.update", targetType: "alert", targetId: id, data: patch });
     return toAlert(row);
   });
-  forgetWorkspaceState(ctx.workspaceId);
-  return updated;
 }

@@ -9,9 +9,9 @@ import { NotFoundError } from "../errors";
 import { requirePlan } from "../billing/plans";
 import { CHANNEL_PLAN } from "./channel-plan";
 import { seesChannelDestinations, toChannel } from "./channel-view";
-import { assertSlackUrl, subjectText } from "./channels/send";
+import { assertSlackUrl, subjectText } from "../channels/send";
 import { deliverOnce } from "./deliver";
-import { assertPublicUrl } from "./safe-request";
+import { assertPublicUrl } from "@/server/lib/safe-request";
 import { takeTestMessage } from "./test-message-limit";
 import { assertUnderCap } from "../workspace-caps";
 
@@ -23,13 +23,20 @@ export const ZChannelInput = z.discriminatedUnion("type", [
 ]);
 
 export async function listChannels({ ctx }: { ctx: ServiceCtx }) {
-  const rows = await ctx.db.select().from(alertChannels).where(eq(alertChannels.workspaceId, ctx.workspaceId)).orderBy(desc(alertChannels.createdAt));
+  const rows = await ctx.db
+    .select()
+    .from(alertChannels)
+    .where(eq(alertChannels.workspaceId, ctx.workspaceId))
+    .orderBy(desc(alertChannels.createdAt));
   const full = await seesChannelDestinations(ctx);
   return rows.map((r) => toChannel(r, { full }));
 }
 
 export async function getChannelRow(ctx: ServiceCtx, id: string) {
-  const [row] = await ctx.db.select().from(alertChannels).where(and(eq(alertChannels.id, id), eq(alertChannels.workspaceId, ctx.workspaceId)));
+  const [row] = await ctx.db
+    .select()
+    .from(alertChannels)
+    .where(and(eq(alertChannels.id, id), eq(alertChannels.workspaceId, ctx.workspaceId)));
   if (!row) throw new NotFoundError(`Alert channel ${id} not found`);
   return row;
 }
@@ -51,7 +58,14 @@ export async function createChannel({ ctx, input }: { ctx: ServiceCtx; input: z.
       .insert(alertChannels)
       .values({ id: newId("chn"), workspaceId: ctx.workspaceId, type: data.type, name: data.name, config })
       .returning();
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "alert_channel.create", targetType: "alert_channel", targetId: row!.id, data: { type: data.type, name: data.name } });
+    await writeAudit(tx, {
+      workspaceId: ctx.workspaceId,
+      actor: ctx.actor,
+      action: "alert_channel.create",
+      targetType: "alert_channel",
+      targetId: row!.id,
+      data: { type: data.type, name: data.name },
+    });
     return toChannel(row!, { reveal: true, full: true });
   });
 }
@@ -64,16 +78,32 @@ export async function setChannelEnabled({ ctx, id, enabled }: { ctx: ServiceCtx;
       .where(and(eq(alertChannels.id, id), eq(alertChannels.workspaceId, ctx.workspaceId)))
       .returning();
     if (!row) throw new NotFoundError(`Alert channel ${id} not found`);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "alert_channel.update", targetType: "alert_channel", targetId: id, data: { enabled } });
+    await writeAudit(tx, {
+      workspaceId: ctx.workspaceId,
+      actor: ctx.actor,
+      action: "alert_channel.update",
+      targetType: "alert_channel",
+      targetId: id,
+      data: { enabled },
+    });
     return toChannel(row, { full: true }); // only admins and write keys get here
   });
 }
 
 export async function deleteChannel({ ctx, id }: { ctx: ServiceCtx; id: string }) {
   await withTransaction(ctx, async (tx) => {
-    const [row] = await tx.delete(alertChannels).where(and(eq(alertChannels.id, id), eq(alertChannels.workspaceId, ctx.workspaceId))).returning({ id: alertChannels.id });
+    const [row] = await tx
+      .delete(alertChannels)
+      .where(and(eq(alertChannels.id, id), eq(alertChannels.workspaceId, ctx.workspaceId)))
+      .returning({ id: alertChannels.id });
     if (!row) throw new NotFoundError(`Alert channel ${id} not found`);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "alert_channel.delete", targetType: "alert_channel", targetId: id });
+    await writeAudit(tx, {
+      workspaceId: ctx.workspaceId,
+      actor: ctx.actor,
+      action: "alert_channel.delete",
+      targetType: "alert_channel",
+      targetId: id,
+    });
   });
   return { id, deleted: true };
 }

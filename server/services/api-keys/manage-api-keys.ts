@@ -27,11 +27,7 @@ const publicColumns = {
 };
 
 export async function listApiKeys({ ctx }: { ctx: ServiceCtx }) {
-  return ctx.db
-    .select(publicColumns)
-    .from(apiKeys)
-    .where(eq(apiKeys.workspaceId, ctx.workspaceId))
-    .orderBy(desc(apiKeys.createdAt));
+  return ctx.db.select(publicColumns).from(apiKeys).where(eq(apiKeys.workspaceId, ctx.workspaceId)).orderBy(desc(apiKeys.createdAt));
 }
 
 /**
@@ -49,7 +45,9 @@ async function keyAuthority(tx: Queryable, ctx: ServiceCtx, scopes: ApiKeyScope[
   if (!parent) throw new ForbiddenError("This API key was revoked");
   const missing = scopes.filter((s) => !parent.scopes.includes(s));
   if (missing.length) {
-    throw new ForbiddenError(`An API key can only create keys with scopes it has itself; this one lacks ${missing.map((s) => `"${s}"`).join(", ")}`);
+    throw new ForbiddenError(
+      `An API key can only create keys with scopes it has itself; this one lacks ${missing.map((s) => `"${s}"`).join(", ")}`,
+    );
   }
   return parent.createdBy;
 }

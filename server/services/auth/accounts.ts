@@ -57,9 +57,7 @@ export async function authenticate(db: Db, email: string, password: string) {
   if (password.length > MAX_PASSWORD_LENGTH) return null;
   const address = normaliseEmail(email);
   // Postgres refuses NUL in text: such an address matches nobody and must not become a 500.
-  const [member] = /[\u0000-\u001f]/.test(address)
-    ? []
-    : await db.select().from(members).where(eq(members.email, address)).limit(1);
+  const [member] = /[\u0000-\u001f]/.test(address) ? [] : await db.select().from(members).where(eq(members.email, address)).limit(1);
   if (!member?.passwordHash) {
     dummyHash ??= hashPassword("not-a-real-password");
     await verifyPassword(password, await dummyHash);
@@ -83,7 +81,10 @@ export async function ensureOAuthMember(db: Db, input: { email: string; emailVer
   if (existing?.emailVerifiedAt) return existing;
   if (existing) return takeOverUnverifiedMember(db, existing.id, input.provider ?? "oauth");
   return db.transaction(async (tx) => {
-    const [member] = await tx.insert(members).values({ id: newId("mem"), email, name: input.name, emailVerifiedAt: new Date() }).returning();
+    const [member] = await tx
+      .insert(members)
+      .values({ id: newId("mem"), email, name: input.name, emailVerifiedAt: new Date() })
+      .returning();
     await insertWorkspace(tx, {
       name: `${input.name || email.split("@")[0]}'s workspace`,
       ownerId: member!.id,

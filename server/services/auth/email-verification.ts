@@ -42,7 +42,7 @@ export async function issueVerification(tx: Queryable, memberId: string, now = n
  */
 export function verificationLink(token: string) {
   const config = env();
-  const base = config.TOKENIST_PUBLIC_URL ?? process.env.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
+  const base = config.TOKENIST_PUBLIC_URL ?? config.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
   return `${base.replace(/\/+$/, "")}/verify-email?token=${token}`;
 }
 
@@ -88,7 +88,10 @@ export async function resendVerification(db: Db, memberId: string, now = new Dat
   const wait = sendLog.waitMs(member.id, now.getTime());
   if (wait > 0) {
     const minutes = Math.ceil(wait / 60_000);
-    throw new RateLimitedError(`We sent several links already. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`, Math.ceil(wait / 1000));
+    throw new RateLimitedError(
+      `We sent several links already. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+      Math.ceil(wait / 1000),
+    );
   }
   const token = await issueVerification(db, member.id, now);
   await mailVerification(member, token, now.getTime());
@@ -119,7 +122,10 @@ export async function verifyEmail(db: Db, memberId: string, token: string, now =
       )
       .returning({ id: emailVerifications.id });
     if (spent) {
-      await tx.update(members).set({ emailVerifiedAt: now }).where(and(eq(members.id, memberId), isNull(members.emailVerifiedAt)));
+      await tx
+        .update(members)
+        .set({ emailVerifiedAt: now })
+        .where(and(eq(members.id, memberId), isNull(members.emailVerifiedAt)));
       return "verified";
     }
     // Not spent: unknown, used, expired, or another member's live link (which stays unspent).

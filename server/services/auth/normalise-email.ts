@@ -7,5 +7,8 @@ export const MAX_EMAIL_LENGTH = 254;
  * per variant (" Victim@x.com", "victim@x.com\t"…) while they all reach the same account.
  */
 export function normaliseEmail(raw: unknown): string {
-  return String(raw ?? "").trim().toLowerCase().slice(0, MAX_EMAIL_LENGTH);
+  return String(raw ?? "")
+    .trim()
+    .toLowerCase()
+    .slice(0, MAX_EMAIL_LENGTH);
 }

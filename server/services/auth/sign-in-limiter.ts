@@ -1,7 +1,6 @@
 import { isIP } from "node:net";
 import type { Db } from "@/db/client";
-import { boot } from "@/server/boot";
-import { DIRECT } from "@/server/http/client-ip";
+import { DIRECT } from "@/server/lib/client-address";
 import { log } from "@/server/lib/log";
 import { sharedLimit, type LimitState } from "@/server/lib/shared-limit";
 import { RateLimitedError } from "../errors";
@@ -62,9 +61,10 @@ const UNAVAILABLE = "Sign-in is unavailable right now. Try again shortly.";
  * The app database's limiter: see createSignInLimiter. next-auth shows a thrown message on the
  * form (and in the URL), so any failure but the limit's own becomes a generic one.
  */
-export async function takeSignInAttempt(email: string, ip: string): Promise<SignInAttempt> {
+export async function takeSignInAttempt(db: Db | Promise<Db>, email: string, ip: string): Promise<SignInAttempt> {
   try {
-    const attempt = await createSignInLimiter(await boot()).take(email, ip);
+    // Awaited here, so a database that fails to start also becomes the generic message.
+    const attempt = await createSignInLimiter(await db).take(email, ip);
     return {
       // Never fails the sign-in it follows: the worst case is one attempt left counted.
       succeeded: () => attempt.succeeded().catch((err) => log.error("sign-in limiter refund failed", { err })),
@@ -85,5 +85,8 @@ function addressKey(ip: string): string | null {
   const back = tail ? tail.split(":") : [];
   const width = back.reduce((n, g) => n + (g.includes(".") ? 2 : 1), 0);
   const groups = tail === undefined ? front : [...front, ...Array(8 - front.length - width).fill("0"), ...back];
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(":")}::/64`;
 }

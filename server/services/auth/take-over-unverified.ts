@@ -31,8 +31,18 @@ export async function takeOverUnverifiedMember(db: Db, memberId: string, provide
       .select({ id: memberships.workspaceId })
       .from(memberships)
       .where(eq(memberships.memberId, memberId))
-      .union(tx.select({ id: apiKeys.workspaceId }).from(apiKeys).where(and(eq(apiKeys.createdBy, memberId), isNull(apiKeys.revokedAt))))
-      .union(tx.select({ id: invitations.workspaceId }).from(invitations).where(and(eq(invitations.invitedBy, memberId), isNull(invitations.acceptedAt))));
+      .union(
+        tx
+          .select({ id: apiKeys.workspaceId })
+          .from(apiKeys)
+          .where(and(eq(apiKeys.createdBy, memberId), isNull(apiKeys.revokedAt))),
+      )
+      .union(
+        tx
+          .select({ id: invitations.workspaceId })
+          .from(invitations)
+          .where(and(eq(invitations.invitedBy, memberId), isNull(invitations.acceptedAt))),
+      );
     for (const { id: workspaceId } of workspaceIds) {
       const ctx: ServiceCtx = { db, workspaceId, actor: SYSTEM };
       const keys = await revokeKeysOfMember(tx, ctx, memberId, REASON);

@@ -67,7 +67,14 @@ export async function setupCatalogue(stripe: Stripe): Promise<Catalogue> {
       byKey.get(LOOKUP_KEYS[plan].base) ??
       (
         await stripe.prices.create(
-          { product: await productId(), currency: "usd", unit_amount: terms.priceCents!, recurring: { interval: "month" }, lookup_key: LOOKUP_KEYS[plan].base, nickname: `${terms.name} monthly` },
+          {
+            product: await productId(),
+            currency: "usd",
+            unit_amount: terms.priceCents!,
+            recurring: { interval: "month" },
+            lookup_key: LOOKUP_KEYS[plan].base,
+            nickname: `${terms.name} monthly`,
+          },
           { idempotencyKey: `tokenist-price-${LOOKUP_KEYS[plan].base}` },
         )
       ).id;
@@ -103,7 +110,10 @@ export function planOfPrice(price: { id: string; lookup_key?: string | null }): 
   const config = env();
   for (const plan of ["starter", "growth"] as const) {
     const keys: string[] = [LOOKUP_KEYS[plan].base, LOOKUP_KEYS[plan].overage];
-    const ids = plan === "starter" ? [config.STRIPE_PRICE_STARTER, config.STRIPE_PRICE_STARTER_OVERAGE] : [config.STRIPE_PRICE_GROWTH, config.STRIPE_PRICE_GROWTH_OVERAGE];
+    const ids =
+      plan === "starter"
+        ? [config.STRIPE_PRICE_STARTER, config.STRIPE_PRICE_STARTER_OVERAGE]
+        : [config.STRIPE_PRICE_GROWTH, config.STRIPE_PRICE_GROWTH_OVERAGE];
     if ((price.lookup_key && keys.includes(price.lookup_key)) || ids.includes(price.id)) return plan;
   }
   return null;

@@ -53,7 +53,10 @@ async function claimTrial(ctx: ServiceCtx, at: Date): Promise<boolean> {
 
 /** The session was never created: the claimed trial was not given. */
 async function releaseTrial(ctx: ServiceCtx, at: Date) {
-  await ctx.db.update(workspaces).set({ trialUsedAt: null }).where(and(eq(workspaces.id, ctx.workspaceId), eq(workspaces.trialUsedAt, at)));
+  await ctx.db
+    .update(workspaces)
+    .set({ trialUsedAt: null })
+    .where(and(eq(workspaces.id, ctx.workspaceId), eq(workspaces.trialUsedAt, at)));
 }
 
 /** Prices change only through `npm run stripe:setup`: look them up every few minutes, not per checkout. */

@@ -1,12 +1,11 @@
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { PLANS, workspaces } from "@/db/schema";
-import { writeAudit } from "../audit/write-audit";
-import { withTransaction, type ServiceCtx } from "../context";
+import type { ServiceCtx } from "../context";
 import { InvalidInputError } from "../errors";
-import { startOfMonth, startOfNextMonth } from "../metering/time";
+import { startOfMonth, startOfNextMonth } from "../core/time";
 import { getWorkspace } from "../workspaces/workspaces";
-import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
+import { changeConfig } from "../core/change-config";
 import { effectivePlan, freeCap, PLAN_TERMS } from "./plans";
 import { billingEnabled, getStripe } from "./stripe-client";
 import { monthlyRequests, quotaState } from "./tracked-requests";
@@ -30,7 +29,16 @@ function recentInvoices(customer: string, now = Date.now()): Promise<Invoice[]> 
   const entry = { at: now, value: Promise.resolve<Invoice[]>([]) };
   entry.value = getStripe()
     .invoices.list({ customer, limit: 12 })
-    .then((list) => list.data.map((i) => ({ id: i.id!, number: i.number, status: i.status, totalUsd: i.total / 100, created: new Date(i.created * 1000).toISOString(), url: i.hosted_invoice_url ?? null })))
+    .then((list) =>
+      list.data.map((i) => ({
+        id: i.id!,
+        number: i.number,
+        status: i.status,
+        totalUsd: i.total / 100,
+        created: new Date(i.created * 1000).toISOString(),
+        url: i.hosted_invoice_url ?? null,
+      })),
+    )
     .catch(() => {
       // Stripe unreachable: show none now, ask again next time.
       if (invoiceCache.get(customer) === entry) invoiceCache.delete(customer);
@@ -56,7 +64,8 @@ export async function getBillingOverview({ ctx, now = new Date() }: { ctx: Servi
   const monthEnd = startOfNextMonth(now).getTime();
   const elapsed = Math.max((now.getTime() - monthStart) / (monthEnd - monthStart), 1 / 720);
   const projected = Math.round(used / elapsed);
-  const overage = (n: number) => (terms.overageCentsPer1000 && included ? Math.max(0, n - included) * terms.overageCentsPer1000 / 1000 / 100 : 0);
+  const overage = (n: number) =>
+    terms.overageCentsPer1000 && included ? (Math.max(0, n - included) * terms.overageCentsPer1000) / 1000 / 100 : 0;
   const invoices = billingEnabled() && ws.stripeCustomerId ? await recentInvoices(ws.stripeCustomerId) : [];
   return {
     billingEnabled: billingEnabled(),
@@ -65,7 +74,10 @@ export async function getBillingOverview({ ctx, now = new Date() }: { ctx: Servi
     planName: terms.name,
     subscriptionStatus: ws.subscriptionStatus,
     trialEndsAt: ws.trialEndsAt?.toISOString() ?? null,
-    trialDaysLeft: ws.trialEndsAt && ws.subscriptionStatus === "trialing" ? Math.max(0, Math.ceil((ws.trialEndsAt.getTime() - now.getTime()) / 86_400_000)) : null,
+    trialDaysLeft:
+      ws.trialEndsAt && ws.subscriptionStatus === "trialing"
+        ? Math.max(0, Math.ceil((ws.trialEndsAt.getTime() - now.getTime()) / 86_400_000))
+        : null,
     graceUntil: ws.graceUntil?.toISOString() ?? null,
     currentPeriodEnd: ws.currentPeriodEnd?.toISOString() ?? null,
     usage: { requests: used, included, resetsAt: new Date(monthEnd).toISOString(), projectedRequests: projected },
@@ -91,7 +103,8 @@ export const ZSetPlan = z.object({ plan: z.enum(PLANS), retentionDays: z.number(
 export async function setPlanByHand({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZSetPlan> }) {
   if (billingEnabled()) throw new InvalidInputError("Billing is on: plans change through Stripe checkout and the customer portal");
   const { plan, retentionDays } = ZSetPlan.parse(input);
-  await withTransaction(ctx, async (tx) => {
+  const audit = { action: "billing.set_plan", targetType: "workspace", targetId: ctx.workspaceId, data: { plan, retentionDays } };
+  await changeConfig(ctx, audit, async (tx) => {
     await tx
       .update(workspaces)
       .set({
@@ -99,14 +112,11 @@ export async function setPlanByHand({ ctx, input }: { ctx: ServiceCtx; input: z.
         retentionDays: retentionDays ?? null,
         subscriptionStatus: null,
         // Down to Free by hand gets the same grace week before retention shortens as a lapsed subscription.
-        droppedToFreeAt: plan === "free" ? sql`case when ${workspaces.plan} <> 'free' then now() else ${workspaces.droppedToFreeAt} end` : null,
+        droppedToFreeAt:
+          plan === "free" ? sql`case when ${workspaces.plan} <> 'free' then now() else ${workspaces.droppedToFreeAt} end` : null,
         updatedAt: new Date(),
       })
       .where(eq(workspaces.id, ctx.workspaceId));
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "billing.set_plan", targetType: "workspace", targetId: ctx.workspaceId, data: { plan, retentionDays } });
   });
-  forgetWorkspaceState(ctx.workspaceId);
   return getBillingOverview({ ctx });
 }
-

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { resultRows, type Db } from "@/db/client";
 import { env } from "@/server/env";
-import { floorToHour } from "../metering/time";
+import { floorToHour } from "../core/time";
 
 /**
  * Report tracked requests to the Stripe meter: one aggregated meter event per workspace and

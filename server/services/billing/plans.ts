@@ -2,7 +2,7 @@ import type { Plan } from "@/db/schema";
 import { env } from "@/server/env";
 import { ForbiddenError } from "../errors";
 import type { ServiceCtx } from "../context";
-import { getWorkspaceState } from "../workspaces/workspace-state";
+import { getWorkspaceState } from "../core/workspace-state";
 
 export interface PlanTerms {
   name: string;
@@ -54,9 +54,12 @@ export async function requirePlan(ctx: ServiceCtx, min: Plan, feature: string) {
   const state = await getWorkspaceState(ctx.db, ctx.workspaceId);
   const plan = effectivePlan(state);
   if (PLAN_ORDER.indexOf(plan) < PLAN_ORDER.indexOf(min)) {
-    throw new ForbiddenError(`${feature} needs the ${PLAN_TERMS[min].name} plan or above (this workspace is on ${PLAN_TERMS[plan].name}). Upgrade on the Billing page.`, {
-      requiredPlan: min,
-      currentPlan: plan,
-    });
+    throw new ForbiddenError(
+      `${feature} needs the ${PLAN_TERMS[min].name} plan or above (this workspace is on ${PLAN_TERMS[plan].name}). Upgrade on the Billing page.`,
+      {
+        requiredPlan: min,
+        currentPlan: plan,
+      },
+    );
   }
 }

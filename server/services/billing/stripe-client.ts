@@ -21,7 +21,11 @@ export function getStripe(): Stripe {
     const url = STRIPE_API_URL ? new URL(STRIPE_API_URL) : null;
     client = new Stripe(STRIPE_SECRET_KEY, {
       maxNetworkRetries: 2,
-      ...(url && { host: url.hostname, port: Number(url.port || (url.protocol === "https:" ? 443 : 80)), protocol: url.protocol.replace(":", "") as "http" | "https" }),
+      ...(url && {
+        host: url.hostname,
+        port: Number(url.port || (url.protocol === "https:" ? 443 : 80)),
+        protocol: url.protocol.replace(":", "") as "http" | "https",
+      }),
     });
   }
   return client;

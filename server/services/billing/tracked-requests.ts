@@ -2,10 +2,11 @@ import { sql } from "drizzle-orm";
 import { resultRows, type Db } from "@/db/client";
 import { log } from "@/server/lib/log";
 import { processGlobal } from "@/server/lib/process-global";
-import { floorToHour, startOfMonth, startOfNextMonth } from "../metering/time";
+import { floorToHour, startOfMonth, startOfNextMonth } from "../core/time";
 import { QuotaExceededError } from "../errors";
-import { getWorkspaceState } from "../workspaces/workspace-state";
-import { fireOnce } from "../alerts/fire-once";
+import { getWorkspaceState } from "../core/workspace-state";
+import { EVENTS } from "@/server/events/catalogue";
+import { fireOnce } from "@/server/events/publish";
 import { effectivePlan, freeCap, PLAN_TERMS } from "./plans";
 
 /**
@@ -129,7 +130,7 @@ async function notifyQuota(db: Db, workspaceId: string, total: number, now: Date
   for (const pct of [80, 100]) {
     if (total * 100 < included * pct) continue;
     await fireOnce(db, {
-      event: "tokenist/quota.crossed",
+      event: EVENTS.quotaCrossed,
       workspaceId,
       sourceType: "rule",
       sourceId: "quota",

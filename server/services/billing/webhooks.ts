@@ -4,10 +4,9 @@ import type { Db } from "@/db/client";
 import { stripeEvents, workspaces } from "@/db/schema";
 import { env } from "@/server/env";
 import { log } from "@/server/lib/log";
-import { writeAudit } from "../audit/write-audit";
 import { SYSTEM } from "../context";
 import { InvalidInputError } from "../errors";
-import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
+import { changeConfig, configTransaction } from "../core/change-config";
 import { planOfPrice } from "./catalogue";
 import { emailOwners } from "./notify-owners";
 import { GRACE_DAYS } from "./plans";
@@ -32,7 +31,7 @@ export async function handleStripeWebhook(db: Db, rawBody: string, signature: st
     throw new InvalidInputError(`Invalid Stripe signature: ${(err as Error).message}`);
   }
   const subscription = await subscriptionOf(stripe, event);
-  return db.transaction(async (tx) => {
+  return configTransaction(db, async (tx) => {
     const [fresh] = await tx.insert(stripeEvents).values({ id: event.id, type: event.type }).onConflictDoNothing().returning();
     if (!fresh) return { received: true, duplicate: true, type: event.type };
     const workspaceId = await workspaceOf(tx as unknown as Db, event, subscription);
@@ -40,21 +39,25 @@ export async function handleStripeWebhook(db: Db, rawBody: string, signature: st
       log.warn("stripe event for no known workspace", { id: event.id, type: event.type });
       return { received: true, duplicate: false, type: event.type, ignored: true };
     }
-    if (subscription) await applySubscription(tx as unknown as Db, workspaceId, subscription);
-    if (event.type === "invoice.payment_failed" || subscription?.status === "past_due") {
-      const [ws] = await tx.select({ graceUntil: workspaces.graceUntil }).from(workspaces).where(eq(workspaces.id, workspaceId));
-      if (!ws?.graceUntil) {
-        await tx.update(workspaces).set({ graceUntil: new Date(Date.now() + GRACE_DAYS * 86_400_000) }).where(eq(workspaces.id, workspaceId));
+    const audit = { action: `billing.${event.type}`, targetType: "stripe_event", targetId: event.id };
+    await changeConfig({ tx, workspaceId, actor: SYSTEM }, audit, async () => {
+      if (subscription) await applySubscription(tx as unknown as Db, workspaceId, subscription);
+      if (event.type === "invoice.payment_failed" || subscription?.status === "past_due") {
+        const [ws] = await tx.select({ graceUntil: workspaces.graceUntil }).from(workspaces).where(eq(workspaces.id, workspaceId));
+        if (!ws?.graceUntil) {
+          const graceUntil = new Date(Date.now() + GRACE_DAYS * 86_400_000);
+          await tx.update(workspaces).set({ graceUntil }).where(eq(workspaces.id, workspaceId));
+        }
       }
-    }
-    if (event.type === "invoice.paid") await tx.update(workspaces).set({ graceUntil: null }).where(eq(workspaces.id, workspaceId));
-    await bumpConfigVersion(tx, workspaceId);
-    await writeAudit(tx, { workspaceId, actor: SYSTEM, action: `billing.${event.type}`, targetType: "stripe_event", targetId: event.id });
-    forgetWorkspaceState(workspaceId);
+      if (event.type === "invoice.paid") await tx.update(workspaces).set({ graceUntil: null }).where(eq(workspaces.id, workspaceId));
+    });
     if (event.type === "customer.subscription.trial_will_end") {
-      await emailOwners(tx as unknown as Db, workspaceId, "[Tokenist] Your trial ends in 3 days", "Your Tokenist trial ends soon. Add a payment method in the customer portal to keep your plan.").catch(
-        (err) => log.warn("trial notice not sent", { err }),
-      );
+      await emailOwners(
+        tx as unknown as Db,
+        workspaceId,
+        "[Tokenist] Your trial ends in 3 days",
+        "Your Tokenist trial ends soon. Add a payment method in the customer portal to keep your plan.",
+      ).catch((err) => log.warn("trial notice not sent", { err }));
     }
     return { received: true, duplicate: false, type: event.type, workspaceId };
   });
@@ -67,13 +70,18 @@ async function subscriptionOf(stripe: Stripe, event: Stripe.Event): Promise<Stri
       ? obj.id
       : typeof obj.subscription === "string"
         ? obj.subscription
-        : (obj.subscription?.id ?? (obj as { parent?: { subscription_details?: { subscription?: string } } }).parent?.subscription_details?.subscription);
+        : (obj.subscription?.id ??
+          (obj as { parent?: { subscription_details?: { subscription?: string } } }).parent?.subscription_details?.subscription);
   if (!id) return null;
   return stripe.subscriptions.retrieve(id); // the subscription's own, current state
 }
 
 async function workspaceOf(db: Db, event: Stripe.Event, sub: Stripe.Subscription | null): Promise<string | null> {
-  const obj = event.data.object as { client_reference_id?: string | null; metadata?: Record<string, string> | null; customer?: string | { id: string } | null };
+  const obj = event.data.object as {
+    client_reference_id?: string | null;
+    metadata?: Record<string, string> | null;
+    customer?: string | { id: string } | null;
+  };
   const direct = obj.client_reference_id ?? obj.metadata?.workspaceId ?? sub?.metadata?.workspaceId;
   if (direct) {
     const [ws] = await db.select({ id: workspaces.id }).from(workspaces).where(eq(workspaces.id, direct));

@@ -1,7 +1,7 @@
-import { resetMailTransport, sendMail } from "../../email/send-mail";
-import { allowPrivateWebhooks, BlockedAddressError } from "../address-guard";
-import { safePost, type SafeResponse } from "../safe-request";
-import { signWebhook, SIGNATURE_HEADER } from "../signature";
+import { resetMailTransport, sendMail } from "../email/send-mail";
+import { allowPrivateWebhooks, BlockedAddressError } from "@/server/lib/address-guard";
+import { safePost, type SafeResponse } from "@/server/lib/safe-request";
+import { signWebhook, SIGNATURE_HEADER } from "./signature";
 
 export interface AlertMessage {
   subject: string;
@@ -38,9 +38,17 @@ export function assertSlackUrl(raw: string) {
  * and line breaks become spaces, runs of space collapse, and it is cut to `max` characters.
  */
 export function subjectText(text: string, max: number): string {
-  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ").replace(/\s+/g, " ").trim();
+  const flat = text
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   const chars = [...flat]; // by code point: a cut never leaves half a surrogate pair
-  return chars.length > max ? `${chars.slice(0, max - 1).join("").trimEnd()}…` : flat;
+  return chars.length > max
+    ? `${chars
+        .slice(0, max - 1)
+        .join("")
+        .trimEnd()}…`
+    : flat;
 }
 
 const MAX_SUBJECT = 160;

@@ -1,8 +1,8 @@
 import nodemailer from "nodemailer";
 import { env } from "@/server/env";
 import { log } from "@/server/lib/log";
-import { abortable } from "../alerts/address-guard";
-import { deadline, DELIVERY_LIMITS } from "../alerts/safe-request";
+import { abortable } from "@/server/lib/address-guard";
+import { deadline, DELIVERY_LIMITS } from "@/server/lib/safe-request";
 
 export interface MailResult {
   ok: boolean;

@@ -4,8 +4,8 @@ import { resultRows } from "@/db/client";
 import { blocklist, endUsers } from "@/db/schema";
 import type { ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
-import { toBlock } from "../guardrails/manage-blocklist";
-import { nanosToUsd } from "../metering/pricing";
+import { toBlock } from "../blocklist/manage-blocklist";
+import { nanosToUsd } from "../core/pricing";
 
 export const ZEndUserId = z.object({ userId: z.string().min(1).max(256) });
 
@@ -25,13 +25,7 @@ export async function getEndUser({ ctx, userId }: { ctx: ServiceCtx; userId: str
   const blocks = await ctx.db
     .select()
     .from(blocklist)
-    .where(
-      and(
-        eq(blocklist.workspaceId, ctx.workspaceId),
-        or(...subjects),
-        or(isNull(blocklist.expiresAt), gt(blocklist.expiresAt, now)),
-      ),
-    )
+    .where(and(eq(blocklist.workspaceId, ctx.workspaceId), or(...subjects), or(isNull(blocklist.expiresAt), gt(blocklist.expiresAt, now))))
     .orderBy(blocklist.createdAt);
   if (!row && blocks.length === 0) throw new NotFoundError(`End user ${userId} not found`);
   const labels = resultRows<{ label: string; n: string }>(

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { resultRows } from "@/db/client";
 import type { ServiceCtx } from "../context";
-import { nanosToUsd } from "../metering/pricing";
+import { nanosToUsd } from "../core/pricing";
 
 export const END_USER_SORTS = ["cost", "requests", "tokens", "lastSeen", "firstSeen", "userId"] as const;
 

@@ -1,17 +1,32 @@
 import { sql } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import { resultRows } from "@/db/client";
 import type { ServiceCtx } from "../context";
-import { formatNanos } from "../metering/pricing";
+import { formatNanos } from "../core/pricing";
 import { csvField } from "../usage/query-usage";
 import { EVENT_COLUMNS, eventsWhere, ZEventFilters, type EventRow } from "./event-filters";
 
 export const MAX_EXPORT_EVENTS = 100_000;
 
 const HEADER = [
-  "time", "id", "request_id", "user_id", "org_id", "feature", "tier", "model", "provider",
-  "input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens", "total_tokens",
-  "cost_usd", "priced", "labels", "latency_ms",
+  "time",
+  "id",
+  "request_id",
+  "user_id",
+  "org_id",
+  "feature",
+  "tier",
+  "model",
+  "provider",
+  "input_tokens",
+  "cached_input_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+  "total_tokens",
+  "cost_usd",
+  "priced",
+  "labels",
+  "latency_ms",
 ].join(",");
 
 /** The filtered events as CSV, newest first, exact USD (nine decimals at most). */

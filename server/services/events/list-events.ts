@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { resultRows } from "@/db/client";
 import type { ServiceCtx } from "../context";
-import { nanosToUsd } from "../metering/pricing";
+import { nanosToUsd } from "../core/pricing";
 import { EVENT_COLUMNS, eventsWhere, ZEventFilters, type EventRow } from "./event-filters";
 
 export const ZEventCursor = z.string().regex(/^evt_[0-9a-z]{26}$/, "not an event cursor");

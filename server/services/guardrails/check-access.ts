@@ -3,19 +3,19 @@ import type { Queryable } from "@/db/client";
 import type { TCheckInput, TCheckResult } from "@/server/contract/sdk";
 import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
-import { emitCrossings } from "../alerts/emit-crossings";
+import { emitCrossings } from "@/server/events/publish";
 import { quotaState, trackRequest } from "../billing/tracked-requests";
 import { applyCheckStagePolicies, labelDenialMessage } from "../intent/check-stage-policies";
 import { classifyCheckInput } from "../intent/fast-labels";
-import { activeRestrictions, recentLabels } from "../intent/user-signals";
+import { activeRestrictions, recentLabels } from "../core/user-signals";
 import { mergeLabels, throttleOf, throttleRules } from "./policy-restrictions";
 import { estimateRequest } from "./estimate";
 import { describeLimit, type Usage } from "./describe-limit";
 import { readBuckets, readUsage, type FastReserve } from "./read-usage";
 import { reserve, type ReservationSpec } from "./reserve";
 import { ruleSubject, type Subject } from "./rule-subject";
-import { isRolling, rollingFreeAt } from "./windows";
-import { getWorkspaceState, type BlockRow } from "../workspaces/workspace-state";
+import { isRolling, rollingFreeAt } from "../core/windows";
+import { getWorkspaceState, type BlockRow } from "../core/workspace-state";
 
 /**
  * A subject with room for more than this many calls of this size is checked without a lock:
@@ -87,10 +87,7 @@ export async function checkAccess({
   if (stage.deny) {
     return denied({ reason: "label", message: labelDenialMessage(input.userId, stage.deny), retryAfterSeconds: null, blockedUntil: null });
   }
-  const policyActions = [
-    ...(restrictions.some((r) => r.action === "require_reauth") ? ["require_reauth"] : []),
-    ...stage.actions,
-  ];
+  const policyActions = [...(restrictions.some((r) => r.action === "require_reauth") ? ["require_reauth"] : []), ...stage.actions];
 
   const matching = [
     ...state.rules.filter((r) => ruleSubject(r, input) !== null),
@@ -160,7 +157,11 @@ export async function checkAccess({
     if (blockingRules.length) {
       const near = outcome.limits.filter((l) => l.rule.action === "block" && l.used + l.need * HEADROOM_CALLS > l.rule.limitValue);
       outcome = await ctx.db.transaction(async (tx) => {
-        await lockSubjects(tx, ctx.workspaceId, near.map((l) => ruleSubject(l.rule, input)!));
+        await lockSubjects(
+          tx,
+          ctx.workspaceId,
+          near.map((l) => ruleSubject(l.rule, input)!),
+        );
         const locked = await evaluate(tx);
         if (locked.blocking.length === 0) await reserve(tx, reservation);
         return locked;
@@ -196,7 +197,10 @@ export async function checkAccess({
     );
   }
   const actions = [
-    ...new Set([...exceeded.filter((l) => l.rule.action !== "block" && l.rule.action !== "alert").map((l) => l.rule.action), ...policyActions]),
+    ...new Set([
+      ...exceeded.filter((l) => l.rule.action !== "block" && l.rule.action !== "alert").map((l) => l.rule.action),
+      ...policyActions,
+    ]),
   ];
   const first = blocking[0];
   if (!first) return allowedAnswer({ limits: limits.map((l) => l.state), actions });
@@ -223,7 +227,7 @@ function subjectName(rule: Parameters<typeof ruleSubject>[0], input: TCheckInput
 }
 
 function activeBlock(blocks: Map<string, BlockRow[]>, input: TCheckInput, now: Date): BlockRow | null {
-  const candidates = [...(blocks.get(`user:${input.userId}`) ?? []), ...(input.orgId ? blocks.get(`org:${input.orgId}`) ?? [] : [])];
+  const candidates = [...(blocks.get(`user:${input.userId}`) ?? []), ...(input.orgId ? (blocks.get(`org:${input.orgId}`) ?? []) : [])];
   const active = candidates.filter((b) => !b.expiresAt || b.expiresAt > now);
   if (active.length === 0) return null;
   // The one that blocks longest: permanent first, else the latest expiry.

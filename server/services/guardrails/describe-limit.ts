@@ -1,10 +1,10 @@
-import { z } from "zod";
+import type { z } from "zod";
 import type { ZLimitState } from "@/server/contract/sdk";
-import { formatNanos, nanosToUsd } from "../metering/pricing";
+import { formatNanos, nanosToUsd } from "../core/pricing";
 import type { Estimate } from "./estimate";
 import type { SubjectUsage } from "./read-usage";
-import type { RuleRow } from "../workspaces/workspace-state";
-import { bucketExpiry, calendarReset, isRolling } from "./windows";
+import type { RuleRow } from "../core/workspace-state";
+import { bucketExpiry, calendarReset, isRolling } from "../core/windows";
 
 export type Usage = SubjectUsage;
 
@@ -28,13 +28,7 @@ const WINDOW_WORDS: Record<RuleRow["window"], string> = {
 };
 
 /** One rule against its counter: used, remaining, exceeded, and words for the answer. */
-export function describeLimit(
-  rule: RuleRow,
-  subjectKey: string,
-  usage: SubjectUsage,
-  estimate: Estimate,
-  now: Date,
-): LimitOutcome {
+export function describeLimit(rule: RuleRow, subjectKey: string, usage: SubjectUsage, estimate: Estimate, now: Date): LimitOutcome {
   const used = rule.metric === "requests" ? usage.requests : rule.metric === "tokens" ? usage.tokens : usage.costNanos;
   const need = rule.metric === "requests" ? 1n : rule.metric === "tokens" ? estimate.tokens : estimate.costNanos;
   const limit = rule.limitValue;

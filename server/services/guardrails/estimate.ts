@@ -1,7 +1,7 @@
 import { countTokens } from "gpt-tokenizer";
 import type { TCheckInput } from "@/server/contract/sdk";
-import { priceCall } from "../metering/pricing";
-import type { RuleRow } from "../workspaces/workspace-state";
+import { priceCall } from "../core/pricing";
+import type { RuleRow } from "../core/workspace-state";
 
 export interface Estimate {
   requests: bigint;

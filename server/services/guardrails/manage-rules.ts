@@ -3,17 +3,14 @@ import { z } from "zod";
 import { assertUnderCap } from "../workspace-caps";
 import { rules, RULE_METRICS, RULE_SCOPES, RULE_WINDOWS, type RuleFilters } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
-import { writeAudit } from "../audit/write-audit";
-import { withTransaction, type ServiceCtx } from "../context";
+import type { ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
-import { formatNanos, usdToNanos } from "../metering/pricing";
-import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
+import { formatNanos, usdToNanos } from "../core/pricing";
+import { changeConfig } from "../core/change-config";
 
-const ZAction = z
-  .string()
-  .regex(/^(block|alert|require_reauth|downgrade_model:[\w.:\-/]{1,128})$/, {
-    message: "action must be block, alert, require_reauth or downgrade_model:<model>",
-  });
+const ZAction = z.string().regex(/^(block|alert|require_reauth|downgrade_model:[\w.:\-/]{1,128})$/, {
+  message: "action must be block, alert, require_reauth or downgrade_model:<model>",
+});
 
 const ZFilterValue = z.string().trim().min(1).max(256);
 
@@ -114,7 +111,10 @@ export async function listRules({ ctx }: { ctx: ServiceCtx }) {
 }
 
 export async function getRule({ ctx, id }: { ctx: ServiceCtx; id: string }) {
-  const [row] = await ctx.db.select().from(rules).where(and(eq(rules.id, id), eq(rules.workspaceId, ctx.workspaceId)));
+  const [row] = await ctx.db
+    .select()
+    .from(rules)
+    .where(and(eq(rules.id, id), eq(rules.workspaceId, ctx.workspaceId)));
   if (!row) throw new NotFoundError(`Rule ${id} not found`);
   return toRule(row);
 }
@@ -124,52 +124,51 @@ export async function createRule({ ctx, input }: { ctx: ServiceCtx; input: z.inp
   const data = { ...parsed, filters: toFilters(parsed.filters) };
   checkScope(data.scope, data.match, data.filters);
   const limitValue = toLimitValue(data.metric, data.limit);
-  const rule = await withTransaction(ctx, async (tx) => {
+  const audit = (rule: TRule) => ({ action: "rule.create", targetType: "rule", targetId: rule.id, data: { ...data } });
+  return changeConfig(ctx, audit, async (tx) => {
     await assertUnderCap(tx, ctx.workspaceId, "rules");
     const [row] = await tx
       .insert(rules)
       .values({ id: newId("rul"), workspaceId: ctx.workspaceId, ...data, limitValue })
       .returning();
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "rule.create", targetType: "rule", targetId: row!.id, data: { ...data } });
     return toRule(row!);
   });
-  forgetWorkspaceState(ctx.workspaceId);
-  return rule;
 }
 
 export async function updateRule({ ctx, id, input }: { ctx: ServiceCtx; id: string; input: z.input<typeof ZUpdateRule> }) {
   const { filters, ...fields } = ZUpdateRule.parse(input);
   const patch = { ...fields, ...(filters !== undefined && { filters: toFilters(filters) }) };
-  const rule = await withTransaction(ctx, async (tx) => {
-    const [current] = await tx.select().from(rules).where(and(eq(rules.id, id), eq(rules.workspaceId, ctx.workspaceId))).for("update");
+  const audit = { action: "rule.update", targetType: "rule", targetId: id, data: { ...patch } };
+  return changeConfig(ctx, audit, async (tx) => {
+    const [current] = await tx
+      .select()
+      .from(rules)
+      .where(and(eq(rules.id, id), eq(rules.workspaceId, ctx.workspaceId)))
+      .for("update");
     if (!current) throw new NotFoundError(`Rule ${id} not found`);
     const next = { ...current, ...patch };
     checkScope(next.scope, next.match, next.filters);
-    const limitValue = patch.limit !== undefined || patch.metric !== undefined
-      ? toLimitValue(next.metric, patch.limit ?? Number(toRule(current).limit))
-      : current.limitValue;
+    const limitValue =
+      patch.limit !== undefined || patch.metric !== undefined
+        ? toLimitValue(next.metric, patch.limit ?? Number(toRule(current).limit))
+        : current.limitValue;
     const { limit: _limit, ...columns } = patch;
     const [row] = await tx
       .update(rules)
       .set({ ...columns, limitValue, updatedAt: new Date() })
       .where(and(eq(rules.id, id), eq(rules.workspaceId, ctx.workspaceId)))
       .returning();
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "rule.update", targetType: "rule", targetId: id, data: { ...patch } });
     return toRule(row!);
   });
-  forgetWorkspaceState(ctx.workspaceId);
-  return rule;
 }
 
 export async function deleteRule({ ctx, id }: { ctx: ServiceCtx; id: string }) {
-  await withTransaction(ctx, async (tx) => {
-    const [row] = await tx.delete(rules).where(and(eq(rules.id, id), eq(rules.workspaceId, ctx.workspaceId))).returning({ id: rules.id });
+  await changeConfig(ctx, { action: "rule.delete", targetType: "rule", targetId: id }, async (tx) => {
+    const [row] = await tx
+      .delete(rules)
+      .where(and(eq(rules.id, id), eq(rules.workspaceId, ctx.workspaceId)))
+      .returning({ id: rules.id });
     if (!row) throw new NotFoundError(`Rule ${id} not found`);
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "rule.delete", targetType: "rule", targetId: id });
   });
-  forgetWorkspaceState(ctx.workspaceId);
   return { id, deleted: true };
 }

@@ -1,5 +1,5 @@
-import type { Restriction } from "../intent/user-signals";
-import type { RuleRow } from "../workspaces/workspace-state";
+import type { Restriction } from "../core/user-signals";
+import type { RuleRow } from "../core/workspace-state";
 
 // Rules made up for active label-policy throttles: they go through the same one-statement
 // read-and-reserve as the workspace's own blocking rules, so N processes enforce one rate.

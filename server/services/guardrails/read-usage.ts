@@ -1,8 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import { executePrepared, resultRows, type Queryable } from "@/db/client";
-import type { Dimension, RuleWindow } from "@/db/schema";
-import { windowStart } from "./windows";
-import { floorToMinute } from "../metering/time";
+import type { RuleWindow } from "@/db/schema";
+import { windowStart } from "../core/windows";
+import { floorToMinute } from "../core/time";
 import { RESERVATION_TTL_MS, reservationCtes, type ReservationSpec } from "./reserve";
 
 export type { Subject } from "./rule-subject";
@@ -48,7 +48,9 @@ export async function readUsage(
     // ISO strings, not Dates: postgres.js cannot bind a Date in a raw statement.
     const windowFrom = windowStart(s.window, now);
     const start = windowFrom.toISOString();
-    const reservedFrom = new Date(Math.max(windowFrom.getTime(), floorToMinute(new Date(now.getTime() - RESERVATION_TTL_MS)).getTime())).toISOString();
+    const reservedFrom = new Date(
+      Math.max(windowFrom.getTime(), floorToMinute(new Date(now.getTime() - RESERVATION_TTL_MS)).getTime()),
+    ).toISOString();
     const subject = `${s.dimension}:${s.key}`;
     return sql`select ${i}::int as i,
       coalesce(sum(r.requests), 0)::text as requests,

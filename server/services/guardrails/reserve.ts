@@ -1,6 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { floorToMinute } from "../metering/time";
+import { floorToMinute } from "../core/time";
 import type { Estimate } from "./estimate";
 
 /** Reservations of allowed checks that never get a record stop counting after this. */

@@ -1,5 +1,5 @@
 import type { Dimension, RuleFilters } from "@/db/schema";
-import type { RuleRow } from "../workspaces/workspace-state";
+import type { RuleRow } from "../core/workspace-state";
 
 /** What a rule looks at in a call: the check's fields, or the record's (with what it took from its check). */
 export interface CallFacts {

@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { resultRows, type Db } from "@/db/client";
 import { endUserLabels } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
-import { bumpLabelVersion, forgetWorkspaceState, getWorkspaceState, recheckWorkspaceState } from "../workspaces/workspace-state";
+import { bumpLabelVersion, configTransaction } from "../core/change-config";
+import { getWorkspaceState } from "../core/workspace-state";
 import type { TLabelDecision } from "./decide-labels";
 import { evaluateLabelPolicies, lockEndUserLabels, type TFiring } from "./evaluate-policies";
 import type { TLabelTarget } from "./label-task";
@@ -27,7 +28,8 @@ export async function applyLabels(db: Db, target: TLabelTarget, decision: TLabel
   const flagged = decision.labels.filter((l) => l.label !== "safe");
   const names = [...new Set(flagged.map((l) => l.label))];
   const state = await getWorkspaceState(db, workspaceId, now.getTime());
-  const result = await db.transaction(async (tx) => {
+  // After the commit a block forgets this process's state, new labels make it re-check.
+  const result = await configTransaction(db, async (tx) => {
     // Per-user lock: two events of one user labelled at once must see each other's labels when counting.
     if (userId) await lockEndUserLabels(tx, workspaceId, userId);
     const claimed = resultRows<{ event_id: string }>(
@@ -41,7 +43,10 @@ export async function applyLabels(db: Db, target: TLabelTarget, decision: TLabel
     );
     if (claimed.length === 0) return { applied: false, fired: [] as TFiring[] };
     if (names.length === 0) return { applied: true, fired: [] as TFiring[] };
-    const list = sql.join(names.map((n) => sql`${n}`), sql`, `);
+    const list = sql.join(
+      names.map((n) => sql`${n}`),
+      sql`, `,
+    );
     await tx.execute(sql`update events set labels = (
         select coalesce(array_agg(distinct l order by l), '{}') from unnest(labels || array[${list}]::text[]) as l)
       where workspace_id = ${workspaceId} and id = ${eventId}`);
@@ -76,7 +81,5 @@ export async function applyLabels(db: Db, target: TLabelTarget, decision: TLabel
     await bumpLabelVersion(tx, workspaceId);
     return { applied: true, fired };
   });
-  if (result.fired.some((f) => f.action === "block")) forgetWorkspaceState(workspaceId);
-  else if (result.applied && names.length && userId) recheckWorkspaceState(workspaceId);
   return { ...result, labels: names.length ? names : ["safe"], source: decision.source };
 }

@@ -1,7 +1,8 @@
 import type { Db } from "@/db/client";
 import { endUserLabels } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
-import { bumpLabelVersion, forgetWorkspaceState, recheckWorkspaceState, type LabelPolicyRow } from "../workspaces/workspace-state";
+import { bumpLabelVersion, configTransaction } from "../core/change-config";
+import type { LabelPolicyRow } from "../core/workspace-state";
 import { evaluateLabelPolicies, formatSeconds, lockEndUserLabels } from "./evaluate-policies";
 
 export interface TCheckStageOutcome {
@@ -28,7 +29,8 @@ export async function applyCheckStagePolicies(
   const watched = input.policies.filter((p) => p.enabled && p.stage === "check" && input.labels.includes(p.label));
   if (watched.length === 0) return NONE;
   const labels = [...new Set(watched.map((p) => p.label))];
-  const { fired, reached } = await db.transaction(async (tx) => {
+  // After the commit a block forgets this process's state, a firing makes it re-check.
+  const { reached } = await configTransaction(db, async (tx) => {
     // The same per-user lock as the labeller: concurrent checks of one user count each other.
     await lockEndUserLabels(tx, workspaceId, userId);
     await tx
@@ -54,8 +56,6 @@ export async function applyCheckStagePolicies(
     if (evaluation.fired.length) await bumpLabelVersion(tx, workspaceId);
     return evaluation;
   });
-  if (fired.some((f) => f.action === "block")) forgetWorkspaceState(workspaceId);
-  else if (fired.length) recheckWorkspaceState(workspaceId);
   const block = reached.find((r) => r.policy.action === "block");
   return {
     deny: block ?? null,

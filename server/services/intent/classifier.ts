@@ -1,8 +1,14 @@
 // The built-in intent classifier: three hashed linear models (jailbreak, frustration, win)
-// trained by scripts/train-intent.ts, plus the policy matcher for `tos_breach` and custom
+// trained by scripts/intent/train.ts, plus the policy matcher for `tos_breach` and custom
 // labels. In-process, allocation-light, loaded once on first use. Model card: README.md here.
 import modelJson from "./model.json";
-import { createClassifier, type IntentClassifier, type TClassification, type TClassifyOptions, type TIntentModelJson } from "./create-classifier";
+import {
+  createClassifier,
+  type IntentClassifier,
+  type TClassification,
+  type TClassifyOptions,
+  type TIntentModelJson,
+} from "./create-classifier";
 import type { TChatMessage } from "./messages";
 
 export type { TClassification, TClassifyOptions } from "./create-classifier";

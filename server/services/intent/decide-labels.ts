@@ -41,6 +41,11 @@ export async function decideLabels(task: TLabelTask, opts?: { attempts?: number;
     return { labels: [verdict], source: "llm", model };
   } catch (err) {
     log.warn("LLM labeller failed; the built-in classifier labels this event", { err, eventId: task.eventId });
-    return { labels: labelWithBuiltin(task), source: "builtin", model: null, fallback: String((err as Error)?.message ?? err).slice(0, 300) };
+    return {
+      labels: labelWithBuiltin(task),
+      source: "builtin",
+      model: null,
+      fallback: String((err as Error)?.message ?? err).slice(0, 300),
+    };
   }
 }

@@ -2,11 +2,11 @@ import { sql } from "drizzle-orm";
 import { resultRows, type Queryable } from "@/db/client";
 import { policyFirings, type PolicyAction } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
-import { fireOnce } from "../alerts/fire-once";
+import { fireOnce } from "@/server/events/publish";
 import { writeAudit } from "../audit/write-audit";
 import { SYSTEM } from "../context";
-import { insertBlock } from "../guardrails/manage-blocklist";
-import type { LabelPolicyRow } from "../workspaces/workspace-state";
+import { insertBlock } from "../blocklist/manage-blocklist";
+import type { LabelPolicyRow } from "../core/workspace-state";
 
 export interface TFiring {
   firingId: string;
@@ -77,7 +77,13 @@ export async function evaluateLabelPolicies(
     const why = `Label policy "${p.name}": ${count} × ${p.label} within ${formatSeconds(p.windowSeconds)}`;
     let blocklistId: string | null = null;
     if (p.action === "block") {
-      const block = await insertBlock(tx, workspaceId, SYSTEM, { subjectType: "user", subjectId: userId, reason: why, expiresAt, source: "automation" });
+      const block = await insertBlock(tx, workspaceId, SYSTEM, {
+        subjectType: "user",
+        subjectId: userId,
+        reason: why,
+        expiresAt,
+        source: "automation",
+      });
       blocklistId = block.id;
     }
     await tx.insert(policyFirings).values({
@@ -116,7 +122,15 @@ export async function evaluateLabelPolicies(
       action: "label_policy.fire",
       targetType: "end_user",
       targetId: userId,
-      data: { policyId: p.id, firingId, action: p.action, label: p.label, count, eventId: input.eventId, expiresAt: expiresAt.toISOString() },
+      data: {
+        policyId: p.id,
+        firingId,
+        action: p.action,
+        label: p.label,
+        count,
+        eventId: input.eventId,
+        expiresAt: expiresAt.toISOString(),
+      },
     });
     fired.push({ firingId, policyId: p.id, action: p.action, label: p.label, count, expiresAt: expiresAt.toISOString() });
   }

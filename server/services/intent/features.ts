@@ -1,4 +1,4 @@
-// Hashed text features shared by training (scripts/train-intent.ts) and inference
+// Hashed text features shared by training (scripts/intent/train.ts) and inference
 // (classifier.ts): they must stay byte-for-byte identical, so both import this file.
 //
 // Two groups, each L2-normalised on its own so that a long text is not "more" of anything
@@ -17,7 +17,6 @@ export const MAX_CHARS = 8000;
 /** Window size for scoring long texts piecewise (see windowBounds). */
 export const WINDOW_CHARS = 300;
 
-const MASK = (1 << HASH_BITS) - 1;
 const MAX_FEATURES = MAX_CHARS * 5 + 64;
 const SEED_UNIGRAM = 0x1b873593;
 const SEED_BIGRAM = 0x5bd1e995;
@@ -87,7 +86,9 @@ function addGroup(buckets: Int32Array, pos: Int32Array, total: number, start: nu
 }
 
 function isSpace(c: number): boolean {
-  return c <= 32 || c === 0x85 || c === 0xa0 || (c >= 0x2000 && c <= 0x200b) || c === 0x2028 || c === 0x2029 || c === 0x3000 || c === 0xfeff;
+  return (
+    c <= 32 || c === 0x85 || c === 0xa0 || (c >= 0x2000 && c <= 0x200b) || c === 0x2028 || c === 0x2029 || c === 0x3000 || c === 0xfeff
+  );
 }
 
 function isWordChar(c: number): boolean {

@@ -29,9 +29,9 @@ export async function decideEventLabels(
 }
 
 /**
- * `tokenist/event.recorded` → labels on the event and its end user → label policies. The
- * in-process handler (the outbox worker without Inngest); inngest/functions/label-event.ts
- * runs the same two halves as two steps. Idempotent: a redelivery writes nothing.
+ * `tokenist/event.recorded` → labels on the event and its end user → label policies, both
+ * halves in one call; the label-event reaction (server/events/reactions.ts) runs them as two
+ * steps. Idempotent: a redelivery writes nothing.
  */
 export async function labelRecordedEvent(
   db: Db,

@@ -3,7 +3,7 @@
 // label-text.ts), never from payload logs, so it works with payload logging off.
 import { sql } from "drizzle-orm";
 import { resultRows, type Queryable } from "@/db/client";
-import { getWorkspaceState } from "../workspaces/workspace-state";
+import { getWorkspaceState } from "../core/workspace-state";
 
 /** At most this many turns, and about this many characters, of a conversation go to the LLM. */
 export const MAX_TURNS = 20;
@@ -30,7 +30,15 @@ export interface TLabelTask extends TLabelTarget {
   customLabels: Array<{ name: string; description: string }>;
 }
 
-type TTextRow = { event_id: string; user_id: string | null; conversation_id: string | null; input: string | null; output: string | null; occurred_at: Date | string; labelled_at: Date | string | null };
+type TTextRow = {
+  event_id: string;
+  user_id: string | null;
+  conversation_id: string | null;
+  input: string | null;
+  output: string | null;
+  occurred_at: Date | string;
+  labelled_at: Date | string | null;
+};
 
 /**
  * The labelling task of an event, or null when there is nothing (left) to label: no text was

@@ -27,5 +27,8 @@ export function labelTextOf(
   const answered = (output ?? "").trim();
   if (!said && !answered) return null;
   // Cut before redacting: the redactor only ever sees the bounded text that is kept.
-  return { input: said ? redact(ends(said, LABEL_INPUT_CHARS)) : null, output: answered ? redact(ends(answered, LABEL_OUTPUT_CHARS)) : null };
+  return {
+    input: said ? redact(ends(said, LABEL_INPUT_CHARS)) : null,
+    output: answered ? redact(ends(answered, LABEL_OUTPUT_CHARS)) : null,
+  };
 }

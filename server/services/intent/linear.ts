@@ -55,7 +55,13 @@ export function encodeLinearModel(weights: Float64Array, bias: number, dense: Ar
   const q = new Int8Array(weights.length);
   for (let i = 0; i < weights.length; i++) q[i] = Math.round(weights[i] / scale);
   const round = (x: number) => Number(x.toPrecision(7));
-  return { bits, scale: round(scale), bias: round(bias), dense: Array.from(dense, round), weights: bytesToBase64(new Uint8Array(q.buffer)) };
+  return {
+    bits,
+    scale: round(scale),
+    bias: round(bias),
+    dense: Array.from(dense, round),
+    weights: bytesToBase64(new Uint8Array(q.buffer)),
+  };
 }
 
 /** The model's logit for a feature vector. */

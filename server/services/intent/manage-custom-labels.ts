@@ -2,10 +2,9 @@ import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { BUILT_IN_LABELS, customLabels, labelPolicies } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
-import { writeAudit } from "../audit/write-audit";
-import { withTransaction, type ServiceCtx } from "../context";
+import type { ServiceCtx } from "../context";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors";
-import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
+import { changeConfig } from "../core/change-config";
 
 /** At most this many custom labels a workspace: each one lengthens every LLM prompt. */
 export const MAX_CUSTOM_LABELS = 20;
@@ -32,47 +31,59 @@ const toCustomLabel = (r: Row) => ({
 });
 
 export async function listCustomLabels({ ctx }: { ctx: ServiceCtx }) {
-  const rows = await ctx.db.select().from(customLabels).where(eq(customLabels.workspaceId, ctx.workspaceId)).orderBy(asc(customLabels.name));
+  const rows = await ctx.db
+    .select()
+    .from(customLabels)
+    .where(eq(customLabels.workspaceId, ctx.workspaceId))
+    .orderBy(asc(customLabels.name));
   return rows.map(toCustomLabel);
 }
 
 export async function createCustomLabel({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZCustomLabel> }) {
   const data = ZCustomLabel.parse(input);
-  const row = await withTransaction(ctx, async (tx) => {
+  const audit = (created: { id: string }) => ({ action: "custom_label.create", targetType: "custom_label", targetId: created.id, data });
+  const row = await changeConfig(ctx, audit, async (tx) => {
     const existing = await tx.select({ name: customLabels.name }).from(customLabels).where(eq(customLabels.workspaceId, ctx.workspaceId));
     if (existing.some((e) => e.name === data.name)) throw new ConflictError(`Label ${data.name} exists already`);
     if (existing.length >= MAX_CUSTOM_LABELS) throw new InvalidInputError(`A workspace has at most ${MAX_CUSTOM_LABELS} custom labels`);
-    const [created] = await tx.insert(customLabels).values({ id: newId("lbl"), workspaceId: ctx.workspaceId, ...data }).returning();
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "custom_label.create", targetType: "custom_label", targetId: created!.id, data });
+    const [created] = await tx
+      .insert(customLabels)
+      .values({ id: newId("lbl"), workspaceId: ctx.workspaceId, ...data })
+      .returning();
     return created!;
   });
-  forgetWorkspaceState(ctx.workspaceId);
   return toCustomLabel(row);
 }
 
 /** Only the description changes: a label's name is what events and policies already carry. */
 export async function updateCustomLabel({ ctx, id, input }: { ctx: ServiceCtx; id: string; input: { description: string } }) {
   const { description } = ZCustomLabel.pick({ description: true }).parse(input);
-  const row = await withTransaction(ctx, async (tx) => {
+  const audit = { action: "custom_label.update", targetType: "custom_label", targetId: id, data: { description } };
+  const row = await changeConfig(ctx, audit, async (tx) => {
     const [updated] = await tx
       .update(customLabels)
       .set({ description, updatedAt: new Date() })
       .where(and(eq(customLabels.id, id), eq(customLabels.workspaceId, ctx.workspaceId)))
       .returning();
     if (!updated) throw new NotFoundError(`Custom label ${id} not found`);
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "custom_label.update", targetType: "custom_label", targetId: id, data: { description } });
     return updated;
   });
-  forgetWorkspaceState(ctx.workspaceId);
   return toCustomLabel(row);
 }
 
 /** Refused while a label policy uses it; labels already on events stay (history). */
 export async function deleteCustomLabel({ ctx, id }: { ctx: ServiceCtx; id: string }) {
-  await withTransaction(ctx, async (tx) => {
-    const [row] = await tx.select().from(customLabels).where(and(eq(customLabels.id, id), eq(customLabels.workspaceId, ctx.workspaceId)));
+  const audit = ({ name }: { name: string }) => ({
+    action: "custom_label.delete",
+    targetType: "custom_label",
+    targetId: id,
+    data: { name },
+  });
+  await changeConfig(ctx, audit, async (tx) => {
+    const [row] = await tx
+      .select()
+      .from(customLabels)
+      .where(and(eq(customLabels.id, id), eq(customLabels.workspaceId, ctx.workspaceId)));
     if (!row) throw new NotFoundError(`Custom label ${id} not found`);
     const [used] = await tx
       .select({ id: labelPolicies.id })
@@ -81,9 +92,7 @@ export async function deleteCustomLabel({ ctx, id }: { ctx: ServiceCtx; id: stri
       .limit(1);
     if (used) throw new ConflictError(`Label ${row.name} is used by label policy ${used.id}; delete or change the policy first`);
     await tx.delete(customLabels).where(eq(customLabels.id, id));
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "custom_label.delete", targetType: "custom_label", targetId: id, data: { name: row.name } });
+    return row;
   });
-  forgetWorkspaceState(ctx.workspaceId);
   return { id, deleted: true };
 }

@@ -4,10 +4,9 @@ import { assertUnderCap } from "../workspace-caps";
 import type { Queryable } from "@/db/client";
 import { BUILT_IN_LABELS, customLabels, labelPolicies, POLICY_ACTIONS, POLICY_STAGES } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
-import { writeAudit } from "../audit/write-audit";
-import { withTransaction, type ServiceCtx } from "../context";
+import type { ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
-import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
+import { changeConfig } from "../core/change-config";
 import { ZLabelName } from "./manage-custom-labels";
 
 const MAX_SECONDS = 30 * 86_400;
@@ -36,17 +35,60 @@ export const ZCreateLabelPolicy = z.strictObject({
 export const ZUpdateLabelPolicy = z.strictObject(policyFields).partial();
 
 type Row = typeof labelPolicies.$inferSelect;
-type TPolicyFields = Pick<Row, "name" | "label" | "minCount" | "windowSeconds" | "action" | "stage" | "durationSeconds" | "ratePerMinute" | "enabled">;
+type TPolicyFields = Pick<
+  Row,
+  "name" | "label" | "minCount" | "windowSeconds" | "action" | "stage" | "durationSeconds" | "ratePerMinute" | "enabled"
+>;
 
 /**
  * Shipped with every new workspace (and added to existing ones by the 0004 migration), all
  * disabled: an admin turns on what fits. Also offered as templates.
  */
 export const DEFAULT_LABEL_POLICIES: TPolicyFields[] = [
-  { name: "Block jailbreakers", label: "jailbreak", minCount: 3, windowSeconds: 3600, action: "block", stage: "record", durationSeconds: 3600, ratePerMinute: null, enabled: false },
-  { name: "Re-authenticate after a jailbreak", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "require_reauth", stage: "record", durationSeconds: 900, ratePerMinute: null, enabled: false },
-  { name: "Throttle policy breakers", label: "tos_breach", minCount: 3, windowSeconds: 86_400, action: "throttle", stage: "record", durationSeconds: 3600, ratePerMinute: 5, enabled: false },
-  { name: "Alert on frustrated users", label: "frustration", minCount: 3, windowSeconds: 3600, action: "alert", stage: "record", durationSeconds: null, ratePerMinute: null, enabled: false },
+  {
+    name: "Block jailbreakers",
+    label: "jailbreak",
+    minCount: 3,
+    windowSeconds: 3600,
+    action: "block",
+    stage: "record",
+    durationSeconds: 3600,
+    ratePerMinute: null,
+    enabled: false,
+  },
+  {
+    name: "Re-authenticate after a jailbreak",
+    label: "jailbreak",
+    minCount: 1,
+    windowSeconds: 3600,
+    action: "require_reauth",
+    stage: "record",
+    durationSeconds: 900,
+    ratePerMinute: null,
+    enabled: false,
+  },
+  {
+    name: "Throttle policy breakers",
+    label: "tos_breach",
+    minCount: 3,
+    windowSeconds: 86_400,
+    action: "throttle",
+    stage: "record",
+    durationSeconds: 3600,
+    ratePerMinute: 5,
+    enabled: false,
+  },
+  {
+    name: "Alert on frustrated users",
+    label: "frustration",
+    minCount: 3,
+    windowSeconds: 3600,
+    action: "alert",
+    stage: "record",
+    durationSeconds: null,
+    ratePerMinute: null,
+    enabled: false,
+  },
 ];
 
 export const toLabelPolicy = (r: Row) => ({
@@ -84,53 +126,73 @@ async function validate(tx: Queryable, workspaceId: string, p: TPolicyFields) {
 }
 
 export async function listLabelPolicies({ ctx }: { ctx: ServiceCtx }) {
-  const rows = await ctx.db.select().from(labelPolicies).where(eq(labelPolicies.workspaceId, ctx.workspaceId)).orderBy(asc(labelPolicies.createdAt), asc(labelPolicies.id));
+  const rows = await ctx.db
+    .select()
+    .from(labelPolicies)
+    .where(eq(labelPolicies.workspaceId, ctx.workspaceId))
+    .orderBy(asc(labelPolicies.createdAt), asc(labelPolicies.id));
   return rows.map(toLabelPolicy);
 }
 
 export async function createLabelPolicy({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZCreateLabelPolicy> }) {
   const data = ZCreateLabelPolicy.parse(input);
-  const row = await withTransaction(ctx, async (tx) => {
+  const audit = (created: { id: string }) => ({ action: "label_policy.create", targetType: "label_policy", targetId: created.id, data });
+  const row = await changeConfig(ctx, audit, async (tx) => {
     await assertUnderCap(tx, ctx.workspaceId, "labelPolicies");
     await validate(tx, ctx.workspaceId, data);
-    const [created] = await tx.insert(labelPolicies).values({ id: newId("pol"), workspaceId: ctx.workspaceId, ...data }).returning();
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "label_policy.create", targetType: "label_policy", targetId: created!.id, data });
+    const [created] = await tx
+      .insert(labelPolicies)
+      .values({ id: newId("pol"), workspaceId: ctx.workspaceId, ...data })
+      .returning();
     return created!;
   });
-  forgetWorkspaceState(ctx.workspaceId);
   return toLabelPolicy(row);
 }
 
 export async function updateLabelPolicy({ ctx, id, input }: { ctx: ServiceCtx; id: string; input: z.input<typeof ZUpdateLabelPolicy> }) {
   const patch = ZUpdateLabelPolicy.parse(input);
-  const row = await withTransaction(ctx, async (tx) => {
-    const [current] = await tx.select().from(labelPolicies).where(and(eq(labelPolicies.id, id), eq(labelPolicies.workspaceId, ctx.workspaceId)));
+  const audit = { action: "label_policy.update", targetType: "label_policy", targetId: id, data: patch };
+  const row = await changeConfig(ctx, audit, async (tx) => {
+    const [current] = await tx
+      .select()
+      .from(labelPolicies)
+      .where(and(eq(labelPolicies.id, id), eq(labelPolicies.workspaceId, ctx.workspaceId)));
     if (!current) throw new NotFoundError(`Label policy ${id} not found`);
     await validate(tx, ctx.workspaceId, { ...current, ...patch });
-    const [updated] = await tx.update(labelPolicies).set({ ...patch, updatedAt: new Date() }).where(eq(labelPolicies.id, id)).returning();
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "label_policy.update", targetType: "label_policy", targetId: id, data: patch });
+    const [updated] = await tx
+      .update(labelPolicies)
+      .set({ ...patch, updatedAt: new Date() })
+      .where(eq(labelPolicies.id, id))
+      .returning();
     return updated!;
   });
-  forgetWorkspaceState(ctx.workspaceId);
   return toLabelPolicy(row);
 }
 
 /** Deleting a policy lifts its throttles and re-auths (their firings go with it); its blocklist entries stay until they expire or are removed. */
 export async function deleteLabelPolicy({ ctx, id }: { ctx: ServiceCtx; id: string }) {
-  await withTransaction(ctx, async (tx) => {
-    const [row] = await tx.delete(labelPolicies).where(and(eq(labelPolicies.id, id), eq(labelPolicies.workspaceId, ctx.workspaceId))).returning();
-    if (!row) throw new NotFoundError(`Label policy ${id} not found`);
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "label_policy.delete", targetType: "label_policy", targetId: id, data: { name: row.name } });
+  const audit = ({ name }: { name: string }) => ({
+    action: "label_policy.delete",
+    targetType: "label_policy",
+    targetId: id,
+    data: { name },
   });
-  forgetWorkspaceState(ctx.workspaceId);
+  await changeConfig(ctx, audit, async (tx) => {
+    const [row] = await tx
+      .delete(labelPolicies)
+      .where(and(eq(labelPolicies.id, id), eq(labelPolicies.workspaceId, ctx.workspaceId)))
+      .returning();
+    if (!row) throw new NotFoundError(`Label policy ${id} not found`);
+    return row;
+  });
   return { id, deleted: true };
 }
 
 export async function getLabelPolicy({ ctx, id }: { ctx: ServiceCtx; id: string }) {
-  const [row] = await ctx.db.select().from(labelPolicies).where(and(eq(labelPolicies.id, id), eq(labelPolicies.workspaceId, ctx.workspaceId)));
+  const [row] = await ctx.db
+    .select()
+    .from(labelPolicies)
+    .where(and(eq(labelPolicies.id, id), eq(labelPolicies.workspaceId, ctx.workspaceId)));
   if (!row) throw new NotFoundError(`Label policy ${id} not found`);
   return toLabelPolicy(row);
 }

@@ -16,12 +16,19 @@ export interface PolicyTerm {
   stems: string[];
 }
 
-const BAN = /\b(forbidden|prohibited|not allowed|disallowed|banned|off[- ]limits|restricted|must not|may not|cannot|can't|do not|don't|never|no)\b/i;
+const BAN =
+  /\b(forbidden|prohibited|not allowed|disallowed|banned|off[- ]limits|restricted|must not|may not|cannot|can't|do not|don't|never|no)\b/i;
 const KEY_LINE = /^\s*([^:]{1,60}):\s*(.+)$/;
 const BULLET = /^\s*(?:[-*•]|\d+[.)])\s+(.*)$/;
-const LEAD = /^(?:(?:users?|you|customers?|the assistant|we|it)\s+)?(?:must not|may not|cannot|can't|should not|shouldn't|are not allowed to|is not allowed to|do not|don't|never|no)\s+/i;
-const VERBS = /^(?:(?:use|using|ask|asking|request|requesting|discuss|discussing|generate|generating|create|creating|share|sharing|post|posting|promote|promoting|provide|providing|seek|seeking|get|getting|give|giving|help|helping|talk|talking|mention|mentioning|write|writing|produce|producing|engage|engaging|in|with|for|about|on|of|to|into|the|this|our|any|service|services|assistant|chatbot|bot|product|platform|it|content|information|advice about|related|regarding)\s+)+/i;
-const STOP = new Set("a an the and or of for to in on at by with about from into any all some this that these those is are be it its as your our their you we they me my i".split(" "));
+const LEAD =
+  /^(?:(?:users?|you|customers?|the assistant|we|it)\s+)?(?:must not|may not|cannot|can't|should not|shouldn't|are not allowed to|is not allowed to|do not|don't|never|no)\s+/i;
+const VERBS =
+  /^(?:(?:use|using|ask|asking|request|requesting|discuss|discussing|generate|generating|create|creating|share|sharing|post|posting|promote|promoting|provide|providing|seek|seeking|get|getting|give|giving|help|helping|talk|talking|mention|mentioning|write|writing|produce|producing|engage|engaging|in|with|for|about|on|of|to|into|the|this|our|any|service|services|assistant|chatbot|bot|product|platform|it|content|information|advice about|related|regarding)\s+)+/i;
+const STOP = new Set(
+  "a an the and or of for to in on at by with about from into any all some this that these those is are be it its as your our their you we they me my i".split(
+    " ",
+  ),
+);
 
 export function stem(word: string): string {
   let w = word.toLowerCase();
@@ -37,12 +44,20 @@ function wordsOf(text: string): string[] {
 }
 
 function toTerms(item: string): PolicyTerm[] {
-  const cleaned = item.replace(/[.!]+\s*$/, "").replace(LEAD, "").replace(VERBS, "");
+  const cleaned = item
+    .replace(/[.!]+\s*$/, "")
+    .replace(LEAD, "")
+    .replace(VERBS, "");
   return cleaned
     .split(/,|;|\/|\bor\b|\band\b|\betc\b\.?/i)
     .map((p) => p.trim().replace(VERBS, "").trim())
     .filter((p) => p.length > 1)
-    .map((phrase) => ({ phrase, stems: wordsOf(phrase).filter((w) => !STOP.has(w)).map(stem) }))
+    .map((phrase) => ({
+      phrase,
+      stems: wordsOf(phrase)
+        .filter((w) => !STOP.has(w))
+        .map(stem),
+    }))
     .filter((t) => t.stems.length > 0);
 }
 

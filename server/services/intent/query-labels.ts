@@ -4,7 +4,7 @@ import { resultRows } from "@/db/client";
 import { endUserLabels, labelPolicies, policyFirings } from "@/db/schema";
 import type { ServiceCtx } from "../context";
 import { InvalidInputError } from "../errors";
-import { RECENT_LABELS_MS } from "./user-signals";
+import { RECENT_LABELS_MS } from "../core/user-signals";
 
 const MAX_RANGE_MS = 366 * 86_400_000;
 
@@ -37,7 +37,15 @@ export const ZEndUserLabels = z.object({ userId: z.string().trim().min(1).max(25
  * One end user's intent labels: counts per label (all kept, and the last 24 hours), the most
  * recent labels with confidence and reason, and the label-policy firings still in force.
  */
-export async function getEndUserLabels({ ctx, input, now = new Date() }: { ctx: ServiceCtx; input: z.input<typeof ZEndUserLabels>; now?: Date }) {
+export async function getEndUserLabels({
+  ctx,
+  input,
+  now = new Date(),
+}: {
+  ctx: ServiceCtx;
+  input: z.input<typeof ZEndUserLabels>;
+  now?: Date;
+}) {
   const { userId, limit } = ZEndUserLabels.parse(input);
   const since = new Date(now.getTime() - RECENT_LABELS_MS).toISOString();
   const [counts, recent, firings] = await Promise.all([

@@ -17,7 +17,10 @@ export function retentionDays(plan: Plan, custom: number | null): number {
   return plan === "enterprise" && custom ? custom : RETENTION_DAYS[plan];
 }
 
-type RetentionRow = Pick<typeof workspaces.$inferSelect, "id" | "plan" | "retentionDays" | "subscriptionStatus" | "graceUntil" | "droppedToFreeAt">;
+type RetentionRow = Pick<
+  typeof workspaces.$inferSelect,
+  "id" | "plan" | "retentionDays" | "subscriptionStatus" | "graceUntil" | "droppedToFreeAt"
+>;
 
 /**
  * What retention applies to a workspace now: the effective plan's (a lapsed subscription's

@@ -11,7 +11,10 @@ import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
 export const INVITATION_TTL_MS = 7 * 24 * 3600_000;
 
 export const ZCreateInvitation = z.object({
-  email: z.email().max(254).transform((e) => e.toLowerCase()),
+  email: z
+    .email()
+    .max(254)
+    .transform((e) => e.toLowerCase()),
   role: z.enum(ROLES).default("viewer"),
 });
 export const ZInvitationToken = z.object({ token: z.string().regex(/^inv_[A-Za-z0-9_-]{32,64}$/, "not an invitation link") });
@@ -43,7 +46,15 @@ export async function listInvitations({ ctx }: { ctx: ServiceCtx }) {
 }
 
 /** Create an invitation; the token (the secret part of the link) is in the answer once. */
-export async function createInvitation({ ctx, actorRole, input }: { ctx: ServiceCtx; actorRole: Role; input: z.input<typeof ZCreateInvitation> }) {
+export async function createInvitation({
+  ctx,
+  actorRole,
+  input,
+}: {
+  ctx: ServiceCtx;
+  actorRole: Role;
+  input: z.input<typeof ZCreateInvitation>;
+}) {
   const { email, role } = ZCreateInvitation.parse(input);
   if (role === "owner" && actorRole !== "owner") throw new ForbiddenError("Only an owner can invite an owner");
   const token = `inv_${randomBytes(32).toString("base64url")}`;
@@ -60,7 +71,14 @@ export async function createInvitation({ ctx, actorRole, input }: { ctx: Service
         expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
       })
       .returning();
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "invitation.create", targetType: "invitation", targetId: row!.id, data: { email, role } });
+    await writeAudit(tx, {
+      workspaceId: ctx.workspaceId,
+      actor: ctx.actor,
+      action: "invitation.create",
+      targetType: "invitation",
+      targetId: row!.id,
+      data: { email, role },
+    });
     return { ...toInvitation(row!), token };
   });
 }
@@ -72,7 +90,14 @@ export async function revokeInvitation({ ctx, id }: { ctx: ServiceCtx; id: strin
       .where(and(eq(invitations.id, id), eq(invitations.workspaceId, ctx.workspaceId), isNull(invitations.acceptedAt)))
       .returning({ id: invitations.id, email: invitations.email });
     if (!row) throw new NotFoundError(`Invitation ${id} not found`);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "invitation.revoke", targetType: "invitation", targetId: id, data: { email: row.email } });
+    await writeAudit(tx, {
+      workspaceId: ctx.workspaceId,
+      actor: ctx.actor,
+      action: "invitation.revoke",
+      targetType: "invitation",
+      targetId: id,
+      data: { email: row.email },
+    });
     return { id, revoked: true };
   });
 }
@@ -87,7 +112,14 @@ export async function revokeInvitationsOf(tx: Queryable, ctx: ServiceCtx, member
     .where(and(eq(invitations.workspaceId, ctx.workspaceId), eq(invitations.invitedBy, memberId), isNull(invitations.acceptedAt)))
     .returning({ id: invitations.id, email: invitations.email });
   for (const row of gone) {
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "invitation.revoke", targetType: "invitation", targetId: row.id, data: { email: row.email, reason, memberId } });
+    await writeAudit(tx, {
+      workspaceId: ctx.workspaceId,
+      actor: ctx.actor,
+      action: "invitation.revoke",
+      targetType: "invitation",
+      targetId: row.id,
+      data: { email: row.email, reason, memberId },
+    });
   }
   return gone.map((r) => r.id);
 }

@@ -68,7 +68,15 @@ async function withdrawAuthority(tx: Queryable, ctx: ServiceCtx, memberId: strin
   return keys.length;
 }
 
-export async function changeMemberRole({ ctx, actorRole, input }: { ctx: ServiceCtx; actorRole: Role; input: z.input<typeof ZChangeRole> }) {
+export async function changeMemberRole({
+  ctx,
+  actorRole,
+  input,
+}: {
+  ctx: ServiceCtx;
+  actorRole: Role;
+  input: z.input<typeof ZChangeRole>;
+}) {
   const { memberId, role } = ZChangeRole.parse(input);
   const result = await withTransaction(ctx, async (tx) => {
     const current = await lockMembership(tx, ctx.workspaceId, memberId);

@@ -1,6 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Dimension } from "@/db/schema";
-import type { UsageTokens } from "./usage";
+import { EVENTS } from "@/server/events/catalogue";
+import { enqueueFrom } from "@/server/events/publish";
+import type { UsageTokens } from "../core/usage";
 
 export interface EventToInsert {
   id: string;
@@ -37,7 +39,16 @@ export interface EventToInsert {
  * recording (minute buckets) and compaction (hour buckets): one definition of "add".
  */
 export const ADD_TO_ROLLUP = sql.raw(`on conflict (workspace_id, dimension, key, granularity, bucket) do update set
-        ${["requests", "input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens", "total_tokens", "cost_nanos", "unpriced_requests"]
+        ${[
+          "requests",
+          "input_tokens",
+          "cached_input_tokens",
+          "output_tokens",
+          "reasoning_tokens",
+          "total_tokens",
+          "cost_nanos",
+          "unpriced_requests",
+        ]
           .map((c) => `${c} = usage_rollups.${c} + excluded.${c}`)
           .join(",\n        ")}`);
 
@@ -67,7 +78,7 @@ export function insertEventStatement(e: EventToInsert): SQL {
   const cost = e.costNanos.toString();
   const unpriced = e.priced ? 0 : 1;
   const keys = [...rollupKeys(e), ...(e.ruleKeys ?? [])].map(([d, k]) => sql`(${d}, ${k})`);
-  const outboxPayload = JSON.stringify({
+  const recorded = enqueueFrom("ev", EVENTS.eventRecorded, e.workspaceId, {
     eventId: e.id,
     requestId: e.requestId,
     userId: e.userId,
@@ -136,9 +147,6 @@ export function insertEventStatement(e: EventToInsert): SQL {
         ${t.output}, ${t.reasoning}, ${t.total}, ${cost}::bigint, ${unpriced}
       from ev, (values ${sql.join(keys, sql`, `)}) as d(dimension, key)
       ${ADD_TO_ROLLUP}
-    )${endUser}${labelText}, queued as (
-      insert into outbox (workspace_id, name, payload)
-      select ${e.workspaceId}, 'tokenist/event.recorded', ${outboxPayload}::jsonb from ev
-    )
+    )${endUser}${labelText}, queued as (${recorded})
     select id, ${settledId} as settled from ev`;
 }

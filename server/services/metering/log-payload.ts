@@ -70,13 +70,7 @@ export async function storePayload(
   const [existing] = await db
     .select({ id: payloadLogs.id })
     .from(payloadLogs)
-    .where(
-      and(
-        eq(payloadLogs.workspaceId, workspaceId),
-        eq(payloadLogs.requestId, p.requestId),
-        eq(payloadLogs.source, p.source),
-      ),
-    )
+    .where(and(eq(payloadLogs.workspaceId, workspaceId), eq(payloadLogs.requestId, p.requestId), eq(payloadLogs.source, p.source)))
     .limit(1);
   return existing!.id;
 }

@@ -16,7 +16,15 @@ export interface OpenCheck {
   tokens: number;
 }
 
-type TRow = { id: string; model: string | null; feature: string | null; tier: string | null; org_id: string | null; request_type: string | null; tokens: string | number };
+type TRow = {
+  id: string;
+  model: string | null;
+  feature: string | null;
+  tier: string | null;
+  org_id: string | null;
+  request_type: string | null;
+  tokens: string | number;
+};
 
 /**
  * The check a record follows: the one named by `checkId`, else the user's latest open check

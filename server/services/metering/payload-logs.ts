@@ -7,7 +7,10 @@ import { NotFoundError } from "../errors";
 export const ZListPayloadLogs = z.object({
   userId: z.string().max(256).optional(),
   requestId: z.string().max(256).optional(),
-  cursor: z.string().regex(/^log_[0-9a-z]{26}$/, "not a payload log cursor").optional(),
+  cursor: z
+    .string()
+    .regex(/^log_[0-9a-z]{26}$/, "not a payload log cursor")
+    .optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 
@@ -48,7 +51,10 @@ export async function listPayloadLogs({ ctx, input }: { ctx: ServiceCtx; input: 
 }
 
 export async function getPayloadLog({ ctx, id }: { ctx: ServiceCtx; id: string }) {
-  const [row] = await ctx.db.select().from(payloadLogs).where(and(eq(payloadLogs.workspaceId, ctx.workspaceId), eq(payloadLogs.id, id)));
+  const [row] = await ctx.db
+    .select()
+    .from(payloadLogs)
+    .where(and(eq(payloadLogs.workspaceId, ctx.workspaceId), eq(payloadLogs.id, id)));
   if (!row) throw new NotFoundError(`Payload log ${id} not found`);
   return toPayloadLog(row);
 }

@@ -7,10 +7,10 @@ import type { ServiceCtx } from "../context";
 import { InvalidInputError } from "../errors";
 import { quotaExceededError, quotaState, trackRequest } from "../billing/tracked-requests";
 import { filteredRuleKeys, hasFilters } from "../guardrails/rule-subject";
-import { getWorkspaceState } from "../workspaces/workspace-state";
-import { floorToMinute } from "./time";
-import { parseUsage } from "./usage";
-import { nanosToUsd, priceCall } from "./pricing";
+import { getWorkspaceState } from "../core/workspace-state";
+import { floorToMinute } from "../core/time";
+import { parseUsage } from "../core/usage";
+import { nanosToUsd, priceCall } from "../core/pricing";
 import { storePayload } from "./log-payload";
 import { redactPayloadInTurns, redactText, redactValue } from "./redact";
 import { insertEventStatement } from "./insert-event-sql";
@@ -104,7 +104,8 @@ export async function recordEvent({
     conversationId: input.conversationId ?? null,
     latencyMs: input.latencyMs ?? null,
     // The caller's metadata is stored with every event: redacted like payloads when the workspace redacts (L7).
-    metadata: input.metadata && workspace.redactPayloads ? (redactValue(input.metadata) as Record<string, unknown>) : (input.metadata ?? null),
+    metadata:
+      input.metadata && workspace.redactPayloads ? (redactValue(input.metadata) as Record<string, unknown>) : (input.metadata ?? null),
     usageFormat: format,
     tokens,
     costNanos: price.costNanos,
@@ -155,7 +156,10 @@ export async function recordEvent({
   };
 }
 
-async function runInsert(db: Queryable, statement: ReturnType<typeof insertEventStatement>): Promise<{ id: string; settled: string | null } | null> {
+async function runInsert(
+  db: Queryable,
+  statement: ReturnType<typeof insertEventStatement>,
+): Promise<{ id: string; settled: string | null } | null> {
   const rows = await executePrepared<{ id: string; settled: string | null }>(db, statement);
   return rows[0] ? { id: rows[0].id, settled: rows[0].settled ?? null } : null;
 }
@@ -189,4 +193,3 @@ async function answerDuplicate(db: Queryable, workspaceId: string, requestId: st
     warnings: e.priced ? [] : [e.model === UNKNOWN_MODEL ? "model_missing" : "unknown_model_price"],
   };
 }
-

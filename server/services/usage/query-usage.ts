@@ -4,7 +4,7 @@ import { resultRows } from "@/db/client";
 import { DIMENSIONS } from "@/db/schema";
 import type { ServiceCtx } from "../context";
 import { InvalidInputError } from "../errors";
-import { nanosToUsd } from "../metering/pricing";
+import { nanosToUsd } from "../core/pricing";
 
 export const ZUsageQuery = z.object({
   /** What to group by; "workspace" is the whole workspace. */
@@ -117,7 +117,8 @@ export async function exportUsageCsv({ ctx, input }: { ctx: ServiceCtx; input: T
     await ctx.db.execute(sql`select date_trunc(${q.interval}, bucket, 'UTC') as t, key, ${SUMS}
       from usage_rollups where ${where(ctx, q)} group by 1, 2 order by 1, 2 limit 200000`),
   );
-  const header = "time,dimension,key,requests,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,total_tokens,cost_usd,unpriced_requests";
+  const header =
+    "time,dimension,key,requests,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,total_tokens,cost_usd,unpriced_requests";
   const lines = rows.map((r) => {
     const t = toTotals(r);
     return [

@@ -6,7 +6,7 @@ import { newId } from "@/server/lib/ids";
 import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type Actor, type ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
-import { bumpConfigVersion, forgetWorkspaceState } from "./workspace-state";
+import { changeConfig } from "../core/change-config";
 import { insertDefaultLabelPolicies } from "../intent/manage-label-policies";
 
 export const ZWorkspaceName = z.string().trim().min(1, "Name is required").max(100);
@@ -38,11 +38,7 @@ export async function getWorkspace({ ctx }: { ctx: ServiceCtx }) {
 export async function renameWorkspace({ ctx, input }: { ctx: ServiceCtx; input: { name: string } }) {
   const name = ZWorkspaceName.parse(input.name);
   return withTransaction(ctx, async (tx) => {
-    const [row] = await tx
-      .update(workspaces)
-      .set({ name, updatedAt: new Date() })
-      .where(eq(workspaces.id, ctx.workspaceId))
-      .returning();
+    const [row] = await tx.update(workspaces).set({ name, updatedAt: new Date() }).where(eq(workspaces.id, ctx.workspaceId)).returning();
     if (!row) throw new NotFoundError("Workspace not found");
     await writeAudit(tx, {
       workspaceId: ctx.workspaceId,
@@ -85,17 +81,14 @@ export const ZWorkspaceSettings = z.strictObject({
 /** Payload logging, redaction, usage policy. Bumps the config version so every process sees it. */
 export async function updateWorkspaceSettings({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZWorkspaceSettings> }) {
   const patch = ZWorkspaceSettings.parse(input);
-  const row = await withTransaction(ctx, async (tx) => {
+  const audit = { action: "workspace.settings", targetType: "workspace", targetId: ctx.workspaceId, data: patch };
+  return changeConfig(ctx, audit, async (tx) => {
     const [updated] = await tx
       .update(workspaces)
       .set({ ...patch, updatedAt: new Date() })
       .where(eq(workspaces.id, ctx.workspaceId))
       .returning();
     if (!updated) throw new NotFoundError("Workspace not found");
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "workspace.settings", targetType: "workspace", targetId: ctx.workspaceId, data: patch });
     return updated;
   });
-  forgetWorkspaceState(ctx.workspaceId);
-  return row;
 }

@@ -2,7 +2,7 @@ import dns from "node:dns";
 import net from "node:net";
 import ipaddr from "ipaddr.js";
 import { env } from "@/server/env";
-import { InvalidInputError } from "../errors";
+import { InvalidInputError } from "@/server/services/errors";
 
 export class BlockedAddressError extends InvalidInputError {}
 

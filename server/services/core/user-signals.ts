@@ -48,7 +48,15 @@ export async function loadUserSignals(db: Queryable, workspaceId: string, now: n
   for (const r of resultRows<{ user_id: string; label: string; last_at: Date | string }>(labelRows)) {
     of(r.user_id).labels.set(r.label, new Date(r.last_at));
   }
-  type TRow = { id: string; policy_id: string; name: string; user_id: string; action: Restriction["action"]; rate_per_minute: number | null; expires_at: Date | string };
+  type TRow = {
+    id: string;
+    policy_id: string;
+    name: string;
+    user_id: string;
+    action: Restriction["action"];
+    rate_per_minute: number | null;
+    expires_at: Date | string;
+  };
   for (const r of resultRows<TRow>(restrictionRows)) {
     of(r.user_id).restrictions.push({
       firingId: r.id,

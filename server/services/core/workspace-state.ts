@@ -1,10 +1,10 @@
-import { and, eq, gt, isNull, or, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, or } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
 import { NotFoundError } from "../errors";
 import { processGlobal } from "@/server/lib/process-global";
 import { alerts, blocklist, customLabels, labelPolicies, modelPrices, rules, workspaces, type Plan } from "@/db/schema";
-import type { CustomPrice } from "../metering/pricing";
-import { loadUserSignals, type UserSignals } from "../intent/user-signals";
+import type { CustomPrice } from "./pricing";
+import { loadUserSignals, type UserSignals } from "./user-signals";
 
 export type RuleRow = typeof rules.$inferSelect;
 export type BlockRow = typeof blocklist.$inferSelect;
@@ -65,7 +65,13 @@ export async function getWorkspaceState(db: Queryable, workspaceId: string, now 
   return load;
 }
 
-async function refreshState(db: Queryable, workspaceId: string, now: number, cached: WorkspaceState | undefined, epoch: number): Promise<WorkspaceState> {
+async function refreshState(
+  db: Queryable,
+  workspaceId: string,
+  now: number,
+  cached: WorkspaceState | undefined,
+  epoch: number,
+): Promise<WorkspaceState> {
   const current = () => (epochs.get(workspaceId) ?? 0) === epoch;
   const [ws] = await db
     .select({
@@ -92,15 +98,27 @@ async function refreshState(db: Queryable, workspaceId: string, now: number, cac
     return cached;
   }
   const [ruleRows, blockRows, priceRows, alertRows, labelRows, policyRows, policyText, signals] = await Promise.all([
-    db.select().from(rules).where(and(eq(rules.workspaceId, workspaceId), eq(rules.enabled, true))),
+    db
+      .select()
+      .from(rules)
+      .where(and(eq(rules.workspaceId, workspaceId), eq(rules.enabled, true))),
     db
       .select()
       .from(blocklist)
       .where(and(eq(blocklist.workspaceId, workspaceId), or(isNull(blocklist.expiresAt), gt(blocklist.expiresAt, new Date(now))))),
     db.select().from(modelPrices).where(eq(modelPrices.workspaceId, workspaceId)),
-    db.select().from(alerts).where(and(eq(alerts.workspaceId, workspaceId), eq(alerts.enabled, true))),
-    db.select({ name: customLabels.name, description: customLabels.description }).from(customLabels).where(eq(customLabels.workspaceId, workspaceId)),
-    db.select().from(labelPolicies).where(and(eq(labelPolicies.workspaceId, workspaceId), eq(labelPolicies.enabled, true))),
+    db
+      .select()
+      .from(alerts)
+      .where(and(eq(alerts.workspaceId, workspaceId), eq(alerts.enabled, true))),
+    db
+      .select({ name: customLabels.name, description: customLabels.description })
+      .from(customLabels)
+      .where(eq(customLabels.workspaceId, workspaceId)),
+    db
+      .select()
+      .from(labelPolicies)
+      .where(and(eq(labelPolicies.workspaceId, workspaceId), eq(labelPolicies.enabled, true))),
     db.select({ usagePolicy: workspaces.usagePolicy }).from(workspaces).where(eq(workspaces.id, workspaceId)),
     loadUserSignals(db, workspaceId, now),
   ]);
@@ -131,27 +149,6 @@ async function refreshState(db: Queryable, workspaceId: string, now: number, cac
   if (states.size > MAX_CACHED_WORKSPACES) states.clear();
   states.set(workspaceId, state);
   return state;
-}
-
-/** Bump the workspace's config version (inside the change's transaction) and drop this process's copy. */
-export async function bumpConfigVersion(tx: Queryable, workspaceId: string) {
-  await tx
-    .update(workspaces)
-    .set({ configVersion: sql`${workspaces.configVersion} + 1` })
-    .where(eq(workspaces.id, workspaceId));
-  forgetWorkspaceState(workspaceId);
-}
-
-/**
- * Bump the label version (inside the labeller's transaction): every process reloads only the
- * per-user signals within STATE_TTL_MS; rules and blocklist stay cached. Call
- * `recheckWorkspaceState` after the commit for this process to see it at once.
- */
-export async function bumpLabelVersion(tx: Queryable, workspaceId: string) {
-  await tx
-    .update(workspaces)
-    .set({ labelVersion: sql`${workspaces.labelVersion} + 1` })
-    .where(eq(workspaces.id, workspaceId));
 }
 
 /** The next read re-checks the versions (and reloads what changed) instead of trusting the TTL. */

@@ -129,9 +129,7 @@ function toRate(value: unknown): Rate | undefined {
     const { base, tiers } = value as { base: number; tiers: { start: number; price: number }[] };
     return {
       base: usdToNanos(base),
-      tiers: [...tiers]
-        .sort((a, b) => a.start - b.start)
-        .map((t) => ({ start: t.start, price: usdToNanos(t.price) })),
+      tiers: [...tiers].sort((a, b) => a.start - b.start).map((t) => ({ start: t.start, price: usdToNanos(t.price) })),
     };
   }
   return undefined;
@@ -197,8 +195,7 @@ function unitCounts(tokens: UsageTokens, detail: Partial<UsageDetail> | null | u
   };
 }
 
-const isPartOf = (part: Unit, whole: Unit) =>
-  part !== whole && UNITS[whole].dims.every((d) => UNITS[part].dims.includes(d));
+const isPartOf = (part: Unit, whole: Unit) => part !== whole && UNITS[whole].dims.every((d) => UNITS[part].dims.includes(d));
 
 /**
  * Splits the counts so that each token lands on exactly one priced unit (the most
@@ -206,17 +203,13 @@ const isPartOf = (part: Unit, whole: Unit) =>
  */
 function costFromTable(table: RateTable, counts: Record<Unit, number>): CostBreakdown {
   const breakdown = zeroBreakdown();
-  const priced = UNIT_NAMES.filter((u) => table.units[u] !== undefined).sort(
-    (a, b) => UNITS[b].dims.length - UNITS[a].dims.length,
-  );
+  const priced = UNIT_NAMES.filter((u) => table.units[u] !== undefined).sort((a, b) => UNITS[b].dims.length - UNITS[a].dims.length);
   const own: Partial<Record<Unit, number>> = {};
   for (const unit of priced) {
     const taken = priced.filter((p) => isPartOf(p, unit)).reduce((acc, p) => acc + (own[p] ?? 0), 0);
     const left = counts[unit] - taken;
     if (left < 0) {
-      throw new UsageError(`token counts contradict each other (${unit})`, [
-        { path: [unit], message: "its parts add up to more than it" },
-      ]);
+      throw new UsageError(`token counts contradict each other (${unit})`, [{ path: [unit], message: "its parts add up to more than it" }]);
     }
     own[unit] = left;
     const rate = rateFor(table.units[unit]!, counts.input);

@@ -35,7 +35,12 @@ export interface SafeResponse {
 }
 
 /** POST to an external URL: the SSRF guard, one total deadline, no redirects, a capped answer. */
-export async function safePost(rawUrl: string, body: string, headers: Record<string, string>, deadlineMs = DELIVERY_LIMITS.deadlineMs): Promise<SafeResponse> {
+export async function safePost(
+  rawUrl: string,
+  body: string,
+  headers: Record<string, string>,
+  deadlineMs = DELIVERY_LIMITS.deadlineMs,
+): Promise<SafeResponse> {
   const { signal, clear } = deadline(deadlineMs);
   try {
     const url = await assertPublicUrl(rawUrl, signal);
@@ -55,7 +60,12 @@ function post(url: URL, body: string, headers: Record<string, string>, signal: A
       url,
       {
         method: "POST",
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), "user-agent": "Tokenist-Webhooks/1", ...headers },
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          "user-agent": "Tokenist-Webhooks/1",
+          ...headers,
+        },
         lookup: net.isIP(url.hostname) ? undefined : guardedLookup,
         signal,
       },

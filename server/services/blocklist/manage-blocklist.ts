@@ -1,14 +1,13 @@
 import { and, desc, eq, gt, isNull, or } from "drizzle-orm";
 import { z } from "zod";
 import { assertUnderCap } from "../workspace-caps";
-import { blocklist, BLOCK_SOURCES } from "@/db/schema";
+import { blocklist, type BLOCK_SOURCES } from "@/db/schema";
 import { ZIdent } from "@/server/contract/sdk";
 import { newId } from "@/server/lib/ids";
 import type { Queryable } from "@/db/client";
-import { writeAudit } from "../audit/write-audit";
-import { withTransaction, type Actor, type ServiceCtx } from "../context";
+import type { Actor, ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
-import { bumpConfigVersion, forgetWorkspaceState } from "../workspaces/workspace-state";
+import { changeConfig, configTransaction } from "../core/change-config";
 
 // Strict (as every management body): an unknown field is a 400 naming it.
 export const ZCreateBlock = z
@@ -58,7 +57,7 @@ export async function createBlock({ ctx, input }: { ctx: ServiceCtx; input: z.in
   const data = ZCreateBlock.parse(input);
   const expiresAt = data.expiresAt ? new Date(data.expiresAt) : null;
   if (expiresAt && expiresAt <= new Date()) throw new InvalidInputError("expiresAt must be in the future");
-  const block = await withTransaction(ctx, async (tx) => {
+  return configTransaction(ctx.db, async (tx) => {
     await assertUnderCap(tx, ctx.workspaceId, "blocks");
     return insertBlock(tx, ctx.workspaceId, ctx.actor, {
       subjectType: data.userId ? "user" : "org",
@@ -68,56 +67,73 @@ export async function createBlock({ ctx, input }: { ctx: ServiceCtx; input: z.in
       source: "manual",
     });
   });
-  forgetWorkspaceState(ctx.workspaceId);
-  return block;
 }
 
-/** Insert an entry inside a transaction (manual, rule or automation source). */
+/** Insert an entry inside a config transaction (manual, rule or automation source). */
 export async function insertBlock(
   tx: Queryable,
   workspaceId: string,
   actor: Actor,
-  entry: { subjectType: "user" | "org"; subjectId: string; reason: string | null; expiresAt: Date | null; source: (typeof BLOCK_SOURCES)[number] },
+  entry: {
+    subjectType: "user" | "org";
+    subjectId: string;
+    reason: string | null;
+    expiresAt: Date | null;
+    source: (typeof BLOCK_SOURCES)[number];
+  },
 ) {
-  const [row] = await tx
-    .insert(blocklist)
-    .values({ id: newId("blk"), workspaceId, ...entry, createdBy: actor.id })
-    .returning();
-  await bumpConfigVersion(tx, workspaceId);
-  await writeAudit(tx, { workspaceId, actor, action: "blocklist.create", targetType: "blocklist", targetId: row!.id, data: { ...entry } });
-  return toBlock(row!);
+  const audit = (block: { id: string }) => ({
+    action: "blocklist.create",
+    targetType: "blocklist",
+    targetId: block.id,
+    data: { ...entry },
+  });
+  return changeConfig({ tx, workspaceId, actor }, audit, async () => {
+    const [row] = await tx
+      .insert(blocklist)
+      .values({ id: newId("blk"), workspaceId, ...entry, createdBy: actor.id })
+      .returning();
+    return toBlock(row!);
+  });
 }
 
 /** Unblock: the entry is removed (the audit log keeps the history). */
 export async function deleteBlock({ ctx, id }: { ctx: ServiceCtx; id: string }) {
-  await withTransaction(ctx, async (tx) => {
-    const [row] = await tx.delete(blocklist).where(and(eq(blocklist.id, id), eq(blocklist.workspaceId, ctx.workspaceId))).returning();
-    if (!row) throw new NotFoundError(`Blocklist entry ${id} not found`);
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "blocklist.delete", targetType: "blocklist", targetId: id, data: { subject: `${row.subjectType}:${row.subjectId}` } });
+  const audit = (row: BlockRow) => ({
+    action: "blocklist.delete",
+    targetType: "blocklist",
+    targetId: id,
+    data: { subject: `${row.subjectType}:${row.subjectId}` },
   });
-  forgetWorkspaceState(ctx.workspaceId);
+  await changeConfig(ctx, audit, async (tx) => {
+    const [row] = await tx
+      .delete(blocklist)
+      .where(and(eq(blocklist.id, id), eq(blocklist.workspaceId, ctx.workspaceId)))
+      .returning();
+    if (!row) throw new NotFoundError(`Blocklist entry ${id} not found`);
+    return row;
+  });
   return { id, deleted: true };
 }
 
 /** Unblock an end user or org: every active entry for it. */
 export async function unblockSubject({ ctx, subjectType, subjectId }: { ctx: ServiceCtx; subjectType: "user" | "org"; subjectId: string }) {
-  const removed = await withTransaction(ctx, async (tx) => {
+  const audit = (removed: number) => ({ action: "blocklist.unblock", targetType: subjectType, targetId: subjectId, data: { removed } });
+  const removed = await changeConfig(ctx, audit, async (tx) => {
     const rows = await tx
       .delete(blocklist)
       .where(and(eq(blocklist.workspaceId, ctx.workspaceId), eq(blocklist.subjectType, subjectType), eq(blocklist.subjectId, subjectId)))
       .returning({ id: blocklist.id });
-    await bumpConfigVersion(tx, ctx.workspaceId);
-    await writeAudit(tx, { workspaceId: ctx.workspaceId, actor: ctx.actor, action: "blocklist.unblock", targetType: subjectType, targetId: subjectId, data: { removed: rows.length } });
     return rows.length;
   });
-  forgetWorkspaceState(ctx.workspaceId);
   return { removed };
 }
 
-
 export async function getBlock({ ctx, id }: { ctx: ServiceCtx; id: string }) {
-  const [row] = await ctx.db.select().from(blocklist).where(and(eq(blocklist.id, id), eq(blocklist.workspaceId, ctx.workspaceId)));
+  const [row] = await ctx.db
+    .select()
+    .from(blocklist)
+    .where(and(eq(blocklist.id, id), eq(blocklist.workspaceId, ctx.workspaceId)));
   if (!row) throw new NotFoundError(`Blocklist entry ${id} not found`);
   return toBlock(row);
 }

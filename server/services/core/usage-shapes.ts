@@ -101,10 +101,7 @@ export function readOpenAIChat(u: Obj, asEmbeddings: boolean): UsageDraft {
   return {
     input,
     // prompt_cache_hit_tokens: DeepSeek's spelling of the same thing.
-    cachedInput:
-      count(pd, "cached_tokens", ["prompt_tokens_details"]) ??
-      count(u, "prompt_cache_hit_tokens", []) ??
-      0,
+    cachedInput: count(pd, "cached_tokens", ["prompt_tokens_details"]) ?? count(u, "prompt_cache_hit_tokens", []) ?? 0,
     cacheWrite: count(pd, "cache_write_tokens", ["prompt_tokens_details"]) ?? 0,
     cacheWrite1h: 0,
     audioInput: count(pd, "audio_tokens", ["prompt_tokens_details"]) ?? 0,
@@ -194,12 +191,7 @@ export function readGemini(u: Obj): UsageDraft {
   const prompt = countOf(u, ["promptTokenCount", "prompt_token_count"]);
   const toolPrompt = countOf(u, ["toolUsePromptTokenCount", "tool_use_prompt_token_count"]);
   // responseTokenCount: the Live API's name for candidatesTokenCount.
-  const candidates = countOf(u, [
-    "candidatesTokenCount",
-    "candidates_token_count",
-    "responseTokenCount",
-    "response_token_count",
-  ]);
+  const candidates = countOf(u, ["candidatesTokenCount", "candidates_token_count", "responseTokenCount", "response_token_count"]);
   const thoughts = countOf(u, ["thoughtsTokenCount", "thoughts_token_count"]) ?? 0;
   const cached = countOf(u, ["cachedContentTokenCount", "cached_content_token_count"]) ?? 0;
   // totalTokenCount alone says nothing about what to bill at which rate.

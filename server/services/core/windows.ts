@@ -1,5 +1,5 @@
 import type { RuleWindow } from "@/db/schema";
-import { DAY_MS, HOUR_MS, MINUTE_MS, floorToDay, floorToMinute, startOfMonth, startOfNextMonth } from "../metering/time";
+import { DAY_MS, HOUR_MS, MINUTE_MS, floorToDay, floorToMinute, startOfMonth, startOfNextMonth } from "./time";
 
 const ROLLING_MS: Partial<Record<RuleWindow, number>> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
 

@@ -5,7 +5,7 @@ import { newId } from "@/server/lib/ids";
 import { SYSTEM } from "../context";
 import { hashPassword, verifyPassword } from "../auth/password";
 import { hashApiKey, keyStart } from "../api-keys/key-material";
-import { insertWorkspace } from "./workspaces";
+import { insertWorkspace } from "../workspaces/workspaces";
 
 export interface InitialSetup {
   email?: string;
@@ -29,7 +29,10 @@ export async function ensureInitialSetup(db: Db, init: InitialSetup) {
     let [member] = await tx.select().from(members).where(eq(members.email, email)).limit(1);
     if (!member) {
       // The operator named this address: it counts as verified.
-      [member] = await tx.insert(members).values({ id: newId("mem"), email, passwordHash, emailVerifiedAt: new Date() }).returning();
+      [member] = await tx
+        .insert(members)
+        .values({ id: newId("mem"), email, passwordHash, emailVerifiedAt: new Date() })
+        .returning();
     } else if (init.password && !(member.passwordHash && (await verifyPassword(init.password, member.passwordHash)))) {
       await tx.update(members).set({ passwordHash }).where(eq(members.id, member.id));
     }

@@ -59,8 +59,7 @@ export type ParsedUsage = { format: UsageFormat; tokens: UsageTokens; detail: Us
 
 export type UsageHint = { requestType?: string | null; provider?: string | null };
 
-const has = (u: Record<string, unknown>, ...keys: string[]) =>
-  keys.some((key) => u[key] !== undefined && u[key] !== null);
+const has = (u: Record<string, unknown>, ...keys: string[]) => keys.some((key) => u[key] !== undefined && u[key] !== null);
 
 /** Which provider spelling this is. Field names decide; the hint only breaks ties. */
 function detectFormat(u: Record<string, unknown>, hint: UsageHint): UsageFormat | null {
@@ -114,9 +113,7 @@ function readDraft(format: UsageFormat, u: Record<string, unknown>): UsageDraft 
  * smallest overlap the totals allow: the counts stay consistent and we never invent
  * cached audio that the numbers do not force.
  */
-export function estimateCachedAudioInput(
-  t: Pick<UsageTokens, "input" | "cachedInput" | "cacheWrite" | "audioInput">,
-): number {
+export function estimateCachedAudioInput(t: Pick<UsageTokens, "input" | "cachedInput" | "cacheWrite" | "audioInput">): number {
   const forced = t.cachedInput + t.cacheWrite + t.audioInput - t.input;
   return Math.min(Math.max(0, forced), t.cachedInput, t.audioInput);
 }
@@ -172,8 +169,7 @@ export function parseUsage(raw: unknown, hint: UsageHint = {}): ParsedUsage {
       {
         path: [],
         message:
-          "expected e.g. prompt_tokens/completion_tokens, input_tokens/output_tokens, " +
-          "promptTokenCount or inputTokens/outputTokens",
+          "expected e.g. prompt_tokens/completion_tokens, input_tokens/output_tokens, " + "promptTokenCount or inputTokens/outputTokens",
       },
     ]);
   }
