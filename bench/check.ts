@@ -7,10 +7,10 @@ import path from "node:path";
 import { openDatabase, type Database } from "@/db/client";
 import { generateApiKey } from "@/server/services/api-keys/key-material";
 import { SYSTEM } from "@/server/services/context";
-import { createBlock } from "@/server/services/guardrails/manage-blocklist";
+import { createBlock } from "@/server/services/blocklist/manage-blocklist";
 import { createRule } from "@/server/services/guardrails/manage-rules";
 import { recordEvent } from "@/server/services/metering/record-event";
-import { ensureInitialSetup } from "@/server/services/workspaces/ensure-initial-setup";
+import { ensureInitialSetup } from "@/server/services/setup/ensure-initial-setup";
 import { startApp } from "@/tests/helpers/app-server";
 import { fmt, freshDatabase, measure } from "./lib";
 
@@ -20,13 +20,27 @@ const EMAIL = "bench@example.com";
 
 async function seed(database: Database, apiKey: string) {
   // Enterprise: the free plan's monthly cap would stop a benchmark.
-  const init = await ensureInitialSetup(database.db, { email: EMAIL, password: "bench-password", workspace: "Bench", apiKey, plan: "enterprise" });
+  const init = await ensureInitialSetup(database.db, {
+    email: EMAIL,
+    password: "bench-password",
+    workspace: "Bench",
+    apiKey,
+    plan: "enterprise",
+  });
   const ctx = { db: database.db, workspaceId: init!.workspaceId, actor: SYSTEM };
   const rules = [
     { name: "Per-user daily requests", scope: "user", metric: "requests", window: "day", limit: 10_000 },
     { name: "Per-user hourly tokens", scope: "user", metric: "tokens", window: "hour", limit: 1_000_000 },
     { name: "Chat daily cost", scope: "feature", match: "chat", metric: "cost_usd", window: "day", limit: 10_000, action: "alert" },
-    { name: "Free tier per minute", scope: "tier", match: "free", metric: "requests", window: "minute", limit: 600, action: "require_reauth" },
+    {
+      name: "Free tier per minute",
+      scope: "tier",
+      match: "free",
+      metric: "requests",
+      window: "minute",
+      limit: 600,
+      action: "require_reauth",
+    },
     { name: "Workspace monthly", scope: "workspace", metric: "requests", window: "calendar_month", limit: 100_000_000 },
   ] as const;
   for (const r of rules) await createRule({ ctx, input: r });
@@ -60,7 +74,9 @@ async function benchDriver(driver: "postgres" | "pglite") {
   const seeded = performance.now();
   await seed(database, apiKey);
   await database.close(); // PGlite: one process at a time
-  console.log(`\n== check on ${driver}: seeded ${fmt(USERS)} end users, 5 rules, ${USERS / 100} blocked in ${fmt((performance.now() - seeded) / 1000, 1)} s`);
+  console.log(
+    `\n== check on ${driver}: seeded ${fmt(USERS)} end users, 5 rules, ${USERS / 100} blocked in ${fmt((performance.now() - seeded) / 1000, 1)} s`,
+  );
   const app = await startApp({
     databaseUrl: pg?.url,
     env: {
@@ -79,7 +95,13 @@ async function benchDriver(driver: "postgres" | "pglite") {
       headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
       setupRequest: (req) => {
         const i = Math.floor(Math.random() * USERS);
-        const body = { userId: `user_${i}`, feature: i % 2 ? "chat" : "search", tier: i % 3 ? "pro" : "free", model: "gpt-4o-mini", estimatedTokens: 800 };
+        const body = {
+          userId: `user_${i}`,
+          feature: i % 2 ? "chat" : "search",
+          tier: i % 3 ? "pro" : "free",
+          model: "gpt-4o-mini",
+          estimatedTokens: 800,
+        };
         return { ...req, body: JSON.stringify(body) };
       },
     };

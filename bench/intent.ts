@@ -9,7 +9,8 @@ import { classifyText } from "@/server/services/intent/classifier";
 import { fmt, percentile } from "./lib";
 
 const root = path.resolve(__dirname, "..");
-const KEYWORDS = /ignore (all |the )?(previous|prior|above) (instructions|directions)|jailbreak|developer mode|do anything now|system prompt|without (any )?restrictions/;
+const KEYWORDS =
+  /ignore (all |the )?(previous|prior|above) (instructions|directions)|jailbreak|developer mode|do anything now|system prompt|without (any )?restrictions/;
 
 function texts(): string[] {
   const files = [
@@ -40,14 +41,22 @@ function timeEach(all: string[], passes: number, fn: (text: string) => unknown) 
   }
   const seconds = (performance.now() - started) / 1000;
   times.sort((a, b) => a - b);
-  return { callsPerSec: times.length / seconds, p50: percentile(times, 50), p99: percentile(times, 99), p999: percentile(times, 99.9), max: times[times.length - 1] };
+  return {
+    callsPerSec: times.length / seconds,
+    p50: percentile(times, 50),
+    p99: percentile(times, 99),
+    p999: percentile(times, 99.9),
+    max: times[times.length - 1],
+  };
 }
 
 export async function main() {
   const all = texts();
   const chars = all.reduce((n, t) => n + t.length, 0);
   const passes = Number(process.env.BENCH_INTENT_PASSES ?? 5);
-  console.log(`intent: ${all.length} texts (${fmt(chars / all.length)} characters on average, longest ${fmt(Math.max(...all.map((t) => t.length)))}), ${passes} passes`);
+  console.log(
+    `intent: ${all.length} texts (${fmt(chars / all.length)} characters on average, longest ${fmt(Math.max(...all.map((t) => t.length)))}), ${passes} passes`,
+  );
 
   const memory = () => {
     const m = process.memoryUsage();
@@ -61,7 +70,8 @@ export async function main() {
   let sink = 0;
   const baseline = timeEach(all, passes, (t) => (sink += KEYWORDS.test(t.toLowerCase()) ? 1 : 0));
   const model = timeEach(all, passes, (t) => (sink += classifyText(t).labels.length));
-  const body = (t: string) => JSON.stringify({ userId: "u_1", orgId: "o_1", feature: "chat", model: "gpt-4o-mini", input: [{ role: "user", content: t }] });
+  const body = (t: string) =>
+    JSON.stringify({ userId: "u_1", orgId: "o_1", feature: "chat", model: "gpt-4o-mini", input: [{ role: "user", content: t }] });
   const bodies = all.map(body);
   const withGarbage = timeEach(bodies, passes, (b) => {
     const parsed = JSON.parse(b) as { input: { content: string }[] };
@@ -75,7 +85,11 @@ export async function main() {
   row("baseline: keyword regex", baseline);
   row("classifyText", model);
   row("classifyText + parse a check body", withGarbage);
-  console.log(`  ratio classifyText / keyword regex: p50 ${(model.p50 / baseline.p50).toFixed(1)}×, p99 ${(model.p99 / baseline.p99).toFixed(1)}×, throughput ${(model.callsPerSec / baseline.callsPerSec).toFixed(2)}`);
-  console.log(`  memory of the decoded model (heap + external): ${fmt(modelBytes / 1024 / 1024, 1)} MB (int8 weights: 2^18 + 2 × 2^16 buckets = 0.4 MB)`);
+  console.log(
+    `  ratio classifyText / keyword regex: p50 ${(model.p50 / baseline.p50).toFixed(1)}×, p99 ${(model.p99 / baseline.p99).toFixed(1)}×, throughput ${(model.callsPerSec / baseline.callsPerSec).toFixed(2)}`,
+  );
+  console.log(
+    `  memory of the decoded model (heap + external): ${fmt(modelBytes / 1024 / 1024, 1)} MB (int8 weights: 2^18 + 2 × 2^16 buckets = 0.4 MB)`,
+  );
   console.log(`  target p99 < 1 ms: ${model.p99 < 1 && withGarbage.p99 < 1 ? "met" : "NOT met"} (${sink > 0 ? "results used" : ""})`);
 }

@@ -21,8 +21,11 @@ export async function main() {
     const rows: string[] = [];
     const results: Array<Record<string, number>> = [];
     for (const concurrency of [1, 10]) {
-      const baseline = await measure(N, concurrency, (i) =>
-        raw`insert into bench_raw values (${`c${concurrency}-${i}`}, ${workspace.id}, ${`user_${i % 1000}`}, ${907}, ${140400}, now())`,
+      const baseline = await measure(
+        N,
+        concurrency,
+        (i) =>
+          raw`insert into bench_raw values (${`c${concurrency}-${i}`}, ${workspace.id}, ${`user_${i % 1000}`}, ${907}, ${140400}, now())`,
       );
       const record = await measure(N, concurrency, (i) =>
         recordEvent({

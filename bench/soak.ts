@@ -40,9 +40,23 @@ export async function main() {
       const output = 10 + (seq % 90);
       const requestId = `${prefix}-${seq++}`;
       sent.set(requestId, { input, output });
-      return { requestId, body: JSON.stringify({ userId: user(), feature: "chat", model: "gpt-4o-mini", requestId, usage: { prompt_tokens: input, completion_tokens: output } }) };
+      return {
+        requestId,
+        body: JSON.stringify({
+          userId: user(),
+          feature: "chat",
+          model: "gpt-4o-mini",
+          requestId,
+          usage: { prompt_tokens: input, completion_tokens: output },
+        }),
+      };
     };
-    const check: autocannon.Request = { method: "POST", path: "/sdk/check", headers, setupRequest: (req) => ({ ...req, body: checkBody() }) };
+    const check: autocannon.Request = {
+      method: "POST",
+      path: "/sdk/check",
+      headers,
+      setupRequest: (req) => ({ ...req, body: checkBody() }),
+    };
     const record: autocannon.Request = {
       method: "POST",
       path: "/sdk/record",
@@ -109,11 +123,28 @@ export async function main() {
       }
     }
     const missingAcks = ackIds.length - present!.n; // acknowledged event ids not in the database
-    const ok = unknown === 0 && twice === 0 && found.events === expect.events && found.input === expect.input && found.output === expect.output && found.cost === expect.cost;
+    const ok =
+      unknown === 0 &&
+      twice === 0 &&
+      found.events === expect.events &&
+      found.input === expect.input &&
+      found.output === expect.output &&
+      found.cost === expect.cost;
     const total = result.requests.total;
-    const p = (xs: number[], q: number) => fmt(percentile([...xs].sort((a, b) => a - b), q), 1);
-    console.log(`mixed load: ${fmt(result.requests.average)} req/s (${fmt(total)} requests: ~${fmt(total * 0.8)} check, ~${fmt(total * 0.2)} record), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
-    console.log(`probe under load: /sdk/check p50 ${p(probe.check, 50)} ms p99 ${p(probe.check, 99)} ms (${probe.check.length}); /sdk/record p50 ${p(probe.record, 50)} ms p99 ${p(probe.record, 99)} ms (${probe.record.length})`);
+    const p = (xs: number[], q: number) =>
+      fmt(
+        percentile(
+          [...xs].sort((a, b) => a - b),
+          q,
+        ),
+        1,
+      );
+    console.log(
+      `mixed load: ${fmt(result.requests.average)} req/s (${fmt(total)} requests: ~${fmt(total * 0.8)} check, ~${fmt(total * 0.2)} record), p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+    );
+    console.log(
+      `probe under load: /sdk/check p50 ${p(probe.check, 50)} ms p99 ${p(probe.check, 99)} ms (${probe.check.length}); /sdk/record p50 ${p(probe.record, 50)} ms p99 ${p(probe.record, 99)} ms (${probe.record.length})`,
+    );
     console.log(`server RSS: start ${fmt(rssStart)} MB, end ${fmt(rssEnd)} MB; every 10 s: ${samples.map((m) => fmt(m)).join(", ")}`);
     const secondHalf = samples.slice(Math.floor(samples.length / 2));
     console.log(`RSS range over the second half: ${fmt(Math.min(...secondHalf))}–${fmt(Math.max(...secondHalf))} MB`);

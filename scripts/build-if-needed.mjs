@@ -4,7 +4,18 @@ import fs from "node:fs";
 import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "..");
-const SOURCES = ["app", "lib", "server", "db", "inngest", "public", "next.config.ts", "package-lock.json", "postcss.config.mjs", "instrumentation.ts"];
+const SOURCES = [
+  "app",
+  "lib",
+  "server",
+  "db",
+  "inngest",
+  "public",
+  "next.config.ts",
+  "package-lock.json",
+  "postcss.config.mjs",
+  "instrumentation.ts",
+];
 
 function newestMtime(p) {
   let stat;

@@ -38,9 +38,19 @@ const TYPES: Array<{ name: string; schema: z.ZodType; io: Io; doc: string }> = [
   { name: "CheckInput", schema: contract.ZCheckInput, io: "input", doc: "POST /sdk/check – the request body. Only `userId` is required." },
   { name: "LimitState", schema: contract.ZLimitState, io: "output", doc: "Where one rule stands for this end user." },
   { name: "CheckResult", schema: contract.ZCheckResult, io: "output", doc: "POST /sdk/check – the decision (always HTTP 200)." },
-  { name: "RecordInput", schema: contract.ZRecordInput, io: "input", doc: "POST /sdk/record – the request body. Pass the check's `checkId`; `model` and `usage` are optional (the server fills model from the check and estimates usage without one)." },
+  {
+    name: "RecordInput",
+    schema: contract.ZRecordInput,
+    io: "input",
+    doc: "POST /sdk/record – the request body. Pass the check's `checkId`; `model` and `usage` are optional (the server fills model from the check and estimates usage without one).",
+  },
   { name: "Tokens", schema: contract.ZTokens, io: "output", doc: "The token breakdown the server read from `usage`." },
-  { name: "RecordResult", schema: contract.ZRecordResult, io: "output", doc: "POST /sdk/record – the answer; `duplicate` is true for a retried requestId." },
+  {
+    name: "RecordResult",
+    schema: contract.ZRecordResult,
+    io: "output",
+    doc: "POST /sdk/record – the answer; `duplicate` is true for a retried requestId.",
+  },
   { name: "LogInput", schema: contract.ZLogInput, io: "input", doc: "POST /sdk/log – the request body." },
   { name: "LogResult", schema: contract.ZLogResult, io: "output", doc: "POST /sdk/log – the answer." },
   { name: "ErrorBody", schema: contract.ZErrorBody, io: "output", doc: "Every 4xx/5xx answer of the server." },
@@ -105,8 +115,7 @@ export function generateSdkTypes(): string {
   const blocks = TYPES.map(({ name, io, doc }) => {
     const schema = sides[io][name]!;
     const body = printType({ ...schema, $ref: undefined }, "");
-    const declaration =
-      schema.type === "object" && !schema.anyOf ? `export interface ${name} ${body}` : `export type ${name} = ${body};`;
+    const declaration = schema.type === "object" && !schema.anyOf ? `export interface ${name} ${body}` : `export type ${name} = ${body};`;
     return `/** ${doc} */\n${declaration}\n`;
   });
   return [

@@ -10,11 +10,21 @@ export default function MarketingLayout({ children }: { children: React.ReactNod
             <Logo /> Tokenist
           </Link>
           <nav className="flex items-center gap-1 text-sm font-medium text-slate-600 sm:gap-4">
-            <Link href="/#how" className="hidden rounded-md px-2 py-1 hover:text-slate-900 sm:block">How it works</Link>
-            <Link href="/#pricing" className="hidden rounded-md px-2 py-1 hover:text-slate-900 sm:block">Pricing</Link>
-            <Link href="/docs" className="rounded-md px-2 py-1 hover:text-slate-900">Docs</Link>
-            <Link href="/sign-in" className="rounded-md px-2 py-1 hover:text-slate-900">Sign in</Link>
-            <Link href="/sign-up" className="rounded-lg bg-indigo-600 px-3.5 py-2 text-white shadow-sm hover:bg-indigo-500">Start free</Link>
+            <Link href="/#how" className="hidden rounded-md px-2 py-1 hover:text-slate-900 sm:block">
+              How it works
+            </Link>
+            <Link href="/#pricing" className="hidden rounded-md px-2 py-1 hover:text-slate-900 sm:block">
+              Pricing
+            </Link>
+            <Link href="/docs" className="rounded-md px-2 py-1 hover:text-slate-900">
+              Docs
+            </Link>
+            <Link href="/sign-in" className="rounded-md px-2 py-1 hover:text-slate-900">
+              Sign in
+            </Link>
+            <Link href="/sign-up" className="rounded-lg bg-indigo-600 px-3.5 py-2 text-white shadow-sm hover:bg-indigo-500">
+              Start free
+            </Link>
           </nav>
         </div>
       </header>
@@ -22,9 +32,15 @@ export default function MarketingLayout({ children }: { children: React.ReactNod
       <footer className="border-t border-slate-100 py-10 text-center text-sm text-slate-500">
         <p>Tokenist · guardrails for LLM products · runs as SaaS or self-hosted with one command</p>
         <p className="mt-2 space-x-4">
-          <Link href="/docs" className="hover:text-slate-900">Docs</Link>
-          <Link href="/#pricing" className="hover:text-slate-900">Pricing</Link>
-          <Link href="/sign-in" className="hover:text-slate-900">Sign in</Link>
+          <Link href="/docs" className="hover:text-slate-900">
+            Docs
+          </Link>
+          <Link href="/#pricing" className="hover:text-slate-900">
+            Pricing
+          </Link>
+          <Link href="/sign-in" className="hover:text-slate-900">
+            Sign in
+          </Link>
         </p>
       </footer>
     </div>

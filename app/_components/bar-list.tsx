@@ -11,7 +11,15 @@ export interface BarItem {
 }
 
 /** A ranked list with bars proportional to cost (or requests when nothing is priced). */
-export function BarList({ items, href, emptyText = "No data in this range" }: { items: BarItem[]; href?: (key: string) => string; emptyText?: string }) {
+export function BarList({
+  items,
+  href,
+  emptyText = "No data in this range",
+}: {
+  items: BarItem[];
+  href?: (key: string) => string;
+  emptyText?: string;
+}) {
   if (items.length === 0) return <p className="px-5 py-8 text-center text-sm text-slate-500">{emptyText}</p>;
   const byCost = items.some((i) => i.costUsd > 0);
   const max = Math.max(...items.map((i) => (byCost ? i.costUsd : i.requests)), Number.MIN_VALUE);
@@ -34,7 +42,9 @@ export function BarList({ items, href, emptyText = "No data in this range" }: { 
               <span className="flex shrink-0 items-baseline gap-3 tabular-nums">
                 <span className="text-xs text-slate-500">{formatCompact(item.requests)} req</span>
                 {item.unpricedRequests === item.requests && item.requests > 0 ? (
-                  <span className="w-20 text-right text-xs font-medium text-amber-600" title="No known price for this model: counted at $0">unpriced</span>
+                  <span className="w-20 text-right text-xs font-medium text-amber-600" title="No known price for this model: counted at $0">
+                    unpriced
+                  </span>
                 ) : (
                   <span className="w-20 text-right font-medium text-slate-900">{formatUsd(item.costNanos)}</span>
                 )}

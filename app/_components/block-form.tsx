@@ -41,7 +41,13 @@ export function BlockForm({ userId, onDone }: { userId?: string; onDone: () => v
     e.preventDefault();
     const preset = EXPIRIES.find((x) => x.id === expiry)!;
     const expiresAt =
-      expiry === "custom" ? (until ? new Date(until).toISOString() : undefined) : preset.ms ? new Date(Date.now() + preset.ms).toISOString() : null;
+      expiry === "custom"
+        ? until
+          ? new Date(until).toISOString()
+          : undefined
+        : preset.ms
+          ? new Date(Date.now() + preset.ms).toISOString()
+          : null;
     create.mutate({
       workspaceId: ws.id,
       ...(subjectType === "user" ? { userId: subject.trim() } : { orgId: subject.trim() }),
@@ -60,7 +66,12 @@ export function BlockForm({ userId, onDone }: { userId?: string; onDone: () => v
             </Select>
           </Field>
           <Field label={subjectType === "user" ? "User id" : "Org id"} className="col-span-2">
-            <Input required value={subject} onChange={(e) => setSubject(e.target.value)} placeholder={subjectType === "user" ? "user_abc123" : "org_42"} />
+            <Input
+              required
+              value={subject}
+              onChange={(e) => setSubject(e.target.value)}
+              placeholder={subjectType === "user" ? "user_abc123" : "org_42"}
+            />
           </Field>
         </div>
       )}
@@ -71,7 +82,9 @@ export function BlockForm({ userId, onDone }: { userId?: string; onDone: () => v
         <Field label="Expires">
           <Select value={expiry} onChange={(e) => setExpiry(e.target.value as typeof expiry)} aria-label="Expires">
             {EXPIRIES.map((x) => (
-              <option key={x.id} value={x.id}>{x.label}</option>
+              <option key={x.id} value={x.id}>
+                {x.label}
+              </option>
             ))}
           </Select>
         </Field>
@@ -83,7 +96,9 @@ export function BlockForm({ userId, onDone }: { userId?: string; onDone: () => v
       </div>
       <InlineError error={create.error} />
       <div className="flex justify-end gap-2">
-        <Button variant="secondary" onClick={onDone}>Cancel</Button>
+        <Button variant="secondary" onClick={onDone}>
+          Cancel
+        </Button>
         <Button type="submit" disabled={create.isPending || !subject.trim()}>
           {create.isPending ? "Blocking…" : "Block"}
         </Button>

@@ -38,7 +38,13 @@ export function resolveRange(get: (k: string) => string | undefined, fallback = 
     const f = new Date(`${from}T00:00:00Z`);
     const t = new Date(new Date(`${to}T00:00:00Z`).getTime() + DAY);
     if (t > f) {
-      return { from: f, to: t, interval: t.getTime() - f.getTime() <= 2 * DAY ? "hour" : "day", label: `${from} – ${to}`, query: `from=${from}&to=${to}` };
+      return {
+        from: f,
+        to: t,
+        interval: t.getTime() - f.getTime() <= 2 * DAY ? "hour" : "day",
+        label: `${from} – ${to}`,
+        query: `from=${from}&to=${to}`,
+      };
     }
   }
   const id = PRESETS.some((p) => p.id === get("range")) ? get("range")! : fallback;
@@ -69,7 +75,7 @@ export function DateRangePicker({ fallback = "30d" }: { fallback?: string }) {
   const custom = Boolean(get("from") && get("to"));
   const active = custom ? "custom" : (get("range") ?? fallback);
   return (
-    <div className="flex flex-wrap items-center gap-2" aria-label="Date range">
+    <fieldset className="flex min-w-0 flex-wrap items-center gap-2" aria-label="Date range">
       <div className="inline-flex rounded-lg bg-white p-0.5 shadow-sm ring-1 ring-slate-300">
         {PRESETS.map((p) => (
           <button
@@ -91,7 +97,10 @@ export function DateRangePicker({ fallback = "30d" }: { fallback?: string }) {
           aria-label="From"
           className={cx(inputClass, "w-36 py-1.5 text-xs")}
           value={isoDay(range.from)}
-          onChange={(e) => e.target.value && set({ from: e.target.value, to: get("to") ?? isoDay(new Date(range.to.getTime() - 1)), range: null, page: null, cursor: null })}
+          onChange={(e) =>
+            e.target.value &&
+            set({ from: e.target.value, to: get("to") ?? isoDay(new Date(range.to.getTime() - 1)), range: null, page: null, cursor: null })
+          }
         />
         <span>to</span>
         <input
@@ -99,9 +108,11 @@ export function DateRangePicker({ fallback = "30d" }: { fallback?: string }) {
           aria-label="To"
           className={cx(inputClass, "w-36 py-1.5 text-xs")}
           value={isoDay(new Date(range.to.getTime() - 1))}
-          onChange={(e) => e.target.value && set({ to: e.target.value, from: get("from") ?? isoDay(range.from), range: null, page: null, cursor: null })}
+          onChange={(e) =>
+            e.target.value && set({ to: e.target.value, from: get("from") ?? isoDay(range.from), range: null, page: null, cursor: null })
+          }
         />
       </div>
-    </div>
+    </fieldset>
   );
 }

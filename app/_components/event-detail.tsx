@@ -38,18 +38,41 @@ export function EventDetail({ id, onClose }: { id: string | null; onClose: () =>
           <div className="grid gap-6 md:grid-cols-2">
             <dl className="divide-y divide-slate-100">
               <Row label="Time">{formatDateTime(e.occurredAt)}</Row>
-              <Row label="Event id"><span className="font-mono text-xs">{e.id}</span></Row>
-              <Row label="Request id"><span className="font-mono text-xs">{e.requestId}</span></Row>
-              <Row label="User">{e.userId && <Link className="text-indigo-600 hover:underline" href={`${ws.base}/users/${encodeURIComponent(e.userId)}`}>{e.userId}</Link>}</Row>
+              <Row label="Event id">
+                <span className="font-mono text-xs">{e.id}</span>
+              </Row>
+              <Row label="Request id">
+                <span className="font-mono text-xs">{e.requestId}</span>
+              </Row>
+              <Row label="User">
+                {e.userId && (
+                  <Link className="text-indigo-600 hover:underline" href={`${ws.base}/users/${encodeURIComponent(e.userId)}`}>
+                    {e.userId}
+                  </Link>
+                )}
+              </Row>
               <Row label="Org">{e.orgId}</Row>
               <Row label="Feature">{e.feature}</Row>
-              <Row label="Model">{e.model}{e.provider ? ` (${e.provider})` : ""}</Row>
-              <Row label="Tokens in / cached / out">{formatNumber(e.inputTokens)} / {formatNumber(e.cachedInputTokens)} / {formatNumber(e.outputTokens)}</Row>
+              <Row label="Model">
+                {e.model}
+                {e.provider ? ` (${e.provider})` : ""}
+              </Row>
+              <Row label="Tokens in / cached / out">
+                {formatNumber(e.inputTokens)} / {formatNumber(e.cachedInputTokens)} / {formatNumber(e.outputTokens)}
+              </Row>
               {e.reasoningTokens > 0 && <Row label="Reasoning tokens">{formatNumber(e.reasoningTokens)}</Row>}
               <Row label="Cost">{e.priced ? formatUsdExact(e.costNanos) : <Badge color="amber">unpriced</Badge>}</Row>
               <Row label="Latency">{e.latencyMs === null ? null : `${formatNumber(e.latencyMs)} ms`}</Row>
               <Row label="Labels">
-                {e.labels.length ? <span className="inline-flex gap-1">{e.labels.map((l) => <Badge key={l} color={labelColor(l)}>{l}</Badge>)}</span> : null}
+                {e.labels.length ? (
+                  <span className="inline-flex gap-1">
+                    {e.labels.map((l) => (
+                      <Badge key={l} color={labelColor(l)}>
+                        {l}
+                      </Badge>
+                    ))}
+                  </span>
+                ) : null}
               </Row>
             </dl>
             <div className="space-y-3" data-testid="payload-viewer">
@@ -57,7 +80,9 @@ export function EventDetail({ id, onClose }: { id: string | null; onClose: () =>
               {payloads.length > 0 ? (
                 payloads.map((p) => (
                   <div key={p.id} className="space-y-2">
-                    <p className="text-xs text-slate-500">From /sdk/{p.source} · {formatDateTime(p.createdAt)}</p>
+                    <p className="text-xs text-slate-500">
+                      From /sdk/{p.source} · {formatDateTime(p.createdAt)}
+                    </p>
                     <p className="text-xs font-medium text-slate-700">Request</p>
                     <Json value={p.request} />
                     <p className="text-xs font-medium text-slate-700">Response</p>
@@ -69,7 +94,10 @@ export function EventDetail({ id, onClose }: { id: string | null; onClose: () =>
               ) : (
                 <p className="rounded-lg bg-slate-50 px-3 py-3 text-sm text-slate-600">
                   Payload logging is off for this workspace.{" "}
-                  <Link href={`${ws.base}/settings`} className="font-medium text-indigo-600 hover:underline">Turn it on in Settings</Link> to keep inputs and outputs of new calls.
+                  <Link href={`${ws.base}/settings`} className="font-medium text-indigo-600 hover:underline">
+                    Turn it on in Settings
+                  </Link>{" "}
+                  to keep inputs and outputs of new calls.
                 </p>
               )}
               {e.metadata && (

@@ -9,7 +9,17 @@ import type { RouterOutputs } from "@/lib/trpc/client";
 export type EventItem = RouterOutputs["events"]["list"]["rows"][number];
 
 /** Events, newest first; a click opens the event (and its payload when logged). */
-export function EventsTable({ rows, base, onOpen, showUser = true }: { rows: EventItem[]; base: string; onOpen: (id: string) => void; showUser?: boolean }) {
+export function EventsTable({
+  rows,
+  base,
+  onOpen,
+  showUser = true,
+}: {
+  rows: EventItem[];
+  base: string;
+  onOpen: (id: string) => void;
+  showUser?: boolean;
+}) {
   return (
     <Table>
       <thead>
@@ -27,14 +37,25 @@ export function EventsTable({ rows, base, onOpen, showUser = true }: { rows: Eve
         {rows.map((e) => (
           <tr key={e.id} className="cursor-pointer hover:bg-slate-50" onClick={() => onOpen(e.id)} data-testid="event-row">
             <Td className="text-slate-500">
-              <button type="button" className="hover:text-indigo-600" onClick={(ev) => { ev.stopPropagation(); onOpen(e.id); }}>
+              <button
+                type="button"
+                className="hover:text-indigo-600"
+                onClick={(ev) => {
+                  ev.stopPropagation();
+                  onOpen(e.id);
+                }}
+              >
                 {formatDateTime(e.occurredAt)}
               </button>
             </Td>
             {showUser && (
               <Td>
                 {e.userId ? (
-                  <Link href={`${base}/users/${encodeURIComponent(e.userId)}`} onClick={(ev) => ev.stopPropagation()} className="font-medium text-slate-900 hover:text-indigo-600">
+                  <Link
+                    href={`${base}/users/${encodeURIComponent(e.userId)}`}
+                    onClick={(ev) => ev.stopPropagation()}
+                    className="font-medium text-slate-900 hover:text-indigo-600"
+                  >
                     {e.userId}
                   </Link>
                 ) : (
@@ -45,13 +66,31 @@ export function EventsTable({ rows, base, onOpen, showUser = true }: { rows: Eve
             <Td>{e.feature ?? <span className="text-slate-400">—</span>}</Td>
             <Td>
               <span className="font-mono text-xs">{e.model}</span>
-              {!e.priced && <span className="ml-2"><Badge color="amber" title="No known price for this model: counted at $0">unpriced</Badge></span>}
+              {!e.priced && (
+                <span className="ml-2">
+                  <Badge color="amber" title="No known price for this model: counted at $0">
+                    unpriced
+                  </Badge>
+                </span>
+              )}
             </Td>
-            <Td align="right" title={`${formatNumber(e.inputTokens)} in · ${formatNumber(e.outputTokens)} out`}>{formatCompact(e.totalTokens)}</Td>
-            <Td align="right" title={formatUsdExact(e.costNanos)} className="font-medium text-slate-900">{formatUsd(e.costNanos)}</Td>
+            <Td align="right" title={`${formatNumber(e.inputTokens)} in · ${formatNumber(e.outputTokens)} out`}>
+              {formatCompact(e.totalTokens)}
+            </Td>
+            <Td align="right" title={formatUsdExact(e.costNanos)} className="font-medium text-slate-900">
+              {formatUsd(e.costNanos)}
+            </Td>
             <Td>
               <div className="flex gap-1">
-                {e.labels.length ? e.labels.map((l) => <Badge key={l} color={labelColor(l)}>{l}</Badge>) : <span className="text-slate-400">—</span>}
+                {e.labels.length ? (
+                  e.labels.map((l) => (
+                    <Badge key={l} color={labelColor(l)}>
+                      {l}
+                    </Badge>
+                  ))
+                ) : (
+                  <span className="text-slate-400">—</span>
+                )}
               </div>
             </Td>
           </tr>

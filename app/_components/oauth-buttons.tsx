@@ -12,8 +12,16 @@ export function OAuthButtons({ github, google, callbackUrl }: { github: boolean;
         <span className="relative z-10 bg-white px-2">or</span>
         <div className="absolute inset-x-0 top-1/2 border-t border-slate-200" />
       </div>
-      {github && <Button variant="secondary" className="w-full" onClick={() => signIn("github", { callbackUrl })}>Continue with GitHub</Button>}
-      {google && <Button variant="secondary" className="w-full" onClick={() => signIn("google", { callbackUrl })}>Continue with Google</Button>}
+      {github && (
+        <Button variant="secondary" className="w-full" onClick={() => signIn("github", { callbackUrl })}>
+          Continue with GitHub
+        </Button>
+      )}
+      {google && (
+        <Button variant="secondary" className="w-full" onClick={() => signIn("google", { callbackUrl })}>
+          Continue with Google
+        </Button>
+      )}
     </div>
   );
 }

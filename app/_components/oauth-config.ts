@@ -19,7 +19,7 @@ const PROBE_ORIGIN = "https://tokenist.invalid";
  */
 export function safeCallback(value: string | string[] | undefined, fallback = "/w"): string {
   const v = Array.isArray(value) ? value[0] : value;
-  if (!v || !v.startsWith("/") || v.startsWith("//") || /[\u0000-\u001f\u007f\\]/.test(v)) return fallback;
+  if (!v?.startsWith("/") || v.startsWith("//") || /[\u0000-\u001f\u007f\\]/.test(v)) return fallback;
   let url: URL;
   try {
     url = new URL(v, PROBE_ORIGIN);

@@ -17,9 +17,13 @@ export function QuotaBanner() {
   const quota = useQuery({ ...trpc.billing.quota.queryOptions({ workspaceId: ws.id }), refetchInterval: 60_000 });
   if (!quota.data?.exceeded) return null;
   return (
-    <div role="alert" data-testid="quota-banner" className="border-b border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900 sm:px-6 lg:px-8">
-      <strong className="font-semibold">Free plan cap reached:</strong> checks keep enforcing your rules and blocklist, but usage is not recorded until{" "}
-      {formatDateUtc(quota.data.resetsAt)} (UTC) —{" "}
+    <div
+      role="alert"
+      data-testid="quota-banner"
+      className="border-b border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900 sm:px-6 lg:px-8"
+    >
+      <strong className="font-semibold">Free plan cap reached:</strong> checks keep enforcing your rules and blocklist, but usage is not
+      recorded until {formatDateUtc(quota.data.resetsAt)} (UTC) —{" "}
       <Link href={`${ws.base}/billing`} className="font-medium underline hover:text-amber-700">
         upgrade on the Billing page
       </Link>

@@ -24,12 +24,20 @@ export function ResendVerification({ variant = "button", className }: { variant?
           {label}
         </Button>
       ) : (
-        <button type="button" className="font-medium underline hover:opacity-80 disabled:opacity-50" disabled={resend.isPending || resend.isSuccess} onClick={() => resend.mutate()}>
+        <button
+          type="button"
+          className="font-medium underline hover:opacity-80 disabled:opacity-50"
+          disabled={resend.isPending || resend.isSuccess}
+          onClick={() => resend.mutate()}
+        >
           {label.toLowerCase()}
         </button>
       )}
       {status && (
-        <span role="status" className={cx(variant === "button" ? "block text-sm" : "ml-2", resend.isError ? "text-red-700" : "text-slate-600")}>
+        <span
+          role="status"
+          className={cx(variant === "button" ? "block text-sm" : "ml-2", resend.isError ? "text-red-700" : "text-slate-600")}
+        >
           {status}
         </span>
       )}

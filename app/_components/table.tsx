@@ -38,17 +38,39 @@ export function TBody({ children }: { children: ReactNode }) {
 }
 
 /** Page-numbered pagination: "Showing 26–50 of 412" with previous / next. */
-export function Pagination({ page, pageSize, total, onPage }: { page: number; pageSize: number; total: number; onPage: (p: number) => void }) {
+export function Pagination({
+  page,
+  pageSize,
+  total,
+  onPage,
+}: {
+  page: number;
+  pageSize: number;
+  total: number;
+  onPage: (p: number) => void;
+}) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const first = total === 0 ? 0 : (page - 1) * pageSize + 1;
   const last = Math.min(total, page * pageSize);
   return (
     <div className="flex items-center justify-between border-t border-slate-100 px-4 py-3 text-sm text-slate-500">
       <span>
-        {total === 0 ? "No results" : <>Showing <b className="font-medium text-slate-700">{first}–{last}</b> of <b className="font-medium text-slate-700">{total.toLocaleString("en-US")}</b></>}
+        {total === 0 ? (
+          "No results"
+        ) : (
+          <>
+            Showing{" "}
+            <b className="font-medium text-slate-700">
+              {first}–{last}
+            </b>{" "}
+            of <b className="font-medium text-slate-700">{total.toLocaleString("en-US")}</b>
+          </>
+        )}
       </span>
       <div className="flex items-center gap-2">
-        <span className="hidden sm:inline">Page {Math.min(page, pages)} of {pages}</span>
+        <span className="hidden sm:inline">
+          Page {Math.min(page, pages)} of {pages}
+        </span>
         <Button variant="secondary" size="sm" disabled={page <= 1} onClick={() => onPage(page - 1)}>
           Previous
         </Button>

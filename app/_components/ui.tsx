@@ -32,7 +32,11 @@ export function Button({ variant = "primary", size = "md", className, type = "bu
 export function ButtonLink({ variant = "primary", className, ...props }: ComponentProps<typeof Link> & { variant?: keyof typeof BUTTON }) {
   return (
     <Link
-      className={cx("inline-flex items-center justify-center gap-1.5 rounded-lg px-3.5 py-2 text-sm font-medium transition", BUTTON[variant], className)}
+      className={cx(
+        "inline-flex items-center justify-center gap-1.5 rounded-lg px-3.5 py-2 text-sm font-medium transition",
+        BUTTON[variant],
+        className,
+      )}
       {...props}
     />
   );
@@ -82,7 +86,13 @@ export type BadgeColor = keyof typeof BADGE;
 
 export function Badge({ color = "slate", children, title }: { color?: BadgeColor; children: ReactNode; title?: string }) {
   return (
-    <span title={title} className={cx("inline-flex items-center rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap", BADGE[color])}>
+    <span
+      title={title}
+      className={cx(
+        "inline-flex items-center rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset whitespace-nowrap",
+        BADGE[color],
+      )}
+    >
       {children}
     </span>
   );
@@ -133,7 +143,17 @@ export function Stat({ label, value, sub, title }: { label: string; value: React
   );
 }
 
-export function Toggle({ checked, onChange, disabled, label }: { checked: boolean; onChange: (v: boolean) => void; disabled?: boolean; label: string }) {
+export function Toggle({
+  checked,
+  onChange,
+  disabled,
+  label,
+}: {
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  disabled?: boolean;
+  label: string;
+}) {
   return (
     <button
       type="button"

@@ -29,7 +29,9 @@ export function fillSeries(series: SeriesPoint[], from: Date, to: Date, interval
   const out: SeriesPoint[] = [];
   const step = STEP[interval];
   for (let t = Math.floor(from.getTime() / step) * step; t < to.getTime(); t += step) {
-    out.push(byTime.get(t) ?? { t: new Date(t).toISOString(), requests: 0, totalTokens: 0, costUsd: 0, costNanos: "0", unpricedRequests: 0 });
+    out.push(
+      byTime.get(t) ?? { t: new Date(t).toISOString(), requests: 0, totalTokens: 0, costUsd: 0, costNanos: "0", unpricedRequests: 0 },
+    );
   }
   return out;
 }
@@ -42,7 +44,19 @@ function tickLabel(iso: string, interval: "hour" | "day") {
 }
 
 /** Requests, tokens and cost over time (UTC buckets), one metric at a time. */
-export function UsageChart({ series, from, to, interval, height = 260 }: { series: SeriesPoint[]; from: Date; to: Date; interval: "hour" | "day"; height?: number }) {
+export function UsageChart({
+  series,
+  from,
+  to,
+  interval,
+  height = 260,
+}: {
+  series: SeriesPoint[];
+  from: Date;
+  to: Date;
+  interval: "hour" | "day";
+  height?: number;
+}) {
   const [metric, setMetric] = useState<Metric>("cost");
   const data = useMemo(() => fillSeries(series, from, to, interval), [series, from, to, interval]);
   const key = metric === "cost" ? "costUsd" : metric === "requests" ? "requests" : "totalTokens";
@@ -76,7 +90,14 @@ export function UsageChart({ series, from, to, interval, height = 260 }: { serie
               </linearGradient>
             </defs>
             <CartesianGrid stroke="#e2e8f0" strokeDasharray="3 3" vertical={false} />
-            <XAxis dataKey="t" tickFormatter={(v) => tickLabel(v, interval)} tick={{ fontSize: 11, fill: "#64748b" }} axisLine={false} tickLine={false} minTickGap={24} />
+            <XAxis
+              dataKey="t"
+              tickFormatter={(v) => tickLabel(v, interval)}
+              tick={{ fontSize: 11, fill: "#64748b" }}
+              axisLine={false}
+              tickLine={false}
+              minTickGap={24}
+            />
             <YAxis
               width={56}
               tick={{ fontSize: 11, fill: "#64748b" }}
@@ -92,11 +113,23 @@ export function UsageChart({ series, from, to, interval, height = 260 }: { serie
                 return (
                   <div className="rounded-lg border border-slate-200 bg-white px-3 py-2 text-xs shadow-lg">
                     <p className="mb-1 font-medium text-slate-900">
-                      {new Date(p.t).toLocaleString("en-US", { timeZone: "UTC", month: "short", day: "numeric", ...(interval === "hour" ? { hour: "numeric" } : {}) })} UTC
+                      {new Date(p.t).toLocaleString("en-US", {
+                        timeZone: "UTC",
+                        month: "short",
+                        day: "numeric",
+                        ...(interval === "hour" ? { hour: "numeric" } : {}),
+                      })}{" "}
+                      UTC
                     </p>
-                    <p className="text-slate-600">Cost <span className="float-right ml-4 font-medium tabular-nums text-slate-900">{formatUsd(p.costNanos)}</span></p>
-                    <p className="text-slate-600">Requests <span className="float-right ml-4 font-medium tabular-nums text-slate-900">{formatNumber(p.requests)}</span></p>
-                    <p className="text-slate-600">Tokens <span className="float-right ml-4 font-medium tabular-nums text-slate-900">{formatNumber(p.totalTokens)}</span></p>
+                    <p className="text-slate-600">
+                      Cost <span className="float-right ml-4 font-medium tabular-nums text-slate-900">{formatUsd(p.costNanos)}</span>
+                    </p>
+                    <p className="text-slate-600">
+                      Requests <span className="float-right ml-4 font-medium tabular-nums text-slate-900">{formatNumber(p.requests)}</span>
+                    </p>
+                    <p className="text-slate-600">
+                      Tokens <span className="float-right ml-4 font-medium tabular-nums text-slate-900">{formatNumber(p.totalTokens)}</span>
+                    </p>
                     {p.unpricedRequests > 0 && <p className="mt-1 text-amber-700">{formatNumber(p.unpricedRequests)} unpriced</p>}
                   </div>
                 );

@@ -19,7 +19,10 @@ export function VerifyEmailBanner() {
   useEffect(() => setDismissed(sessionStorage.getItem(DISMISSED) === "1"), []);
   if (dismissed || !status.data || status.data.verified) return null;
   return (
-    <div data-testid="verify-email-banner" className="flex items-start gap-3 border-b border-indigo-200 bg-indigo-50 px-4 py-3 text-sm text-indigo-900 sm:px-6 lg:px-8">
+    <div
+      data-testid="verify-email-banner"
+      className="flex items-start gap-3 border-b border-indigo-200 bg-indigo-50 px-4 py-3 text-sm text-indigo-900 sm:px-6 lg:px-8"
+    >
       <p className="flex-1">
         <strong className="font-semibold">Confirm your e-mail address:</strong> open the link we sent to {status.data.email}. Until then you
         cannot accept invitations to other workspaces. No e-mail? <ResendVerification variant="link" />

@@ -24,7 +24,9 @@ export const endUserLabels = pgTable(
     reason: text("reason").notNull(),
     source: text("source", { enum: LABEL_SOURCES }).notNull(),
     /** record: a recorded call's label (eventId is the event); check: a check's input label (eventId is the checkId). */
-    stage: text("stage", { enum: ["record", "check"] }).notNull().default("record"),
+    stage: text("stage", { enum: ["record", "check"] })
+      .notNull()
+      .default("record"),
     /** The LLM model that labelled, or null for the built-in classifier. */
     model: text("model"),
     /** When the labelled event happened: windows and "the last 24 hours" count from here. */

@@ -14,6 +14,6 @@ export async function currentSession(): Promise<{ memberId: string; email: strin
  * as /api/trpc, called in-process as the signed-in member.
  */
 export async function serverCaller(memberId?: string | null) {
-  const id = memberId === undefined ? (await currentSession())?.memberId ?? null : memberId;
+  const id = memberId === undefined ? ((await currentSession())?.memberId ?? null) : memberId;
   return createCaller({ db: await boot(), memberId: id });
 }

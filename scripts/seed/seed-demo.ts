@@ -13,7 +13,7 @@ import { billingEnabled } from "@/server/services/billing/stripe-client";
 import { signUp } from "@/server/services/auth/accounts";
 import { hashPassword } from "@/server/services/auth/password";
 import type { ServiceCtx } from "@/server/services/context";
-import { createBlock, listBlocks } from "@/server/services/guardrails/manage-blocklist";
+import { createBlock, listBlocks } from "@/server/services/blocklist/manage-blocklist";
 import { createRule, listRules } from "@/server/services/guardrails/manage-rules";
 import { acceptInvitation, createInvitation } from "@/server/services/members/invitations";
 import { listMembers } from "@/server/services/members/manage-members";
@@ -60,7 +60,12 @@ async function ensureViewer(ctx: ServiceCtx, email: string, password: string) {
   if ((await listMembers({ ctx })).some((m) => m.email === email)) return;
   let [viewer] = await ctx.db.select().from(members).where(eq(members.email, email)).limit(1);
   // A member without a workspace of their own: the demo is the only one they see.
-  viewer ??= (await ctx.db.insert(members).values({ id: newId("mem"), email, name: "Demo Viewer", passwordHash: await hashPassword(password) }).returning())[0]!;
+  viewer ??= (
+    await ctx.db
+      .insert(members)
+      .values({ id: newId("mem"), email, name: "Demo Viewer", passwordHash: await hashPassword(password) })
+      .returning()
+  )[0]!;
   // Seeded by the operator, not signed up: the address counts as verified (only verified members accept invitations).
   if (!viewer.emailVerifiedAt) await ctx.db.update(members).set({ emailVerifiedAt: new Date() }).where(eq(members.id, viewer.id));
   const { token } = await createInvitation({ ctx, actorRole: "owner", input: { email, role: "viewer" } });
@@ -70,11 +75,46 @@ async function ensureViewer(ctx: ServiceCtx, email: string, password: string) {
 async function ensureRules(ctx: ServiceCtx) {
   if ((await listRules({ ctx })).length > 0) return;
   // Each free user gets 200 a day (scope user, filtered to tier free), not 200 shared by the whole tier.
-  await createRule({ ctx, input: { name: "Free tier: 200 requests a day", scope: "user", filters: { tier: "free" }, metric: "requests", window: "day", limit: 200 } });
-  await createRule({ ctx, input: { name: "Per user: $5 a day", scope: "user", metric: "cost_usd", window: "calendar_day", limit: 5, action: "alert" } });
+  await createRule({
+    ctx,
+    input: {
+      name: "Free tier: 200 requests a day",
+      scope: "user",
+      filters: { tier: "free" },
+      metric: "requests",
+      window: "day",
+      limit: 200,
+    },
+  });
+  await createRule({
+    ctx,
+    input: { name: "Per user: $5 a day", scope: "user", metric: "cost_usd", window: "calendar_day", limit: 5, action: "alert" },
+  });
   await createRule({ ctx, input: { name: "Burst: 60 requests a minute", scope: "user", metric: "requests", window: "minute", limit: 60 } });
-  await createRule({ ctx, input: { name: "Workspace: $1,500 a month", scope: "workspace", metric: "cost_usd", window: "calendar_month", limit: 1500, action: "alert" } });
-  await createRule({ ctx, input: { name: "Code assistant: downgrade after 2M tokens a day", scope: "feature", match: "code-assistant", metric: "tokens", window: "calendar_day", limit: 2_000_000, action: "downgrade_model:gpt-4o-mini", enabled: false } });
+  await createRule({
+    ctx,
+    input: {
+      name: "Workspace: $1,500 a month",
+      scope: "workspace",
+      metric: "cost_usd",
+      window: "calendar_month",
+      limit: 1500,
+      action: "alert",
+    },
+  });
+  await createRule({
+    ctx,
+    input: {
+      name: "Code assistant: downgrade after 2M tokens a day",
+      scope: "feature",
+      match: "code-assistant",
+      metric: "tokens",
+      window: "calendar_day",
+      limit: 2_000_000,
+      action: "downgrade_model:gpt-4o-mini",
+      enabled: false,
+    },
+  });
 }
 
 async function ensureBlocks(ctx: ServiceCtx, abusers: string[], heavy: string, orgId: string | null) {
@@ -103,7 +143,11 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
     else await setPlanByHand({ ctx, input: { plan: "growth" } });
     await updateWorkspaceSettings({
       ctx,
-      input: { payloadLogging: true, redactPayloads: true, usagePolicy: "Support and product questions about Acme only. No attempts to read other customers' data, no malware, no harassment." },
+      input: {
+        payloadLogging: true,
+        redactPayloads: true,
+        usagePolicy: "Support and product questions about Acme only. No attempts to read other customers' data, no malware, no harassment.",
+      },
     });
     apiKey = (await createApiKey({ ctx, input: { name: "Demo backend", scopes: ["sdk", "read", "write"] } })).key;
   }
@@ -128,7 +172,13 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
       await db
         .update(events)
         .set({ labels: sql`array_append(labels, ${label}::text)` })
-        .where(and(eq(events.workspaceId, ctx.workspaceId), inArray(events.requestId, ids.slice(i, i + 1000)), sql`not (${label} = any(labels))`));
+        .where(
+          and(
+            eq(events.workspaceId, ctx.workspaceId),
+            inArray(events.requestId, ids.slice(i, i + 1000)),
+            sql`not (${label} = any(labels))`,
+          ),
+        );
     }
   }
   const abusers = users.filter((u) => u.abuser).map((u) => u.userId);

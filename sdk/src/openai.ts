@@ -9,7 +9,7 @@ import { newRequestId } from "./runtime.js";
 import { observeStream } from "./stream.js";
 import type { CheckParams, PromptInput } from "./types.js";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- mirrors the client's own overloads
+// biome-ignore lint/suspicious/noExplicitAny: mirrors the client's own overloads
 type AnyCreate = (body: any, options?: any) => PromiseLike<unknown>;
 interface HasCreate {
   create: AnyCreate;

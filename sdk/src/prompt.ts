@@ -9,7 +9,10 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null;
 function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
-  return content.filter((p): p is Obj => isObj(p) && typeof p.text === "string").map((p) => p.text as string).join("\n");
+  return content
+    .filter((p): p is Obj => isObj(p) && typeof p.text === "string")
+    .map((p) => p.text as string)
+    .join("\n");
 }
 
 /** Chat Completions `messages`, as role + text. */

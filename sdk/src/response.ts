@@ -49,7 +49,8 @@ export function readResponse(response: object): ResponseFacts {
     const choice = list(r.choices)[0];
     const message = isObj(choice) ? (isObj(choice.message) ? choice.message : undefined) : undefined;
     const content = message?.content;
-    const output = str(content) ?? (Array.isArray(content) ? joinText(content) : undefined) ?? (isObj(choice) ? str(choice.text) : undefined);
+    const output =
+      str(content) ?? (Array.isArray(content) ? joinText(content) : undefined) ?? (isObj(choice) ? str(choice.text) : undefined);
     const requestType = r.object === "text_completion" ? "completion" : "chat";
     return { usage, model, output, requestType };
   }

@@ -1,4 +1,4 @@
-import { TokenistError, toTokenistError } from "./errors.js";
+import { type TokenistError, toTokenistError } from "./errors.js";
 import { sleep } from "./runtime.js";
 
 export interface RetryPolicy {

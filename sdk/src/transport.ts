@@ -74,7 +74,10 @@ function endpoint(baseUrl: string, route: string): string {
     // not a URL at all
   }
   if (protocol !== "http:" && protocol !== "https:") {
-    throw new TokenistError("invalid_base_url", `Tokenist base URL ${JSON.stringify(baseUrl)} is not an http(s) URL (baseUrl option or TOKENIST_BASE_URL)`);
+    throw new TokenistError(
+      "invalid_base_url",
+      `Tokenist base URL ${JSON.stringify(baseUrl)} is not an http(s) URL (baseUrl option or TOKENIST_BASE_URL)`,
+    );
   }
   return url;
 }

@@ -26,7 +26,11 @@ export function fitCallBody<T extends object>(body: T, maxBytes: number): T {
   const copy = clone(body) as Obj;
   const fields = ["input", "output", "sentiment"].filter((k) => typeof copy[k] === "string" || Array.isArray(copy[k]));
   const sizes = fields.map((k) => jsonBytes(copy[k]));
-  const keep = level(sizes.map((s) => s - EMPTY), size - maxBytes) + EMPTY;
+  const keep =
+    level(
+      sizes.map((s) => s - EMPTY),
+      size - maxBytes,
+    ) + EMPTY;
   fields.forEach((key, i) => {
     if (sizes[i]! <= keep) return;
     const value = copy[key];
@@ -79,7 +83,11 @@ function cutLongest(roots: unknown[], excess: number): void {
     else if (isObj(value)) for (const [k, v] of Object.entries(value)) walk(value, k, v);
   };
   for (const root of roots) if (isObj(root)) walk({ root }, "root", root);
-  const keep = level(leaves.map((l) => l.bytes - EMPTY), excess) + EMPTY;
+  const keep =
+    level(
+      leaves.map((l) => l.bytes - EMPTY),
+      excess,
+    ) + EMPTY;
   for (const { holder, key, bytes } of leaves) {
     if (bytes > keep) (holder as Obj)[key] = cutString((holder as Obj)[key] as string, keep);
   }

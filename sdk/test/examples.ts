@@ -10,7 +10,7 @@ const openai = new OpenAI();
  * `response_text` is no field of openai's typed Response), so it is untyped here: `usage` and
  * `sentiment` must accept what such an object holds.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the snippet's client is untyped on purpose
+// biome-ignore format: the product page's snippet, quotes and all
 export async function productPage(openai: any) {
   tokenist.init({ apiKey: process.env.TOKENIST_API_KEY });
   await tokenist.check({ userId: 'user_abc123', feature: 'voice-assistant', model: 'gpt-4o-mini' });
@@ -59,7 +59,8 @@ export async function wrapped(userId: string, messages: OpenAI.Chat.Completions.
     const vectors = await ai.embeddings.create({ model: "text-embedding-3-small", input: ["first doc", "second doc"] });
     return { text: response.output_text, dimensions: vectors.data[0]?.embedding.length, body: new Response(stream.toReadableStream()) };
   } catch (err) {
-    if (err instanceof TokenistBlockedError) return { reason: err.reason, retryAfterSeconds: err.retryAfterSeconds, decision: err.decision };
+    if (err instanceof TokenistBlockedError)
+      return { reason: err.reason, retryAfterSeconds: err.retryAfterSeconds, decision: err.decision };
     if (err instanceof TokenistReauthRequiredError) return { reauth: true, decision: err.decision };
     throw err;
   } finally {

@@ -83,19 +83,17 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
 export const workspaceIdShape = { workspaceId: z.string().min(1) };
 
 /** A member of the workspace named by `input.workspaceId`; services get a scoped ServiceCtx. */
-export const workspaceProcedure = protectedProcedure
-  .input(z.object(workspaceIdShape))
-  .use(async ({ ctx, input, next }) => {
-    const role = await getMemberRole(ctx.db, ctx.memberId, input.workspaceId);
-    // Not a member looks the same as not existing: ids of other workspaces reveal nothing.
-    if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Workspace not found" });
-    const service: ServiceCtx = {
-      db: ctx.db,
-      workspaceId: input.workspaceId,
-      actor: { type: "member", id: ctx.memberId },
-    };
-    return next({ ctx: { ...ctx, role, service } });
-  });
+export const workspaceProcedure = protectedProcedure.input(z.object(workspaceIdShape)).use(async ({ ctx, input, next }) => {
+  const role = await getMemberRole(ctx.db, ctx.memberId, input.workspaceId);
+  // Not a member looks the same as not existing: ids of other workspaces reveal nothing.
+  if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Workspace not found" });
+  const service: ServiceCtx = {
+    db: ctx.db,
+    workspaceId: input.workspaceId,
+    actor: { type: "member", id: ctx.memberId },
+  };
+  return next({ ctx: { ...ctx, role, service } });
+});
 
 const WRITE_ROLES: Role[] = ["owner", "admin"];
 

@@ -6,7 +6,10 @@ import { z } from "zod";
 import { POLICY_STAGES, RULE_METRICS, RULE_SCOPES, RULE_WINDOWS } from "@/db/schema";
 
 const ZTime = z.string().describe("ISO-8601 UTC timestamp");
-const ZNanos = z.string().regex(/^-?\d+$/).describe("exact amount in nano-dollars (1e-9 USD), as a decimal string");
+const ZNanos = z
+  .string()
+  .regex(/^-?\d+$/)
+  .describe("exact amount in nano-dollars (1e-9 USD), as a decimal string");
 
 export const ZListOf = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), nextCursor: z.string().nullable().describe("pass as `cursor` for the next page; null on the last") });
@@ -65,7 +68,9 @@ export const ZUsage = z.object({
 
 export const ZTopUsage = z.object({ data: z.array(ZTotals.extend({ key: z.string() })) });
 
-export const ZLabelCount = z.object({ data: z.array(z.object({ label: z.string(), events: z.number().int(), endUsers: z.number().int() })) });
+export const ZLabelCount = z.object({
+  data: z.array(z.object({ label: z.string(), events: z.number().int(), endUsers: z.number().int() })),
+});
 
 export const ZEndUser = z.object({
   userId: z.string(),
@@ -137,7 +142,9 @@ export const ZPayloadLog = z.object({
 export const ZEventDetail = z.object({
   event: ZEvent.extend({ metadata: z.record(z.string(), z.unknown()).nullable() }),
   payloadLogging: z.boolean(),
-  payloads: z.array(ZPayloadLog.pick({ id: true, source: true, request: true, response: true, metadata: true }).extend({ createdAt: ZTime })),
+  payloads: z.array(
+    ZPayloadLog.pick({ id: true, source: true, request: true, response: true, metadata: true }).extend({ createdAt: ZTime }),
+  ),
 });
 
 export const ZApiKey = z.object({
@@ -212,7 +219,9 @@ export const ZLabelPolicy = z.object({
   action: z.enum(["block", "throttle", "require_reauth", "alert"]),
   stage: z
     .enum(POLICY_STAGES)
-    .describe("record: labels of recorded calls count; check: the check's own input label counts at once (minCount 1 denies that very call)"),
+    .describe(
+      "record: labels of recorded calls count; check: the check's own input label counts at once (minCount 1 denies that very call)",
+    ),
   durationSeconds: z.number().int().nullable(),
   ratePerMinute: z.number().int().nullable(),
   enabled: z.boolean(),

@@ -5,16 +5,7 @@
  */
 import { z } from "zod";
 
-export const REQUEST_TYPES = [
-  "chat",
-  "responses",
-  "realtime",
-  "embeddings",
-  "completion",
-  "image",
-  "audio",
-  "other",
-] as const;
+export const REQUEST_TYPES = ["chat", "responses", "realtime", "embeddings", "completion", "image", "audio", "other"] as const;
 export const ZRequestType = z.enum(REQUEST_TYPES);
 
 /**
@@ -23,14 +14,14 @@ export const ZRequestType = z.enum(REQUEST_TYPES);
  * (what Postgres would store), then trimmed. So what an end user can put in an id never makes
  * a door refuse the call, and a block written for an id matches the id as checked.
  */
-export const ZIdent = z
-  .string()
-  .transform(cleanIdent)
-  .pipe(z.string().min(1, "must not be empty").max(256));
+export const ZIdent = z.string().transform(cleanIdent).pipe(z.string().min(1, "must not be empty").max(256));
 
 /** The identifier as stored and matched: see ZIdent. */
 export function cleanIdent(value: string): string {
-  return value.toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f]/g, "").trim();
+  return value
+    .toWellFormed()
+    .replace(/[\u0000-\u001f\u007f-\u009f]/g, "")
+    .trim();
 }
 
 /** The most text a call's `input` / `output` keeps (characters); longer text is cut, never refused. */
@@ -49,10 +40,7 @@ const ZChatMessage = z
   .passthrough();
 
 /** Prompt text, or an array of chat messages (OpenAI / Anthropic shape). */
-export const ZInputText = z.union([
-  ZText,
-  z.array(ZChatMessage).transform((m) => (m.length > MAX_MESSAGES ? m.slice(-MAX_MESSAGES) : m)),
-]);
+export const ZInputText = z.union([ZText, z.array(ZChatMessage).transform((m) => (m.length > MAX_MESSAGES ? m.slice(-MAX_MESSAGES) : m))]);
 
 export const ZCheckInput = z.object({
   userId: ZIdent,
@@ -105,36 +93,38 @@ export const ZCheckResult = z.object({
 });
 export type TCheckResult = z.infer<typeof ZCheckResult>;
 
-/** A provider usage object as returned; parsed by server/services/metering/usage.ts. */
+/** A provider usage object as returned; parsed by server/services/core/usage.ts. */
 export const ZUsageObject = z.record(z.string(), z.unknown());
 
-export const ZRecordInput = z.object({
-  userId: ZIdent.nullish(),
-  orgId: ZIdent.nullish(),
-  feature: ZIdent.nullish(),
-  tier: ZIdent.nullish(),
-  /** The check this call followed (its `checkId`): settles that check and fills model, feature, tier and org from it. */
-  checkId: ZIdent.nullish(),
-  /** Optional: else the check's, else the usage or response object's; else the event is stored unpriced (`model_missing`). */
-  model: z.string().transform(cleanIdent).pipe(z.string().min(1).max(256)).nullish(),
-  provider: z.string().trim().min(1).max(64).nullish(),
-  requestType: ZRequestType.nullish(),
-  /** The provider's usage object. Without it (a stream left early) the check's estimate and the output text are counted (`usage_estimated`). */
-  usage: ZUsageObject.nullish(),
-  requestId: ZIdent.nullish(),
-  conversationId: ZIdent.nullish(),
-  latencyMs: z.number().int().min(0).max(86_400_000).nullish(),
-  input: ZInputText.nullish(),
-  output: ZText.nullish(),
-  /** Accepted as another name for `output`. */
-  sentiment: ZText.nullish(),
-  metadata: z.record(z.string(), z.unknown()).nullish(),
-  timestamp: z.iso.datetime({ offset: true }).nullish(),
-}).refine((r) => r.usage || r.checkId || r.userId, {
-  // Without usage the check's estimate stands in; with no check and no user there is nothing to count.
-  message: "usage is required unless the record names its check (checkId) or its end user (userId)",
-  path: ["usage"],
-});
+export const ZRecordInput = z
+  .object({
+    userId: ZIdent.nullish(),
+    orgId: ZIdent.nullish(),
+    feature: ZIdent.nullish(),
+    tier: ZIdent.nullish(),
+    /** The check this call followed (its `checkId`): settles that check and fills model, feature, tier and org from it. */
+    checkId: ZIdent.nullish(),
+    /** Optional: else the check's, else the usage or response object's; else the event is stored unpriced (`model_missing`). */
+    model: z.string().transform(cleanIdent).pipe(z.string().min(1).max(256)).nullish(),
+    provider: z.string().trim().min(1).max(64).nullish(),
+    requestType: ZRequestType.nullish(),
+    /** The provider's usage object. Without it (a stream left early) the check's estimate and the output text are counted (`usage_estimated`). */
+    usage: ZUsageObject.nullish(),
+    requestId: ZIdent.nullish(),
+    conversationId: ZIdent.nullish(),
+    latencyMs: z.number().int().min(0).max(86_400_000).nullish(),
+    input: ZInputText.nullish(),
+    output: ZText.nullish(),
+    /** Accepted as another name for `output`. */
+    sentiment: ZText.nullish(),
+    metadata: z.record(z.string(), z.unknown()).nullish(),
+    timestamp: z.iso.datetime({ offset: true }).nullish(),
+  })
+  .refine((r) => r.usage || r.checkId || r.userId, {
+    // Without usage the check's estimate stands in; with no check and no user there is nothing to count.
+    message: "usage is required unless the record names its check (checkId) or its end user (userId)",
+    path: ["usage"],
+  });
 export type TRecordInput = z.infer<typeof ZRecordInput>;
 
 export const ZTokens = z.object({

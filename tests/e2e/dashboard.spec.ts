@@ -83,7 +83,14 @@ test("sign up, send traffic, see it, limit a user, lift it, block and unblock", 
 
   await test.step("traffic recorded with that key", async () => {
     const calls = [
-      { userId: ALICE, orgId: "org_e2e", feature: "support-bot", model: "gpt-4o", input: "How do I reset my password?", output: "Use the reset link." },
+      {
+        userId: ALICE,
+        orgId: "org_e2e",
+        feature: "support-bot",
+        model: "gpt-4o",
+        input: "How do I reset my password?",
+        output: "Use the reset link.",
+      },
       { userId: ALICE, feature: "support-bot", model: "gpt-4o-mini" },
       { userId: ALICE, feature: "summarizer", model: "gpt-4o-mini" },
       { userId: ALICE, feature: "summarizer", model: "gpt-4o" },

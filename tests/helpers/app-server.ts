@@ -50,8 +50,7 @@ export async function startApp(
 ): Promise<RunningApp> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tokenist-app-"));
-  const databaseUrl =
-    options.databaseUrl ?? (options.driver === "postgres" ? await createTestDatabaseUrl() : undefined);
+  const databaseUrl = options.databaseUrl ?? (options.driver === "postgres" ? await createTestDatabaseUrl() : undefined);
   const apiKey = generateApiKey();
   const env: Record<string, string> = {
     PORT: String(port),
@@ -132,7 +131,11 @@ async function waitForHealth(baseUrl: string, logs: () => string, child: ChildPr
 }
 
 /** fetch JSON with the app's API key. */
-export async function callApi(app: { baseUrl: string; apiKey: string }, route: string, init: { method?: string; body?: unknown; key?: string | null; headers?: Record<string, string> } = {}) {
+export async function callApi(
+  app: { baseUrl: string; apiKey: string },
+  route: string,
+  init: { method?: string; body?: unknown; key?: string | null; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
   const key = init.key === undefined ? app.apiKey : init.key;
   if (key) headers.authorization = `Bearer ${key}`;

@@ -31,7 +31,9 @@ export async function startFakeOpenAI() {
       requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: JSON.parse(raw || "{}") });
       const reply = queue.shift() ?? state.fallback;
       if (reply.status !== 200) {
-        res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "upstream is down", type: "server_error" } }));
+        res
+          .writeHead(reply.status, { "content-type": "application/json" })
+          .end(JSON.stringify({ error: { message: "upstream is down", type: "server_error" } }));
         return;
       }
       const model = requests.at(-1)!.body.model;
@@ -41,7 +43,9 @@ export async function startFakeOpenAI() {
           object: "chat.completion",
           created: Math.floor(Date.now() / 1000),
           model,
-          choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content: JSON.stringify(reply.answer), refusal: null } }],
+          choices: [
+            { index: 0, finish_reason: "stop", message: { role: "assistant", content: JSON.stringify(reply.answer), refusal: null } },
+          ],
           usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
         }),
       );

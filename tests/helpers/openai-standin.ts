@@ -11,7 +11,13 @@ import type { AddressInfo } from "node:net";
 export const STANDIN_TEXT = ["Hel", "lo", " the", "re", ",", " friend", "!"];
 export const STANDIN_USAGE = {
   chat: { prompt_tokens: 9, completion_tokens: 7, total_tokens: 16, prompt_tokens_details: { cached_tokens: 0 } },
-  responses: { input_tokens: 11, output_tokens: 7, total_tokens: 18, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
+  responses: {
+    input_tokens: 11,
+    output_tokens: 7,
+    total_tokens: 18,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens_details: { reasoning_tokens: 0 },
+  },
   embeddings: { prompt_tokens: 5, total_tokens: 5 },
 };
 
@@ -32,8 +38,16 @@ export async function startOpenAIStandIn() {
       const request: StandInRequest = { url: req.url ?? "", headers: req.headers, body: JSON.parse(raw || "{}") };
       requests.push(request);
       const { body } = request;
-      const kind = req.url === "/v1/chat/completions" ? "chat" : req.url === "/v1/responses" ? "responses" : req.url === "/v1/embeddings" ? "embeddings" : null;
-      if (!kind) return void res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "no such route" } }));
+      const kind =
+        req.url === "/v1/chat/completions"
+          ? "chat"
+          : req.url === "/v1/responses"
+            ? "responses"
+            : req.url === "/v1/embeddings"
+              ? "embeddings"
+              : null;
+      if (!kind)
+        return void res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "no such route" } }));
       if (kind === "embeddings") return json(res, embeddings(body.model, body.encoding_format === "base64"));
       if (!body.stream) return json(res, kind === "chat" ? chatCompletion(body.model) : response(body.model, "completed"));
 
@@ -48,7 +62,11 @@ export async function startOpenAIStandIn() {
       const textEvents = kind === "chat" ? STANDIN_TEXT.length : STANDIN_TEXT.length + 1; // + response.created
       events.forEach((event, i) => {
         if ((hold || fail) && i >= (fail ? 2 : textEvents)) return;
-        res.write(kind === "responses" ? `event: ${(event as { type: string }).type}\ndata: ${JSON.stringify(event)}\n\n` : `data: ${JSON.stringify(event)}\n\n`);
+        res.write(
+          kind === "responses"
+            ? `event: ${(event as { type: string }).type}\ndata: ${JSON.stringify(event)}\n\n`
+            : `data: ${JSON.stringify(event)}\n\n`,
+        );
       });
       if (fail) return void setTimeout(() => res.destroy(), 20);
       if (!hold) res.end(kind === "chat" ? "data: [DONE]\n\n" : "");
@@ -76,12 +94,24 @@ const TEXT = STANDIN_TEXT.join("");
 
 function chatCompletion(model: string) {
   const message = { role: "assistant", content: TEXT, refusal: null };
-  return { id: "chatcmpl-standin", object: "chat.completion", created: 1_764_000_000, model, choices: [{ index: 0, message, finish_reason: "stop", logprobs: null }], usage: STANDIN_USAGE.chat };
+  return {
+    id: "chatcmpl-standin",
+    object: "chat.completion",
+    created: 1_764_000_000,
+    model,
+    choices: [{ index: 0, message, finish_reason: "stop", logprobs: null }],
+    usage: STANDIN_USAGE.chat,
+  };
 }
 
 function chatChunks(model: string, includeUsage: boolean) {
   const chunk = (choices: unknown[], usage?: unknown) => ({
-    id: "chatcmpl-standin", object: "chat.completion.chunk", created: 1_764_000_000, model, choices, ...(includeUsage ? { usage: usage ?? null } : {}),
+    id: "chatcmpl-standin",
+    object: "chat.completion.chunk",
+    created: 1_764_000_000,
+    model,
+    choices,
+    ...(includeUsage ? { usage: usage ?? null } : {}),
   });
   return [
     ...STANDIN_TEXT.map((content) => chunk([{ index: 0, delta: { content }, finish_reason: null }])),
@@ -92,8 +122,22 @@ function chatChunks(model: string, includeUsage: boolean) {
 function response(model: string, status: "in_progress" | "completed") {
   const done = status === "completed";
   return {
-    id: "resp_standin", object: "response", created_at: 1_764_000_000, model, status,
-    output: done ? [{ type: "message", id: "msg_standin", role: "assistant", status: "completed", content: [{ type: "output_text", text: TEXT, annotations: [] }] }] : [],
+    id: "resp_standin",
+    object: "response",
+    created_at: 1_764_000_000,
+    model,
+    status,
+    output: done
+      ? [
+          {
+            type: "message",
+            id: "msg_standin",
+            role: "assistant",
+            status: "completed",
+            content: [{ type: "output_text", text: TEXT, annotations: [] }],
+          },
+        ]
+      : [],
     usage: done ? STANDIN_USAGE.responses : null,
   };
 }
@@ -102,7 +146,14 @@ function responseEvents(model: string) {
   let sequence_number = 0;
   return [
     { type: "response.created", sequence_number: sequence_number++, response: response(model, "in_progress") },
-    ...STANDIN_TEXT.map((delta) => ({ type: "response.output_text.delta", item_id: "msg_standin", output_index: 0, content_index: 0, delta, sequence_number: sequence_number++ })),
+    ...STANDIN_TEXT.map((delta) => ({
+      type: "response.output_text.delta",
+      item_id: "msg_standin",
+      output_index: 0,
+      content_index: 0,
+      delta,
+      sequence_number: sequence_number++,
+    })),
     { type: "response.completed", sequence_number: sequence_number++, response: response(model, "completed") },
   ];
 }

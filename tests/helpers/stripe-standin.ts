@@ -61,10 +61,22 @@ export async function startStripeStandIn() {
     }
     if (method === "GET" && path === "/v1/prices") {
       const keys: string[] = params.lookup_keys ?? [];
-      return [200, list(store.prices.filter((p) => keys.includes(p.lookup_key)), "/v1/prices")];
+      return [
+        200,
+        list(
+          store.prices.filter((p) => keys.includes(p.lookup_key)),
+          "/v1/prices",
+        ),
+      ];
     }
     if (method === "POST" && path === "/v1/prices") {
-      const p = { id: id("price"), object: "price", active: true, ...params, unit_amount: params.unit_amount ? Number(params.unit_amount) : null };
+      const p = {
+        id: id("price"),
+        object: "price",
+        active: true,
+        ...params,
+        unit_amount: params.unit_amount ? Number(params.unit_amount) : null,
+      };
       store.prices.push(p);
       return [200, p];
     }
@@ -84,7 +96,8 @@ export async function startStripeStandIn() {
       store.sessions.push(s);
       return [200, s];
     }
-    if (method === "POST" && path === "/v1/billing_portal/sessions") return [200, { id: id("bps"), object: "billing_portal.session", url: "https://billing.stripe.test/p", ...params }];
+    if (method === "POST" && path === "/v1/billing_portal/sessions")
+      return [200, { id: id("bps"), object: "billing_portal.session", url: "https://billing.stripe.test/p", ...params }];
     if (method === "POST" && path === "/v1/billing/meter_events") {
       if (!store.meterEvents.has(params.identifier)) store.meterEvents.set(params.identifier, params); // Stripe dedupes by identifier
       return [200, { object: "billing.meter_event", ...params }];
@@ -107,7 +120,8 @@ export async function startStripeStandIn() {
       const key = req.headers["idempotency-key"] as string | undefined;
       requests.push({ method: req.method!, path: url.pathname, params, idempotencyKey: key });
       const cacheKey = key && `${req.method} ${url.pathname} ${key}`;
-      const [status, answer] = cacheKey && store.idempotent.has(cacheKey) ? [200, store.idempotent.get(cacheKey)] : route(req.method!, url.pathname, params);
+      const [status, answer] =
+        cacheKey && store.idempotent.has(cacheKey) ? [200, store.idempotent.get(cacheKey)] : route(req.method!, url.pathname, params);
       if (cacheKey && status === 200) store.idempotent.set(cacheKey, answer);
       res.writeHead(status, { "content-type": "application/json", "request-id": id("req") }).end(JSON.stringify(answer));
     });
@@ -119,7 +133,14 @@ export async function startStripeStandIn() {
     requests,
     store,
     /** Make a subscription exist as Stripe would return it. */
-    putSubscription(sub: { id: string; customer: string; status: string; priceLookupKeys: string[]; metadata?: Record<string, string>; trialEnd?: number }) {
+    putSubscription(sub: {
+      id: string;
+      customer: string;
+      status: string;
+      priceLookupKeys: string[];
+      metadata?: Record<string, string>;
+      trialEnd?: number;
+    }) {
       const s = {
         id: sub.id,
         object: "subscription",
@@ -129,7 +150,11 @@ export async function startStripeStandIn() {
         trial_end: sub.trialEnd ?? null,
         items: {
           object: "list",
-          data: sub.priceLookupKeys.map((k) => ({ id: id("si"), price: store.prices.find((p) => p.lookup_key === k) ?? { id: id("price"), lookup_key: k }, current_period_end: Math.floor(Date.now() / 1000) + 30 * 86400 })),
+          data: sub.priceLookupKeys.map((k) => ({
+            id: id("si"),
+            price: store.prices.find((p) => p.lookup_key === k) ?? { id: id("price"), lookup_key: k },
+            current_period_end: Math.floor(Date.now() / 1000) + 30 * 86400,
+          })),
         },
       };
       store.subscriptions.set(sub.id, s);
@@ -149,7 +174,11 @@ export function useStripeStandIn(driver: Driver, webhookSecret: string, onReset:
   beforeAll(async () => {
     suite.database = await openTestDatabase(driver);
     suite.stripeApi = await startStripeStandIn();
-    Object.assign(process.env, { STRIPE_SECRET_KEY: "sk_test_standin", STRIPE_WEBHOOK_SECRET: webhookSecret, STRIPE_API_URL: suite.stripeApi.url });
+    Object.assign(process.env, {
+      STRIPE_SECRET_KEY: "sk_test_standin",
+      STRIPE_WEBHOOK_SECRET: webhookSecret,
+      STRIPE_API_URL: suite.stripeApi.url,
+    });
     resetEnvCache();
     resetStripeClient();
     onReset();

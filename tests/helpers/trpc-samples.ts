@@ -4,7 +4,7 @@ import { events, members } from "@/db/schema";
 import { appRouter, createCaller } from "@/server/api/root";
 import { newId } from "@/server/lib/ids";
 import { hashPassword } from "@/server/services/auth/password";
-import { createBlock } from "@/server/services/guardrails/manage-blocklist";
+import { createBlock } from "@/server/services/blocklist/manage-blocklist";
 import { createRule } from "@/server/services/guardrails/manage-rules";
 import { acceptInvitation, createInvitation } from "@/server/services/members/invitations";
 import { recordEvent } from "@/server/services/metering/record-event";
@@ -37,14 +37,30 @@ export async function populatedWorkspace(db: Db, name: string) {
   await updateWorkspaceSettings({ ctx, input: { payloadLogging: true } });
   const usage = { prompt_tokens: 120, completion_tokens: 30 };
   const tag = name.toLowerCase().replace(/\W+/g, "-");
-  const first = await recordEvent({ ctx, input: { userId: `${tag}-user`, orgId: `${tag}-org`, feature: `${tag}-feature`, model: "gpt-4o-mini", usage, input: `secret prompt of ${name}`, output: "answer" } });
+  const first = await recordEvent({
+    ctx,
+    input: {
+      userId: `${tag}-user`,
+      orgId: `${tag}-org`,
+      feature: `${tag}-feature`,
+      model: "gpt-4o-mini",
+      usage,
+      input: `secret prompt of ${name}`,
+      output: "answer",
+    },
+  });
   await recordEvent({ ctx, input: { userId: `${tag}-user`, feature: `${tag}-feature`, model: "gpt-4o", usage } });
   await db.update(events).set({ labels: sql`array['jailbreak']::text[]` }).where(eq(events.id, first.id));
   const rule = await createRule({ ctx, input: { name: `${name} rule`, scope: "user", metric: "requests", window: "day", limit: 50 } });
   const block = await createBlock({ ctx, input: { userId: `${tag}-blocked`, reason: `${name} block` } });
   const [viewer] = await db
     .insert(members)
-    .values({ id: newId("mem"), email: `viewer-${tag}-${Date.now()}@example.com`, passwordHash: await hashPassword("correct horse battery"), emailVerifiedAt: new Date() })
+    .values({
+      id: newId("mem"),
+      email: `viewer-${tag}-${Date.now()}@example.com`,
+      passwordHash: await hashPassword("correct horse battery"),
+      emailVerifiedAt: new Date(),
+    })
     .returning();
   const { token } = await createInvitation({ ctx, actorRole: "owner", input: { email: viewer!.email, role: "viewer" } });
   await acceptInvitation(db, viewer!.id, token);

@@ -19,7 +19,9 @@ const TEXTS: Record<string, string> = {
   "no spaces": "a".repeat(MB - 200),
   "a@ repeated": "a@".repeat((MB - 200) / 2),
   "a.a@ repeated": "a.a@".repeat((MB - 200) / 4),
-  "10,000 label-like terms": Array.from({ length: 10_000 }, (_, i) => `${TERMS[i % 10]}${i % 20} request ${i % 20}`).join(" ").slice(0, MB - 200),
+  "10,000 label-like terms": Array.from({ length: 10_000 }, (_, i) => `${TERMS[i % 10]}${i % 20} request ${i % 20}`)
+    .join(" ")
+    .slice(0, MB - 200),
 };
 /** Nested arrays as JSON text (JSON.stringify itself would overflow the stack at this depth). */
 const deepJson = (depth: number) => "[".repeat(depth) + '"x"' + "]".repeat(depth);
@@ -57,10 +59,17 @@ describe("1 MB adversarial bodies against the running app", () => {
     const half = text.slice(0, text.length / 2);
     const results = {
       check: await timed("/sdk/check", { userId: "adversary", model: "gpt-4o", input: text }),
-      record: await timed("/sdk/record", { userId: "adversary", model: "gpt-4o", input: half, output: half, usage: { prompt_tokens: 10, completion_tokens: 1 } }),
+      record: await timed("/sdk/record", {
+        userId: "adversary",
+        model: "gpt-4o",
+        input: half,
+        output: half,
+        usage: { prompt_tokens: 10, completion_tokens: 1 },
+      }),
       log: await timed("/sdk/log", { userId: "adversary", request: { messages: [{ role: "user", content: text }] } }),
     };
-    if (process.env.SHOW_TIMINGS) console.log(name, Object.fromEntries(Object.entries(results).map(([d, r]) => [d, `${r.ms.toFixed(1)} ms`])));
+    if (process.env.SHOW_TIMINGS)
+      console.log(name, Object.fromEntries(Object.entries(results).map(([d, r]) => [d, `${r.ms.toFixed(1)} ms`])));
     for (const [door, r] of Object.entries(results)) {
       expect(r.status, door).toBe(200);
       expect(r.ms, `${door}: ${r.ms.toFixed(0)} ms`).toBeLessThan(200);
@@ -88,20 +97,25 @@ describe("1 MB adversarial bodies against the running app", () => {
       for (let i = 0; i < 24; i++) {
         const text = bodies[i % bodies.length]!;
         const route = ["/sdk/check", "/sdk/record", "/sdk/log"][i % 3]!;
-        await callApi(app, route, { body: { userId: "adversary", model: "gpt-4o", input: text, request: text, usage: { prompt_tokens: 1, completion_tokens: 1 } } });
+        await callApi(app, route, {
+          body: { userId: "adversary", model: "gpt-4o", input: text, request: text, usage: { prompt_tokens: 1, completion_tokens: 1 } },
+        });
       }
       flooding = false;
     })();
     while (flooding || latencies.length < 100) {
       const started = performance.now();
-      const res = await callApi(app, "/sdk/check", { body: { userId: `probe_${latencies.length % 50}`, model: "gpt-4o-mini", input: "What is the capital of France?" } });
+      const res = await callApi(app, "/sdk/check", {
+        body: { userId: `probe_${latencies.length % 50}`, model: "gpt-4o-mini", input: "What is the capital of France?" },
+      });
       latencies.push(performance.now() - started);
       expect(res.status).toBe(200);
     }
     await flood;
     latencies.sort((a, b) => a - b);
     const p99 = latencies[Math.ceil(latencies.length * 0.99) - 1]!;
-    if (process.env.SHOW_TIMINGS) console.log(`probe: ${latencies.length} checks, p50 ${latencies[latencies.length >> 1]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
+    if (process.env.SHOW_TIMINGS)
+      console.log(`probe: ${latencies.length} checks, p50 ${latencies[latencies.length >> 1]!.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`);
     expect(p99, `p99 ${p99.toFixed(1)} ms over ${latencies.length} probes`).toBeLessThan(100);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { members, memberships } from "@/db/schema";
 import { createCaller } from "@/server/api/root";
 import { resetEnvCache } from "@/server/env";
-import { resetEmailTransport } from "@/server/services/alerts/channels/send";
+import { resetEmailTransport } from "@/server/services/channels/send";
 import { createChannel, getChannel, listChannels, sendTestMessage } from "@/server/services/alerts/manage-channels";
 import { resetTestMessageLimit, takeTestMessage, TEST_MESSAGE_LIMIT } from "@/server/services/alerts/test-message-limit";
 import { createApiKey } from "@/server/services/api-keys/manage-api-keys";
@@ -27,7 +27,10 @@ function subjectOf(raw: string): string {
     .replace(/=\?utf-8\?([bq])\?([^?]*)\?=/gi, (_m, enc: string, text: string) =>
       enc.toLowerCase() === "b"
         ? Buffer.from(text, "base64").toString("utf8")
-        : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9a-f]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1").toString("utf8"),
+        : Buffer.from(
+            text.replace(/_/g, " ").replace(/=([0-9a-f]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+            "latin1",
+          ).toString("utf8"),
     );
 }
 
@@ -53,10 +56,16 @@ describe.each(TEST_DRIVERS)("alert channels as each caller sees them, and test m
   async function workspaceWithChannels() {
     const ws = await createTestWorkspace(database.db, "Channels", "growth");
     devMode();
-    const email = await createChannel({ ctx: ws.ctx, input: { type: "email", name: "On-call", to: ["oncall@example.com", "cto@example.com"] } });
+    const email = await createChannel({
+      ctx: ws.ctx,
+      input: { type: "email", name: "On-call", to: ["oncall@example.com", "cto@example.com"] },
+    });
     const slack = await createChannel({ ctx: ws.ctx, input: { type: "slack", name: "#alerts", url: SLACK_URL } });
     const webhook = await createChannel({ ctx: ws.ctx, input: { type: "webhook", name: "Ops", url: WEBHOOK_URL } });
-    const [viewer] = await database.db.insert(members).values({ id: newId("mem"), email: `viewer-${newId("x")}@example.com` }).returning();
+    const [viewer] = await database.db
+      .insert(members)
+      .values({ id: newId("mem"), email: `viewer-${newId("x")}@example.com` })
+      .returning();
     await database.db.insert(memberships).values({ workspaceId: ws.ctx.workspaceId, memberId: viewer!.id, role: "viewer" });
     const keyCtx = async (scopes: ("read" | "write" | "sdk")[]): Promise<ServiceCtx> => {
       const key = await createApiKey({ ctx: ws.ctx, input: { name: scopes.join("+"), scopes } });
@@ -100,14 +109,20 @@ describe.each(TEST_DRIVERS)("alert channels as each caller sees them, and test m
 
   it("L1: a slack channel takes only a https://hooks.slack.com/ URL, unless private webhooks are allowed for development", async () => {
     const { ctx } = await createTestWorkspace(database.db, "Slack only", "starter");
-    for (const url of ["https://example.com/services/T0/B0/x", "http://hooks.slack.com/services/T0/B0/x", "https://hooks.slack.com.example.net/x"]) {
+    for (const url of [
+      "https://example.com/services/T0/B0/x",
+      "http://hooks.slack.com/services/T0/B0/x",
+      "https://hooks.slack.com.example.net/x",
+    ]) {
       await expect(createChannel({ ctx, input: { type: "slack", name: "not slack", url } }), url).rejects.toThrow(InvalidInputError);
     }
     await expect(createChannel({ ctx, input: { type: "slack", name: "not slack", url: "https://example.com/x" } })).rejects.toThrow(
       "Slack channels take a Slack incoming-webhook URL (https://hooks.slack.com/...)",
     );
     devMode();
-    await expect(createChannel({ ctx, input: { type: "slack", name: "local", url: "http://127.0.0.1:9/hook" } })).resolves.toMatchObject({ type: "slack" });
+    await expect(createChannel({ ctx, input: { type: "slack", name: "local", url: "http://127.0.0.1:9/hook" } })).resolves.toMatchObject({
+      type: "slack",
+    });
   });
 
   it("L4: test messages are limited per workspace (5 per 10 minutes), other workspaces unaffected", async () => {
@@ -115,7 +130,8 @@ describe.each(TEST_DRIVERS)("alert channels as each caller sees them, and test m
     const b = await createTestWorkspace(database.db, "Quiet", "starter");
     const channelA = await createChannel({ ctx: a.ctx, input: { type: "email", name: "mail", to: ["x@example.com"] } });
     const channelB = await createChannel({ ctx: b.ctx, input: { type: "email", name: "mail", to: ["y@example.com"] } });
-    for (let i = 0; i < TEST_MESSAGE_LIMIT.count; i++) await expect(sendTestMessage({ ctx: a.ctx, id: channelA.id })).resolves.toMatchObject({ status: "sent" });
+    for (let i = 0; i < TEST_MESSAGE_LIMIT.count; i++)
+      await expect(sendTestMessage({ ctx: a.ctx, id: channelA.id })).resolves.toMatchObject({ status: "sent" });
     const refused = await sendTestMessage({ ctx: a.ctx, id: channelA.id }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(RateLimitedError);
     expect((refused as RateLimitedError).status).toBe(429);
@@ -132,8 +148,14 @@ describe.each(TEST_DRIVERS)("alert channels as each caller sees them, and test m
       resetEnvCache();
       resetEmailTransport();
       const { ctx } = await createTestWorkspace(database.db, "Subjects", "starter");
-      const injected = await createChannel({ ctx, input: { type: "email", name: "Ops\r\nBcc: victim@example.com", to: ["ops@example.com"] } });
-      const long = await createChannel({ ctx, input: { type: "email", name: `Click https://evil.example/login now ${"!".repeat(60)}`, to: ["ops@example.com"] } });
+      const injected = await createChannel({
+        ctx,
+        input: { type: "email", name: "Ops\r\nBcc: victim@example.com", to: ["ops@example.com"] },
+      });
+      const long = await createChannel({
+        ctx,
+        input: { type: "email", name: `Click https://evil.example/login now ${"!".repeat(60)}`, to: ["ops@example.com"] },
+      });
       await sendTestMessage({ ctx, id: injected.id });
       await sendTestMessage({ ctx, id: long.id });
       expect(smtp.messages.map((m) => m.to)).toEqual([["ops@example.com"], ["ops@example.com"]]);

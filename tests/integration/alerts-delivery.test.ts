@@ -4,11 +4,11 @@ import { alertChannels, alertDeliveries, outbox, workspaces } from "@/db/schema"
 import { resetEnvCache } from "@/server/env";
 import { deliverOnce } from "@/server/services/alerts/deliver";
 import { deliverCrossing } from "@/server/services/alerts/deliver-crossing";
-import { fireOnce, type Crossing } from "@/server/services/alerts/fire-once";
+import { fireOnce, type Crossing } from "@/server/events/publish";
 import { createChannel, sendTestMessage } from "@/server/services/alerts/manage-channels";
-import { DELIVERY_LIMITS } from "@/server/services/alerts/safe-request";
+import { DELIVERY_LIMITS } from "@/server/lib/safe-request";
 import { resetTestMessageLimit } from "@/server/services/alerts/test-message-limit";
-import { processOutbox, runHandlers } from "@/server/services/background/outbox";
+import { processOutbox, runHandlers } from "@/server/events/outbox";
 import { setPlanByHand } from "@/server/services/billing/manage-billing";
 import { SYSTEM, type ServiceCtx } from "@/server/services/context";
 import { ForbiddenError } from "@/server/services/errors";
@@ -51,7 +51,8 @@ describe.each(TEST_DRIVERS)("alert delivery: deadlines, claims and plan gates on
     await database.close();
   });
 
-  const deliveriesOf = (ctx: ServiceCtx) => database.db.select().from(alertDeliveries).where(eq(alertDeliveries.workspaceId, ctx.workspaceId));
+  const deliveriesOf = (ctx: ServiceCtx) =>
+    database.db.select().from(alertDeliveries).where(eq(alertDeliveries.workspaceId, ctx.workspaceId));
   const channelRow = async (id: string) => (await database.db.select().from(alertChannels).where(eq(alertChannels.id, id)))[0]!;
   const message = { subject: "s", text: "t", payload: { type: "test" } };
 
@@ -125,7 +126,10 @@ describe.each(TEST_DRIVERS)("alert delivery: deadlines, claims and plan gates on
     try {
       const { ctx } = await createTestWorkspace(database.db, "Twice", "growth");
       const channel = await channelRow((await createChannel({ ctx, input: { type: "webhook", name: "once", url: hook.url } })).id);
-      const results = await Promise.all([deliverOnce(database.db, channel, "outbox:42", message), deliverOnce(database.db, channel, "outbox:42", message)]);
+      const results = await Promise.all([
+        deliverOnce(database.db, channel, "outbox:42", message),
+        deliverOnce(database.db, channel, "outbox:42", message),
+      ]);
       expect(hook.requests).toHaveLength(1);
       expect(results.map((r) => r.skipped).sort()).toEqual([false, true]);
       expect(results.find((r) => !r.skipped)).toMatchObject({ status: "sent", attempts: 1 });
@@ -168,7 +172,11 @@ describe.each(TEST_DRIVERS)("alert delivery: deadlines, claims and plan gates on
       await claim("outbox:fresh", "1 second");
       expect(await deliverOnce(database.db, channel, "outbox:fresh", message)).toMatchObject({ status: "sending", skipped: true });
       await claim("outbox:fresh", "1 hour");
-      expect(await deliverOnce(database.db, channel, "outbox:fresh", message)).toMatchObject({ status: "sent", skipped: false, attempts: 2 });
+      expect(await deliverOnce(database.db, channel, "outbox:fresh", message)).toMatchObject({
+        status: "sent",
+        skipped: false,
+        attempts: 2,
+      });
       expect(hook.requests).toHaveLength(2);
     } finally {
       await hook.close();
@@ -197,7 +205,10 @@ describe.each(TEST_DRIVERS)("alert delivery: deadlines, claims and plan gates on
       await expect(sendTestMessage({ ctx, id: webhook.id })).rejects.toBeInstanceOf(ForbiddenError);
 
       // A lapsed Growth subscription is the Free plan's: nothing is sent at all.
-      await database.db.update(workspaces).set({ plan: "growth", subscriptionStatus: "canceled" }).where(eq(workspaces.id, ctx.workspaceId));
+      await database.db
+        .update(workspaces)
+        .set({ plan: "growth", subscriptionStatus: "canceled" })
+        .where(eq(workspaces.id, ctx.workspaceId));
       await fireOnce(database.db, crossing(ctx.workspaceId));
       expect(await processOutbox(database.db, runHandlers)).toEqual({ delivered: 1, failed: 0 });
       const second = (await deliverySummary(ctx)).filter((d) => !Object.values(first).some((f) => f.id === d.id));
@@ -211,7 +222,13 @@ describe.each(TEST_DRIVERS)("alert delivery: deadlines, claims and plan gates on
 
   const deliverySummary = (ctx: ServiceCtx) =>
     database.db
-      .select({ id: alertDeliveries.id, channelId: alertDeliveries.channelId, status: alertDeliveries.status, error: alertDeliveries.error, attempts: alertDeliveries.attempts })
+      .select({
+        id: alertDeliveries.id,
+        channelId: alertDeliveries.channelId,
+        status: alertDeliveries.status,
+        error: alertDeliveries.error,
+        attempts: alertDeliveries.attempts,
+      })
       .from(alertDeliveries)
       .where(eq(alertDeliveries.workspaceId, ctx.workspaceId))
       .then((rows) => rows.map((r) => ({ ...r, status: r.status as string })));

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { alertDeliveries, outbox } from "@/db/schema";
 import { resetEnvCache } from "@/server/env";
-import { resetEmailTransport } from "@/server/services/alerts/channels/send";
+import { resetEmailTransport } from "@/server/services/channels/send";
 import { createAlert } from "@/server/services/alerts/manage-alerts";
 import { createChannel, listDeliveries, sendTestMessage } from "@/server/services/alerts/manage-channels";
-import { verifyWebhook } from "@/server/services/alerts/signature";
-import { drainOutbox } from "@/server/services/background/outbox";
+import { verifyWebhook } from "@/server/services/channels/signature";
+import { drainOutbox } from "@/server/events/outbox";
 import type { ServiceCtx } from "@/server/services/context";
 import { createRule } from "@/server/services/guardrails/manage-rules";
 import { recordEvent } from "@/server/services/metering/record-event";
@@ -37,7 +37,10 @@ describe.each(TEST_DRIVERS)("threshold alerts through the in-process outbox on %
   });
 
   const record = (ctx: ServiceCtx, userId: string) =>
-    recordEvent({ ctx, input: { userId, model: "gpt-4o-mini", requestId: `a${++seq}`, usage: { prompt_tokens: 10, completion_tokens: 1 } } });
+    recordEvent({
+      ctx,
+      input: { userId, model: "gpt-4o-mini", requestId: `a${++seq}`, usage: { prompt_tokens: 10, completion_tokens: 1 } },
+    });
 
   it("crossing 80% and then 100% sends exactly one alert of each to e-mail, Slack and a signed webhook", async () => {
     const { ctx } = await createTestWorkspace(database.db, "Alerts", "growth");
@@ -68,7 +71,12 @@ describe.each(TEST_DRIVERS)("threshold alerts through the in-process outbox on %
     const hooks = hook.requests.slice(hook0);
     for (const r of hooks) expect(verifyWebhook(secret, r.body, r.headers["tokenist-signature"] as string)).toBe(true);
     expect(hooks.map((r) => JSON.parse(r.body).threshold)).toEqual(["80%", "100%"]);
-    expect(JSON.parse(hooks[1]!.body)).toMatchObject({ type: "limit.crossed", subject: { dimension: "user", key: "alice" }, used: 10, limit: 10 });
+    expect(JSON.parse(hooks[1]!.body)).toMatchObject({
+      type: "limit.crossed",
+      subject: { dimension: "user", key: "alice" },
+      used: 10,
+      limit: 10,
+    });
     expect(smtp.messages.slice(mails0)[0]!.to).toEqual(["oncall@example.com"]);
     expect(smtp.messages.slice(mails0)[0]!.raw).toContain("Daily budget: user alice reached 80% of 10 requests");
     expect(JSON.parse(slack.requests[slack0]!.body).text).toContain("user alice reached 80%");
@@ -102,6 +110,10 @@ describe.each(TEST_DRIVERS)("threshold alerts through the in-process outbox on %
     const succeeded = hook.requests.slice(before + failing);
     expect(succeeded.map((r) => JSON.parse(r.body).subject.key).sort()).toEqual(["u1", "u2", "u3"]);
     const deliveries = await database.db.select().from(alertDeliveries).where(eq(alertDeliveries.workspaceId, ctx.workspaceId));
-    expect(deliveries.map((d) => [d.status, d.attempts])).toEqual([["sent", 2], ["sent", 2], ["sent", 2]]);
+    expect(deliveries.map((d) => [d.status, d.attempts])).toEqual([
+      ["sent", 2],
+      ["sent", 2],
+      ["sent", 2],
+    ]);
   });
 });

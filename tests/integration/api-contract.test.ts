@@ -37,7 +37,10 @@ describe("the OpenAPI contract", () => {
     for (const sample of SAMPLES) {
       const op = ops.get(sample.operationId)!;
       const path = sample.path(ids) + (sample.query ? `?${new URLSearchParams(sample.query)}` : "");
-      const res = await callApi(app, path, { method: op.method, body: sample.body?.(ids) ?? (op.method === "POST" ? undefined : undefined) });
+      const res = await callApi(app, path, {
+        method: op.method,
+        body: sample.body?.(ids) ?? (op.method === "POST" ? undefined : undefined),
+      });
       const [status, answer] = Object.entries(op.spec.responses).find(([code]) => code.startsWith("2")) as [string, any];
       expect(res.status, `${sample.operationId}: ${JSON.stringify(res.body).slice(0, 300)}`).toBe(Number(status));
       if (answer.content["application/json"]) {

@@ -13,7 +13,10 @@ describe("security of every route", () => {
   let other: { baseUrl: string; apiKey: string };
   const ids: Ids = {};
   beforeAll(async () => {
-    app = await startApp({ driver: process.env.TEST_DATABASE_URL ? "postgres" : "pglite", env: { TOKENIST_INIT_PLAN: "growth", TOKENIST_BAD_KEY_LIMIT: "100000" } });
+    app = await startApp({
+      driver: process.env.TEST_DATABASE_URL ? "postgres" : "pglite",
+      env: { TOKENIST_INIT_PLAN: "growth", TOKENIST_BAD_KEY_LIMIT: "100000" },
+    });
     const doc = (await callApi(app, "/api/v1/openapi.json", { key: null })).body;
     ops = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, spec]) => ({
@@ -26,7 +29,11 @@ describe("security of every route", () => {
     owner = { baseUrl: app.baseUrl, apiKey: app.apiKey };
     other = { baseUrl: app.baseUrl, apiKey: (await signUpWithKey(app.baseUrl, "intruder@example.com")).apiKey };
     // The owner's resources, made through the samples' create operations.
-    for (const s of SAMPLES.filter((s) => /^(record|createRule|createBlock|createAlertChannel|createAlert|createApiKey|createLabelPolicy|createCustomLabel)$/.test(s.operationId))) {
+    for (const s of SAMPLES.filter((s) =>
+      /^(record|createRule|createBlock|createAlertChannel|createAlert|createApiKey|createLabelPolicy|createCustomLabel)$/.test(
+        s.operationId,
+      ),
+    )) {
       const op = ops.find((o) => o.operationId === s.operationId)!;
       const res = await callApi(owner, s.path(ids), { method: op.method, body: s.body?.(ids) });
       expect(res.status).toBeLessThan(300);
@@ -38,10 +45,21 @@ describe("security of every route", () => {
 
   const concrete = (op: Op, id = "x") =>
     op.path
-      .replace("{id}", { "/api/v1/rules/{id}": ids.ruleId, "/api/v1/blocklist/{id}": ids.blockId, "/api/v1/alert-channels/{id}": ids.channelId,
-        "/api/v1/alert-channels/{id}/test": ids.channelId, "/api/v1/alerts/{id}": ids.alertId, "/api/v1/events/{id}": ids.eventId,
-        "/api/v1/api-keys/{id}": ids.keyId, "/api/v1/logs/{id}": ids.logId, "/api/v1/label-policies/{id}": ids.policyId,
-        "/api/v1/custom-labels/{id}": ids.customLabelId }[op.path] ?? id)
+      .replace(
+        "{id}",
+        {
+          "/api/v1/rules/{id}": ids.ruleId,
+          "/api/v1/blocklist/{id}": ids.blockId,
+          "/api/v1/alert-channels/{id}": ids.channelId,
+          "/api/v1/alert-channels/{id}/test": ids.channelId,
+          "/api/v1/alerts/{id}": ids.alertId,
+          "/api/v1/events/{id}": ids.eventId,
+          "/api/v1/api-keys/{id}": ids.keyId,
+          "/api/v1/logs/{id}": ids.logId,
+          "/api/v1/label-policies/{id}": ids.policyId,
+          "/api/v1/custom-labels/{id}": ids.customLabelId,
+        }[op.path] ?? id,
+      )
       .replace("{userId}", "contract_user");
 
   it("refuses every route without a key, with a malformed key and with a revoked key (401)", async () => {
@@ -50,7 +68,11 @@ describe("security of every route", () => {
     await new Promise((r) => setTimeout(r, 1_100)); // past the key cache of every process
     for (const op of ops) {
       for (const key of [null, "ug_notarealkey000000000000", revoked.body.key]) {
-        const res = await callApi(app, concrete(op), { method: op.method, body: op.method === "GET" || op.method === "DELETE" ? undefined : {}, key });
+        const res = await callApi(app, concrete(op), {
+          method: op.method,
+          body: op.method === "GET" || op.method === "DELETE" ? undefined : {},
+          key,
+        });
         expect(res.status, `${op.operationId} with ${key ? "bad key" : "no key"}`).toBe(401);
         expect(res.body.error.code).toBe("unauthorized");
       }
@@ -77,11 +99,29 @@ describe("security of every route", () => {
   });
 
   it("answers 404 to another workspace's ids on every route that takes one, and changes nothing", async () => {
-    const bodies: Record<string, unknown> = { updateRule: { limit: 1 }, updateAlertChannel: { enabled: false }, updateAlert: { enabled: false },
-      updateLabelPolicy: { enabled: true }, updateCustomLabel: { description: "hijacked" } };
-    const before = await Promise.all(["/api/v1/rules", "/api/v1/blocklist", "/api/v1/alert-channels", "/api/v1/alerts", "/api/v1/api-keys", "/api/v1/label-policies", "/api/v1/custom-labels"].map((p) => callApi(owner, p)));
+    const bodies: Record<string, unknown> = {
+      updateRule: { limit: 1 },
+      updateAlertChannel: { enabled: false },
+      updateAlert: { enabled: false },
+      updateLabelPolicy: { enabled: true },
+      updateCustomLabel: { description: "hijacked" },
+    };
+    const before = await Promise.all(
+      [
+        "/api/v1/rules",
+        "/api/v1/blocklist",
+        "/api/v1/alert-channels",
+        "/api/v1/alerts",
+        "/api/v1/api-keys",
+        "/api/v1/label-policies",
+        "/api/v1/custom-labels",
+      ].map((p) => callApi(owner, p)),
+    );
     for (const op of ops.filter((o) => o.path.includes("{id}"))) {
-      const res = await callApi(other, concrete(op), { method: op.method, body: op.method === "GET" || op.method === "DELETE" ? undefined : (bodies[op.operationId] ?? {}) });
+      const res = await callApi(other, concrete(op), {
+        method: op.method,
+        body: op.method === "GET" || op.method === "DELETE" ? undefined : (bodies[op.operationId] ?? {}),
+      });
       expect(res.status, `${op.operationId} on another workspace's id`).toBe(404);
       expect(res.body.error.code).toBe("not_found");
     }
@@ -89,7 +129,17 @@ describe("security of every route", () => {
     expect((await callApi(other, "/api/v1/end-users/contract_user")).status).toBe(404);
     expect((await callApi(other, "/api/v1/events")).body.data).toEqual([]);
     expect((await callApi(other, "/api/v1/usage?dimension=user&key=contract_user")).body.totals.requests).toBe(0);
-    const after = await Promise.all(["/api/v1/rules", "/api/v1/blocklist", "/api/v1/alert-channels", "/api/v1/alerts", "/api/v1/api-keys", "/api/v1/label-policies", "/api/v1/custom-labels"].map((p) => callApi(owner, p)));
+    const after = await Promise.all(
+      [
+        "/api/v1/rules",
+        "/api/v1/blocklist",
+        "/api/v1/alert-channels",
+        "/api/v1/alerts",
+        "/api/v1/api-keys",
+        "/api/v1/label-policies",
+        "/api/v1/custom-labels",
+      ].map((p) => callApi(owner, p)),
+    );
     expect(after.map((r) => r.body)).toEqual(before.map((r) => r.body));
   });
 });

@@ -31,7 +31,9 @@ describe("strict /api/v1 bodies over HTTP", () => {
       // Growth: alerts and webhooks are available. The state reads below outnumber the default rate limit.
       env: { TOKENIST_INIT_PLAN: "growth", TOKENIST_API_RATE_LIMIT: "100000" },
     });
-    const doc = (await callApi(app, "/api/v1/openapi.json", { key: null })).body as { paths: Record<string, Record<string, { operationId: string }>> };
+    const doc = (await callApi(app, "/api/v1/openapi.json", { key: null })).body as {
+      paths: Record<string, Record<string, { operationId: string }>>;
+    };
     for (const [path, methods] of Object.entries(doc.paths)) {
       for (const [method, spec] of Object.entries(methods)) ops.set(spec.operationId, { method: method.toUpperCase(), path });
     }
@@ -50,7 +52,9 @@ describe("strict /api/v1 bodies over HTTP", () => {
   };
 
   it("answers an unknown field on every POST/PATCH/PUT with 400 naming it, and changes nothing", async () => {
-    const writes = [...ops].filter(([, op]) => op.path.startsWith("/api/v1/") && ["POST", "PATCH", "PUT"].includes(op.method)).map(([id]) => id);
+    const writes = [...ops]
+      .filter(([, op]) => op.path.startsWith("/api/v1/") && ["POST", "PATCH", "PUT"].includes(op.method))
+      .map(([id]) => id);
     expect(writes.length).toBeGreaterThanOrEqual(15);
     const ids: Ids = {};
     const swept = new Set<string>();
@@ -77,7 +81,15 @@ describe("strict /api/v1 bodies over HTTP", () => {
 
   it("rules keep their filters: create, GET, PATCH, and an unknown filter key is refused by name", async () => {
     const created = await callApi(app, "/api/v1/rules", {
-      body: { name: "Free users: $1 a day on gpt-4o", scope: "user", match: null, filters: { tier: "free", model: "gpt-4o" }, metric: "cost_usd", window: "day", limit: 1 },
+      body: {
+        name: "Free users: $1 a day on gpt-4o",
+        scope: "user",
+        match: null,
+        filters: { tier: "free", model: "gpt-4o" },
+        metric: "cost_usd",
+        window: "day",
+        limit: 1,
+      },
     });
     expect(created.status).toBe(201);
     expect(created.body.filters).toEqual({ tier: "free", model: "gpt-4o" });
@@ -91,7 +103,9 @@ describe("strict /api/v1 bodies over HTTP", () => {
     const typo = await callApi(app, `/api/v1/rules/${id}`, { method: "PATCH", body: { filters: { featur: "search" } } });
     expect(typo.status).toBe(400);
     expect(typo.body.error).toMatchObject({ code: "invalid_request", message: 'Unknown field "filters.featur"' });
-    const segment = await callApi(app, "/api/v1/rules", { body: { name: "s", scope: "user", filters: { segment: "whales" }, metric: "requests", window: "day", limit: 1 } });
+    const segment = await callApi(app, "/api/v1/rules", {
+      body: { name: "s", scope: "user", filters: { segment: "whales" }, metric: "requests", window: "day", limit: 1 },
+    });
     expect(segment.status).toBe(400);
     expect(segment.body.error.message).toMatch(/segments are not available yet/);
     expect((await callApi(app, `/api/v1/rules/${id}`)).body.filters).toEqual({ feature: "chat" });
@@ -113,7 +127,15 @@ describe("strict /api/v1 bodies over HTTP", () => {
 
   it("label policies keep their stage: create with check, GET, PATCH back to record", async () => {
     const created = await callApi(app, "/api/v1/label-policies", {
-      body: { name: "Deny jailbreaks at once", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "block", durationSeconds: 600, stage: "check" },
+      body: {
+        name: "Deny jailbreaks at once",
+        label: "jailbreak",
+        minCount: 1,
+        windowSeconds: 3600,
+        action: "block",
+        durationSeconds: 600,
+        stage: "check",
+      },
     });
     expect(created.status).toBe(201);
     expect(created.body.stage).toBe("check");

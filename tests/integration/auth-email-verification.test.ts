@@ -90,7 +90,10 @@ describe.each(TEST_DRIVERS)("e-mail verification on %s", (driver) => {
   it("H3: re-sending is rate-limited per member", async () => {
     const { member } = await newSignUp("resend");
     for (let i = 0; i < 5; i++) expect(await resendVerification(database.db, member.id)).toEqual({ sent: true, verified: false });
-    await expect(resendVerification(database.db, member.id)).rejects.toMatchObject({ status: 429, message: expect.stringMatching(/Try again in \d+ minutes?/) });
+    await expect(resendVerification(database.db, member.id)).rejects.toMatchObject({
+      status: 429,
+      message: expect.stringMatching(/Try again in \d+ minutes?/),
+    });
     // Another member's budget is their own.
     const other = await newSignUp("resend-other");
     expect(await resendVerification(database.db, other.member.id)).toEqual({ sent: true, verified: false });

@@ -21,9 +21,17 @@ const parseProviders = createRequire(import.meta.url)(path.resolve("node_modules
   providers: NextAuthOptions["providers"];
   url: string;
   providerId: string;
-}) => { provider: { userinfo: { request: (ctx: unknown) => Promise<Record<string, unknown>> }; profile: (p: unknown) => Record<string, unknown> } };
+}) => {
+  provider: { userinfo: { request: (ctx: unknown) => Promise<Record<string, unknown>> }; profile: (p: unknown) => Record<string, unknown> };
+};
 
-const ENV = { AUTH_SECRET: "test-secret-0123456789abcdef", GITHUB_ID: "gh-id", GITHUB_SECRET: "gh-secret", GOOGLE_CLIENT_ID: "g-id", GOOGLE_CLIENT_SECRET: "g-secret" };
+const ENV = {
+  AUTH_SECRET: "test-secret-0123456789abcdef",
+  GITHUB_ID: "gh-id",
+  GITHUB_SECRET: "gh-secret",
+  GOOGLE_CLIENT_ID: "g-id",
+  GOOGLE_CLIENT_SECRET: "g-secret",
+};
 
 describe.each(TEST_DRIVERS)("OAuth sign-in and account linking on %s", (driver) => {
   let database: Awaited<ReturnType<typeof openTestDatabase>>;
@@ -68,7 +76,9 @@ describe.each(TEST_DRIVERS)("OAuth sign-in and account linking on %s", (driver) 
   /** The credentials provider's authorize (the form's POST), then the jwt callback: the session cookie's token. */
   async function passwordSession(email: string, password: string) {
     const credentials = options.providers.find((p) => p.id === "credentials") as unknown as {
-      options: { authorize: (c: Record<string, string>, req: { headers: Record<string, string> }) => Promise<Record<string, unknown> | null> };
+      options: {
+        authorize: (c: Record<string, string>, req: { headers: Record<string, string> }) => Promise<Record<string, unknown> | null>;
+      };
     };
     const user = await credentials.options.authorize({ email, password }, { headers: {} });
     if (!user) return null;
@@ -91,7 +101,11 @@ describe.each(TEST_DRIVERS)("OAuth sign-in and account linking on %s", (driver) 
     });
     vi.stubGlobal("fetch", fetchMock);
     const { provider } = parseProviders({ providers: options.providers, url: "http://app/api/auth", providerId: "github" });
-    const raw = await provider.userinfo.request({ client: { userinfo: async () => publicProfile }, tokens: { access_token: "gho_x" }, provider });
+    const raw = await provider.userinfo.request({
+      client: { userinfo: async () => publicProfile },
+      tokens: { access_token: "gho_x" },
+      provider,
+    });
     expect(fetchMock).toHaveBeenCalledOnce();
     return { raw, mapped: provider.profile(raw) };
   }
@@ -123,8 +137,20 @@ describe.each(TEST_DRIVERS)("OAuth sign-in and account linking on %s", (driver) 
     const victim = await existingMember("owner-gh@x.com");
     const publicProfile = { id: 4242, login: "eve", name: null, email: "owner-gh@x.com", avatar_url: null };
     const cases: Array<[unknown, number]> = [
-      [[{ email: "owner-gh@x.com", primary: true, verified: false }, { email: "eve@evil.example", primary: false, verified: true }], 200],
-      [[{ email: "eve@evil.example", primary: true, verified: false }, { email: "owner-gh@x.com", primary: false, verified: true }], 200],
+      [
+        [
+          { email: "owner-gh@x.com", primary: true, verified: false },
+          { email: "eve@evil.example", primary: false, verified: true },
+        ],
+        200,
+      ],
+      [
+        [
+          { email: "eve@evil.example", primary: true, verified: false },
+          { email: "owner-gh@x.com", primary: false, verified: true },
+        ],
+        200,
+      ],
       [[], 200],
       [{ message: "Resource not accessible by integration" }, 403],
     ];
@@ -138,15 +164,21 @@ describe.each(TEST_DRIVERS)("OAuth sign-in and account linking on %s", (driver) 
   });
 
   it("H3: an unverified e-mail with no member creates none (the refusal does not tell whether one exists)", async () => {
-    expect(await completeOAuth("google", { sub: "g-1", email: "nobody@x.com", email_verified: false })).toEqual({ refused: OAUTH_EMAIL_NOT_VERIFIED });
+    expect(await completeOAuth("google", { sub: "g-1", email: "nobody@x.com", email_verified: false })).toEqual({
+      refused: OAUTH_EMAIL_NOT_VERIFIED,
+    });
     expect(await membersWith("nobody@x.com")).toEqual([]);
-    await expect(ensureOAuthMember(database.db, { email: "nobody@x.com", emailVerified: false, name: null })).rejects.toMatchObject({ status: 403 });
+    await expect(ensureOAuthMember(database.db, { email: "nobody@x.com", emailVerified: false, name: null })).rejects.toMatchObject({
+      status: 403,
+    });
   });
 
   it("H3: a verified Google e-mail links to the existing member whose e-mail is verified; password and sessions stay", async () => {
     const member = await existingMember("owner-ok@x.com", { verified: true });
     const earlier = (await passwordSession("owner-ok@x.com", "victim password 1"))!;
-    expect(await completeOAuth("google", { sub: "g-owner", email: "Owner-OK@x.com", email_verified: true })).toEqual({ memberId: member.id });
+    expect(await completeOAuth("google", { sub: "g-owner", email: "Owner-OK@x.com", email_verified: true })).toEqual({
+      memberId: member.id,
+    });
     expect(await membersWith("owner-ok@x.com")).toEqual([member]); // nothing changed: no password cleared, no session version bumped
     expect(await sessionMemberId(earlier)).toBe(member.id);
   });
@@ -203,12 +235,18 @@ describe.each(TEST_DRIVERS)("OAuth sign-in and account linking on %s", (driver) 
       .select()
       .from(auditLogs)
       .where(and(eq(auditLogs.workspaceId, workspace.id), eq(auditLogs.action, "member.email_takeover")));
-    expect(audit).toMatchObject({ actorType: "system", targetId: squatter.id, data: { provider: "google", passwordCleared: true, sessionsEnded: true } });
+    expect(audit).toMatchObject({
+      actorType: "system",
+      targetId: squatter.id,
+      data: { provider: "google", passwordCleared: true, sessionsEnded: true },
+    });
     expect((audit!.data as { revokedKeys: string[] }).revokedKeys).toHaveLength(1);
     expect((audit!.data as { withdrawnInvitations: string[] }).withdrawnInvitations).toHaveLength(1);
 
     // Now verified, the member is a plain link target: a later sign-in changes nothing and ends no session.
-    expect(await completeOAuth("google", { sub: "g-victim", email: "victim@corp.com", email_verified: true })).toEqual({ memberId: squatter.id });
+    expect(await completeOAuth("google", { sub: "g-victim", email: "victim@corp.com", email_verified: true })).toEqual({
+      memberId: squatter.id,
+    });
     expect(await membersWith("victim@corp.com")).toEqual([now]);
     expect(await sessionMemberId(ownerToken)).toBe(squatter.id);
   });

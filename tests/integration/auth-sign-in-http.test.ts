@@ -8,7 +8,10 @@ const randomIp = () => [...randomBytes(4)].join(".");
 /** One POST /api/auth/callback/credentials, as the sign-in form sends it. */
 async function signInOnce(baseUrl: string, email: string, password: string, forwardedFor: string) {
   const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
-  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
     method: "POST",

@@ -8,7 +8,7 @@ import { reportUsageToStripe } from "@/server/services/billing/meter-reporting";
 import { effectivePlan } from "@/server/services/billing/plans";
 import { getStripe } from "@/server/services/billing/stripe-client";
 import { handleStripeWebhook } from "@/server/services/billing/webhooks";
-import { getWorkspaceState, forgetWorkspaceState } from "@/server/services/workspaces/workspace-state";
+import { getWorkspaceState, forgetWorkspaceState } from "@/server/services/core/workspace-state";
 import { TEST_DRIVERS } from "../helpers/db";
 import { createTestWorkspace } from "../helpers/fixtures";
 import { useStripeStandIn } from "../helpers/stripe-standin";
@@ -33,7 +33,10 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
       billing_scheme: "tiered",
       tiers_mode: "graduated",
       recurring: { interval: "month", usage_type: "metered", meter: first.meterId },
-      tiers: [{ up_to: "150000", unit_amount: "0" }, { up_to: "inf", unit_amount_decimal: "0.05" }],
+      tiers: [
+        { up_to: "150000", unit_amount: "0" },
+        { up_to: "inf", unit_amount_decimal: "0.05" },
+      ],
     });
     const growthBase = posts("/v1/prices").find((r) => r.params.lookup_key === "tokenist_growth_monthly")!.params;
     expect(growthBase).toMatchObject({ unit_amount: "19900", currency: "usd", recurring: { interval: "month" } });
@@ -67,9 +70,19 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
     await setupCatalogue(getStripe());
     const { ctx } = await createTestWorkspace(suite.database.db);
     const ws = ctx.workspaceId;
-    const base = { customer: "cus_flow", metadata: { workspaceId: ws }, priceLookupKeys: ["tokenist_starter_monthly", "tokenist_starter_overage"] };
+    const base = {
+      customer: "cus_flow",
+      metadata: { workspaceId: ws },
+      priceLookupKeys: ["tokenist_starter_monthly", "tokenist_starter_overage"],
+    };
     suite.stripeApi.putSubscription({ id: "sub_flow", status: "trialing", trialEnd: Math.floor((Date.now() + 14 * DAY) / 1000), ...base });
-    const completed = await signed({ id: "evt_1", object: "event", type: "checkout.session.completed", created: 1, data: { object: { object: "checkout.session", id: "cs_1", client_reference_id: ws, customer: "cus_flow", subscription: "sub_flow" } } });
+    const completed = await signed({
+      id: "evt_1",
+      object: "event",
+      type: "checkout.session.completed",
+      created: 1,
+      data: { object: { object: "checkout.session", id: "cs_1", client_reference_id: ws, customer: "cus_flow", subscription: "sub_flow" } },
+    });
     expect(completed).toMatchObject({ duplicate: false, workspaceId: ws });
     let s = await stateOf(ws);
     expect([s.plan, s.subscriptionStatus, effectivePlan(s)]).toEqual(["starter", "trialing", "starter"]);
@@ -77,27 +90,57 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
     expect(row!.trialEndsAt!.getTime()).toBeGreaterThan(Date.now() + 13 * DAY);
 
     suite.stripeApi.putSubscription({ id: "sub_flow", status: "active", ...base });
-    await signed({ id: "evt_2", object: "event", type: "customer.subscription.updated", created: 2, data: { object: { object: "subscription", id: "sub_flow", customer: "cus_flow" } } });
+    await signed({
+      id: "evt_2",
+      object: "event",
+      type: "customer.subscription.updated",
+      created: 2,
+      data: { object: { object: "subscription", id: "sub_flow", customer: "cus_flow" } },
+    });
     s = await stateOf(ws);
     expect([s.plan, s.subscriptionStatus, effectivePlan(s)]).toEqual(["starter", "active", "starter"]);
 
     // A stale "trialing" event arriving late: the subscription's own state (active) wins.
-    await signed({ id: "evt_1b", object: "event", type: "customer.subscription.created", created: 1, data: { object: { object: "subscription", id: "sub_flow", customer: "cus_flow", status: "trialing" } } });
+    await signed({
+      id: "evt_1b",
+      object: "event",
+      type: "customer.subscription.created",
+      created: 1,
+      data: { object: { object: "subscription", id: "sub_flow", customer: "cus_flow", status: "trialing" } },
+    });
     expect((await stateOf(ws)).subscriptionStatus).toBe("active");
 
     suite.stripeApi.putSubscription({ id: "sub_flow", status: "past_due", ...base });
-    await signed({ id: "evt_3", object: "event", type: "invoice.payment_failed", created: 3, data: { object: { object: "invoice", id: "in_1", customer: "cus_flow", subscription: "sub_flow" } } });
+    await signed({
+      id: "evt_3",
+      object: "event",
+      type: "invoice.payment_failed",
+      created: 3,
+      data: { object: { object: "invoice", id: "in_1", customer: "cus_flow", subscription: "sub_flow" } },
+    });
     s = await stateOf(ws);
     expect(s.subscriptionStatus).toBe("past_due");
     expect(s.graceUntil!.getTime()).toBeGreaterThan(Date.now() + 6.9 * DAY);
     expect(effectivePlan(s)).toBe("starter"); // within the 7-day grace
     expect(effectivePlan(s, new Date(Date.now() + 8 * DAY))).toBe("free"); // then free-plan limits
 
-    const replay = await signed({ id: "evt_3", object: "event", type: "invoice.payment_failed", created: 3, data: { object: { object: "invoice", id: "in_1", customer: "cus_flow", subscription: "sub_flow" } } });
+    const replay = await signed({
+      id: "evt_3",
+      object: "event",
+      type: "invoice.payment_failed",
+      created: 3,
+      data: { object: { object: "invoice", id: "in_1", customer: "cus_flow", subscription: "sub_flow" } },
+    });
     expect(replay).toMatchObject({ duplicate: true });
 
     suite.stripeApi.putSubscription({ id: "sub_flow", status: "canceled", ...base });
-    const deleted = { id: "evt_4", object: "event", type: "customer.subscription.deleted", created: 4, data: { object: { object: "subscription", id: "sub_flow", customer: "cus_flow" } } };
+    const deleted = {
+      id: "evt_4",
+      object: "event",
+      type: "customer.subscription.deleted",
+      created: 4,
+      data: { object: { object: "subscription", id: "sub_flow", customer: "cus_flow" } },
+    };
     await expect(signed(deleted, { secret: "whsec_wrong" })).rejects.toMatchObject({ status: 400 });
     await expect(signed(deleted, { timestamp: Math.floor(Date.now() / 1000) - 3600 })).rejects.toMatchObject({ status: 400 });
     await expect(handleStripeWebhook(suite.database.db, JSON.stringify(deleted), null)).rejects.toMatchObject({ status: 400 });
@@ -109,7 +152,10 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
 
   it("reports tracked requests to the meter with stable identifiers; a re-run never bills twice", async () => {
     const { ctx } = await createTestWorkspace(suite.database.db);
-    await suite.database.db.update(workspaces).set({ stripeCustomerId: "cus_meter", subscriptionStatus: "active", plan: "starter", createdAt: new Date(Date.now() - 10 * DAY) }).where(eq(workspaces.id, ctx.workspaceId));
+    await suite.database.db
+      .update(workspaces)
+      .set({ stripeCustomerId: "cus_meter", subscriptionStatus: "active", plan: "starter", createdAt: new Date(Date.now() - 10 * DAY) })
+      .where(eq(workspaces.id, ctx.workspaceId));
     const h = (hoursAgo: number) => new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - hoursAgo * 3600_000);
     await suite.database.db.insert(requestCounters).values([
       { workspaceId: ctx.workspaceId, hour: h(3), count: 1200 },
@@ -135,7 +181,10 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
 
   it("L3: counts flushed into an hour after it was reported are billed as their difference, once", async () => {
     const { ctx } = await createTestWorkspace(suite.database.db);
-    await suite.database.db.update(workspaces).set({ stripeCustomerId: "cus_late", subscriptionStatus: "active", plan: "starter", createdAt: new Date(Date.now() - 10 * DAY) }).where(eq(workspaces.id, ctx.workspaceId));
+    await suite.database.db
+      .update(workspaces)
+      .set({ stripeCustomerId: "cus_late", subscriptionStatus: "active", plan: "starter", createdAt: new Date(Date.now() - 10 * DAY) })
+      .where(eq(workspaces.id, ctx.workspaceId));
     const hour = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000);
     await suite.database.db.insert(requestCounters).values({ workspaceId: ctx.workspaceId, hour, count: 1000 });
     expect(await reportUsageToStripe(suite.database.db, getStripe())).toMatchObject({ reported: 1, requests: 1000 });

@@ -22,7 +22,10 @@ describe.each(TEST_DRIVERS)("rollup compaction on %s", (driver) => {
   it("folds minute buckets older than 48 h into hours without changing any sum or limit", async () => {
     const { ctx } = await createTestWorkspace(database.db);
     // Not a blocking rule: an allowed check would reserve a request and change the second reading.
-    await createRule({ ctx, input: { name: "monthly", scope: "user", metric: "requests", window: "calendar_month", limit: 1000, action: "require_reauth" } });
+    await createRule({
+      ctx,
+      input: { name: "monthly", scope: "user", metric: "requests", window: "calendar_month", limit: 1000, action: "require_reauth" },
+    });
     const now = new Date();
     const old = new Date(Math.floor((now.getTime() - 72 * HOUR) / HOUR) * HOUR);
     let i = 0;
@@ -31,11 +34,22 @@ describe.each(TEST_DRIVERS)("rollup compaction on %s", (driver) => {
         await recordEvent({
           ctx,
           now,
-          input: { userId: user, feature: "chat", model: "gpt-4o-mini", requestId: `c${i++}`, timestamp: new Date(old.getTime() + minutes * 60_000).toISOString(), usage: { prompt_tokens: 100 + i, completion_tokens: i } },
+          input: {
+            userId: user,
+            feature: "chat",
+            model: "gpt-4o-mini",
+            requestId: `c${i++}`,
+            timestamp: new Date(old.getTime() + minutes * 60_000).toISOString(),
+            usage: { prompt_tokens: 100 + i, completion_tokens: i },
+          },
         });
       }
     }
-    await recordEvent({ ctx, now, input: { userId: "a", model: "gpt-4o-mini", requestId: "recent", usage: { prompt_tokens: 5, completion_tokens: 5 } } });
+    await recordEvent({
+      ctx,
+      now,
+      input: { userId: "a", model: "gpt-4o-mini", requestId: "recent", usage: { prompt_tokens: 5, completion_tokens: 5 } },
+    });
     const range = { from: new Date(now.getTime() - 30 * 86_400_000), to: new Date(now.getTime() + 60_000), interval: "day" as const };
     const before = await Promise.all([
       queryUsage({ ctx, input: range }),
@@ -44,7 +58,12 @@ describe.each(TEST_DRIVERS)("rollup compaction on %s", (driver) => {
     ]);
     const checkBefore = await checkAccess({ ctx, input: { userId: "a" }, now });
     const rows = async (granularity: "minute" | "hour") =>
-      (await database.db.select().from(usageRollups).where(and(eq(usageRollups.workspaceId, ctx.workspaceId), eq(usageRollups.granularity, granularity)))).length;
+      (
+        await database.db
+          .select()
+          .from(usageRollups)
+          .where(and(eq(usageRollups.workspaceId, ctx.workspaceId), eq(usageRollups.granularity, granularity)))
+      ).length;
     const minuteRows = await rows("minute");
 
     const result = await compactRollups(database.db, now);
@@ -79,7 +98,12 @@ describe.each(TEST_DRIVERS)("rollup compaction on %s", (driver) => {
     for (const minute of [1, 3, 61]) await insertMinute(healthy, minute, 100n, 1_000n);
     const rowsOf = async (workspaceId: string, granularity: "minute" | "hour") =>
       database.db
-        .select({ bucket: usageRollups.bucket, requests: usageRollups.requests, tokens: usageRollups.totalTokens, cost: usageRollups.costNanos })
+        .select({
+          bucket: usageRollups.bucket,
+          requests: usageRollups.requests,
+          tokens: usageRollups.totalTokens,
+          cost: usageRollups.costNanos,
+        })
         .from(usageRollups)
         .where(and(eq(usageRollups.workspaceId, workspaceId), eq(usageRollups.granularity, granularity)))
         .orderBy(usageRollups.bucket);

@@ -25,7 +25,12 @@ describe("dashboard money formatting from exact nano-dollars", () => {
   it("chart series get a zero point for every empty bucket", () => {
     const from = new Date("2026-01-01T00:00:00Z");
     const to = new Date("2026-01-04T00:00:00Z");
-    const filled = fillSeries([{ t: "2026-01-02T00:00:00.000Z", requests: 3, totalTokens: 9, costUsd: 1, costNanos: "1000000000", unpricedRequests: 0 }], from, to, "day");
+    const filled = fillSeries(
+      [{ t: "2026-01-02T00:00:00.000Z", requests: 3, totalTokens: 9, costUsd: 1, costNanos: "1000000000", unpricedRequests: 0 }],
+      from,
+      to,
+      "day",
+    );
     expect(filled.map((p) => p.requests)).toEqual([0, 3, 0]);
   });
 });

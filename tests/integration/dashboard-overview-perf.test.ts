@@ -33,7 +33,11 @@ describe.each(TEST_DRIVERS)("Overview server time on 30 days of demo data (%s)",
     const workspaceId = seeded.workspaceId;
     const end = Math.ceil(Date.now() / DAY) * DAY;
     const ranges = {
-      "24h": { from: new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 - DAY), to: new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000), interval: "hour" as const },
+      "24h": {
+        from: new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000 - DAY),
+        to: new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000),
+        interval: "hour" as const,
+      },
       "7d": { from: new Date(end - 7 * DAY), to: new Date(end), interval: "day" as const },
       "30d": { from: new Date(end - 30 * DAY), to: new Date(end), interval: "day" as const },
     };
@@ -59,6 +63,9 @@ describe.each(TEST_DRIVERS)("Overview server time on 30 days of demo data (%s)",
     const line = `Overview server time (${driver}, ${seeded.events} events, ${seeded.endUsers} end users): ${JSON.stringify(report)}`;
     console.log(line);
     fs.mkdirSync("test-results", { recursive: true });
-    fs.writeFileSync(`test-results/overview-timing-${driver}.json`, JSON.stringify({ driver, events: seeded.events, endUsers: seeded.endUsers, report }, null, 2));
+    fs.writeFileSync(
+      `test-results/overview-timing-${driver}.json`,
+      JSON.stringify({ driver, events: seeded.events, endUsers: seeded.endUsers, report }, null, 2),
+    );
   });
 });

@@ -4,7 +4,7 @@ import type { Database } from "@/db/client";
 import { auditLogs, events, invitations, members } from "@/db/schema";
 import { createCaller } from "@/server/api/root";
 import { newId } from "@/server/lib/ids";
-import { createBlock } from "@/server/services/guardrails/manage-blocklist";
+import { createBlock } from "@/server/services/blocklist/manage-blocklist";
 import { recordEvent } from "@/server/services/metering/record-event";
 import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
 import { createTestWorkspace } from "../helpers/fixtures";
@@ -40,7 +40,10 @@ describe.each(TEST_DRIVERS)("dashboard read services (%s)", (driver) => {
         });
       }
     }
-    await database.db.update(events).set({ labels: ["frustration"] }).where(and(eq(events.workspaceId, inWs.workspaceId), eq(events.userId, "user_05")));
+    await database.db
+      .update(events)
+      .set({ labels: ["frustration"] })
+      .where(and(eq(events.workspaceId, inWs.workspaceId), eq(events.userId, "user_05")));
   }, 120_000);
   afterAll(() => database?.close());
 
@@ -99,7 +102,9 @@ describe.each(TEST_DRIVERS)("dashboard read services (%s)", (driver) => {
     // [from, to): the last 3 hours hold the calls made 1, 2 and 3 hours ago.
     const recent = await caller.events.list({ ...inWs, userId: "user_29", from: new Date(now.getTime() - 3 * HOUR - 1), to: now });
     expect(recent.rows).toHaveLength(3);
-    await expect(caller.events.list({ ...inWs, from: now, to: new Date(now.getTime() - 1) })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(caller.events.list({ ...inWs, from: now, to: new Date(now.getTime() - 1) })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+    });
   });
 
   it("events CSV: the filter's rows, exact costs, formulas defused", async () => {
@@ -112,11 +117,19 @@ describe.each(TEST_DRIVERS)("dashboard read services (%s)", (driver) => {
   });
 
   it("overview: totals equal the events, top lists, unpriced counted, label counts", async () => {
-    const o = await caller.dashboard.overview({ ...inWs, from: new Date(now.getTime() - 2 * 86_400_000), to: new Date(now.getTime() + HOUR) });
+    const o = await caller.dashboard.overview({
+      ...inWs,
+      from: new Date(now.getTime() - 2 * 86_400_000),
+      to: new Date(now.getTime() + HOUR),
+    });
     expect(o.interval).toBe("day");
     expect(o.totals.requests).toBe(466);
     const all = await caller.events.exportCsv(inWs);
-    const costs = all.trim().split("\n").slice(1).map((l) => l.split(",")[14]!);
+    const costs = all
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(",")[14]!);
     const toNanos = (usd: string) => {
       const [whole, frac = ""] = usd.split(".");
       return BigInt(whole!) * 1_000_000_000n + BigInt(frac.padEnd(9, "0"));
@@ -133,24 +146,44 @@ describe.each(TEST_DRIVERS)("dashboard read services (%s)", (driver) => {
 
   it("payloads: shown with the event while logging is on, and the workspace's setting is reported", async () => {
     await caller.settings.update({ ...inWs, payloadLogging: true });
-    const rec = await recordEvent({ ctx: ws.ctx, input: { userId: "talker", model: "gpt-4o-mini", usage: usage(5), input: "mail me at jo@example.com", output: "ok" } });
+    const rec = await recordEvent({
+      ctx: ws.ctx,
+      input: { userId: "talker", model: "gpt-4o-mini", usage: usage(5), input: "mail me at jo@example.com", output: "ok" },
+    });
     const e = await caller.events.get({ ...inWs, id: rec.id });
     expect(e.payloadLogging).toBe(true);
     expect(e.payloads).toHaveLength(1);
     expect(JSON.stringify(e.payloads[0]!.request)).not.toContain("jo@example.com"); // redacted by default
     await caller.settings.update({ ...inWs, payloadLogging: false });
     expect((await caller.events.get({ ...inWs, id: rec.id })).payloadLogging).toBe(false);
-    const audit = await database.db.select().from(auditLogs).where(and(eq(auditLogs.workspaceId, inWs.workspaceId), eq(auditLogs.action, "workspace.settings")));
+    const audit = await database.db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.workspaceId, inWs.workspaceId), eq(auditLogs.action, "workspace.settings")));
     expect(audit.length).toBeGreaterThanOrEqual(2);
   });
 
   it("members: invitation links for one e-mail, once; role rules keep an owner", async () => {
-    const invitee = (await database.db.insert(members).values({ id: newId("mem"), email: "invitee@example.com", emailVerifiedAt: new Date() }).returning())[0]!;
-    const other = (await database.db.insert(members).values({ id: newId("mem"), email: "other@example.com" }).returning())[0]!;
+    const invitee = (
+      await database.db
+        .insert(members)
+        .values({ id: newId("mem"), email: "invitee@example.com", emailVerifiedAt: new Date() })
+        .returning()
+    )[0]!;
+    const other = (
+      await database.db
+        .insert(members)
+        .values({ id: newId("mem"), email: "other@example.com" })
+        .returning()
+    )[0]!;
     const inv = await caller.members.invite({ ...inWs, email: "Invitee@Example.com", role: "admin" });
     expect(inv.token).toMatch(/^inv_/);
     const anon = createCaller({ db: database.db, memberId: null });
-    expect(await anon.members.previewInvitation({ token: inv.token })).toMatchObject({ workspaceName: "Reads", email: "invitee@example.com", role: "admin" });
+    expect(await anon.members.previewInvitation({ token: inv.token })).toMatchObject({
+      workspaceName: "Reads",
+      email: "invitee@example.com",
+      role: "admin",
+    });
     await expect(anon.members.acceptInvitation({ token: inv.token })).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     const asOther = createCaller({ db: database.db, memberId: other.id });
     await expect(asOther.members.acceptInvitation({ token: inv.token })).rejects.toMatchObject({ code: "FORBIDDEN" });
@@ -160,23 +193,38 @@ describe.each(TEST_DRIVERS)("dashboard read services (%s)", (driver) => {
     await expect(anon.members.previewInvitation({ token: `inv_${"x".repeat(43)}` })).rejects.toMatchObject({ code: "NOT_FOUND" });
 
     // An admin cannot make or unmake owners; an owner cannot leave the workspace ownerless.
-    await expect(asInvitee.members.invite({ ...inWs, email: "boss@example.com", role: "owner" })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(asInvitee.members.changeRole({ ...inWs, memberId: ws.member.id, role: "viewer" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(asInvitee.members.invite({ ...inWs, email: "boss@example.com", role: "owner" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(asInvitee.members.changeRole({ ...inWs, memberId: ws.member.id, role: "viewer" })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
     await expect(asInvitee.members.remove({ ...inWs, memberId: ws.member.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(caller.members.changeRole({ ...inWs, memberId: ws.member.id, role: "admin" })).rejects.toMatchObject({ code: "CONFLICT" });
-    expect(await caller.members.changeRole({ ...inWs, memberId: invitee.id, role: "viewer" })).toEqual({ memberId: invitee.id, role: "viewer" });
-    await expect(asInvitee.rules.create({ ...inWs, name: "x", scope: "user", metric: "requests", window: "day", limit: 1 })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await caller.members.changeRole({ ...inWs, memberId: invitee.id, role: "viewer" })).toEqual({
+      memberId: invitee.id,
+      role: "viewer",
+    });
+    await expect(
+      asInvitee.rules.create({ ...inWs, name: "x", scope: "user", metric: "requests", window: "day", limit: 1 }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await caller.members.remove({ ...inWs, memberId: invitee.id })).toEqual({ memberId: invitee.id, removed: true });
     await expect(asInvitee.members.list(inWs)).rejects.toMatchObject({ code: "NOT_FOUND" });
 
     // Expired links are refused; revoked ones vanish.
     const late = await caller.members.invite({ ...inWs, email: "late@example.com" });
-    await database.db.update(invitations).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(invitations.id, late.id));
+    await database.db
+      .update(invitations)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(invitations.id, late.id));
     await expect(anon.members.previewInvitation({ token: late.token })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const revoked = await caller.members.invite({ ...inWs, email: "gone@example.com" });
     await caller.members.revokeInvitation({ ...inWs, id: revoked.id });
     expect((await caller.members.invitations(inWs)).map((i) => i.id)).not.toContain(revoked.id);
-    const actions = (await database.db.select({ a: auditLogs.action }).from(auditLogs).where(eq(auditLogs.workspaceId, inWs.workspaceId))).map((r) => r.a);
-    for (const a of ["invitation.create", "invitation.accept", "invitation.revoke", "member.role", "member.remove"]) expect(actions).toContain(a);
+    const actions = (
+      await database.db.select({ a: auditLogs.action }).from(auditLogs).where(eq(auditLogs.workspaceId, inWs.workspaceId))
+    ).map((r) => r.a);
+    for (const a of ["invitation.create", "invitation.accept", "invitation.revoke", "member.role", "member.remove"])
+      expect(actions).toContain(a);
   });
 });

@@ -30,15 +30,27 @@ describe.each(TEST_DRIVERS)("billing doors against the Stripe stand-in on %s", (
     const ws = ctx.workspaceId;
     await createCheckoutSession({ ctx, input: { plan: "starter" } });
     const first = sessions().at(-1)!.params;
-    expect(first.subscription_data).toMatchObject({ trial_period_days: "14", trial_settings: { end_behavior: { missing_payment_method: "cancel" } } });
+    expect(first.subscription_data).toMatchObject({
+      trial_period_days: "14",
+      trial_settings: { end_behavior: { missing_payment_method: "cancel" } },
+    });
     expect(first.payment_method_collection).toBe("if_required"); // F29: no card to start the trial
-    const [claimed] = await suite.database.db.select({ trialUsedAt: workspaces.trialUsedAt, customer: workspaces.stripeCustomerId }).from(workspaces).where(eq(workspaces.id, ws));
+    const [claimed] = await suite.database.db
+      .select({ trialUsedAt: workspaces.trialUsedAt, customer: workspaces.stripeCustomerId })
+      .from(workspaces)
+      .where(eq(workspaces.id, ws));
     expect(claimed!.trialUsedAt).toBeInstanceOf(Date);
 
     const sub = `sub_${randomBytes(6).toString("hex")}`;
     const base = { id: sub, customer: claimed!.customer!, metadata: { workspaceId: ws }, priceLookupKeys: STARTER };
     suite.stripeApi.putSubscription({ ...base, status: "trialing", trialEnd: Math.floor((Date.now() + 14 * DAY) / 1000) });
-    await deliver("checkout.session.completed", { object: "checkout.session", id: "cs_x", client_reference_id: ws, customer: base.customer, subscription: sub });
+    await deliver("checkout.session.completed", {
+      object: "checkout.session",
+      id: "cs_x",
+      client_reference_id: ws,
+      customer: base.customer,
+      subscription: sub,
+    });
     suite.stripeApi.putSubscription({ ...base, status: "canceled", trialEnd: Math.floor(Date.now() / 1000) });
     await deliver("customer.subscription.deleted", { object: "subscription", id: sub, customer: base.customer });
     const [after] = await suite.database.db.select().from(workspaces).where(eq(workspaces.id, ws));
@@ -56,9 +68,22 @@ describe.each(TEST_DRIVERS)("billing doors against the Stripe stand-in on %s", (
     const customer = `cus_${randomBytes(6).toString("hex")}`;
     await suite.database.db.update(workspaces).set({ stripeCustomerId: customer }).where(eq(workspaces.id, ctx.workspaceId));
     const sub = `sub_${randomBytes(6).toString("hex")}`;
-    suite.stripeApi.putSubscription({ id: sub, customer, status: "trialing", metadata: { workspaceId: ctx.workspaceId }, priceLookupKeys: STARTER, trialEnd: Math.floor((Date.now() + 14 * DAY) / 1000) });
+    suite.stripeApi.putSubscription({
+      id: sub,
+      customer,
+      status: "trialing",
+      metadata: { workspaceId: ctx.workspaceId },
+      priceLookupKeys: STARTER,
+      trialEnd: Math.floor((Date.now() + 14 * DAY) / 1000),
+    });
     await deliver("customer.subscription.created", { object: "subscription", id: sub, customer });
-    suite.stripeApi.putSubscription({ id: sub, customer, status: "canceled", metadata: { workspaceId: ctx.workspaceId }, priceLookupKeys: STARTER });
+    suite.stripeApi.putSubscription({
+      id: sub,
+      customer,
+      status: "canceled",
+      metadata: { workspaceId: ctx.workspaceId },
+      priceLookupKeys: STARTER,
+    });
     await deliver("customer.subscription.deleted", { object: "subscription", id: sub, customer });
     await createCheckoutSession({ ctx, input: { plan: "growth" } });
     expect(sessions().at(-1)!.params.subscription_data.trial_period_days).toBeUndefined();
@@ -85,7 +110,9 @@ describe.each(TEST_DRIVERS)("billing doors against the Stripe stand-in on %s", (
 
   it("M11: the Stripe webhook route refuses a 2 MB body with 413 before reading it all", async () => {
     const big = JSON.stringify({ id: "evt_big", padding: "x".repeat(2 * 1024 * 1024) });
-    const res = await stripeWebhookRoute(new Request("http://local/api/webhooks/stripe", { method: "POST", body: big, headers: { "stripe-signature": "t=1,v1=x" } }));
+    const res = await stripeWebhookRoute(
+      new Request("http://local/api/webhooks/stripe", { method: "POST", body: big, headers: { "stripe-signature": "t=1,v1=x" } }),
+    );
     expect(res.status).toBe(413);
     expect((await res.json()).error.code).toBe("payload_too_large");
     // Streamed without a Content-Length: cut off as it comes in.
@@ -95,7 +122,9 @@ describe.each(TEST_DRIVERS)("billing doors against the Stripe stand-in on %s", (
         c.close();
       },
     });
-    const streamed = await stripeWebhookRoute(new Request("http://local/api/webhooks/stripe", { method: "POST", body: stream, duplex: "half" } as RequestInit));
+    const streamed = await stripeWebhookRoute(
+      new Request("http://local/api/webhooks/stripe", { method: "POST", body: stream, duplex: "half" } as RequestInit),
+    );
     expect(streamed.status).toBe(413);
   });
 });

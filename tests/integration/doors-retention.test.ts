@@ -14,11 +14,34 @@ const DAY = 86_400_000;
 /** Rows of every kind retention handles, `daysAgo` old, tagged so the test finds them again. */
 async function seed(db: Db, ctx: Awaited<ReturnType<typeof createTestWorkspace>>["ctx"], tag: string, daysAgo: number, now: Date) {
   const at = new Date(now.getTime() - daysAgo * DAY);
-  await recordEvent({ ctx, now, input: { userId: "u", model: "gpt-4o-mini", requestId: `${tag}-evt`, usage: { prompt_tokens: 10, completion_tokens: 1 } } });
+  await recordEvent({
+    ctx,
+    now,
+    input: { userId: "u", model: "gpt-4o-mini", requestId: `${tag}-evt`, usage: { prompt_tokens: 10, completion_tokens: 1 } },
+  });
   // Records take timestamps of the last 35 days only: age the event by hand.
-  await db.update(events).set({ occurredAt: at }).where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.requestId, `${tag}-evt`)));
-  await db.insert(alertDeliveries).values({ id: newId("dlv"), workspaceId: ctx.workspaceId, channelId: `chn_${ctx.workspaceId}`, deliveryKey: `${tag}-dlv`, status: "sent", payload: { text: "user alice@example.com" }, responseBody: "ok", createdAt: at });
-  await db.insert(auditLogs).values({ id: newId("aud"), workspaceId: ctx.workspaceId, actorType: "system", action: `${tag}.audit`, data: { usagePolicy: "secret policy" }, createdAt: at });
+  await db
+    .update(events)
+    .set({ occurredAt: at })
+    .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.requestId, `${tag}-evt`)));
+  await db.insert(alertDeliveries).values({
+    id: newId("dlv"),
+    workspaceId: ctx.workspaceId,
+    channelId: `chn_${ctx.workspaceId}`,
+    deliveryKey: `${tag}-dlv`,
+    status: "sent",
+    payload: { text: "user alice@example.com" },
+    responseBody: "ok",
+    createdAt: at,
+  });
+  await db.insert(auditLogs).values({
+    id: newId("aud"),
+    workspaceId: ctx.workspaceId,
+    actorType: "system",
+    action: `${tag}.audit`,
+    data: { usagePolicy: "secret policy" },
+    createdAt: at,
+  });
   await db.insert(outbox).values([
     { workspaceId: ctx.workspaceId, name: `${tag}.delivered`, payload: {}, createdAt: at, deliveredAt: at },
     { workspaceId: ctx.workspaceId, name: `${tag}.pending`, payload: {}, createdAt: at },
@@ -29,7 +52,10 @@ async function seed(db: Db, ctx: Awaited<ReturnType<typeof createTestWorkspace>>
 async function left(db: Db, workspaceId: string) {
   const ev = await db.select({ r: events.requestId }).from(events).where(eq(events.workspaceId, workspaceId));
   const dl = await db.select({ k: alertDeliveries.deliveryKey }).from(alertDeliveries).where(eq(alertDeliveries.workspaceId, workspaceId));
-  const au = await db.select({ a: auditLogs.action }).from(auditLogs).where(and(eq(auditLogs.workspaceId, workspaceId), eq(auditLogs.actorType, "system")));
+  const au = await db
+    .select({ a: auditLogs.action })
+    .from(auditLogs)
+    .where(and(eq(auditLogs.workspaceId, workspaceId), eq(auditLogs.actorType, "system")));
   const ob = await db.select({ n: outbox.name }).from(outbox).where(eq(outbox.workspaceId, workspaceId));
   const tags = (xs: string[]) => [...new Set(xs.map((x) => x.split(/[-.]/)[0]!))].sort();
   return {
@@ -78,10 +104,16 @@ describe.each(TEST_DRIVERS)("retention doors on %s", (driver) => {
   it("L6: a workspace whose paid plan just ended keeps its data for a 7-day grace; then the free retention applies", async () => {
     // Canceled 2 days ago (as the Stripe webhook leaves it: plan free, the drop recorded).
     const canceled = await createTestWorkspace(database.db);
-    await database.db.update(workspaces).set({ plan: "free", subscriptionStatus: "canceled", droppedToFreeAt: new Date(now.getTime() - 2 * DAY) }).where(eq(workspaces.id, canceled.ctx.workspaceId));
+    await database.db
+      .update(workspaces)
+      .set({ plan: "free", subscriptionStatus: "canceled", droppedToFreeAt: new Date(now.getTime() - 2 * DAY) })
+      .where(eq(workspaces.id, canceled.ctx.workspaceId));
     // A failed payment whose grace ran out 3 days ago: stored growth, effectively free.
     const lapsed = await createTestWorkspace(database.db);
-    await database.db.update(workspaces).set({ plan: "growth", subscriptionStatus: "past_due", graceUntil: new Date(now.getTime() - 3 * DAY) }).where(eq(workspaces.id, lapsed.ctx.workspaceId));
+    await database.db
+      .update(workspaces)
+      .set({ plan: "growth", subscriptionStatus: "past_due", graceUntil: new Date(now.getTime() - 3 * DAY) })
+      .where(eq(workspaces.id, lapsed.ctx.workspaceId));
     for (const w of [canceled, lapsed]) await seed(database.db, w.ctx, "old", 20, now);
 
     const first = await runRetention(database.db, now);
@@ -91,20 +123,27 @@ describe.each(TEST_DRIVERS)("retention doors on %s", (driver) => {
     // A week on, the effective plan (free) decides, not the stored one (growth would keep 90 days).
     const later = new Date(now.getTime() + 6 * DAY);
     await runRetention(database.db, later);
-    for (const w of [canceled, lapsed]) expect(await left(database.db, w.ctx.workspaceId)).toEqual({ events: [], deliveries: [], audit: [], outbox: [] });
+    for (const w of [canceled, lapsed])
+      expect(await left(database.db, w.ctx.workspaceId)).toEqual({ events: [], deliveries: [], audit: [], outbox: [] });
   });
 
   it("L6: an owner setting Free by hand starts the same grace; going back to a paid plan clears it", async () => {
     const w = await createTestWorkspace(database.db, "By hand", "growth");
     const system = { ...w.ctx, actor: { type: "system" as const, id: null } };
     await setPlanByHand({ ctx: system, input: { plan: "free" } });
-    const [dropped] = await database.db.select({ at: workspaces.droppedToFreeAt }).from(workspaces).where(eq(workspaces.id, w.ctx.workspaceId));
+    const [dropped] = await database.db
+      .select({ at: workspaces.droppedToFreeAt })
+      .from(workspaces)
+      .where(eq(workspaces.id, w.ctx.workspaceId));
     expect(Math.abs(dropped!.at!.getTime() - Date.now())).toBeLessThan(60_000);
     await seed(database.db, w.ctx, "old", 20, now);
     await runRetention(database.db, now);
     expect((await left(database.db, w.ctx.workspaceId)).events).toEqual(["old"]);
     await setPlanByHand({ ctx: system, input: { plan: "starter" } });
-    const [cleared] = await database.db.select({ at: workspaces.droppedToFreeAt }).from(workspaces).where(inArray(workspaces.id, [w.ctx.workspaceId]));
+    const [cleared] = await database.db
+      .select({ at: workspaces.droppedToFreeAt })
+      .from(workspaces)
+      .where(inArray(workspaces.id, [w.ctx.workspaceId]));
     expect(cleared!.at).toBeNull();
   });
 });

@@ -33,23 +33,33 @@ describe("the tRPC door", () => {
         c.close();
       },
     });
-    const streamed = await POST(new Request(url("auth.signUp"), { method: "POST", body: stream, duplex: "half", headers: { "content-type": "application/json" } } as RequestInit));
+    const streamed = await POST(
+      new Request(url("auth.signUp"), {
+        method: "POST",
+        body: stream,
+        duplex: "half",
+        headers: { "content-type": "application/json" },
+      } as RequestInit),
+    );
     expect(streamed.status).toBe(413);
   });
 
   it("M11: a body under the cap still reaches the procedure (sign-up works through the capped request)", async () => {
     const email = `cap-${Date.now()}@example.com`;
-    const res = await POST(new Request(url("auth.signUp"), {
-      method: "POST",
-      body: JSON.stringify({ email, password: "correct horse battery", workspaceName: "Capped" }),
-      headers: { "content-type": "application/json" },
-    }));
+    const res = await POST(
+      new Request(url("auth.signUp"), {
+        method: "POST",
+        body: JSON.stringify({ email, password: "correct horse battery", workspaceName: "Capped" }),
+        headers: { "content-type": "application/json" },
+      }),
+    );
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(200);
   });
 
   it("M11: a batch of 500 calls is refused with 400 before any runs; 50 are still served", async () => {
-    const batch = (n: number) => url(Array(n).fill("members.previewInvitation").join(","), `?batch=1&input=${encodeURIComponent(JSON.stringify({}))}`);
+    const batch = (n: number) =>
+      url(Array(n).fill("members.previewInvitation").join(","), `?batch=1&input=${encodeURIComponent(JSON.stringify({}))}`);
     let contexts = 0;
     state.boot = async () => {
       contexts++;
@@ -65,15 +75,23 @@ describe("the tRPC door", () => {
   });
 
   it("L11: an error while creating the context reaches the client as a generic 500, and the log keeps the detail", async () => {
-    state.boot = () => Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:5432 (password authentication failed for user "tokenist_admin")'));
+    state.boot = () =>
+      Promise.reject(new Error('connect ECONNREFUSED 10.1.2.3:5432 (password authentication failed for user "tokenist_admin")'));
     const logged = vi.spyOn(log, "error").mockImplementation(() => {});
     try {
-      const res = await GET(new Request(url("members.previewInvitation", `?input=${encodeURIComponent(JSON.stringify({ token: `inv_${"a".repeat(43)}` }))}`)));
+      const res = await GET(
+        new Request(url("members.previewInvitation", `?input=${encodeURIComponent(JSON.stringify({ token: `inv_${"a".repeat(43)}` }))}`)),
+      );
       const text = await res.text();
       expect(res.status).toBe(500);
-      expect(JSON.parse(text)).toMatchObject({ error: { message: "Something went wrong on our side.", data: { code: "INTERNAL_SERVER_ERROR" } } });
+      expect(JSON.parse(text)).toMatchObject({
+        error: { message: "Something went wrong on our side.", data: { code: "INTERNAL_SERVER_ERROR" } },
+      });
       expect(text).not.toMatch(/10\.1\.2\.3|tokenist_admin|ECONNREFUSED/);
-      expect(logged).toHaveBeenCalledWith("tRPC context failed", expect.objectContaining({ err: expect.objectContaining({ message: expect.stringContaining("10.1.2.3") }) }));
+      expect(logged).toHaveBeenCalledWith(
+        "tRPC context failed",
+        expect.objectContaining({ err: expect.objectContaining({ message: expect.stringContaining("10.1.2.3") }) }),
+      );
     } finally {
       logged.mockRestore();
     }

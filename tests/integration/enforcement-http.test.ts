@@ -35,7 +35,13 @@ async function startResponsesStandIn() {
           created_at: Math.floor(Date.now() / 1000),
           model: body.model,
           output: [],
-          usage: { input_tokens: 812, input_tokens_details: { cached_tokens: 0 }, output_tokens: 95, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 907 },
+          usage: {
+            input_tokens: 812,
+            input_tokens_details: { cached_tokens: 0 },
+            output_tokens: 95,
+            output_tokens_details: { reasoning_tokens: 0 },
+            total_tokens: 907,
+          },
           response_text: "Sure: the weather in Paris is mild today.",
         }),
       );
@@ -50,7 +56,10 @@ async function startResponsesStandIn() {
 function runnable(snippet: string) {
   const code = snippet
     .replace("import { tokenist } from '@tokenist/guardrails';", "const { tokenist } = __sdk;")
-    .replace("openai.responses.create({ ... })", "openai.responses.create({ model: 'gpt-4o-mini', input: 'What is the weather in Paris?' })");
+    .replace(
+      "openai.responses.create({ ... })",
+      "openai.responses.create({ model: 'gpt-4o-mini', input: 'What is the weather in Paris?' })",
+    );
   const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
   return new AsyncFunction("__sdk", "openai", code);
 }
@@ -91,7 +100,14 @@ describe("the product page's promises over HTTP", () => {
     expect(standIn.bodies).toHaveLength(1);
     const [event] = await eventsOf(app, "user_abc123");
     // gpt-4o-mini, named at check: $0.15 / $0.60 per million input / output tokens.
-    expect(event).toMatchObject({ model: "gpt-4o-mini", feature: "voice-assistant", inputTokens: 812, outputTokens: 95, priced: true, costNanos: String(812 * 150 + 95 * 600) });
+    expect(event).toMatchObject({
+      model: "gpt-4o-mini",
+      feature: "voice-assistant",
+      inputTokens: 812,
+      outputTokens: 95,
+      priced: true,
+      costNanos: String(812 * 150 + 95 * 600),
+    });
   });
 
   describe("hostile end-user text never switches a block off (SDK, default options)", () => {
@@ -137,7 +153,15 @@ describe("the product page's promises over HTTP", () => {
 
   it("a DAN prompt at check with a check-stage policy is denied in that very answer", async () => {
     const policy = await callApi(app, "/api/v1/label-policies", {
-      body: { name: "Stop jailbreaks at the door", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "block", durationSeconds: 900, stage: "check" },
+      body: {
+        name: "Stop jailbreaks at the door",
+        label: "jailbreak",
+        minCount: 1,
+        windowSeconds: 3600,
+        action: "block",
+        durationSeconds: 900,
+        stage: "check",
+      },
     });
     expect(policy.status).toBe(201);
     const decision = await sdk.createTokenist({ apiKey: app.apiKey, baseUrl: app.baseUrl }).check({ userId: "dan_fan", input: DAN });
@@ -160,10 +184,17 @@ describe("the free cap stops tracking, never deciding (cap 5 via env)", () => {
       const decision = await tk.check({ userId: `u${i}`, model: "gpt-4o-mini" });
       // Had a check and its record counted twice, the cap would show as reached after the third pair.
       expect(decision).toMatchObject({ allowed: true, quota: { exceeded: false } });
-      expect(await tk.record({ userId: `u${i}`, checkId: decision.checkId, usage })).toMatchObject({ recorded: true, settledCheckId: decision.checkId });
+      expect(await tk.record({ userId: `u${i}`, checkId: decision.checkId, usage })).toMatchObject({
+        recorded: true,
+        settledCheckId: decision.checkId,
+      });
     }
     const denied = await tk.check({ userId: "banned" });
-    expect(denied).toMatchObject({ allowed: false, reason: "blocked", quota: { exceeded: true, resetsAt: expect.stringMatching(/-01T00:00:00/) } });
+    expect(denied).toMatchObject({
+      allowed: false,
+      reason: "blocked",
+      quota: { exceeded: true, resetsAt: expect.stringMatching(/-01T00:00:00/) },
+    });
     const allowed = await tk.check({ userId: "u_after", model: "gpt-4o-mini" });
     expect(allowed).toMatchObject({ allowed: true, checkId: null, quota: { exceeded: true } });
     const outcome = await tk.record({ userId: "u_after", model: "gpt-4o-mini", usage });

@@ -36,7 +36,11 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
   const pair = async (ctx: ServiceCtx, input: TCheckInput, usage: Record<string, unknown>, now = new Date()) => {
     const decision = await check(ctx, input, now);
     if (!decision.allowed) return { decision, recorded: null };
-    const recorded = await recordEvent({ ctx, now, input: { userId: input.userId, checkId: decision.checkId, usage, requestId: `req_enf_${++seq}` } });
+    const recorded = await recordEvent({
+      ctx,
+      now,
+      input: { userId: input.userId, checkId: decision.checkId, usage, requestId: `req_enf_${++seq}` },
+    });
     return { decision, recorded };
   };
   const openChecks = async (ctx: ServiceCtx) =>
@@ -47,9 +51,18 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
       const ctx = await workspace();
       const decision = await check(ctx, { userId: "u1", feature: "voice", tier: "pro", model: "gpt-4o-mini" });
       expect(decision.checkId).toMatch(/^chk_/);
-      const r = await recordEvent({ ctx, input: { userId: "u1", checkId: decision.checkId, usage: { prompt_tokens: 1000, completion_tokens: 100 } } });
+      const r = await recordEvent({
+        ctx,
+        input: { userId: "u1", checkId: decision.checkId, usage: { prompt_tokens: 1000, completion_tokens: 100 } },
+      });
       // gpt-4o-mini: $0.15 / $0.60 per million input / output tokens = 150 / 600 nano-dollars a token.
-      expect(r).toMatchObject({ recorded: true, model: "gpt-4o-mini", settledCheckId: decision.checkId, costNanos: String(1000 * 150 + 100 * 600), warnings: [] });
+      expect(r).toMatchObject({
+        recorded: true,
+        model: "gpt-4o-mini",
+        settledCheckId: decision.checkId,
+        costNanos: String(1000 * 150 + 100 * 600),
+        warnings: [],
+      });
       const [e] = await database.db.select().from(events).where(eq(events.id, r.id));
       expect(e).toMatchObject({ model: "gpt-4o-mini", feature: "voice", tier: "pro" });
       expect(await openChecks(ctx)).toBe(0);
@@ -71,7 +84,10 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
       const bare = await recordEvent({ ctx, input: { userId: "nobody", usage: { prompt_tokens: 5, completion_tokens: 5 } } });
       expect(bare).toMatchObject({ recorded: true, model: null, costNanos: "0", warnings: ["model_missing"] });
       const decision = await check(ctx, { userId: "u2", model: "gpt-4o-mini", estimatedTokens: 400 });
-      const estimated = await recordEvent({ ctx, input: { userId: "u2", checkId: decision.checkId, output: "Four score and seven years ago" } });
+      const estimated = await recordEvent({
+        ctx,
+        input: { userId: "u2", checkId: decision.checkId, output: "Four score and seven years ago" },
+      });
       expect(estimated.warnings).toEqual(["usage_estimated"]);
       expect(estimated.tokens.input).toBe(400);
       expect(estimated.tokens.output).toBeGreaterThan(4);
@@ -83,7 +99,12 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
       const before = await monthlyRequests(database.db, ctx.workspaceId);
       await pair(ctx, { userId: "u", model: "gpt-4o-mini" }, { prompt_tokens: 1, completion_tokens: 1 });
       expect(await monthlyRequests(database.db, ctx.workspaceId)).toBe(before + 1);
-      const lone = { userId: "other", model: "gpt-4o-mini", usage: { prompt_tokens: 1, completion_tokens: 1 }, requestId: `req_lone_${++seq}` };
+      const lone = {
+        userId: "other",
+        model: "gpt-4o-mini",
+        usage: { prompt_tokens: 1, completion_tokens: 1 },
+        requestId: `req_lone_${++seq}`,
+      };
       await recordEvent({ ctx, input: lone });
       expect(await monthlyRequests(database.db, ctx.workspaceId)).toBe(before + 2);
       expect((await recordEvent({ ctx, input: lone })).duplicate).toBe(true);
@@ -95,17 +116,29 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
   describe("rule filters", () => {
     it("scope user + filter tier: each free user has their own limit; pro users are untouched", async () => {
       const ctx = await workspace();
-      await createRule({ ctx, input: { name: "Free: 3 a day each", scope: "user", filters: { tier: "free" }, metric: "requests", window: "day", limit: 3 } });
+      await createRule({
+        ctx,
+        input: { name: "Free: 3 a day each", scope: "user", filters: { tier: "free" }, metric: "requests", window: "day", limit: 3 },
+      });
       for (const userId of ["alice", "bob"]) {
-        for (let i = 0; i < 3; i++) expect((await pair(ctx, { userId, tier: "free" }, { prompt_tokens: 1, completion_tokens: 1 })).decision.allowed).toBe(true);
-        expect(await check(ctx, { userId, tier: "free" })).toMatchObject({ allowed: false, reason: "limit_exceeded", message: expect.stringContaining(userId) });
+        for (let i = 0; i < 3; i++)
+          expect((await pair(ctx, { userId, tier: "free" }, { prompt_tokens: 1, completion_tokens: 1 })).decision.allowed).toBe(true);
+        expect(await check(ctx, { userId, tier: "free" })).toMatchObject({
+          allowed: false,
+          reason: "limit_exceeded",
+          message: expect.stringContaining(userId),
+        });
       }
-      for (let i = 0; i < 5; i++) expect((await pair(ctx, { userId: "carol", tier: "pro" }, { prompt_tokens: 1, completion_tokens: 1 })).decision.allowed).toBe(true);
+      for (let i = 0; i < 5; i++)
+        expect((await pair(ctx, { userId: "carol", tier: "pro" }, { prompt_tokens: 1, completion_tokens: 1 })).decision.allowed).toBe(true);
     });
 
     it("a model filter counts only that model's cost: $0.001 a day on gpt-4o per user, gpt-4o-mini free to use", async () => {
       const ctx = await workspace();
-      await createRule({ ctx, input: { name: "gpt-4o budget", scope: "user", filters: { model: "gpt-4o" }, metric: "cost_usd", window: "day", limit: 0.001 } });
+      await createRule({
+        ctx,
+        input: { name: "gpt-4o budget", scope: "user", filters: { model: "gpt-4o" }, metric: "cost_usd", window: "day", limit: 0.001 },
+      });
       // gpt-4o: 2,500 nano-dollars an input token: 400 tokens = $0.001.
       const big = { prompt_tokens: 400, completion_tokens: 0 };
       for (let i = 0; i < 4; i++) expect((await pair(ctx, { userId: "dev", model: "gpt-4o-mini" }, big)).decision.allowed).toBe(true);
@@ -116,7 +149,10 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
 
     it("the pooled tier scope still shares one limit across the tier", async () => {
       const ctx = await workspace();
-      await createRule({ ctx, input: { name: "Free tier pool", scope: "tier", match: "free", metric: "requests", window: "day", limit: 2 } });
+      await createRule({
+        ctx,
+        input: { name: "Free tier pool", scope: "tier", match: "free", metric: "requests", window: "day", limit: 2 },
+      });
       expect((await pair(ctx, { userId: "a", tier: "free" }, { prompt_tokens: 1, completion_tokens: 1 })).decision.allowed).toBe(true);
       expect((await pair(ctx, { userId: "b", tier: "free" }, { prompt_tokens: 1, completion_tokens: 1 })).decision.allowed).toBe(true);
       expect((await check(ctx, { userId: "c", tier: "free" })).allowed).toBe(false);
@@ -125,7 +161,10 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
 
     it("a record without tier is counted on the tier-filtered rule through its check", async () => {
       const ctx = await workspace();
-      await createRule({ ctx, input: { name: "Free: 1 a day each", scope: "user", filters: { tier: "free" }, metric: "requests", window: "day", limit: 1 } });
+      await createRule({
+        ctx,
+        input: { name: "Free: 1 a day each", scope: "user", filters: { tier: "free" }, metric: "requests", window: "day", limit: 1 },
+      });
       const decision = await check(ctx, { userId: "dana", tier: "free", model: "gpt-4o-mini" });
       // The record names neither tier nor checkId: the user's latest open check supplies the tier.
       await recordEvent({ ctx, input: { userId: "dana", usage: { prompt_tokens: 1, completion_tokens: 1 } } });
@@ -137,29 +176,68 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
   describe("check-stage label policies", () => {
     it("a DAN prompt is denied in the same answer (reason label); the next clean prompt of that user is blocked by the policy", async () => {
       const ctx = await workspace();
-      await createLabelPolicy({ ctx, input: { name: "No jailbreaks", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "block", durationSeconds: 600, stage: "check" } });
+      await createLabelPolicy({
+        ctx,
+        input: {
+          name: "No jailbreaks",
+          label: "jailbreak",
+          minCount: 1,
+          windowSeconds: 3600,
+          action: "block",
+          durationSeconds: 600,
+          stage: "check",
+        },
+      });
       const denied = await check(ctx, { userId: "mallory", input: DAN });
       expect(denied).toMatchObject({ allowed: false, reason: "label", labels: expect.arrayContaining(["jailbreak"]), checkId: null });
       expect(denied.message).toContain('"No jailbreaks"');
-      expect(await check(ctx, { userId: "mallory", input: "What is the capital of France?" })).toMatchObject({ allowed: false, reason: "policy" });
+      expect(await check(ctx, { userId: "mallory", input: "What is the capital of France?" })).toMatchObject({
+        allowed: false,
+        reason: "policy",
+      });
       expect(await check(ctx, { userId: "someone_else", input: "What is the capital of France?" })).toMatchObject({ allowed: true });
     });
 
     it("an alert policy is the monitor mode: labelled, allowed, the crossing queued for the channels", async () => {
       const ctx = await workspace();
-      await createLabelPolicy({ ctx, input: { name: "Watch jailbreaks", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "alert", stage: "check" } });
+      await createLabelPolicy({
+        ctx,
+        input: { name: "Watch jailbreaks", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "alert", stage: "check" },
+      });
       const decision = await check(ctx, { userId: "mallory", input: DAN });
       expect(decision).toMatchObject({ allowed: true, labels: expect.arrayContaining(["jailbreak"]) });
-      const queued = await database.db.execute(sql`select count(*)::int as n from outbox where workspace_id = ${ctx.workspaceId} and name = 'tokenist/limit.crossed'`);
-      expect((queued as unknown as { rows?: Array<{ n: number }> }).rows?.[0]?.n ?? (queued as unknown as Array<{ n: number }>)[0]?.n).toBe(1);
+      const queued = await database.db.execute(
+        sql`select count(*)::int as n from outbox where workspace_id = ${ctx.workspaceId} and name = 'tokenist/limit.crossed'`,
+      );
+      expect((queued as unknown as { rows?: Array<{ n: number }> }).rows?.[0]?.n ?? (queued as unknown as Array<{ n: number }>)[0]?.n).toBe(
+        1,
+      );
     });
 
     it("record-stage policies do not count check labels, and minCount 2 at check denies the second attempt", async () => {
       const ctx = await workspace();
-      await createLabelPolicy({ ctx, input: { name: "Record stage", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "block", durationSeconds: 600 } });
-      await createLabelPolicy({ ctx, input: { name: "Two strikes", label: "jailbreak", minCount: 2, windowSeconds: 3600, action: "block", durationSeconds: 600, stage: "check" } });
+      await createLabelPolicy({
+        ctx,
+        input: { name: "Record stage", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "block", durationSeconds: 600 },
+      });
+      await createLabelPolicy({
+        ctx,
+        input: {
+          name: "Two strikes",
+          label: "jailbreak",
+          minCount: 2,
+          windowSeconds: 3600,
+          action: "block",
+          durationSeconds: 600,
+          stage: "check",
+        },
+      });
       expect((await check(ctx, { userId: "eve", input: DAN })).allowed).toBe(true);
-      expect(await check(ctx, { userId: "eve", input: DAN })).toMatchObject({ allowed: false, reason: "label", message: expect.stringContaining("2 × jailbreak") });
+      expect(await check(ctx, { userId: "eve", input: DAN })).toMatchObject({
+        allowed: false,
+        reason: "label",
+        message: expect.stringContaining("2 × jailbreak"),
+      });
     });
   });
 
@@ -170,13 +248,17 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
     const now = new Date();
     // Each call says it will use 100 tokens and uses 130 (100 in, 30 out).
     const results = await Promise.all(
-      Array.from({ length: 100 }, () => pair(ctx, { userId: "racer", model: "gpt-4o-mini", estimatedTokens: 100 }, { prompt_tokens: 100, completion_tokens: 30 }, now)),
+      Array.from({ length: 100 }, () =>
+        pair(ctx, { userId: "racer", model: "gpt-4o-mini", estimatedTokens: 100 }, { prompt_tokens: 100, completion_tokens: 30 }, now),
+      ),
     );
     const allowed = results.filter((r) => r.decision.allowed).length;
-    const used = (await database.db.select().from(events).where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.userId, "racer")))).reduce(
-      (n, e) => n + e.totalTokens,
-      0,
-    );
+    const used = (
+      await database.db
+        .select()
+        .from(events)
+        .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.userId, "racer")))
+    ).reduce((n, e) => n + e.totalTokens, 0);
     expect(allowed).toBeGreaterThan(0);
     expect(allowed).toBeLessThan(100);
     // README bound: concurrent calls overshoot by their actual usage minus their estimate, at most (130 − 100) each.

@@ -12,7 +12,10 @@ import { startApp, type RunningApp } from "../helpers/app-server";
  */
 const pgVersion = fs.existsSync("/etc/postgresql") ? fs.readdirSync("/etc/postgresql")[0] : undefined;
 const canRestartPostgres =
-  Boolean(process.env.TEST_DATABASE_URL) && process.getuid?.() === 0 && fs.existsSync("/usr/bin/pg_ctlcluster") && Boolean(pgVersion) &&
+  Boolean(process.env.TEST_DATABASE_URL) &&
+  process.getuid?.() === 0 &&
+  fs.existsSync("/usr/bin/pg_ctlcluster") &&
+  Boolean(pgVersion) &&
   /@(127\.0\.0\.1|localhost)(:5432)?\//.test(process.env.TEST_DATABASE_URL ?? "");
 
 async function drive(app: RunningApp, prefix: string, total: number, fault: () => Promise<void>) {
@@ -30,7 +33,12 @@ async function drive(app: RunningApp, prefix: string, total: number, fault: () =
       }
       const requestId = `${prefix}-${i}`;
       try {
-        await sdk.record({ userId: `u${i % 7}`, model: "gpt-4o-mini", requestId, usage: { prompt_tokens: 100 + i, completion_tokens: 10 } });
+        await sdk.record({
+          userId: `u${i % 7}`,
+          model: "gpt-4o-mini",
+          requestId,
+          usage: { prompt_tokens: 100 + i, completion_tokens: 10 },
+        });
         acknowledged.push(requestId);
       } catch {
         failed.push(requestId);
@@ -59,16 +67,20 @@ describe.runIf(process.env.TEST_DATABASE_URL)("faults under record traffic (real
 
   const expectedInput = (total: number) => Array.from({ length: total }, (_, i) => 100 + i).reduce((a, b) => a + b, 0);
 
-  it.runIf(canRestartPostgres)("Postgres restarts mid-traffic: every record present exactly once", async () => {
-    const total = 240;
-    const { acknowledged, failed } = await drive(app, "pg", total, async () => {
-      execFileSync("pg_ctlcluster", ["--skip-systemctl-redirect", pgVersion!, "main", "restart"], { stdio: "ignore" });
-    });
-    expect(failed).toEqual([]);
-    expect(acknowledged).toHaveLength(total);
-    const counts = await countEvents(app.databaseUrl!, "pg");
-    expect(counts).toMatchObject({ n: total, distinct_ids: total, input: expectedInput(total) });
-  }, 180_000);
+  it.runIf(canRestartPostgres)(
+    "Postgres restarts mid-traffic: every record present exactly once",
+    async () => {
+      const total = 240;
+      const { acknowledged, failed } = await drive(app, "pg", total, async () => {
+        execFileSync("pg_ctlcluster", ["--skip-systemctl-redirect", pgVersion!, "main", "restart"], { stdio: "ignore" });
+      });
+      expect(failed).toEqual([]);
+      expect(acknowledged).toHaveLength(total);
+      const counts = await countEvents(app.databaseUrl!, "pg");
+      expect(counts).toMatchObject({ n: total, distinct_ids: total, input: expectedInput(total) });
+    },
+    180_000,
+  );
 
   it("the app is killed and started again mid-traffic: every record present exactly once", async () => {
     const total = 240;

@@ -6,7 +6,7 @@ import { generateApiKey } from "@/server/services/api-keys/key-material";
 import { createApiKey, listApiKeys, revokeApiKey } from "@/server/services/api-keys/manage-api-keys";
 import { clearApiKeyCache, resolveApiKey } from "@/server/services/api-keys/resolve-api-key";
 import { authenticate } from "@/server/services/auth/accounts";
-import { ensureInitialSetup } from "@/server/services/workspaces/ensure-initial-setup";
+import { ensureInitialSetup } from "@/server/services/setup/ensure-initial-setup";
 import { renameWorkspace } from "@/server/services/workspaces/workspaces";
 import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
 import { createTestWorkspace } from "../helpers/fixtures";

@@ -66,13 +66,23 @@ describe("the free plan's cap over HTTP, with a small configured cap", () => {
     ] as const) {
       const res = await callApi(app, path, { body });
       expect(res.status).toBe(402);
-      expect(res.body.error).toMatchObject({ code: "quota_exceeded", message: expect.stringMatching(/Free plan's 5 tracked requests for this month are used up: checks go on enforcing .* until \d{4}-\d{2}-01/) });
+      expect(res.body.error).toMatchObject({
+        code: "quota_exceeded",
+        message: expect.stringMatching(
+          /Free plan's 5 tracked requests for this month are used up: checks go on enforcing .* until \d{4}-\d{2}-01/,
+        ),
+      });
     }
     const deadline = Date.now() + 15_000;
     while (smtp.messages.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     await new Promise((r) => setTimeout(r, 1_500));
-    expect(smtp.messages.map((m) => m.to), app.logs().slice(-3000)).toEqual([["owner@example.com"], ["owner@example.com"]]);
+    expect(
+      smtp.messages.map((m) => m.to),
+      app.logs().slice(-3000),
+    ).toEqual([["owner@example.com"], ["owner@example.com"]]);
     const subjects = smtp.messages.map((m) => /Subject: (.*)/.exec(m.raw)?.[1]).sort();
-    expect(subjects).toEqual(["[Tokenist] 80% of this month's requests used", "[Tokenist] Your Free plan requests for this month are used up"].sort());
+    expect(subjects).toEqual(
+      ["[Tokenist] 80% of this month's requests used", "[Tokenist] Your Free plan requests for this month are used up"].sort(),
+    );
   });
 });

@@ -4,7 +4,7 @@ import { outbox } from "@/db/schema";
 import type { TCheckInput } from "@/server/contract/sdk";
 import type { ServiceCtx } from "@/server/services/context";
 import { checkAccess } from "@/server/services/guardrails/check-access";
-import { createBlock } from "@/server/services/guardrails/manage-blocklist";
+import { createBlock } from "@/server/services/blocklist/manage-blocklist";
 import { createRule, updateRule } from "@/server/services/guardrails/manage-rules";
 import { recordEvent } from "@/server/services/metering/record-event";
 import { queryUsage } from "@/server/services/usage/query-usage";
@@ -117,9 +117,18 @@ describe.each(TEST_DRIVERS)("guardrails on %s", (driver) => {
 
   it("actions: alert fires once per window, require_reauth and downgrade_model are soft", async () => {
     const ctx = await workspace();
-    const alert = await createRule({ ctx, input: { name: "heads-up", scope: "user", metric: "requests", window: "day", limit: 1, action: "alert" } });
-    await createRule({ ctx, input: { name: "reauth", scope: "user", metric: "requests", window: "day", limit: 2, action: "require_reauth" } });
-    await createRule({ ctx, input: { name: "cheaper", scope: "user", metric: "requests", window: "day", limit: 2, action: "downgrade_model:gpt-4o-mini" } });
+    const alert = await createRule({
+      ctx,
+      input: { name: "heads-up", scope: "user", metric: "requests", window: "day", limit: 1, action: "alert" },
+    });
+    await createRule({
+      ctx,
+      input: { name: "reauth", scope: "user", metric: "requests", window: "day", limit: 2, action: "require_reauth" },
+    });
+    await createRule({
+      ctx,
+      input: { name: "cheaper", scope: "user", metric: "requests", window: "day", limit: 2, action: "downgrade_model:gpt-4o-mini" },
+    });
     const now = new Date();
     expect(await call(ctx, { userId: "u" }, now)).toMatchObject({ allowed: true, actions: [] });
     const second = await call(ctx, { userId: "u" }, now);
@@ -159,7 +168,10 @@ describe.each(TEST_DRIVERS)("guardrails on %s", (driver) => {
     const now = new Date();
     const results = await Promise.all(Array.from({ length: 200 }, () => call(ctx, { userId: "hot_user" }, now)));
     expect(results.filter((r) => r.allowed)).toHaveLength(20);
-    const usageNow = await queryUsage({ ctx, input: { dimension: "user", key: "hot_user", from: new Date(now.getTime() - HOUR), to: new Date(now.getTime() + HOUR) } });
+    const usageNow = await queryUsage({
+      ctx,
+      input: { dimension: "user", key: "hot_user", from: new Date(now.getTime() - HOUR), to: new Date(now.getTime() + HOUR) },
+    });
     expect(usageNow.totals.requests).toBe(20);
   });
 
@@ -173,7 +185,11 @@ describe.each(TEST_DRIVERS)("guardrails on %s", (driver) => {
     expect(before.message).toContain("abuse");
     expect(before.retryAfterSeconds).toBeGreaterThan(3500);
     expect(await check(ctx, { userId: "abuser" }, new Date(expiresAt.getTime() + 1))).toMatchObject({ allowed: true, reason: null });
-    expect(await check(ctx, { userId: "anyone", orgId: "bad_org" }, new Date())).toMatchObject({ allowed: false, reason: "blocked", blockedUntil: null });
+    expect(await check(ctx, { userId: "anyone", orgId: "bad_org" }, new Date())).toMatchObject({
+      allowed: false,
+      reason: "blocked",
+      blockedUntil: null,
+    });
   });
 
   it("disabling or raising a rule takes effect at once in this process", async () => {

@@ -3,7 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { blocklist, endUserLabels, events, outbox, policyFirings } from "@/db/schema";
 import { resetEnvCache } from "@/server/env";
 import { createChannel } from "@/server/services/alerts/manage-channels";
-import { drainOutbox } from "@/server/services/background/outbox";
+import { drainOutbox } from "@/server/events/outbox";
 import type { ServiceCtx } from "@/server/services/context";
 import { checkAccess } from "@/server/services/guardrails/check-access";
 import { createLabelPolicy, listLabelPolicies } from "@/server/services/intent/manage-label-policies";
@@ -41,7 +41,11 @@ describe.each(TEST_DRIVERS)("label policies on %s (built-in labeller, outbox in-
 
   const workspace = async () => (await createTestWorkspace(database.db)).ctx;
   const say = (ctx: ServiceCtx, userId: string, text: string, now = new Date()) =>
-    recordEvent({ ctx, now, input: { userId, model: "gpt-4o-mini", usage, requestId: `p${++seq}`, input: text, output: "I can't help with that." } });
+    recordEvent({
+      ctx,
+      now,
+      input: { userId, model: "gpt-4o-mini", usage, requestId: `p${++seq}`, input: text, output: "I can't help with that." },
+    });
   const check = (ctx: ServiceCtx, userId: string, now: Date) => checkAccess({ ctx, input: { userId }, now });
 
   it("new workspaces get the default policies, all disabled", async () => {
@@ -57,7 +61,10 @@ describe.each(TEST_DRIVERS)("label policies on %s (built-in labeller, outbox in-
 
   it("jailbreaks → labels → the policy blocks with an expiry → check says policy → allowed again after expiry", async () => {
     const ctx = await workspace();
-    await createLabelPolicy({ ctx, input: { name: "Block jailbreakers", label: "jailbreak", minCount: 2, windowSeconds: 3600, action: "block", durationSeconds: 600 } });
+    await createLabelPolicy({
+      ctx,
+      input: { name: "Block jailbreakers", label: "jailbreak", minCount: 2, windowSeconds: 3600, action: "block", durationSeconds: 600 },
+    });
     const t0 = new Date();
 
     const first = await say(ctx, "mallory", JAILBREAKS[0]!, t0);
@@ -71,8 +78,14 @@ describe.each(TEST_DRIVERS)("label policies on %s (built-in labeller, outbox in-
 
     await say(ctx, "mallory", JAILBREAKS[1]!, t0);
     await drainOutbox(database.db);
-    const labels = await database.db.select().from(endUserLabels).where(and(eq(endUserLabels.workspaceId, ctx.workspaceId), eq(endUserLabels.userId, "mallory")));
-    expect(labels.map((l) => [l.label, l.source])).toEqual([["jailbreak", "builtin"], ["jailbreak", "builtin"]]);
+    const labels = await database.db
+      .select()
+      .from(endUserLabels)
+      .where(and(eq(endUserLabels.workspaceId, ctx.workspaceId), eq(endUserLabels.userId, "mallory")));
+    expect(labels.map((l) => [l.label, l.source])).toEqual([
+      ["jailbreak", "builtin"],
+      ["jailbreak", "builtin"],
+    ]);
     const [block] = await database.db.select().from(blocklist).where(eq(blocklist.workspaceId, ctx.workspaceId));
     expect(block).toMatchObject({ subjectType: "user", subjectId: "mallory", source: "automation" });
     expect(block!.reason).toBe('Label policy "Block jailbreakers": 2 × jailbreak within 1 h');
@@ -81,7 +94,12 @@ describe.each(TEST_DRIVERS)("label policies on %s (built-in labeller, outbox in-
     expect(expiresIn).toBeLessThanOrEqual(10 * MIN + 30_000);
 
     const denied = await check(ctx, "mallory", t0);
-    expect(denied).toMatchObject({ allowed: false, reason: "policy", labels: ["jailbreak"], blockedUntil: block!.expiresAt!.toISOString() });
+    expect(denied).toMatchObject({
+      allowed: false,
+      reason: "policy",
+      labels: ["jailbreak"],
+      blockedUntil: block!.expiresAt!.toISOString(),
+    });
     expect(denied.retryAfterSeconds).toBeGreaterThan(590);
     expect(denied.message).toContain("Block jailbreakers");
     expect((await check(ctx, "bob", t0)).allowed).toBe(true);
@@ -96,7 +114,10 @@ describe.each(TEST_DRIVERS)("label policies on %s (built-in labeller, outbox in-
     const after = await check(ctx, "mallory", new Date(block!.expiresAt!.getTime() + 1_000));
     expect(after).toMatchObject({ allowed: true, reason: null, labels: ["jailbreak"] }); // the labels of the last 24 h remain
 
-    const perDay = await countLabelsPerDay({ ctx, input: { from: new Date(t0.getTime() - 86_400_000), to: new Date(t0.getTime() + 86_400_000) } });
+    const perDay = await countLabelsPerDay({
+      ctx,
+      input: { from: new Date(t0.getTime() - 86_400_000), to: new Date(t0.getTime() + 86_400_000) },
+    });
     expect(perDay).toEqual([{ day: t0.toISOString().slice(0, 10), label: "jailbreak", events: 2, endUsers: 1 }]);
     const user = await getEndUserLabels({ ctx, input: { userId: "mallory" }, now: t0 });
     expect(user.counts).toEqual([expect.objectContaining({ label: "jailbreak", total: 2, last24h: 2 })]);
@@ -107,7 +128,15 @@ describe.each(TEST_DRIVERS)("label policies on %s (built-in labeller, outbox in-
     const ctx = await workspace();
     await createLabelPolicy({
       ctx,
-      input: { name: "Slow down jailbreakers", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "throttle", durationSeconds: 300, ratePerMinute: 2 },
+      input: {
+        name: "Slow down jailbreakers",
+        label: "jailbreak",
+        minCount: 1,
+        windowSeconds: 3600,
+        action: "throttle",
+        durationSeconds: 300,
+        ratePerMinute: 2,
+      },
     });
     const t0 = new Date();
     await say(ctx, "trudy", JAILBREAKS[2]!, t0);
@@ -135,7 +164,12 @@ describe.each(TEST_DRIVERS)("label policies on %s (built-in labeller, outbox in-
     const t0 = new Date();
     await say(ctx, "oscar", JAILBREAKS[0]!, t0);
     await drainOutbox(database.db);
-    expect(await check(ctx, "oscar", t0)).toMatchObject({ allowed: true, reason: null, actions: ["require_reauth"], labels: ["jailbreak"] });
+    expect(await check(ctx, "oscar", t0)).toMatchObject({
+      allowed: true,
+      reason: null,
+      actions: ["require_reauth"],
+      labels: ["jailbreak"],
+    });
     expect((await check(ctx, "peggy", t0)).actions).toEqual([]);
     expect((await check(ctx, "oscar", new Date(t0.getTime() + 16 * MIN))).actions).toEqual([]);
   });
@@ -143,22 +177,39 @@ describe.each(TEST_DRIVERS)("label policies on %s (built-in labeller, outbox in-
   it("an alert policy sends one alert through the existing channels, once per firing", async () => {
     const { ctx } = await createTestWorkspace(database.db, "Alerts", "growth"); // webhooks need Growth
     await createChannel({ ctx, input: { type: "webhook", name: "Ops", url: hook.url } });
-    const policy = await createLabelPolicy({ ctx, input: { name: "Tell ops", label: "jailbreak", minCount: 2, windowSeconds: 3600, action: "alert" } });
+    const policy = await createLabelPolicy({
+      ctx,
+      input: { name: "Tell ops", label: "jailbreak", minCount: 2, windowSeconds: 3600, action: "alert" },
+    });
     const before = hook.requests.length;
     for (const text of JAILBREAKS) await say(ctx, "eve", text);
     await drainOutbox(database.db);
     await drainOutbox(database.db);
     const sent = hook.requests.slice(before).map((r) => JSON.parse(r.body));
     expect(sent).toEqual([
-      expect.objectContaining({ type: "label_policy.fired", sourceType: "policy", sourceId: policy.id, metric: "jailbreak", used: 2, limit: 2, subject: { dimension: "user", key: "eve" } }),
+      expect.objectContaining({
+        type: "label_policy.fired",
+        sourceType: "policy",
+        sourceId: policy.id,
+        metric: "jailbreak",
+        used: 2,
+        limit: 2,
+        subject: { dimension: "user", key: "eve" },
+      }),
     ]);
-    const crossed = await database.db.select().from(outbox).where(and(eq(outbox.workspaceId, ctx.workspaceId), eq(outbox.name, "tokenist/limit.crossed")));
+    const crossed = await database.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.workspaceId, ctx.workspaceId), eq(outbox.name, "tokenist/limit.crossed")));
     expect(crossed).toHaveLength(1); // the third jailbreak fell in the firing's window: no repeat
   });
 
   it("a disabled policy does nothing", async () => {
     const ctx = await workspace();
-    await createLabelPolicy({ ctx, input: { name: "Off", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "block", durationSeconds: 600, enabled: false } });
+    await createLabelPolicy({
+      ctx,
+      input: { name: "Off", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "block", durationSeconds: 600, enabled: false },
+    });
     await say(ctx, "walter", JAILBREAKS[0]!);
     await drainOutbox(database.db);
     expect(await check(ctx, "walter", new Date())).toMatchObject({ allowed: true, labels: ["jailbreak"] });

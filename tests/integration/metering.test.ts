@@ -40,25 +40,42 @@ describe.each(TEST_DRIVERS)("metering on %s", (driver) => {
     });
     const again = await recordEvent({ ctx, input });
     expect(again).toMatchObject({ duplicate: true, id: first.id, costNanos: first.costNanos });
-    const rows = await database.db.select().from(events).where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.requestId, "req_exact")));
+    const rows = await database.db
+      .select()
+      .from(events)
+      .where(and(eq(events.workspaceId, ctx.workspaceId), eq(events.requestId, "req_exact")));
     expect(rows).toHaveLength(1);
   });
 
   it("counts the same requestId sent 50 times concurrently once", async () => {
-    const input = { userId: "user_par", model: "gpt-4o-mini", requestId: "req_parallel", usage: { prompt_tokens: 100, completion_tokens: 10 } };
+    const input = {
+      userId: "user_par",
+      model: "gpt-4o-mini",
+      requestId: "req_parallel",
+      usage: { prompt_tokens: 100, completion_tokens: 10 },
+    };
     const answers = await Promise.all(Array.from({ length: 50 }, () => recordEvent({ ctx, input })));
     expect(answers.filter((a) => !a.duplicate)).toHaveLength(1);
     expect(new Set(answers.map((a) => a.id)).size).toBe(1);
-    const [user] = await database.db.select().from(endUsers).where(and(eq(endUsers.workspaceId, ctx.workspaceId), eq(endUsers.userId, "user_par")));
+    const [user] = await database.db
+      .select()
+      .from(endUsers)
+      .where(and(eq(endUsers.workspaceId, ctx.workspaceId), eq(endUsers.userId, "user_par")));
     expect(user).toMatchObject({ requests: 1, totalTokens: 110, costNanos: miniCost(100, 0, 10) });
     const outboxRows = await database.db.select().from(outbox).where(eq(outbox.workspaceId, ctx.workspaceId));
     expect(outboxRows.filter((o) => o.payload.requestId === "req_parallel")).toHaveLength(1);
   });
 
   it("records an unknown model at cost 0 with a warning, and counts it as unpriced", async () => {
-    const res = await recordEvent({ ctx, input: { userId: "u_unk", model: "my-private-llm-v9", usage: { inputTokens: 10, outputTokens: 5 } } });
+    const res = await recordEvent({
+      ctx,
+      input: { userId: "u_unk", model: "my-private-llm-v9", usage: { inputTokens: 10, outputTokens: 5 } },
+    });
     expect(res).toMatchObject({ costUsd: 0, costNanos: "0", warnings: ["unknown_model_price"], tokens: { total: 15 } });
-    const top = await topUsage({ ctx, input: { dimension: "model", from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) } });
+    const top = await topUsage({
+      ctx,
+      input: { dimension: "model", from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) },
+    });
     expect(top.find((t) => t.key === "my-private-llm-v9")).toMatchObject({ requests: 1, unpricedRequests: 1, costNanos: "0" });
   });
 
@@ -95,7 +112,12 @@ describe.each(TEST_DRIVERS)("metering on %s", (driver) => {
     // Buckets: the first two calls share an hour, the others fall one and two hours later.
     const nonEmpty = all.series.filter((p) => p.requests > 0);
     expect(nonEmpty.map((p) => p.requests).reduce((a, b) => a + b, 0)).toBe(4);
-    expect(nonEmpty.map((p) => p.costNanos).reduce((a, b) => a + BigInt(b), 0n).toString()).toBe(cost(calls));
+    expect(
+      nonEmpty
+        .map((p) => p.costNanos)
+        .reduce((a, b) => a + BigInt(b), 0n)
+        .toString(),
+    ).toBe(cost(calls));
 
     for (const [dimension, key, subset] of [
       ["user", "alice", calls.filter((c) => c.userId === "alice")],
@@ -106,7 +128,11 @@ describe.each(TEST_DRIVERS)("metering on %s", (driver) => {
       ["tier", "pro", calls],
     ] as const) {
       const u = await queryUsage({ ctx: w, input: { ...range, dimension, key, interval: "minute" } });
-      expect(u.totals, `${dimension}=${key}`).toMatchObject({ requests: subset.length, totalTokens: tokens(subset), costNanos: cost(subset) });
+      expect(u.totals, `${dimension}=${key}`).toMatchObject({
+        requests: subset.length,
+        totalTokens: tokens(subset),
+        costNanos: cost(subset),
+      });
       expect(u.series).toHaveLength(subset.length); // one minute bucket per call here
     }
     const top = await topUsage({ ctx: w, input: { ...range, dimension: "user", orderBy: "cost" } });
@@ -117,9 +143,15 @@ describe.each(TEST_DRIVERS)("metering on %s", (driver) => {
   });
 
   it("stores payloads only after opting in, redacted", async () => {
-    expect(await logPayload({ ctx, input: { requestId: "p1", request: { a: 1 } } })).toEqual({ logged: false, reason: "payload_logging_disabled" });
+    expect(await logPayload({ ctx, input: { requestId: "p1", request: { a: 1 } } })).toEqual({
+      logged: false,
+      reason: "payload_logging_disabled",
+    });
     await updateWorkspaceSettings({ ctx, input: { payloadLogging: true } });
-    const logged = await logPayload({ ctx, input: { requestId: "p1", request: { prompt: "mail me at jane@example.com or +1 415 555 0100" } } });
+    const logged = await logPayload({
+      ctx,
+      input: { requestId: "p1", request: { prompt: "mail me at jane@example.com or +1 415 555 0100" } },
+    });
     expect(logged).toMatchObject({ logged: true, id: expect.stringMatching(/^log_/) });
     const again = await logPayload({ ctx, input: { requestId: "p1", request: {} } });
     expect(again).toEqual(logged);

@@ -8,7 +8,10 @@ const LIMIT_MESSAGE = "Too many sign-in attempts. Try again in 15 minutes.";
 /** One POST /api/auth/callback/credentials, as the sign-in form sends it. */
 async function signInOnce(baseUrl: string, email: string, password: string) {
   const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
-  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
     method: "POST",
@@ -77,7 +80,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)("rate limits shared by two app pro
       expect(Number(header(c, "x-ratelimit-reset"))).toBeLessThanOrEqual(now + 61);
     }
     for (const c of refused) {
-      expect(c.body).toEqual({ error: { code: "rate_limited", message: "Rate limit of 10 requests per minute exceeded for this API key" } });
+      expect(c.body).toEqual({
+        error: { code: "rate_limited", message: "Rate limit of 10 requests per minute exceeded for this API key" },
+      });
       expect(header(c, "x-ratelimit-remaining")).toBe("0");
       expect(Number(header(c, "retry-after"))).toBeGreaterThanOrEqual(1);
       expect(Number(header(c, "retry-after"))).toBeLessThanOrEqual(60);

@@ -52,7 +52,14 @@ describe.each(TEST_DRIVERS)("limits shared through the database (%s)", (driver) 
 
   it("H4: 30 attempts for one account spread over two instances are throttled as one, e-mail variations included", async () => {
     const [a, b] = [createSignInLimiter(db), createSignInLimiter(other)];
-    const variants = ["victim@x.com", " victim@x.com", "victim@x.com ", "\tVICTIM@x.com", "Victim@X.Com\n", `${" ".repeat(29)}victim@x.com`];
+    const variants = [
+      "victim@x.com",
+      " victim@x.com",
+      "victim@x.com ",
+      "\tVICTIM@x.com",
+      "Victim@X.Com\n",
+      `${" ".repeat(29)}victim@x.com`,
+    ];
     const outcomes: string[] = [];
     for (let i = 0; i < 30; i++) {
       const limiter = i % 2 ? a : b;
@@ -156,7 +163,8 @@ describe.each(TEST_DRIVERS)("limits shared through the database (%s)", (driver) 
     expect(rows.length).toBeGreaterThan(300);
     for (const { key } of rows) expect(key).toMatch(/^(sign-in-email|sign-in-address|api|bad-key):[A-Za-z0-9_-]{22}$/);
     const text = JSON.stringify(rows);
-    for (const raw of ["flood.example", "victim@x.com", "198.51.100", "203.0.113.9", "key_tight", "key_shared"]) expect(text).not.toContain(raw);
+    for (const raw of ["flood.example", "victim@x.com", "198.51.100", "203.0.113.9", "key_tight", "key_shared"])
+      expect(text).not.toContain(raw);
   });
 
   it("the counters table is UNLOGGED: a counted request writes no WAL and waits for no fsync", async () => {
@@ -169,7 +177,9 @@ describe.each(TEST_DRIVERS)("limits shared through the database (%s)", (driver) 
     const later = new Date(Date.now() + 16 * MINUTE);
     const swept = await runHousekeeping(db, later);
     expect(swept.rateLimits).toBeGreaterThan(0);
-    const left = resultRows<{ n: number }>(await db.execute(sql`select count(*)::int as n from rate_limits where expire >= ${later.toISOString()}::timestamptz`));
+    const left = resultRows<{ n: number }>(
+      await db.execute(sql`select count(*)::int as n from rate_limits where expire >= ${later.toISOString()}::timestamptz`),
+    );
     const all = resultRows<{ n: number }>(await db.execute(sql`select count(*)::int as n from rate_limits`));
     expect(all[0]!.n).toBe(left[0]!.n); // only live windows remain (the lockouts set hours ahead above)
     expect((await runHousekeeping(db, later)).rateLimits).toBe(0);

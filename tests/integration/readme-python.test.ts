@@ -13,7 +13,9 @@ describe("the README's Python snippet", () => {
   afterAll(() => app?.dispose());
 
   it("creates a rule and reads usage", async () => {
-    await callApi(app, "/sdk/record", { body: { userId: "py", model: "gpt-4o-mini", usage: { prompt_tokens: 1000, completion_tokens: 100 } } });
+    await callApi(app, "/sdk/record", {
+      body: { userId: "py", model: "gpt-4o-mini", usage: { prompt_tokens: 1000, completion_tokens: 100 } },
+    });
     const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
     const code = /<!-- python-example -->\s*```python\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(code).toBeTruthy();

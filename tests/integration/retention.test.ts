@@ -52,7 +52,10 @@ describe.each(TEST_DRIVERS)("retention on %s", (driver) => {
     expect(result.events).toBeGreaterThanOrEqual(3);
     const left = await database.db.select({ requestId: events.requestId }).from(events).where(mine);
     expect(left.map((e) => e.requestId).sort()).toEqual(["ret-3", "ret-4", "ret-5"]);
-    const logsLeft = await database.db.select({ requestId: payloadLogs.requestId }).from(payloadLogs).where(eq(payloadLogs.workspaceId, ctx.workspaceId));
+    const logsLeft = await database.db
+      .select({ requestId: payloadLogs.requestId })
+      .from(payloadLogs)
+      .where(eq(payloadLogs.workspaceId, ctx.workspaceId));
     expect(logsLeft.map((l) => l.requestId)).not.toContain("ret-0");
     expect(logsLeft).toHaveLength(5);
 

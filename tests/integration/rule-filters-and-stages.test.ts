@@ -13,13 +13,16 @@ import type { ServiceCtx } from "@/server/services/context";
 import { InvalidInputError } from "@/server/services/errors";
 import { createRule, getRule, listRules, updateRule } from "@/server/services/guardrails/manage-rules";
 import { createLabelPolicy, getLabelPolicy, listLabelPolicies, updateLabelPolicy } from "@/server/services/intent/manage-label-policies";
-import { getWorkspaceState } from "@/server/services/workspaces/workspace-state";
+import { getWorkspaceState } from "@/server/services/core/workspace-state";
 import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
 import { createTestWorkspace } from "../helpers/fixtures";
 
 /** What the REST door would answer for an error thrown by a service. */
 async function restError(p: Promise<unknown>) {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err, "expected the call to fail").not.toBeNull();
   const res = toHttpError(err);
   return { status: res.status, body: (await res.json()) as { error: { code: string; message: string } } };
@@ -59,7 +62,9 @@ describe.each(TEST_DRIVERS)("rule filters and label policy stages on %s", (drive
       expect((await createRule({ ctx, input: { ...base, filters: null } })).filters).toBeNull();
       // SQL NULL, never a JSON null: "filters is null" means every call, in SQL as in code.
       const rows = resultRows<{ n: number }>(
-        await database.db.execute(sql`select count(*)::int as n from rules where workspace_id = ${ctx.workspaceId} and jsonb_typeof(filters) = 'null'`),
+        await database.db.execute(
+          sql`select count(*)::int as n from rules where workspace_id = ${ctx.workspaceId} and jsonb_typeof(filters) = 'null'`,
+        ),
       );
       expect(rows[0]!.n).toBe(0);
     });
@@ -67,7 +72,10 @@ describe.each(TEST_DRIVERS)("rule filters and label policy stages on %s", (drive
     it("refuse an unknown key with a 400 naming it, and create nothing", async () => {
       const before = (await listRules({ ctx })).length;
       const bad = await restError(createRule({ ctx, input: { ...base, filters: { tier: "free", tierr: "pro" } as never } }));
-      expect(bad).toEqual({ status: 400, body: { error: expect.objectContaining({ code: "invalid_request", message: 'Unknown field "filters.tierr"' }) } });
+      expect(bad).toEqual({
+        status: 400,
+        body: { error: expect.objectContaining({ code: "invalid_request", message: 'Unknown field "filters.tierr"' }) },
+      });
       const top = await restError(createRule({ ctx, input: { ...base, limitt: 5 } as never }));
       expect(top.status).toBe(400);
       expect(top.body.error.message).toBe('Unknown field "limitt"');
@@ -90,21 +98,32 @@ describe.each(TEST_DRIVERS)("rule filters and label policy stages on %s", (drive
       expect(err).toBeInstanceOf(InvalidInputError);
       expect(err.message).toMatch(/filters\.tier "pro" contradicts match "free"/);
       // Agreeing with the match, or filtering another key, is fine.
-      await expect(createRule({ ctx, input: { ...base, scope: "tier", match: "free", filters: { tier: "free", model: "gpt-4o" } } })).resolves.toBeDefined();
-      await expect(createRule({ ctx, input: { ...base, scope: "org", match: "org_1", filters: { feature: "chat" } } })).resolves.toBeDefined();
+      await expect(
+        createRule({ ctx, input: { ...base, scope: "tier", match: "free", filters: { tier: "free", model: "gpt-4o" } } }),
+      ).resolves.toBeDefined();
+      await expect(
+        createRule({ ctx, input: { ...base, scope: "org", match: "org_1", filters: { feature: "chat" } } }),
+      ).resolves.toBeDefined();
     });
 
     it("PATCH sets, replaces and clears them; other patches leave them as they are", async () => {
       const rule = await createRule({ ctx, input: base });
       expect((await updateRule({ ctx, id: rule.id, input: { filters: { feature: "chat" } } })).filters).toEqual({ feature: "chat" });
       expect((await updateRule({ ctx, id: rule.id, input: { limit: 300 } })).filters).toEqual({ feature: "chat" });
-      expect((await updateRule({ ctx, id: rule.id, input: { filters: { orgId: "org_9", tier: "free" } } })).filters).toEqual({ orgId: "org_9", tier: "free" });
+      expect((await updateRule({ ctx, id: rule.id, input: { filters: { orgId: "org_9", tier: "free" } } })).filters).toEqual({
+        orgId: "org_9",
+        tier: "free",
+      });
       expect((await updateRule({ ctx, id: rule.id, input: { filters: {} } })).filters).toBeNull();
       await updateRule({ ctx, id: rule.id, input: { filters: { tier: "free" } } });
       expect((await updateRule({ ctx, id: rule.id, input: { filters: null } })).filters).toBeNull();
       const bad = await restError(updateRule({ ctx, id: rule.id, input: { filters: { modle: "gpt-4o" } } as never }));
       expect(bad.body.error.message).toBe('Unknown field "filters.modle"');
-      const contradiction = await updateRule({ ctx, id: rule.id, input: { scope: "feature", match: "chat", filters: { feature: "search" } } }).catch((e) => e);
+      const contradiction = await updateRule({
+        ctx,
+        id: rule.id,
+        input: { scope: "feature", match: "chat", filters: { feature: "search" } },
+      }).catch((e) => e);
       expect(contradiction).toBeInstanceOf(InvalidInputError);
       expect((await getRule({ ctx, id: rule.id })).filters).toBeNull();
     });
@@ -114,11 +133,22 @@ describe.each(TEST_DRIVERS)("rule filters and label policy stages on %s", (drive
     it("defaults to record, round-trips check, and PATCH changes it", async () => {
       const { ctx } = await workspace();
       expect((await listLabelPolicies({ ctx })).every((p) => p.stage === "record")).toBe(true);
-      const byDefault = await createLabelPolicy({ ctx, input: { name: "Later", label: "jailbreak", minCount: 3, windowSeconds: 3600, action: "alert" } });
+      const byDefault = await createLabelPolicy({
+        ctx,
+        input: { name: "Later", label: "jailbreak", minCount: 3, windowSeconds: 3600, action: "alert" },
+      });
       expect(byDefault.stage).toBe("record");
       const atCheck = await createLabelPolicy({
         ctx,
-        input: { name: "At once", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "block", durationSeconds: 600, stage: "check" },
+        input: {
+          name: "At once",
+          label: "jailbreak",
+          minCount: 1,
+          windowSeconds: 3600,
+          action: "block",
+          durationSeconds: 600,
+          stage: "check",
+        },
       });
       expect(atCheck.stage).toBe("check");
       expect((await getLabelPolicy({ ctx, id: atCheck.id })).stage).toBe("check");
@@ -177,12 +207,25 @@ describe.each(TEST_DRIVERS)("rule filters and label policy stages on %s", (drive
       const inWs = { workspaceId: ws.id };
       const rule = await caller.rules.create({ ...inWs, ...base, filters: { tier: "free" } });
       expect(rule.filters).toEqual({ tier: "free" });
-      expect((await caller.rules.update({ ...inWs, id: rule.id, patch: { filters: { tier: "free", model: "gpt-4o" } } })).filters).toEqual({ tier: "free", model: "gpt-4o" });
-      const policy = await caller.labels.policies.create({ ...inWs, name: "At once", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "alert", stage: "check" });
+      expect((await caller.rules.update({ ...inWs, id: rule.id, patch: { filters: { tier: "free", model: "gpt-4o" } } })).filters).toEqual({
+        tier: "free",
+        model: "gpt-4o",
+      });
+      const policy = await caller.labels.policies.create({
+        ...inWs,
+        name: "At once",
+        label: "jailbreak",
+        minCount: 1,
+        windowSeconds: 3600,
+        action: "alert",
+        stage: "check",
+      });
       expect(policy.stage).toBe("check");
       expect((await caller.labels.policies.update({ ...inWs, id: policy.id, patch: { stage: "record" } })).stage).toBe("record");
       await expect(caller.blocklist.create({ ...inWs, userId: "someone" })).resolves.toMatchObject({ userId: "someone" });
-      await expect(caller.labels.custom.create({ ...inWs, name: "refund_request", description: "asks for a refund" })).resolves.toMatchObject({ name: "refund_request" });
+      await expect(
+        caller.labels.custom.create({ ...inWs, name: "refund_request", description: "asks for a refund" }),
+      ).resolves.toMatchObject({ name: "refund_request" });
       await expect(caller.apiKeys.create({ ...inWs, name: "ci", scopes: ["read"] })).resolves.toMatchObject({ scopes: ["read"] });
       await expect(caller.settings.update({ ...inWs, payloadLogging: true })).resolves.toMatchObject({ payloadLogging: true });
       await expect(caller.billing.quota(inWs)).resolves.toMatchObject({ exceeded: false, limit: expect.any(Number) });

@@ -26,8 +26,23 @@ afterAll(async () => {
 
 describe("round trips", () => {
   it("check: allowed with the server's own answer (not a degraded one)", async () => {
-    const decision = await tk.check({ userId: "user_rt", orgId: "org_42", feature: "support-bot", model: "gpt-4o", input: "Summarise my last invoice" });
-    expect(decision).toMatchObject({ allowed: true, labels: ["safe"], reason: null, message: null, retryAfterSeconds: null, blockedUntil: null, limits: [], actions: [] });
+    const decision = await tk.check({
+      userId: "user_rt",
+      orgId: "org_42",
+      feature: "support-bot",
+      model: "gpt-4o",
+      input: "Summarise my last invoice",
+    });
+    expect(decision).toMatchObject({
+      allowed: true,
+      labels: ["safe"],
+      reason: null,
+      message: null,
+      retryAfterSeconds: null,
+      blockedUntil: null,
+      limits: [],
+      actions: [],
+    });
     expect(decision.checkId).toMatch(/^chk_/);
     expect(decision).not.toHaveProperty("degraded");
   });
@@ -42,7 +57,14 @@ describe("round trips", () => {
   it("record: exact tokens and cost; the same requestId again is a duplicate", async () => {
     const input = { userId: "user_rt", feature: "support-bot", model: "gpt-4o-mini", usage: USAGE, requestId: "req_sdk_rt" };
     const first = await mustRecord(input);
-    expect(first).toMatchObject({ recorded: true, duplicate: false, costNanos: COST_NANOS, tokens: TOKENS, model: "gpt-4o-mini", warnings: [] });
+    expect(first).toMatchObject({
+      recorded: true,
+      duplicate: false,
+      costNanos: COST_NANOS,
+      tokens: TOKENS,
+      model: "gpt-4o-mini",
+      warnings: [],
+    });
     const again = await mustRecord(input);
     expect(again).toMatchObject({ duplicate: true, id: first.id, costNanos: COST_NANOS, tokens: TOKENS });
   });
@@ -50,7 +72,12 @@ describe("round trips", () => {
   it("record: whole OpenAI, Anthropic and Gemini responses as their SDKs return them", async () => {
     const openai = await mustRecord({
       userId: "user_rt",
-      response: { object: "chat.completion", model: "gpt-4o-mini", choices: [{ index: 0, message: { role: "assistant", content: "Hi" } }], usage: USAGE },
+      response: {
+        object: "chat.completion",
+        model: "gpt-4o-mini",
+        choices: [{ index: 0, message: { role: "assistant", content: "Hi" } }],
+        usage: USAGE,
+      },
     });
     expect(openai).toMatchObject({ duplicate: false, tokens: TOKENS, costNanos: COST_NANOS });
     const anthropic = await mustRecord({
@@ -96,7 +123,11 @@ describe("a retry after a lost answer", () => {
       if (req.url === "/sdk/record") keys.push(String(req.headers["idempotency-key"]));
       const upstream = await fetch(`${app.baseUrl}${req.url}`, {
         method: req.method,
-        headers: { authorization: String(req.headers.authorization), "content-type": "application/json", "idempotency-key": String(req.headers["idempotency-key"] ?? "") },
+        headers: {
+          authorization: String(req.headers.authorization),
+          "content-type": "application/json",
+          "idempotency-key": String(req.headers["idempotency-key"] ?? ""),
+        },
         body: Buffer.concat(chunks),
       });
       const text = await upstream.text();
@@ -117,7 +148,16 @@ describe("a retry after a lost answer", () => {
 
   it("is answered as a duplicate and counted once in the user's usage", async () => {
     const rule = await callApi(app, "/api/v1/rules", {
-      body: { name: "Tokens today", scope: "user", match: "user_retry", metric: "tokens", window: "day", limit: 1_000_000, action: "alert", enabled: true },
+      body: {
+        name: "Tokens today",
+        scope: "user",
+        match: "user_retry",
+        metric: "tokens",
+        window: "day",
+        limit: 1_000_000,
+        action: "alert",
+        enabled: true,
+      },
     });
     expect(rule.status).toBe(201);
     const onError = vi.fn();

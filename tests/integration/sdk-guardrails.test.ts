@@ -45,7 +45,15 @@ const MESSAGES = [{ role: "user" as const, content: "Say hello" }];
 describe("what the decision asks for", () => {
   it("downgrade_model: the stand-in is called with gpt-4o-mini, and the event says gpt-4o-mini", async () => {
     const rule = await callApi(app, "/api/v1/rules", {
-      body: { name: "Heavy users: small model", scope: "user", match: "user_down", metric: "tokens", window: "day", limit: 1, action: "downgrade_model:gpt-4o-mini" },
+      body: {
+        name: "Heavy users: small model",
+        scope: "user",
+        match: "user_down",
+        metric: "tokens",
+        window: "day",
+        limit: 1,
+        action: "downgrade_model:gpt-4o-mini",
+      },
     });
     expect(rule.status).toBe(201);
     const guarded = tk.withGuardrails(openai, { userId: "user_down", feature: "assistant", estimatedTokens: 500 });
@@ -119,13 +127,23 @@ describe("check → record by hand", () => {
       { userId: "user_settle", checkId: decision.checkId, usage: { prompt_tokens: 100, completion_tokens: 20 } },
       { throwOnError: true },
     );
-    expect(result).toMatchObject({ recorded: true, model: "gpt-4o-mini", settledCheckId: decision.checkId, tokens: { input: 100, output: 20 } });
+    expect(result).toMatchObject({
+      recorded: true,
+      model: "gpt-4o-mini",
+      settledCheckId: decision.checkId,
+      tokens: { input: 100, output: 20 },
+    });
   });
 
   it("the product page's snippet: check, then record with the usage and text only", async () => {
     await tk.check({ userId: "user_abc123", feature: "voice-assistant", model: "gpt-4o-mini" });
     const completion = await openai.responses.create({ model: "gpt-4o-mini", input: "hello" });
-    const outcome = await tk.record({ userId: "user_abc123", feature: "voice-assistant", usage: completion.usage, sentiment: completion.output_text });
+    const outcome = await tk.record({
+      userId: "user_abc123",
+      feature: "voice-assistant",
+      usage: completion.usage,
+      sentiment: completion.output_text,
+    });
     expect(outcome).toMatchObject({ recorded: true, model: "gpt-4o-mini", settledCheckId: expect.stringMatching(/^chk_/) });
   });
 });

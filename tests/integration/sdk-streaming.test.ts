@@ -36,7 +36,14 @@ beforeAll(async () => {
     const body = req.json as { stream?: boolean; stream_options?: { include_usage?: boolean } };
     if (!body.stream) {
       const message = { role: "assistant", content: "Hello!", refusal: null };
-      return sendJson(res, 200, { id: "chatcmpl-1", object: "chat.completion", created: 1, model: "gpt-4o-mini-2024-07-18", choices: [{ index: 0, message, finish_reason: "stop" }], usage: USAGE });
+      return sendJson(res, 200, {
+        id: "chatcmpl-1",
+        object: "chat.completion",
+        created: 1,
+        model: "gpt-4o-mini-2024-07-18",
+        choices: [{ index: 0, message, finish_reason: "stop" }],
+        usage: USAGE,
+      });
     }
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     for (const c of served(body.stream_options?.include_usage === true)) res.write(`data: ${JSON.stringify(c)}\n\n`);
@@ -57,7 +64,11 @@ describe("withGuardrails(openai).chat.completions.create", () => {
   it("streams every chunk through unchanged and records the usage of the final chunk", async () => {
     const requestId = "req_stream_1";
     const guarded = tk.withGuardrails(openai, { userId: "user_stream", feature: "chat", requestId });
-    const stream = await guarded.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Say hello" }], stream: true });
+    const stream = await guarded.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "Say hello" }],
+      stream: true,
+    });
     const received: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
     for await (const c of stream) received.push(c);
 

@@ -8,12 +8,12 @@ import { eventTexts, reservations, workspaces } from "@/db/schema";
 import { ZCheckInput, ZRecordInput, type TCheckInput, type TRecordInput } from "@/server/contract/sdk";
 import type { ServiceCtx } from "@/server/services/context";
 import { checkAccess } from "@/server/services/guardrails/check-access";
-import { createBlock } from "@/server/services/guardrails/manage-blocklist";
+import { createBlock } from "@/server/services/blocklist/manage-blocklist";
 import { createRule } from "@/server/services/guardrails/manage-rules";
 import { createLabelPolicy, listLabelPolicies } from "@/server/services/intent/manage-label-policies";
 import { recordEvent } from "@/server/services/metering/record-event";
 import { WORKSPACE_CAPS } from "@/server/services/workspace-caps";
-import { forgetWorkspaceState } from "@/server/services/workspaces/workspace-state";
+import { forgetWorkspaceState } from "@/server/services/core/workspace-state";
 import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
 import { createTestWorkspace } from "../helpers/fixtures";
 
@@ -29,17 +29,27 @@ describe.each(TEST_DRIVERS)("security round, services on %s", (driver) => {
 
   const workspace = async () => (await createTestWorkspace(database.db, "Security", "growth")).ctx;
   // As the doors do: the body parsed by the contract first.
-  const check = (ctx: ServiceCtx, input: Record<string, unknown>, now = new Date()) => checkAccess({ ctx, input: ZCheckInput.parse(input) as TCheckInput, now });
+  const check = (ctx: ServiceCtx, input: Record<string, unknown>, now = new Date()) =>
+    checkAccess({ ctx, input: ZCheckInput.parse(input) as TCheckInput, now });
   const record = (ctx: ServiceCtx, input: Record<string, unknown>, now = new Date()) =>
     recordEvent({ ctx, input: ZRecordInput.parse({ timestamp: now.toISOString(), ...input }) as TRecordInput, now });
   const open = async (ctx: ServiceCtx, now: Date) =>
-    database.db.select().from(reservations).where(and(eq(reservations.workspaceId, ctx.workspaceId), gt(reservations.expiresAt, now)));
+    database.db
+      .select()
+      .from(reservations)
+      .where(and(eq(reservations.workspaceId, ctx.workspaceId), gt(reservations.expiresAt, now)));
 
   it("M7: with redaction on and payload logging off, the text kept for the labeller holds no e-mail address", async () => {
     const ctx = await workspace();
     await database.db.update(workspaces).set({ payloadLogging: false, redactPayloads: true }).where(eq(workspaces.id, ctx.workspaceId));
     forgetWorkspaceState(ctx.workspaceId);
-    const r = await record(ctx, { userId: "u", model: "gpt-4o-mini", usage, input: "my email is jane.doe@example.com, help", output: "Sure, jane.doe@example.com" });
+    const r = await record(ctx, {
+      userId: "u",
+      model: "gpt-4o-mini",
+      usage,
+      input: "my email is jane.doe@example.com, help",
+      output: "Sure, jane.doe@example.com",
+    });
     const [kept] = await database.db.select().from(eventTexts).where(eq(eventTexts.eventId, r.id));
     expect(kept!.input).not.toContain("jane.doe@example.com");
     expect(kept!.output).not.toContain("jane.doe@example.com");
@@ -83,7 +93,12 @@ describe.each(TEST_DRIVERS)("security round, services on %s", (driver) => {
 
   it("L9: a check holds its counters in one sorted order, whatever order the rules load in", async () => {
     const ctx = await workspace();
-    for (const [name, scope, match] of [["w", "workspace", null], ["u", "user", null], ["f", "feature", "f"], ["o", "org", null]] as const) {
+    for (const [name, scope, match] of [
+      ["w", "workspace", null],
+      ["u", "user", null],
+      ["f", "feature", "f"],
+      ["o", "org", null],
+    ] as const) {
       await createRule({ ctx, input: { name, scope, match, metric: "requests", window: "day", limit: 100 } });
     }
     await check(ctx, { userId: "u", orgId: "o", feature: "f" });
@@ -99,7 +114,9 @@ describe.each(TEST_DRIVERS)("security round, services on %s", (driver) => {
     for (let i = have; i < max; i++) {
       await createLabelPolicy({ ctx, input: { name: `p${i}`, label: "frustration", minCount: 3, windowSeconds: 3600, action: "alert" } });
     }
-    await expect(createLabelPolicy({ ctx, input: { name: "one too many", label: "frustration", minCount: 3, windowSeconds: 3600, action: "alert" } })).rejects.toMatchObject({
+    await expect(
+      createLabelPolicy({ ctx, input: { name: "one too many", label: "frustration", minCount: 3, windowSeconds: 3600, action: "alert" } }),
+    ).rejects.toMatchObject({
       status: 400,
       message: expect.stringContaining(`at most ${max} label policies`),
     });

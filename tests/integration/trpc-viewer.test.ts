@@ -49,7 +49,10 @@ describe.each(TEST_DRIVERS)("a viewer reads everything and changes nothing (%s)"
     expect(await asOwner.rules.list(inW)).toMatchObject([{ id: w.ruleId, limit: 50 }]);
     expect((await asOwner.blocklist.list({ ...inW, includeExpired: true })).map((b) => b.id)).toEqual([w.blockId]);
     expect(await asOwner.apiKeys.list(inW)).toHaveLength(1);
-    expect((await asOwner.members.list(inW)).map((m) => [m.memberId, m.role])).toEqual([[w.ownerId, "owner"], [w.viewerId, "viewer"]]);
+    expect((await asOwner.members.list(inW)).map((m) => [m.memberId, m.role])).toEqual([
+      [w.ownerId, "owner"],
+      [w.viewerId, "viewer"],
+    ]);
     expect((await asOwner.members.invitations(inW)).map((i) => i.id)).toEqual([w.invitationId]);
     expect((await asOwner.settings.get(inW)).payloadLogging).toBe(true);
   });

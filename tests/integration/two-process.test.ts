@@ -30,7 +30,16 @@ describe.runIf(process.env.TEST_DATABASE_URL)("two app processes on one Postgres
 
   it("200 concurrent check→record pairs spread over both processes allow exactly 20", async () => {
     const rule = await callApi(a, "/api/v1/rules", {
-      body: { name: "Daily requests", scope: "user", match: null, metric: "requests", window: "day", limit: 20, action: "block", enabled: true },
+      body: {
+        name: "Daily requests",
+        scope: "user",
+        match: null,
+        metric: "requests",
+        window: "day",
+        limit: 20,
+        action: "block",
+        enabled: true,
+      },
     });
     expect(rule.status).toBe(201);
     await new Promise((r) => setTimeout(r, 600)); // let b's cache pass its TTL once

@@ -8,8 +8,12 @@ describe("L12: Inngest's dev mode in production", () => {
   });
 
   it("refuses INNGEST_DEV under NODE_ENV=production unless TOKENIST_ALLOW_INNGEST_DEV=1", () => {
-    expect(inngestDevRefusal({ NODE_ENV: "production", INNGEST_DEV: "1", TOKENIST_ALLOW_INNGEST_DEV: false })).toMatch(/^INNGEST_DEV: .*unsigned/);
-    expect(inngestDevRefusal({ NODE_ENV: "production", INNGEST_DEV: "http://inngest:8288", TOKENIST_ALLOW_INNGEST_DEV: false })).not.toBeNull();
+    expect(inngestDevRefusal({ NODE_ENV: "production", INNGEST_DEV: "1", TOKENIST_ALLOW_INNGEST_DEV: false })).toMatch(
+      /^INNGEST_DEV: .*unsigned/,
+    );
+    expect(
+      inngestDevRefusal({ NODE_ENV: "production", INNGEST_DEV: "http://inngest:8288", TOKENIST_ALLOW_INNGEST_DEV: false }),
+    ).not.toBeNull();
     expect(inngestDevRefusal({ NODE_ENV: "production", INNGEST_DEV: "1", TOKENIST_ALLOW_INNGEST_DEV: true })).toBeNull();
     expect(inngestDevRefusal({ NODE_ENV: "production", INNGEST_DEV: "0", TOKENIST_ALLOW_INNGEST_DEV: false })).toBeNull();
     expect(inngestDevRefusal({ NODE_ENV: "development", INNGEST_DEV: "1", TOKENIST_ALLOW_INNGEST_DEV: false })).toBeNull();
@@ -17,7 +21,9 @@ describe("L12: Inngest's dev mode in production", () => {
 
   it("stops start-up: parseEnv (run by instrumentation before anything is served) throws, naming the variable", () => {
     expect(() => parseEnv({ NODE_ENV: "production", INNGEST_DEV: "1" })).toThrowError(/INNGEST_DEV: .*TOKENIST_ALLOW_INNGEST_DEV=1/);
-    expect(parseEnv({ NODE_ENV: "production", INNGEST_DEV: "1", TOKENIST_ALLOW_INNGEST_DEV: "1" })).toMatchObject({ TOKENIST_ALLOW_INNGEST_DEV: true });
+    expect(parseEnv({ NODE_ENV: "production", INNGEST_DEV: "1", TOKENIST_ALLOW_INNGEST_DEV: "1" })).toMatchObject({
+      TOKENIST_ALLOW_INNGEST_DEV: true,
+    });
     expect(parseEnv({ NODE_ENV: "development", INNGEST_DEV: "1" })).toMatchObject({ INNGEST_DEV: "1" });
   });
 
@@ -34,7 +40,10 @@ describe("L12: Inngest's dev mode in production", () => {
       Object.assign(process.env, { NODE_ENV: "production", INNGEST_DEV: "1" });
       resetEnvCache();
       for (const handler of [route.GET, route.POST, route.PUT]) {
-        const res = await handler(new Request("http://local/api/inngest?fnId=tokenist-deliver-alert", { method: "POST", body: "{}" }) as never, undefined);
+        const res = await handler(
+          new Request("http://local/api/inngest?fnId=tokenist-deliver-alert", { method: "POST", body: "{}" }) as never,
+          undefined,
+        );
         expect(res.status).toBe(503);
         expect(JSON.stringify(await res.json())).not.toMatch(/INNGEST_DEV/);
       }

@@ -57,13 +57,15 @@ describe("classifyText: benign prompts", () => {
 });
 
 describe("classifyText: frustration and win", () => {
-  it.each(["this is useless, you keep getting it wrong", "Still broken. I've told you three times already!", "ugh, that's not what I asked for"])(
-    "frustration: %s",
-    (text) => expect(classifyText(text).labels).toEqual(["frustration"]),
-  );
+  it.each([
+    "this is useless, you keep getting it wrong",
+    "Still broken. I've told you three times already!",
+    "ugh, that's not what I asked for",
+  ])("frustration: %s", (text) => expect(classifyText(text).labels).toEqual(["frustration"]));
 
-  it.each(["perfect, that fixed it, thanks!", "Awesome, it works now!", "Great, that's exactly what I needed. Thank you!"])("win: %s", (text) =>
-    expect(classifyText(text).labels).toEqual(["win"]),
+  it.each(["perfect, that fixed it, thanks!", "Awesome, it works now!", "Great, that's exactly what I needed. Thank you!"])(
+    "win: %s",
+    (text) => expect(classifyText(text).labels).toEqual(["win"]),
   );
 
   it.each(["Thanks in advance, can you help me write a cover letter?", "The build fails with 'Module not found'. What does that mean?"])(
@@ -73,7 +75,8 @@ describe("classifyText: frustration and win", () => {
 });
 
 describe("classifyText: policy and custom labels", () => {
-  const policy = "Acme support bot policy.\nDo not use the assistant for gambling, sports betting or weapons.\nForbidden topics: cryptocurrency trading";
+  const policy =
+    "Acme support bot policy.\nDo not use the assistant for gambling, sports betting or weapons.\nForbidden topics: cryptocurrency trading";
 
   it("flags tos_breach when the text holds a forbidden term", () => {
     const result = classifyText("what are some good sports betting strategies for the weekend?", { policy });

@@ -55,7 +55,10 @@ describe("customLabelTerms", () => {
 });
 
 describe("H5: the policy matcher reads the model's bounded window, stemmed once", () => {
-  const customLabels = Array.from({ length: 20 }, (_, i) => ({ name: `label_${i}`, description: `Mentions "topic${i}" or "other thing ${i}".` }));
+  const customLabels = Array.from({ length: 20 }, (_, i) => ({
+    name: `label_${i}`,
+    description: `Mentions "topic${i}" or "other thing ${i}".`,
+  }));
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
   it("H5: classifyText of 1 MB with a policy and 20 custom labels takes < 20 ms (median CPU time of 5)", () => {

@@ -1,28 +1,15 @@
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { calcPrice } from "@pydantic/genai-prices";
-import { parseUsage, UsageError, type UsageHint, type UsageTokens } from "@/server/services/metering/usage";
-import {
-  formatNanos,
-  nanosToUsd,
-  priceCall,
-  toCatalogUsage,
-  usdToNanos,
-  type CustomPrice,
-} from "@/server/services/metering/pricing";
+import { parseUsage, UsageError, type UsageHint, type UsageTokens } from "@/server/services/core/usage";
+import { formatNanos, nanosToUsd, priceCall, toCatalogUsage, usdToNanos, type CustomPrice } from "@/server/services/core/pricing";
 
 // Reading the hand sums: a price of $P per million tokens is P × 1000 nano-dollars per
 // token, so "$0.15/MTok" bills 150 nanos a token and "$0.075/MTok" 75.
 const AT = new Date("2025-11-01T12:00:00Z");
 
 /** The library's float total must agree with our integers to within half a nano per component. */
-function expectMatchesLibrary(
-  model: string,
-  provider: string | null,
-  tokens: UsageTokens,
-  detail: object,
-  costNanos: bigint,
-) {
+function expectMatchesLibrary(model: string, provider: string | null, tokens: UsageTokens, detail: object, costNanos: bigint) {
   const usage = toCatalogUsage(tokens, detail);
   const lib = calcPrice(usage, model, { providerId: provider ?? undefined, timestamp: AT });
   expect(lib).not.toBeNull();

@@ -128,7 +128,9 @@ describe("L7: redactValue leaves nothing raw", () => {
   });
 
   it("L7: keys are redacted; colliding keys are kept apart; __proto__ stays a plain key", () => {
-    const out = redactValue(JSON.parse('{"jane@example.com":1,"joe@example.com":2,"[email] #2":3,"__proto__":{"x":"jo@example.com"}}')) as Record<string, unknown>;
+    const out = redactValue(
+      JSON.parse('{"jane@example.com":1,"joe@example.com":2,"[email] #2":3,"__proto__":{"x":"jo@example.com"}}'),
+    ) as Record<string, unknown>;
     expect(out).toEqual({ "[email]": 1, "[email] #2": 2, "[email] #2 #2": 3, ["__proto__"]: { x: "[email]" } });
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect(Object.keys(out)).toContain("__proto__");

@@ -5,9 +5,40 @@ import { createTokenist, TokenistError } from "@/sdk/src/index";
 import { sendJson, startStub, type StubServer } from "@/sdk/test/stub-server";
 
 const RECORD = { userId: "user_1", model: "gpt-4o-mini", usage: { prompt_tokens: 10, completion_tokens: 2 } };
-const RESULT = { recorded: true, id: "evt_1", duplicate: false, costUsd: 0, costNanos: "0", tokens: {}, model: "gpt-4o-mini", settledCheckId: null, warnings: [] };
-const DECISION = { allowed: true, labels: ["safe"], reason: null, message: null, retryAfterSeconds: null, blockedUntil: null, limits: [], actions: [], checkId: "chk_1" };
-const DEGRADED = { allowed: true, labels: [], reason: null, message: null, retryAfterSeconds: null, blockedUntil: null, limits: [], actions: [], checkId: null, degraded: true };
+const RESULT = {
+  recorded: true,
+  id: "evt_1",
+  duplicate: false,
+  costUsd: 0,
+  costNanos: "0",
+  tokens: {},
+  model: "gpt-4o-mini",
+  settledCheckId: null,
+  warnings: [],
+};
+const DECISION = {
+  allowed: true,
+  labels: ["safe"],
+  reason: null,
+  message: null,
+  retryAfterSeconds: null,
+  blockedUntil: null,
+  limits: [],
+  actions: [],
+  checkId: "chk_1",
+};
+const DEGRADED = {
+  allowed: true,
+  labels: [],
+  reason: null,
+  message: null,
+  retryAfterSeconds: null,
+  blockedUntil: null,
+  limits: [],
+  actions: [],
+  checkId: null,
+  degraded: true,
+};
 const ERROR = (code: string, message: string) => ({ error: { code, message } });
 
 let stub: StubServer | undefined;
@@ -40,7 +71,9 @@ describe("check: the server cannot answer → fail open (default) or throw (fail
     expect(onError).toHaveBeenCalledOnce();
     expect(onError.mock.calls[0]![0]).toMatchObject({ code: "timeout", status: null });
     expect(onError.mock.calls[0]![1]).toEqual({ operation: "check" });
-    const err = await client({ timeoutMs: 200, failOpen: false }).check({ userId: "user_1" }).catch((e) => e);
+    const err = await client({ timeoutMs: 200, failOpen: false })
+      .check({ userId: "user_1" })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(TokenistError);
     expect(err).toMatchObject({ code: "timeout", status: null });
   });
@@ -63,7 +96,9 @@ describe("check: the server cannot answer → fail open (default) or throw (fail
     const onError = vi.fn();
     expect(await client({ onError }).check({ userId: "user_1" })).toEqual(DEGRADED);
     expect(onError.mock.calls[0]![0]).toMatchObject({ code, status });
-    const err = await client({ failOpen: false }).check({ userId: "user_1" }).catch((e) => e);
+    const err = await client({ failOpen: false })
+      .check({ userId: "user_1" })
+      .catch((e) => e);
     expect(err).toMatchObject({ name: "TokenistError", code, status, message: "not now" });
     expect(stub.requests).toHaveLength(2); // check has a latency budget: one try each
   });
@@ -87,7 +122,9 @@ describe("check: a caller's mistake → TokenistError in both modes", () => {
     stub = await startStub((_req, res) => sendJson(res, status, ERROR(code, `said ${status}`)));
     for (const failOpen of [true, false]) {
       const onError = vi.fn();
-      const err = await client({ failOpen, onError }).check({ userId: "user_1" }).catch((e) => e);
+      const err = await client({ failOpen, onError })
+        .check({ userId: "user_1" })
+        .catch((e) => e);
       expect(err).toBeInstanceOf(TokenistError);
       expect(err).toMatchObject({ code, status, message: `said ${status}`, retryable: false });
       expect(onError).not.toHaveBeenCalled();
@@ -98,7 +135,9 @@ describe("check: a caller's mistake → TokenistError in both modes", () => {
     vi.stubEnv("TOKENIST_API_KEY", "");
     stub = await startStub((_req, res) => sendJson(res, 200, DECISION));
     for (const failOpen of [true, false]) {
-      await expect(createTokenist({ baseUrl: stub.url, failOpen }).check({ userId: "u" })).rejects.toMatchObject({ code: "missing_api_key" });
+      await expect(createTokenist({ baseUrl: stub.url, failOpen }).check({ userId: "u" })).rejects.toMatchObject({
+        code: "missing_api_key",
+      });
     }
     expect(stub.requests).toHaveLength(0);
   });
@@ -122,7 +161,9 @@ describe("check: a caller's mistake → TokenistError in both modes", () => {
 
 describe("record and log: retried, then resolved (never rejected by default)", () => {
   it("succeeds after two 503s under one idempotency key, answering recorded: true", async () => {
-    stub = await startStub((_req, res, n) => (n <= 2 ? sendJson(res, 503, ERROR("internal_error", "try again")) : sendJson(res, 200, RESULT)));
+    stub = await startStub((_req, res, n) =>
+      n <= 2 ? sendJson(res, 503, ERROR("internal_error", "try again")) : sendJson(res, 200, RESULT),
+    );
     expect(await client().record(RECORD)).toEqual(RESULT);
     expect(stub.requests).toHaveLength(3);
     const keys = stub.requests.map((r) => r.headers["idempotency-key"]);
@@ -165,7 +206,9 @@ describe("record and log: retried, then resolved (never rejected by default)", (
     const timedOut = await client({ writeTimeoutMs: 100, retries: 1 }).record(RECORD);
     expect(timedOut).toMatchObject({ recorded: false, error: { code: "timeout", status: null } });
     expect(stub.requests).toHaveLength(2);
-    const unreachable = await createTokenist({ apiKey: "ug_test", baseUrl: await deadUrl(), retries: 1, onError: null }).log({ request: {} });
+    const unreachable = await createTokenist({ apiKey: "ug_test", baseUrl: await deadUrl(), retries: 1, onError: null }).log({
+      request: {},
+    });
     expect(unreachable).toMatchObject({ logged: false, error: { code: "network_error" } });
   });
 
@@ -183,7 +226,11 @@ describe("record and log: retried, then resolved (never rejected by default)", (
   it("402 quota_exceeded: { recorded: false, reason: 'quota_exceeded', error } (log likewise), not retried", async () => {
     stub = await startStub((_req, res) => sendJson(res, 402, ERROR("quota_exceeded", "The Free plan's tracked requests are used up")));
     const recorded = await client().record(RECORD);
-    expect(recorded).toEqual({ recorded: false, reason: "quota_exceeded", error: expect.objectContaining({ code: "quota_exceeded", status: 402 }) });
+    expect(recorded).toEqual({
+      recorded: false,
+      reason: "quota_exceeded",
+      error: expect.objectContaining({ code: "quota_exceeded", status: 402 }),
+    });
     const logged = await client().log({ request: {} });
     expect(logged).toEqual({ logged: false, reason: "quota_exceeded", error: expect.objectContaining({ status: 402 }) });
     expect(stub.requests).toHaveLength(2);
@@ -233,13 +280,26 @@ describe("record: what it sends", () => {
     stub = await startStub((_req, res) => sendJson(res, 200, { ...RESULT, warnings: ["usage_estimated"] }));
     const outcome = await client().record({ userId: "u", checkId: "chk_1", output: "partial answer" });
     expect(outcome).toMatchObject({ recorded: true, warnings: ["usage_estimated"] });
-    expect(stub.requests[0]!.json).toEqual({ userId: "u", checkId: "chk_1", output: "partial answer", requestId: expect.stringMatching(/^req_/) });
+    expect(stub.requests[0]!.json).toEqual({
+      userId: "u",
+      checkId: "chk_1",
+      output: "partial answer",
+      requestId: expect.stringMatching(/^req_/),
+    });
   });
 
   it("accepts untyped provider objects: usage and sentiment straight off the response", async () => {
     stub = await startStub((_req, res) => sendJson(res, 200, RESULT));
-    const completion: { usage?: object; response_text?: string | null } = { usage: { input_tokens: 3, output_tokens: 1 }, response_text: null };
-    await client().record({ userId: "user_abc123", feature: "voice-assistant", usage: completion.usage, sentiment: completion.response_text });
+    const completion: { usage?: object; response_text?: string | null } = {
+      usage: { input_tokens: 3, output_tokens: 1 },
+      response_text: null,
+    };
+    await client().record({
+      userId: "user_abc123",
+      feature: "voice-assistant",
+      usage: completion.usage,
+      sentiment: completion.response_text,
+    });
     expect(stub.requests[0]!.json).toMatchObject({ usage: { input_tokens: 3, output_tokens: 1 }, sentiment: null });
   });
 

@@ -26,7 +26,13 @@ describe("readResponse", () => {
       model: "gpt-4.1",
       output: [
         { type: "reasoning", summary: [] },
-        { type: "message", content: [{ type: "output_text", text: "Hi " }, { type: "output_text", text: "there" }] },
+        {
+          type: "message",
+          content: [
+            { type: "output_text", text: "Hi " },
+            { type: "output_text", text: "there" },
+          ],
+        },
       ],
       usage,
     };
@@ -41,7 +47,11 @@ describe("readResponse", () => {
       type: "message",
       role: "assistant",
       model: "claude-sonnet-4-5",
-      content: [{ type: "thinking", thinking: "hmm" }, { type: "text", text: "Bonjour" }, { type: "tool_use", id: "t", name: "x", input: {} }],
+      content: [
+        { type: "thinking", thinking: "hmm" },
+        { type: "text", text: "Bonjour" },
+        { type: "tool_use", id: "t", name: "x", input: {} },
+      ],
       usage,
     };
     expect(readResponse(message)).toEqual({ usage, model: "claude-sonnet-4-5", output: "Bonjour", provider: "anthropic" });
@@ -72,7 +82,14 @@ describe("readResponse", () => {
 
 describe("observeStream", () => {
   async function* chunks() {
-    yield { model: "m", choices: [{ index: 0, delta: { content: "a" } }, { index: 1, delta: { content: "X" } }], usage: null };
+    yield {
+      model: "m",
+      choices: [
+        { index: 0, delta: { content: "a" } },
+        { index: 1, delta: { content: "X" } },
+      ],
+      usage: null,
+    };
     yield { model: "m", choices: [{ index: 0, delta: { content: "b" } }], usage: null };
     yield { model: "m", choices: [], usage: CHAT_USAGE };
   }

@@ -7,14 +7,35 @@ import { sendJson, startStub, type StubServer } from "@/sdk/test/stub-server";
 
 const CAP = 1_048_576;
 const MB2 = 2 * 1024 * 1024;
-const RESULT = { recorded: true, id: "evt_1", duplicate: false, costUsd: 0, costNanos: "0", tokens: {}, model: null, settledCheckId: null, warnings: [] };
-const DECISION = { allowed: true, labels: ["safe"], reason: null, message: null, retryAfterSeconds: null, blockedUntil: null, limits: [], actions: [] };
+const RESULT = {
+  recorded: true,
+  id: "evt_1",
+  duplicate: false,
+  costUsd: 0,
+  costNanos: "0",
+  tokens: {},
+  model: null,
+  settledCheckId: null,
+  warnings: [],
+};
+const DECISION = {
+  allowed: true,
+  labels: ["safe"],
+  reason: null,
+  message: null,
+  retryAfterSeconds: null,
+  blockedUntil: null,
+  limits: [],
+  actions: [],
+};
 const USAGE = { prompt_tokens: 10, completion_tokens: 2 };
 
 let stub: StubServer;
 afterEach(() => stub?.close());
 async function server() {
-  stub = await startStub((req, res) => sendJson(res, 200, req.url === "/sdk/check" ? DECISION : req.url === "/sdk/log" ? { logged: true, id: "log_1" } : RESULT));
+  stub = await startStub((req, res) =>
+    sendJson(res, 200, req.url === "/sdk/check" ? DECISION : req.url === "/sdk/log" ? { logged: true, id: "log_1" } : RESULT),
+  );
   return createTokenist({ apiKey: "ug_test", baseUrl: stub.url, onError: null, throwOnError: true });
 }
 /** The bytes that arrived, and the body parsed. */
@@ -79,7 +100,7 @@ describe("check and record with 2 MB of text", () => {
 
   it("counts bytes, not characters: 2 MB of emoji and accents fit, no surrogate pair split", async () => {
     const tk = await server();
-    await tk.check({ userId: "u", input: "é😀\n\"".repeat(MB2 / 8) });
+    await tk.check({ userId: "u", input: 'é😀\n"'.repeat(MB2 / 8) });
     const { bytes, json } = sent();
     expect(bytes).toBeLessThanOrEqual(CAP);
     expect(json.input).not.toContain("\uFFFD");
@@ -104,7 +125,10 @@ describe("log", () => {
   it("2 MB inside the response: its longest strings are cut, the short ones and the request kept", async () => {
     const tk = await server();
     const request = { model: "gpt-4o", messages: [{ role: "user", content: "hi" }] };
-    const response = { id: "chatcmpl-1", choices: [{ message: { role: "assistant", content: "r".repeat(MB2) } }, { message: { content: "s".repeat(MB2 / 2) } }] };
+    const response = {
+      id: "chatcmpl-1",
+      choices: [{ message: { role: "assistant", content: "r".repeat(MB2) } }, { message: { content: "s".repeat(MB2 / 2) } }],
+    };
     await tk.log({ requestId: "req_log", request, response });
     const { bytes, json } = sent();
     expect(bytes).toBeLessThanOrEqual(CAP);
@@ -125,7 +149,14 @@ describe("the cutting itself", () => {
   });
 
   it("fitCallBody lands within the cap for any cap, and returns the body itself when it fits", () => {
-    const body = { userId: "u", input: [{ role: "user", content: "x".repeat(5000) }, { role: "user", content: "y".repeat(3000) }], output: "z".repeat(4000) };
+    const body = {
+      userId: "u",
+      input: [
+        { role: "user", content: "x".repeat(5000) },
+        { role: "user", content: "y".repeat(3000) },
+      ],
+      output: "z".repeat(4000),
+    };
     expect(fitCallBody(body, 1e6)).toBe(body);
     for (const cap of [200, 1000, 4000, 8000, 11_000]) expect(jsonBytes(fitCallBody(body, cap)), `cap ${cap}`).toBeLessThanOrEqual(cap);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ZodError } from "zod";
+import type { ZodError } from "zod";
 import { buildOpenApi } from "@/server/http/api-v1/openapi";
 import { OPERATIONS } from "@/server/http/api-v1/operations";
 import { toHttpError } from "@/server/http/errors";
@@ -10,7 +10,12 @@ const WRITES = OPERATIONS.filter((op) => op.path.startsWith("/api/v1/") && ["POS
 /** Ids the sample bodies name; any string parses. */
 const IDS = new Proxy({}, { get: (_, key) => `${String(key)}_1` }) as Record<string, string>;
 
-type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; additionalProperties?: unknown; [k: string]: unknown };
+type JsonSchema = {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: unknown;
+  [k: string]: unknown;
+};
 
 /** Every object node of a JSON schema, with where it is. */
 function objectNodes(schema: unknown, at = "body"): Array<{ at: string; node: JsonSchema }> {
@@ -44,19 +49,22 @@ describe("strict /api/v1 bodies", () => {
     expect(loose).toEqual([]);
   });
 
-  it.each(WRITES.map((op) => [op.operationId, op] as const))("%s: a sample body parses; with an extra field it is a 400 naming the field", async (_, op) => {
-    const sample = SAMPLES.find((s) => s.operationId === op.operationId)!;
-    const body = (sample.body?.(IDS) ?? {}) as Record<string, unknown>;
-    expect(op.body!.safeParse(body).error?.issues).toBeUndefined();
-    // A typo of one of its own fields, as a person would make it ("limit" → "limitt").
-    const last = Object.keys(body).at(-1);
-    const field = last ? `${last}${last.at(-1)}` : "unexpected";
-    const result = op.body!.safeParse({ ...body, [field]: 1 });
-    expect(result.success).toBe(false);
-    const res = toHttpError(result.error as ZodError);
-    expect(res.status).toBe(400);
-    expect((await res.json()).error).toMatchObject({ code: "invalid_request", message: `Unknown field "${field}"` });
-  });
+  it.each(WRITES.map((op) => [op.operationId, op] as const))(
+    "%s: a sample body parses; with an extra field it is a 400 naming the field",
+    async (_, op) => {
+      const sample = SAMPLES.find((s) => s.operationId === op.operationId)!;
+      const body = (sample.body?.(IDS) ?? {}) as Record<string, unknown>;
+      expect(op.body!.safeParse(body).error?.issues).toBeUndefined();
+      // A typo of one of its own fields, as a person would make it ("limit" → "limitt").
+      const last = Object.keys(body).at(-1);
+      const field = last ? `${last}${last.at(-1)}` : "unexpected";
+      const result = op.body!.safeParse({ ...body, [field]: 1 });
+      expect(result.success).toBe(false);
+      const res = toHttpError(result.error as ZodError);
+      expect(res.status).toBe(400);
+      expect((await res.json()).error).toMatchObject({ code: "invalid_request", message: `Unknown field "${field}"` });
+    },
+  );
 
   it("names a nested unknown field by its full path, and several at once", async () => {
     const createRule = OPERATIONS.find((op) => op.operationId === "createRule")!;
@@ -73,7 +81,10 @@ describe("strict /api/v1 bodies", () => {
     const { error } = await toHttpError(typo.error).json();
     expect(error.message).toBe('Unknown field "limitt"');
     expect(error.details.map((d: { path: string; code: string }) => [d.path, d.code])).toEqual(
-      expect.arrayContaining([["limit", "invalid_type"], ["", "unrecognized_keys"]]),
+      expect.arrayContaining([
+        ["limit", "invalid_type"],
+        ["", "unrecognized_keys"],
+      ]),
     );
   });
 });

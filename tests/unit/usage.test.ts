@@ -7,7 +7,7 @@ import {
   type UsageFormat,
   type UsageHint,
   type UsageTokens,
-} from "@/server/services/metering/usage";
+} from "@/server/services/core/usage";
 import { InvalidInputError } from "@/server/services/errors";
 
 const zero: UsageTokens = {
@@ -377,7 +377,10 @@ describe("M5: token counts are capped per record", () => {
   it.each([
     { raw: { input_tokens: 1, output_tokens: 2e9 }, path: ["output_tokens"] },
     { raw: { inputTokens: 1, outputTokens: 1, reasoningTokens: 1e9 + 1 }, path: ["reasoningTokens"] },
-    { raw: { prompt_tokens: 10, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 5e9 } }, path: ["prompt_tokens_details", "cached_tokens"] },
+    {
+      raw: { prompt_tokens: 10, completion_tokens: 1, prompt_tokens_details: { cached_tokens: 5e9 } },
+      path: ["prompt_tokens_details", "cached_tokens"],
+    },
     { raw: { promptTokenCount: 10, candidatesTokenCount: 1e12 }, path: ["candidatesTokenCount"] },
     // Parts each under the cap whose total we derive is not.
     { raw: { input_tokens: 6e8, cache_read_input_tokens: 6e8, output_tokens: 1 }, path: ["input_tokens"] },
@@ -401,9 +404,7 @@ describe("parseUsage: hints only break ties", () => {
   it("prompt_tokens without completion_tokens is embeddings unless the call was a chat", () => {
     expect(parseUsage({ prompt_tokens: 5 }).format).toBe("openai_embeddings");
     expect(parseUsage({ prompt_tokens: 5 }, { requestType: "chat" }).format).toBe("openai_chat");
-    expect(parseUsage({ prompt_tokens: 5, completion_tokens: 0 }, { requestType: "embeddings" }).format).toBe(
-      "openai_embeddings",
-    );
+    expect(parseUsage({ prompt_tokens: 5, completion_tokens: 0 }, { requestType: "embeddings" }).format).toBe("openai_embeddings");
   });
 
   it("field names beat a contradicting hint", () => {
@@ -437,13 +438,7 @@ describe("parseUsage: invariants hold for anything it accepts", () => {
       cache_creation: record(["ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens"]),
     }),
     fc.record({
-      top: record([
-        "promptTokenCount",
-        "candidatesTokenCount",
-        "cachedContentTokenCount",
-        "thoughtsTokenCount",
-        "toolUsePromptTokenCount",
-      ]),
+      top: record(["promptTokenCount", "candidatesTokenCount", "cachedContentTokenCount", "thoughtsTokenCount", "toolUsePromptTokenCount"]),
     }),
     fc.record({
       top: record([

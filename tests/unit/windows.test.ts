@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { calendarReset, rollingFreeAt, windowStart } from "@/server/services/guardrails/windows";
+import { calendarReset, rollingFreeAt, windowStart } from "@/server/services/core/windows";
 
 const at = (s: string) => new Date(s);
 

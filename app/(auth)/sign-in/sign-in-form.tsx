@@ -6,7 +6,15 @@ import { useState } from "react";
 import { OAuthButtons } from "@/app/_components/oauth-buttons";
 import { Button, Field, Input } from "@/app/_components/ui";
 
-export function SignInForm({ callbackUrl, oauth, initialError }: { callbackUrl: string; oauth: { github: boolean; google: boolean }; initialError: string | null }) {
+export function SignInForm({
+  callbackUrl,
+  oauth,
+  initialError,
+}: {
+  callbackUrl: string;
+  oauth: { github: boolean; google: boolean };
+  initialError: string | null;
+}) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(initialError);
@@ -36,12 +44,24 @@ export function SignInForm({ callbackUrl, oauth, initialError }: { callbackUrl: 
         <Field label="Password">
           <Input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
         </Field>
-        {error && <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
-        <Button type="submit" className="w-full" disabled={pending}>{pending ? "Signing in…" : "Sign in"}</Button>
+        {error && (
+          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">
+            {error}
+          </p>
+        )}
+        <Button type="submit" className="w-full" disabled={pending}>
+          {pending ? "Signing in…" : "Sign in"}
+        </Button>
       </form>
       <OAuthButtons {...oauth} callbackUrl={callbackUrl} />
       <p className="mt-6 text-center text-sm text-slate-500">
-        No account? <Link href={`/sign-up${callbackUrl !== "/w" ? `?callbackUrl=${encodeURIComponent(callbackUrl)}` : ""}`} className="font-medium text-indigo-600 hover:underline">Start free</Link>
+        No account?{" "}
+        <Link
+          href={`/sign-up${callbackUrl !== "/w" ? `?callbackUrl=${encodeURIComponent(callbackUrl)}` : ""}`}
+          className="font-medium text-indigo-600 hover:underline"
+        >
+          Start free
+        </Link>
       </p>
     </>
   );

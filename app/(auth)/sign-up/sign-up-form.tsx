@@ -9,7 +9,15 @@ import { errorMessage } from "@/app/_components/states";
 import { Button, Field, Input } from "@/app/_components/ui";
 import { useTRPC } from "@/lib/trpc/client";
 
-export function SignUpForm({ callbackUrl, oauth, initialEmail }: { callbackUrl: string; oauth: { github: boolean; google: boolean }; initialEmail: string }) {
+export function SignUpForm({
+  callbackUrl,
+  oauth,
+  initialEmail,
+}: {
+  callbackUrl: string;
+  oauth: { github: boolean; google: boolean };
+  initialEmail: string;
+}) {
   const trpc = useTRPC();
   const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState("");
@@ -39,17 +47,36 @@ export function SignUpForm({ callbackUrl, oauth, initialEmail }: { callbackUrl: 
           <Input type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
         </Field>
         <Field label="Password" hint="At least 8 characters.">
-          <Input type="password" autoComplete="new-password" required minLength={8} value={password} onChange={(e) => setPassword(e.target.value)} />
+          <Input
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </Field>
         <Field label="Workspace name" hint="Usually your company or product. You can change it later.">
           <Input value={workspaceName} onChange={(e) => setWorkspaceName(e.target.value)} placeholder="Acme AI" maxLength={100} />
         </Field>
-        {error && <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">{error}</p>}
-        <Button type="submit" className="w-full" disabled={pending}>{pending ? "Creating your workspace…" : "Create account"}</Button>
+        {error && (
+          <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">
+            {error}
+          </p>
+        )}
+        <Button type="submit" className="w-full" disabled={pending}>
+          {pending ? "Creating your workspace…" : "Create account"}
+        </Button>
       </form>
       <OAuthButtons {...oauth} callbackUrl={callbackUrl} />
       <p className="mt-6 text-center text-sm text-slate-500">
-        Have an account? <Link href={`/sign-in${callbackUrl !== "/w" ? `?callbackUrl=${encodeURIComponent(callbackUrl)}` : ""}`} className="font-medium text-indigo-600 hover:underline">Sign in</Link>
+        Have an account?{" "}
+        <Link
+          href={`/sign-in${callbackUrl !== "/w" ? `?callbackUrl=${encodeURIComponent(callbackUrl)}` : ""}`}
+          className="font-medium text-indigo-600 hover:underline"
+        >
+          Sign in
+        </Link>
       </p>
     </>
   );

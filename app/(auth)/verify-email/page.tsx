@@ -14,7 +14,11 @@ function Message({ title, children }: { title: string; children: React.ReactNode
   );
 }
 
-const dashboard = <ButtonLink href="/w" variant="secondary" className="w-full">Go to your dashboard</ButtonLink>;
+const dashboard = (
+  <ButtonLink href="/w" variant="secondary" className="w-full">
+    Go to your dashboard
+  </ButtonLink>
+);
 
 /**
  * The link from the verification e-mail. It is spent only by the member it was sent for, signed
@@ -43,14 +47,21 @@ export default async function VerifyEmailPage({ searchParams }: { searchParams: 
       return (
         <Message title="Sign in to confirm your e-mail">
           <p>Sign in to the account you created, in this browser, and the link confirms its address.</p>
-          <ButtonLink href={`/sign-in?callbackUrl=${encodeURIComponent(here)}`} className="w-full">Sign in to confirm</ButtonLink>
+          <ButtonLink href={`/sign-in?callbackUrl=${encodeURIComponent(here)}`} className="w-full">
+            Sign in to confirm
+          </ButtonLink>
         </Message>
       );
     }
     return (
       <Message title={state === "expired" ? "This link has expired" : "This link was used already"}>
-        <p>{state === "expired" ? "Links work for 24 hours." : "Each link works once."} Sign in to see whether your address is confirmed, or to send a new link.</p>
-        <ButtonLink href="/sign-in?callbackUrl=%2Fw" className="w-full">Sign in</ButtonLink>
+        <p>
+          {state === "expired" ? "Links work for 24 hours." : "Each link works once."} Sign in to see whether your address is confirmed, or
+          to send a new link.
+        </p>
+        <ButtonLink href="/sign-in?callbackUrl=%2Fw" className="w-full">
+          Sign in
+        </ButtonLink>
       </Message>
     );
   }

@@ -9,7 +9,11 @@ export default function NotFound() {
         <EmptyState
           title="Workspace not found"
           description="It does not exist, or you are not a member of it."
-          action={<ButtonLink href="/w" variant="secondary">Back to your workspace</ButtonLink>}
+          action={
+            <ButtonLink href="/w" variant="secondary">
+              Back to your workspace
+            </ButtonLink>
+          }
         />
       </Card>
     </main>

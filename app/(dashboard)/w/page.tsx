@@ -11,7 +11,10 @@ export default async function WorkspacesPage() {
   if (first) redirect(`/w/${first.id}`);
   return (
     <main className="mx-auto max-w-lg py-24">
-      <EmptyState title="You are not a member of any workspace" description="Ask an owner for an invitation link, or sign up again with another e-mail." />
+      <EmptyState
+        title="You are not a member of any workspace"
+        description="Ask an owner for an invitation link, or sign up again with another e-mail."
+      />
     </main>
   );
 }

@@ -2,30 +2,78 @@ import Link from "next/link";
 
 // The plans of DESIGN.md ("Billing: Stripe"): requests = tracked SDK calls per calendar month.
 const PLANS = [
-  { name: "Free", price: "$0", period: "", included: "25,000", overage: "none: hard cap", extras: ["Enforcement", "Blocklist", "Intent labels", "Basic dashboard", "CSV export"], cta: "Start free", highlight: false },
-  { name: "Starter", price: "$49", period: "/mo", included: "150,000", overage: "$0.50 / 1,000", extras: ["Everything in Free", "E-mail and Slack threshold alerts", "Per-feature cost attribution", "30-day log retention"], cta: "Start free", highlight: true },
-  { name: "Growth", price: "$199", period: "/mo", included: "750,000", overage: "$0.30 / 1,000", extras: ["Everything in Starter", "Webhook automations", "Cohort analysis and segmentation", "90-day log retention"], cta: "Start free", highlight: false },
-  { name: "Enterprise", price: "Custom", period: "", included: "Custom", overage: "Custom", extras: ["Everything in Growth", "SSO", "RBAC", "Custom retention"], cta: "Self-host it", highlight: false },
+  {
+    name: "Free",
+    price: "$0",
+    period: "",
+    included: "25,000",
+    overage: "none: hard cap",
+    extras: ["Enforcement", "Blocklist", "Intent labels", "Basic dashboard", "CSV export"],
+    cta: "Start free",
+    highlight: false,
+  },
+  {
+    name: "Starter",
+    price: "$49",
+    period: "/mo",
+    included: "150,000",
+    overage: "$0.50 / 1,000",
+    extras: ["Everything in Free", "E-mail and Slack threshold alerts", "Per-feature cost attribution", "30-day log retention"],
+    cta: "Start free",
+    highlight: true,
+  },
+  {
+    name: "Growth",
+    price: "$199",
+    period: "/mo",
+    included: "750,000",
+    overage: "$0.30 / 1,000",
+    extras: ["Everything in Starter", "Webhook automations", "Cohort analysis and segmentation", "90-day log retention"],
+    cta: "Start free",
+    highlight: false,
+  },
+  {
+    name: "Enterprise",
+    price: "Custom",
+    period: "",
+    included: "Custom",
+    overage: "Custom",
+    extras: ["Everything in Growth", "SSO", "RBAC", "Custom retention"],
+    cta: "Self-host it",
+    highlight: false,
+  },
 ] as const;
 
 export function PlansTable() {
   return (
     <div className="grid gap-6 md:grid-cols-2 lg:grid-cols-4" data-testid="plans">
       {PLANS.map((p) => (
-        <div key={p.name} className={`flex flex-col rounded-2xl border p-6 ${p.highlight ? "border-indigo-300 bg-indigo-50/40 shadow-md ring-1 ring-indigo-200" : "border-slate-200 bg-white shadow-sm"}`}>
+        <div
+          key={p.name}
+          className={`flex flex-col rounded-2xl border p-6 ${p.highlight ? "border-indigo-300 bg-indigo-50/40 shadow-md ring-1 ring-indigo-200" : "border-slate-200 bg-white shadow-sm"}`}
+        >
           <h3 className="text-base font-semibold text-slate-900">{p.name}</h3>
           <p className="mt-3">
             <span className="text-3xl font-bold tracking-tight text-slate-900">{p.price}</span>
             <span className="text-sm text-slate-500">{p.period}</span>
           </p>
           <dl className="mt-4 space-y-1 text-sm">
-            <div className="flex justify-between"><dt className="text-slate-500">Requests / month</dt><dd className="font-medium tabular-nums text-slate-900">{p.included}</dd></div>
-            <div className="flex justify-between"><dt className="text-slate-500">Overage</dt><dd className="font-medium text-slate-900">{p.overage}</dd></div>
+            <div className="flex justify-between">
+              <dt className="text-slate-500">Requests / month</dt>
+              <dd className="font-medium tabular-nums text-slate-900">{p.included}</dd>
+            </div>
+            <div className="flex justify-between">
+              <dt className="text-slate-500">Overage</dt>
+              <dd className="font-medium text-slate-900">{p.overage}</dd>
+            </div>
           </dl>
           <ul className="mt-5 flex-1 space-y-2 text-sm text-slate-600">
             {p.extras.map((x) => (
               <li key={x} className="flex gap-2">
-                <span className="text-indigo-600" aria-hidden>✓</span> {x}
+                <span className="text-indigo-600" aria-hidden>
+                  ✓
+                </span>{" "}
+                {x}
               </li>
             ))}
           </ul>

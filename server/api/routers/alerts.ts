@@ -15,7 +15,9 @@ const ZId = z.object({ id: z.string().min(1) });
 
 export const alertsRouter = router({
   list: workspaceProcedure.query(({ ctx }) => listAlerts({ ctx: ctx.service })),
-  create: adminProcedure.input(z.object({ alert: ZCreateAlert })).mutation(({ ctx, input }) => createAlert({ ctx: ctx.service, input: input.alert })),
+  create: adminProcedure
+    .input(z.object({ alert: ZCreateAlert }))
+    .mutation(({ ctx, input }) => createAlert({ ctx: ctx.service, input: input.alert })),
   delete: adminProcedure.input(ZId).mutation(({ ctx, input }) => deleteAlert({ ctx: ctx.service, id: input.id })),
   channels: workspaceProcedure.query(({ ctx }) => listChannels({ ctx: ctx.service })),
   createChannel: adminProcedure

@@ -8,7 +8,5 @@ export const apiKeysRouter = router({
   create: adminProcedure
     .input(ZCreateApiKey.extend(workspaceIdShape))
     .mutation(({ ctx, input: { workspaceId: _, ...key } }) => createApiKey({ ctx: ctx.service, input: key })),
-  revoke: adminProcedure
-    .input(z.object({ id: z.string().min(1) }))
-    .mutation(({ ctx, input }) => revokeApiKey({ ctx: ctx.service, input })),
+  revoke: adminProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => revokeApiKey({ ctx: ctx.service, input })),
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createBlock, deleteBlock, listBlocks, unblockSubject, ZCreateBlock } from "@/server/services/guardrails/manage-blocklist";
+import { createBlock, deleteBlock, listBlocks, unblockSubject, ZCreateBlock } from "@/server/services/blocklist/manage-blocklist";
 import { createRule, deleteRule, listRules, updateRule, ZCreateRule, ZUpdateRule } from "@/server/services/guardrails/manage-rules";
 import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { createCustomLabel, deleteCustomLabel, listCustomLabels, updateCustomLabel, ZCustomLabel } from "@/server/services/intent/manage-custom-labels";
+import {
+  createCustomLabel,
+  deleteCustomLabel,
+  listCustomLabels,
+  updateCustomLabel,
+  ZCustomLabel,
+} from "@/server/services/intent/manage-custom-labels";
 import {
   createLabelPolicy,
   DEFAULT_LABEL_POLICIES,

@@ -19,8 +19,12 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
     return (
       <>
         <h1 className="text-xl font-semibold text-slate-900">Invitation not valid</h1>
-        <p className="mt-2 text-sm text-slate-500">This link is invalid, was used already, or expired. Ask the person who invited you for a new one.</p>
-        <Link href="/w" className="mt-6 inline-block text-sm font-medium text-indigo-600 hover:underline">Go to your dashboard</Link>
+        <p className="mt-2 text-sm text-slate-500">
+          This link is invalid, was used already, or expired. Ask the person who invited you for a new one.
+        </p>
+        <Link href="/w" className="mt-6 inline-block text-sm font-medium text-indigo-600 hover:underline">
+          Go to your dashboard
+        </Link>
       </>
     );
   }
@@ -51,8 +55,14 @@ export default async function InvitePage({ params }: { params: Promise<{ token: 
           )
         ) : (
           <div className="space-y-2">
-            <ButtonLink href={`/sign-in?callbackUrl=${encodeURIComponent(here)}`} className="w-full">Sign in to accept</ButtonLink>
-            <ButtonLink href={`/sign-up?email=${encodeURIComponent(invitation.email)}&callbackUrl=${encodeURIComponent(here)}`} variant="secondary" className="w-full">
+            <ButtonLink href={`/sign-in?callbackUrl=${encodeURIComponent(here)}`} className="w-full">
+              Sign in to accept
+            </ButtonLink>
+            <ButtonLink
+              href={`/sign-up?email=${encodeURIComponent(invitation.email)}&callbackUrl=${encodeURIComponent(here)}`}
+              variant="secondary"
+              className="w-full"
+            >
               Create an account
             </ButtonLink>
           </div>

@@ -3,7 +3,13 @@ import { notFound } from "next/navigation";
 import { AppShell } from "@/app/_components/app-shell";
 import { currentSession, serverCaller } from "@/lib/trpc/server";
 
-export default async function WorkspaceLayout({ children, params }: { children: React.ReactNode; params: Promise<{ workspaceId: string }> }) {
+export default async function WorkspaceLayout({
+  children,
+  params,
+}: {
+  children: React.ReactNode;
+  params: Promise<{ workspaceId: string }>;
+}) {
   const { workspaceId } = await params;
   const session = await currentSession();
   const caller = await serverCaller(session?.memberId ?? null);

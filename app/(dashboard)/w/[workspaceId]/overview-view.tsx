@@ -43,7 +43,12 @@ export function OverviewView() {
         <Card>
           <EmptyState
             title="No traffic in this range"
-            description={<>Send your first events with an API key: <code className="rounded bg-slate-100 px-1">POST /sdk/record</code> after each LLM call. They show up here within seconds.</>}
+            description={
+              <>
+                Send your first events with an API key: <code className="rounded bg-slate-100 px-1">POST /sdk/record</code> after each LLM
+                call. They show up here within seconds.
+              </>
+            }
             action={<ButtonLink href={`${ws.base}/api-keys`}>Create an API key</ButtonLink>}
           />
         </Card>
@@ -58,13 +63,34 @@ type Overview = RouterOutputs["dashboard"]["overview"];
 
 function OverviewBody({ data, range, base }: { data: Overview; range: ReturnType<typeof useDateRange>; base: string }) {
   const t = data.totals;
-  const buckets = Math.max(1, Math.round((range.to.getTime() - range.from.getTime()) / (range.interval === "hour" ? 3_600_000 : 86_400_000)));
+  const buckets = Math.max(
+    1,
+    Math.round((range.to.getTime() - range.from.getTime()) / (range.interval === "hour" ? 3_600_000 : 86_400_000)),
+  );
   return (
     <div className="space-y-6">
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <Stat label="Cost" value={formatUsd(t.costNanos)} title={formatUsdExact(t.costNanos)} sub={t.requests ? `${formatUsd((BigInt(t.costNanos) / BigInt(t.requests)).toString())} per request` : undefined} />
-        <Stat label="Requests" value={formatNumber(t.requests)} sub={t.requests > 0 && t.requests < buckets ? `under 1 per ${range.interval} on average` : `${formatCompact(Math.round(t.requests / buckets))} per ${range.interval} on average`} />
-        <Stat label="Tokens" value={formatCompact(t.totalTokens)} title={formatNumber(t.totalTokens)} sub={`${formatCompact(t.inputTokens)} in · ${formatCompact(t.outputTokens)} out · ${formatCompact(t.cachedInputTokens)} cached`} />
+        <Stat
+          label="Cost"
+          value={formatUsd(t.costNanos)}
+          title={formatUsdExact(t.costNanos)}
+          sub={t.requests ? `${formatUsd((BigInt(t.costNanos) / BigInt(t.requests)).toString())} per request` : undefined}
+        />
+        <Stat
+          label="Requests"
+          value={formatNumber(t.requests)}
+          sub={
+            t.requests > 0 && t.requests < buckets
+              ? `under 1 per ${range.interval} on average`
+              : `${formatCompact(Math.round(t.requests / buckets))} per ${range.interval} on average`
+          }
+        />
+        <Stat
+          label="Tokens"
+          value={formatCompact(t.totalTokens)}
+          title={formatNumber(t.totalTokens)}
+          sub={`${formatCompact(t.inputTokens)} in · ${formatCompact(t.outputTokens)} out · ${formatCompact(t.cachedInputTokens)} cached`}
+        />
         <Stat
           label="Unpriced requests"
           value={<span className={t.unpricedRequests ? "text-amber-600" : undefined}>{formatNumber(t.unpricedRequests)}</span>}
@@ -79,12 +105,32 @@ function OverviewBody({ data, range, base }: { data: Overview; range: ReturnType
       </Card>
       <div className="grid gap-6 lg:grid-cols-3">
         <Card>
-          <CardHeader title="Top end users" description="By cost" actions={<Link className="text-xs font-medium text-indigo-600 hover:underline" href={`${base}/users`}>All users</Link>} />
+          <CardHeader
+            title="Top end users"
+            description="By cost"
+            actions={
+              <Link className="text-xs font-medium text-indigo-600 hover:underline" href={`${base}/users`}>
+                All users
+              </Link>
+            }
+          />
           <BarList items={data.topUsers} href={(k) => `${base}/users/${encodeURIComponent(k)}`} />
         </Card>
         <Card>
-          <CardHeader title="Top features" description="By cost" actions={<Link className="text-xs font-medium text-indigo-600 hover:underline" href={`${base}/features?${range.query}`}>All features</Link>} />
-          <BarList items={data.topFeatures} href={(k) => `${base}/logs?feature=${encodeURIComponent(k)}`} emptyText="No feature sent in this range" />
+          <CardHeader
+            title="Top features"
+            description="By cost"
+            actions={
+              <Link className="text-xs font-medium text-indigo-600 hover:underline" href={`${base}/features?${range.query}`}>
+                All features
+              </Link>
+            }
+          />
+          <BarList
+            items={data.topFeatures}
+            href={(k) => `${base}/logs?feature=${encodeURIComponent(k)}`}
+            emptyText="No feature sent in this range"
+          />
         </Card>
         <Card>
           <CardHeader title="Top models" description="By cost" />
@@ -99,7 +145,10 @@ function OverviewBody({ data, range, base }: { data: Overview; range: ReturnType
           <ul className="grid gap-3 px-5 py-4 sm:grid-cols-2 lg:grid-cols-4">
             {data.labels.map((l) => (
               <li key={l.label}>
-                <Link href={`${base}/logs?label=${encodeURIComponent(l.label)}`} className="flex items-center justify-between rounded-lg border border-slate-100 px-3 py-2.5 hover:border-indigo-200 hover:bg-indigo-50/40">
+                <Link
+                  href={`${base}/logs?label=${encodeURIComponent(l.label)}`}
+                  className="flex items-center justify-between rounded-lg border border-slate-100 px-3 py-2.5 hover:border-indigo-200 hover:bg-indigo-50/40"
+                >
                   <Badge color={labelColor(l.label)}>{l.label}</Badge>
                   <span className="text-sm tabular-nums text-slate-600">
                     <b className="font-semibold text-slate-900">{formatNumber(l.events)}</b> events · {formatNumber(l.endUsers)} users

@@ -39,7 +39,16 @@ function Fields({ schema }: { schema: Schema }) {
   const required = (schema.required ?? []) as string[];
   const variants = (schema.oneOf ?? schema.anyOf) as Schema[] | undefined;
   if (variants && !schema.properties) {
-    return <div className="space-y-2">{variants.map((v, i) => <div key={i} className="rounded border border-slate-200 p-2"><p className="mb-1 text-xs text-slate-500">variant {i + 1}</p><Fields schema={v} /></div>)}</div>;
+    return (
+      <div className="space-y-2">
+        {variants.map((v, i) => (
+          <div key={i} className="rounded border border-slate-200 p-2">
+            <p className="mb-1 text-xs text-slate-500">variant {i + 1}</p>
+            <Fields schema={v} />
+          </div>
+        ))}
+      </div>
+    );
   }
   if (schema.type === "array") return <Fields schema={(schema.items ?? {}) as Schema} />;
   if (Object.keys(props).length === 0) return <p className="text-sm text-slate-500">{typeOf(schema)}</p>;
@@ -48,7 +57,10 @@ function Fields({ schema }: { schema: Schema }) {
       <tbody>
         {Object.entries(props).map(([name, s]) => (
           <tr key={name} className="border-t border-slate-100 align-top">
-            <td className="py-1.5 pr-3 font-mono text-[13px] text-slate-900">{name}{required.includes(name) ? <span className="text-rose-600">*</span> : null}</td>
+            <td className="py-1.5 pr-3 font-mono text-[13px] text-slate-900">
+              {name}
+              {required.includes(name) ? <span className="text-rose-600">*</span> : null}
+            </td>
             <td className="py-1.5 pr-3 font-mono text-[12px] text-slate-600">{typeOf(s)}</td>
             <td className="py-1.5 text-slate-500">{String(s.description ?? "")}</td>
           </tr>
@@ -69,7 +81,13 @@ export default function ApiReferencePage() {
       <aside className="hidden w-52 shrink-0 lg:block">
         <nav className="sticky top-24 space-y-1 text-sm" aria-label="Sections">
           {tags.map((t) => (
-            <a key={t} href={`#${t.replace(/\s/g, "-")}`} className="block rounded-md px-2 py-1 text-slate-600 hover:bg-slate-50 hover:text-slate-900">{t}</a>
+            <a
+              key={t}
+              href={`#${t.replace(/\s/g, "-")}`}
+              className="block rounded-md px-2 py-1 text-slate-600 hover:bg-slate-50 hover:text-slate-900"
+            >
+              {t}
+            </a>
           ))}
         </nav>
       </aside>
@@ -78,41 +96,73 @@ export default function ApiReferencePage() {
           <h1 className="text-4xl font-bold tracking-tight text-slate-900">API reference</h1>
           <p className="text-[15px] leading-7 text-slate-600">{doc.info.description}</p>
           <p className="text-sm text-slate-500">
-            Machine-readable: <a className="text-indigo-600 underline" href="/api/v1/openapi.json">/api/v1/openapi.json</a> (OpenAPI {doc.openapi}, version {doc.info.version}). Quick start: <Link className="text-indigo-600 underline" href="/docs">Docs</Link>.
+            Machine-readable:{" "}
+            <a className="text-indigo-600 underline" href="/api/v1/openapi.json">
+              /api/v1/openapi.json
+            </a>{" "}
+            (OpenAPI {doc.openapi}, version {doc.info.version}). Quick start:{" "}
+            <Link className="text-indigo-600 underline" href="/docs">
+              Docs
+            </Link>
+            .
           </p>
         </header>
         {tags.map((tag) => (
           <section key={tag} id={tag.replace(/\s/g, "-")} className="scroll-mt-24 space-y-4">
             <h2 className="text-2xl font-semibold tracking-tight text-slate-900">{tag}</h2>
-            {ops.filter((o) => o.op.tags.includes(tag)).map(({ path, method, op }) => (
-              <div key={op.operationId} id={op.operationId} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
-                <div className="flex flex-wrap items-center gap-2">
-                  <span className={`rounded px-2 py-0.5 font-mono text-xs font-semibold uppercase ${METHOD_STYLE[method] ?? ""}`}>{method}</span>
-                  <code className="font-mono text-sm text-slate-900">{path}</code>
+            {ops
+              .filter((o) => o.op.tags.includes(tag))
+              .map(({ path, method, op }) => (
+                <div key={op.operationId} id={op.operationId} className="rounded-lg border border-slate-200 bg-white p-4 shadow-sm">
+                  <div className="flex flex-wrap items-center gap-2">
+                    <span className={`rounded px-2 py-0.5 font-mono text-xs font-semibold uppercase ${METHOD_STYLE[method] ?? ""}`}>
+                      {method}
+                    </span>
+                    <code className="font-mono text-sm text-slate-900">{path}</code>
+                  </div>
+                  <p className="mt-2 text-sm text-slate-700">{op.summary}</p>
+                  <p className="mt-1 text-xs text-slate-500">{op.description}</p>
+                  {op.parameters.length > 0 && (
+                    <div className="mt-3">
+                      <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-400">Parameters</h3>
+                      <Fields
+                        schema={{
+                          type: "object",
+                          properties: Object.fromEntries(
+                            op.parameters.map((p) => [p.name, { ...p.schema, description: `${p.in}. ${p.description ?? ""}` }]),
+                          ),
+                          required: op.parameters.filter((p) => p.required).map((p) => p.name),
+                        }}
+                      />
+                    </div>
+                  )}
+                  {op.requestBody && (
+                    <div className="mt-3">
+                      <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-400">Body</h3>
+                      <Fields schema={op.requestBody.content["application/json"]!.schema} />
+                    </div>
+                  )}
+                  {Object.entries(op.responses)
+                    .filter(([code]) => code.startsWith("2"))
+                    .map(([code, r]) => (
+                      <div key={code} className="mt-3">
+                        <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-400">Answer {code}</h3>
+                        {r.content?.["application/json"] ? (
+                          <Fields schema={r.content["application/json"].schema} />
+                        ) : (
+                          <p className="text-sm text-slate-500">text/csv</p>
+                        )}
+                      </div>
+                    ))}
+                  <p className="mt-3 text-xs text-slate-400">
+                    Errors:{" "}
+                    {Object.keys(op.responses)
+                      .filter((c) => !c.startsWith("2"))
+                      .join(", ")}{" "}
+                    — <code>{'{"error":{"code","message"}}'}</code>
+                  </p>
                 </div>
-                <p className="mt-2 text-sm text-slate-700">{op.summary}</p>
-                <p className="mt-1 text-xs text-slate-500">{op.description}</p>
-                {op.parameters.length > 0 && (
-                  <div className="mt-3">
-                    <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-400">Parameters</h3>
-                    <Fields schema={{ type: "object", properties: Object.fromEntries(op.parameters.map((p) => [p.name, { ...p.schema, description: `${p.in}. ${p.description ?? ""}` }])), required: op.parameters.filter((p) => p.required).map((p) => p.name) }} />
-                  </div>
-                )}
-                {op.requestBody && (
-                  <div className="mt-3">
-                    <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-400">Body</h3>
-                    <Fields schema={op.requestBody.content["application/json"]!.schema} />
-                  </div>
-                )}
-                {Object.entries(op.responses).filter(([code]) => code.startsWith("2")).map(([code, r]) => (
-                  <div key={code} className="mt-3">
-                    <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-400">Answer {code}</h3>
-                    {r.content?.["application/json"] ? <Fields schema={r.content["application/json"].schema} /> : <p className="text-sm text-slate-500">text/csv</p>}
-                  </div>
-                ))}
-                <p className="mt-3 text-xs text-slate-400">Errors: {Object.keys(op.responses).filter((c) => !c.startsWith("2")).join(", ")} — <code>{"{\"error\":{\"code\",\"message\"}}"}</code></p>
-              </div>
-            ))}
+              ))}
           </section>
         ))}
       </article>

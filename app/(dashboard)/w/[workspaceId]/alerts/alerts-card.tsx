@@ -20,7 +20,10 @@ function describe(a: Alert, rules: RouterOutputs["rules"]["list"]) {
     const rule = rules.find((r) => r.id === a.ruleId);
     return `${a.percentages.join("%, ")}% of "${rule?.name ?? "a deleted rule"}"`;
   }
-  const unit = a.metric === "cost_usd" ? (v: number) => `$${v}` : (v: number) => `${formatNumber(v)} ${METRICS[a.metric as keyof typeof METRICS]?.toLowerCase()}`;
+  const unit =
+    a.metric === "cost_usd"
+      ? (v: number) => `$${v}`
+      : (v: number) => `${formatNumber(v)} ${METRICS[a.metric as keyof typeof METRICS]?.toLowerCase()}`;
   const who = a.match ? `${a.scope} ${a.match}` : SCOPES[a.scope as keyof typeof SCOPES]?.toLowerCase();
   return `${(a.values ?? []).map(unit).join(", ")} per ${window}, ${who}`;
 }
@@ -34,13 +37,40 @@ export function AlertsCard() {
   const rules = useQuery(trpc.rules.list.queryOptions({ workspaceId: ws.id }));
   const channels = useQuery(trpc.alerts.channels.queryOptions({ workspaceId: ws.id }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.alerts.pathKey() });
-  const create = useMutation(trpc.alerts.create.mutationOptions({ onSuccess: async () => { setCreating(false); await refresh(); } }));
+  const create = useMutation(
+    trpc.alerts.create.mutationOptions({
+      onSuccess: async () => {
+        setCreating(false);
+        await refresh();
+      },
+    }),
+  );
   const remove = useMutation(trpc.alerts.delete.mutationOptions({ onSuccess: refresh }));
   const channelName = (id: string) => channels.data?.find((c) => c.id === id)?.name ?? "deleted channel";
   return (
     <Card>
-      <CardHeader title="Alerts" description="Each threshold fires once per window and subject." actions={ws.canWrite && <Button size="sm" disabled={!rules.data || !channels.data} onClick={() => setCreating(true)}>New alert</Button>} />
-      <QueryView query={alerts} loading={<LoadingRows rows={2} />} isEmpty={(d) => d.length === 0} empty={<EmptyState title="No alerts yet" description="Get an e-mail at 80% of a limit, or a Slack message when monthly spend passes $1,000." />}>
+      <CardHeader
+        title="Alerts"
+        description="Each threshold fires once per window and subject."
+        actions={
+          ws.canWrite && (
+            <Button size="sm" disabled={!rules.data || !channels.data} onClick={() => setCreating(true)}>
+              New alert
+            </Button>
+          )
+        }
+      />
+      <QueryView
+        query={alerts}
+        loading={<LoadingRows rows={2} />}
+        isEmpty={(d) => d.length === 0}
+        empty={
+          <EmptyState
+            title="No alerts yet"
+            description="Get an e-mail at 80% of a limit, or a Slack message when monthly spend passes $1,000."
+          />
+        }
+      >
         {(rows) => (
           <Table>
             <thead>
@@ -50,7 +80,11 @@ export function AlertsCard() {
                 <Th>Send to</Th>
                 <Th>Status</Th>
                 <Th>Created</Th>
-                {ws.canWrite && <Th align="right"><span className="sr-only">Actions</span></Th>}
+                {ws.canWrite && (
+                  <Th align="right">
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                )}
               </tr>
             </thead>
             <TBody>
@@ -59,11 +93,19 @@ export function AlertsCard() {
                   <Td className="font-medium text-slate-900">{a.name}</Td>
                   <Td className="max-w-md truncate">{describe(a, rules.data ?? [])}</Td>
                   <Td className="text-slate-500">{a.channelIds.length ? a.channelIds.map(channelName).join(", ") : "—"}</Td>
-                  <Td><Badge color={a.enabled ? "green" : "slate"}>{a.enabled ? "on" : "off"}</Badge></Td>
+                  <Td>
+                    <Badge color={a.enabled ? "green" : "slate"}>{a.enabled ? "on" : "off"}</Badge>
+                  </Td>
                   <Td className="text-slate-500">{formatRelative(a.createdAt)}</Td>
                   {ws.canWrite && (
                     <Td align="right">
-                      <Button size="sm" variant="danger" onClick={() => window.confirm(`Delete the alert "${a.name}"?`) && remove.mutate({ workspaceId: ws.id, id: a.id })}>Delete</Button>
+                      <Button
+                        size="sm"
+                        variant="danger"
+                        onClick={() => window.confirm(`Delete the alert "${a.name}"?`) && remove.mutate({ workspaceId: ws.id, id: a.id })}
+                      >
+                        Delete
+                      </Button>
                     </Td>
                   )}
                 </tr>
@@ -72,7 +114,9 @@ export function AlertsCard() {
           </Table>
         )}
       </QueryView>
-      <div className="px-5"><InlineError error={remove.error} /></div>
+      <div className="px-5">
+        <InlineError error={remove.error} />
+      </div>
       <Modal open={creating} onClose={() => setCreating(false)} title="New alert">
         {creating && rules.data && channels.data && (
           <AlertForm

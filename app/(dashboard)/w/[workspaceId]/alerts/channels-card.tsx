@@ -38,7 +38,14 @@ export function ChannelsCard() {
   );
   const toggle = useMutation(trpc.alerts.setChannelEnabled.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.alerts.deleteChannel.mutationOptions({ onSuccess: refresh }));
-  const test = useMutation(trpc.alerts.testChannel.mutationOptions({ onSuccess: async (_r, v) => { setTested(v.id); await refresh(); } }));
+  const test = useMutation(
+    trpc.alerts.testChannel.mutationOptions({
+      onSuccess: async (_r, v) => {
+        setTested(v.id);
+        await refresh();
+      },
+    }),
+  );
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     const channel =
@@ -49,8 +56,23 @@ export function ChannelsCard() {
   };
   return (
     <Card>
-      <CardHeader title="Channels" description="E-mail, Slack incoming webhooks and signed webhooks." actions={ws.canWrite && <Button size="sm" onClick={() => setAdding(true)}>Add channel</Button>} />
-      <QueryView query={channels} loading={<LoadingRows rows={2} />} isEmpty={(d) => d.length === 0} empty={<EmptyState title="No channels yet" description="Add where alerts should go, then create an alert." />}>
+      <CardHeader
+        title="Channels"
+        description="E-mail, Slack incoming webhooks and signed webhooks."
+        actions={
+          ws.canWrite && (
+            <Button size="sm" onClick={() => setAdding(true)}>
+              Add channel
+            </Button>
+          )
+        }
+      />
+      <QueryView
+        query={channels}
+        loading={<LoadingRows rows={2} />}
+        isEmpty={(d) => d.length === 0}
+        empty={<EmptyState title="No channels yet" description="Add where alerts should go, then create an alert." />}
+      >
         {(rows) => (
           <Table>
             <thead>
@@ -59,18 +81,30 @@ export function ChannelsCard() {
                 <Th>Type</Th>
                 <Th>Sends to</Th>
                 <Th>Enabled</Th>
-                {ws.canWrite && <Th align="right"><span className="sr-only">Actions</span></Th>}
+                {ws.canWrite && (
+                  <Th align="right">
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                )}
               </tr>
             </thead>
             <TBody>
               {rows.map((c) => (
                 <tr key={c.id}>
                   <Td className="font-medium text-slate-900">{c.name}</Td>
-                  <Td><Badge color="indigo">{c.type}</Badge></Td>
-                  <Td className="max-w-xs truncate text-slate-500">{Array.isArray(c.config.to) ? c.config.to.join(", ") : String(c.config.url ?? "")}</Td>
+                  <Td>
+                    <Badge color="indigo">{c.type}</Badge>
+                  </Td>
+                  <Td className="max-w-xs truncate text-slate-500">
+                    {Array.isArray(c.config.to) ? c.config.to.join(", ") : String(c.config.url ?? "")}
+                  </Td>
                   <Td>
                     {ws.canWrite ? (
-                      <Toggle label={`Enable ${c.name}`} checked={c.enabled} onChange={(enabled) => toggle.mutate({ workspaceId: ws.id, id: c.id, enabled })} />
+                      <Toggle
+                        label={`Enable ${c.name}`}
+                        checked={c.enabled}
+                        onChange={(enabled) => toggle.mutate({ workspaceId: ws.id, id: c.id, enabled })}
+                      />
                     ) : (
                       <Badge color={c.enabled ? "green" : "slate"}>{c.enabled ? "on" : "off"}</Badge>
                     )}
@@ -78,10 +112,23 @@ export function ChannelsCard() {
                   {ws.canWrite && (
                     <Td align="right">
                       <div className="flex justify-end gap-2">
-                        <Button size="sm" variant="secondary" disabled={test.isPending} onClick={() => test.mutate({ workspaceId: ws.id, id: c.id })}>
+                        <Button
+                          size="sm"
+                          variant="secondary"
+                          disabled={test.isPending}
+                          onClick={() => test.mutate({ workspaceId: ws.id, id: c.id })}
+                        >
                           {tested === c.id && !test.isPending ? "Sent" : "Send test"}
                         </Button>
-                        <Button size="sm" variant="danger" onClick={() => window.confirm(`Delete the channel "${c.name}"?`) && remove.mutate({ workspaceId: ws.id, id: c.id })}>Delete</Button>
+                        <Button
+                          size="sm"
+                          variant="danger"
+                          onClick={() =>
+                            window.confirm(`Delete the channel "${c.name}"?`) && remove.mutate({ workspaceId: ws.id, id: c.id })
+                          }
+                        >
+                          Delete
+                        </Button>
                       </div>
                     </Td>
                   )}
@@ -91,7 +138,9 @@ export function ChannelsCard() {
           </Table>
         )}
       </QueryView>
-      <div className="px-5"><InlineError error={toggle.error ?? remove.error ?? test.error} /></div>
+      <div className="px-5">
+        <InlineError error={toggle.error ?? remove.error ?? test.error} />
+      </div>
       <Modal open={adding} onClose={() => setAdding(false)} title="Add a channel">
         <form onSubmit={submit} className="space-y-4">
           <div className="grid grid-cols-3 gap-3">
@@ -106,13 +155,31 @@ export function ChannelsCard() {
               <Input required value={name} onChange={(e) => setName(e.target.value)} placeholder="On-call" maxLength={100} />
             </Field>
           </div>
-          <Field label={type === "email" ? "Addresses" : type === "slack" ? "Incoming webhook URL" : "URL"} hint={type === "webhook" ? "Each request is signed; the signing secret is shown once, after you add the channel." : type === "email" ? "Separate several with commas." : undefined}>
-            <Input required value={target} onChange={(e) => setTarget(e.target.value)} placeholder={type === "email" ? "ops@company.com" : "https://…"} />
+          <Field
+            label={type === "email" ? "Addresses" : type === "slack" ? "Incoming webhook URL" : "URL"}
+            hint={
+              type === "webhook"
+                ? "Each request is signed; the signing secret is shown once, after you add the channel."
+                : type === "email"
+                  ? "Separate several with commas."
+                  : undefined
+            }
+          >
+            <Input
+              required
+              value={target}
+              onChange={(e) => setTarget(e.target.value)}
+              placeholder={type === "email" ? "ops@company.com" : "https://…"}
+            />
           </Field>
           <InlineError error={create.error} />
           <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setAdding(false)}>Cancel</Button>
-            <Button type="submit" disabled={create.isPending}>{create.isPending ? "Adding…" : "Add channel"}</Button>
+            <Button variant="secondary" onClick={() => setAdding(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={create.isPending}>
+              {create.isPending ? "Adding…" : "Add channel"}
+            </Button>
           </div>
         </form>
       </Modal>

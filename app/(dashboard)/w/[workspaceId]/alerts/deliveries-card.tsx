@@ -17,7 +17,12 @@ export function DeliveriesCard() {
   return (
     <Card>
       <CardHeader title="Recent deliveries" description="The last 50 messages sent" />
-      <QueryView query={deliveries} loading={<LoadingRows rows={3} />} isEmpty={(d) => d.length === 0} empty={<EmptyState title="Nothing sent yet" />}>
+      <QueryView
+        query={deliveries}
+        loading={<LoadingRows rows={3} />}
+        isEmpty={(d) => d.length === 0}
+        empty={<EmptyState title="Nothing sent yet" />}
+      >
         {(rows) => (
           <Table>
             <thead>
@@ -34,7 +39,13 @@ export function DeliveriesCard() {
                 <tr key={d.id}>
                   <Td className="text-slate-500">{formatDateTime(d.createdAt)}</Td>
                   <Td>{channels.data?.find((c) => c.id === d.channelId)?.name ?? d.channelId}</Td>
-                  <Td><Badge color={d.status === "sent" ? "green" : d.status === "failed" ? "red" : d.status === "skipped" ? "slate" : "amber"}>{d.status}</Badge></Td>
+                  <Td>
+                    <Badge
+                      color={d.status === "sent" ? "green" : d.status === "failed" ? "red" : d.status === "skipped" ? "slate" : "amber"}
+                    >
+                      {d.status}
+                    </Badge>
+                  </Td>
                   <Td align="right">{d.attempts}</Td>
                   <Td className="max-w-sm truncate text-slate-500">{d.error ?? (d.responseStatus ? `HTTP ${d.responseStatus}` : "—")}</Td>
                 </tr>

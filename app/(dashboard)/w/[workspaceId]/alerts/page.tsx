@@ -7,7 +7,10 @@ import { PlanNotice } from "./plan-notice";
 export default function AlertsPage() {
   return (
     <>
-      <PageHeader title="Alerts" description="Threshold alerts on usage and cost, sent once per window to e-mail, Slack or a signed webhook." />
+      <PageHeader
+        title="Alerts"
+        description="Threshold alerts on usage and cost, sent once per window to e-mail, Slack or a signed webhook."
+      />
       <PlanNotice />
       <div className="space-y-6">
         <AlertsCard />

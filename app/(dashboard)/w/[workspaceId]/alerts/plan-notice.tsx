@@ -10,7 +10,10 @@ export function PlanNotice() {
   return (
     <p className="mb-6 rounded-lg bg-amber-50 px-4 py-3 text-sm text-amber-800">
       Alerts need the Starter plan or above (webhooks need Growth).{" "}
-      <Link href={`${ws.base}/billing`} className="font-medium underline">Change the plan on the Billing page</Link>.
+      <Link href={`${ws.base}/billing`} className="font-medium underline">
+        Change the plan on the Billing page
+      </Link>
+      .
     </p>
   );
 }

@@ -52,7 +52,13 @@ export function ApiKeysView() {
           query={keys}
           loading={<LoadingRows rows={3} />}
           isEmpty={(d) => d.length === 0}
-          empty={<EmptyState title="No API keys yet" description="Create a key to call /sdk/check and /sdk/record from your backend." action={ws.canWrite && <Button onClick={() => setCreating(true)}>Create API key</Button>} />}
+          empty={
+            <EmptyState
+              title="No API keys yet"
+              description="Create a key to call /sdk/check and /sdk/record from your backend."
+              action={ws.canWrite && <Button onClick={() => setCreating(true)}>Create API key</Button>}
+            />
+          }
         >
           {(rows) => (
             <Table>
@@ -64,16 +70,32 @@ export function ApiKeysView() {
                   <Th>Created</Th>
                   <Th>Last used</Th>
                   <Th>Status</Th>
-                  {ws.canWrite && <Th align="right"><span className="sr-only">Actions</span></Th>}
+                  {ws.canWrite && (
+                    <Th align="right">
+                      <span className="sr-only">Actions</span>
+                    </Th>
+                  )}
                 </tr>
               </thead>
               <TBody>
                 {rows.map((k) => (
                   <tr key={k.id} data-testid="api-key-row">
                     <Td className="font-medium text-slate-900">{k.name}</Td>
-                    <Td><code className="rounded bg-slate-100 px-1.5 py-0.5 text-xs">{k.start}…</code></Td>
-                    <Td><div className="flex gap-1">{k.scopes.map((s) => <Badge key={s} color="indigo">{s}</Badge>)}</div></Td>
-                    <Td className="text-slate-500" title={formatDateTime(k.createdAt)}>{formatRelative(k.createdAt)}</Td>
+                    <Td>
+                      <code className="rounded bg-slate-100 px-1.5 py-0.5 text-xs">{k.start}…</code>
+                    </Td>
+                    <Td>
+                      <div className="flex gap-1">
+                        {k.scopes.map((s) => (
+                          <Badge key={s} color="indigo">
+                            {s}
+                          </Badge>
+                        ))}
+                      </div>
+                    </Td>
+                    <Td className="text-slate-500" title={formatDateTime(k.createdAt)}>
+                      {formatRelative(k.createdAt)}
+                    </Td>
                     <Td className="text-slate-500">{formatRelative(k.lastUsedAt)}</Td>
                     <Td>{k.revokedAt ? <Badge color="red">revoked</Badge> : <Badge color="green">active</Badge>}</Td>
                     {ws.canWrite && (
@@ -83,7 +105,10 @@ export function ApiKeysView() {
                             size="sm"
                             variant="danger"
                             disabled={revoke.isPending}
-                            onClick={() => window.confirm(`Revoke "${k.name}"? Calls with it fail at once.`) && revoke.mutate({ workspaceId: ws.id, id: k.id })}
+                            onClick={() =>
+                              window.confirm(`Revoke "${k.name}"? Calls with it fail at once.`) &&
+                              revoke.mutate({ workspaceId: ws.id, id: k.id })
+                            }
                           >
                             Revoke
                           </Button>
@@ -96,7 +121,11 @@ export function ApiKeysView() {
             </Table>
           )}
         </QueryView>
-        {revoke.error ? <div className="p-4"><InlineError error={revoke.error} /></div> : null}
+        {revoke.error ? (
+          <div className="p-4">
+            <InlineError error={revoke.error} />
+          </div>
+        ) : null}
       </Card>
 
       <Modal open={creating} onClose={() => setCreating(false)} title="Create API key">
@@ -108,7 +137,14 @@ export function ApiKeysView() {
           }}
         >
           <Field label="Name" hint="Where the key is used, e.g. production backend.">
-            <Input required value={name} onChange={(e) => setName(e.target.value)} placeholder="Production backend" maxLength={100} autoFocus />
+            <Input
+              required
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="Production backend"
+              maxLength={100}
+              autoFocus
+            />
           </Field>
           <fieldset>
             <legend className="mb-1.5 text-xs font-medium text-slate-700">Scopes</legend>
@@ -128,8 +164,12 @@ export function ApiKeysView() {
           </fieldset>
           <InlineError error={create.error} />
           <div className="flex justify-end gap-2">
-            <Button variant="secondary" onClick={() => setCreating(false)}>Cancel</Button>
-            <Button type="submit" disabled={create.isPending || !name.trim() || scopes.length === 0}>{create.isPending ? "Creating…" : "Create key"}</Button>
+            <Button variant="secondary" onClick={() => setCreating(false)}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={create.isPending || !name.trim() || scopes.length === 0}>
+              {create.isPending ? "Creating…" : "Create key"}
+            </Button>
           </div>
         </form>
       </Modal>
@@ -141,7 +181,9 @@ export function ApiKeysView() {
               Copy <b>{created.name}</b> now and keep it somewhere safe. It will <b>not be shown again</b>.
             </p>
             <div className="flex items-center gap-2 rounded-lg bg-slate-900 px-3 py-2.5">
-              <code className="flex-1 overflow-x-auto text-sm whitespace-nowrap text-emerald-300" data-testid="new-api-key">{created.key}</code>
+              <code className="flex-1 overflow-x-auto text-sm whitespace-nowrap text-emerald-300" data-testid="new-api-key">
+                {created.key}
+              </code>
               <CopyButton text={created.key} />
             </div>
             <pre className="overflow-x-auto rounded-lg bg-slate-50 p-3 text-xs text-slate-700">{`export TOKENIST_API_KEY=${created.key}`}</pre>

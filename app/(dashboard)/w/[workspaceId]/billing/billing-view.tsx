@@ -24,8 +24,19 @@ export function BillingView() {
   return (
     <>
       <PageHeader title="Billing" description="Your plan and this month's tracked requests." />
-      {status === "success" && <p className="mb-4 rounded-lg bg-emerald-50 px-4 py-3 text-sm text-emerald-800">Thank you: your subscription is being set up. It shows here within a few seconds.</p>}
-      <QueryView query={billing} loading={<Card><LoadingRows rows={5} /></Card>}>
+      {status === "success" && (
+        <p className="mb-4 rounded-lg bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
+          Thank you: your subscription is being set up. It shows here within a few seconds.
+        </p>
+      )}
+      <QueryView
+        query={billing}
+        loading={
+          <Card>
+            <LoadingRows rows={5} />
+          </Card>
+        }
+      >
         {(b) => (
           <div className="space-y-6">
             <div className="grid gap-6 lg:grid-cols-3">
@@ -64,30 +75,65 @@ function PlanCard({ b }: { b: Billing }) {
     <Card>
       <CardHeader title="Plan" actions={<Badge color="indigo">{b.planName}</Badge>} />
       <div className="space-y-3 px-5 py-4 text-sm text-slate-600">
-        {b.subscriptionStatus && <p>Subscription: <Badge color={b.subscriptionStatus === "active" || b.subscriptionStatus === "trialing" ? "green" : "amber"}>{b.subscriptionStatus}</Badge></p>}
-        {b.trialDaysLeft !== null && <p>Trial: {b.trialDaysLeft} days left (ends {formatDate(b.trialEndsAt)}).</p>}
+        {b.subscriptionStatus && (
+          <p>
+            Subscription:{" "}
+            <Badge color={b.subscriptionStatus === "active" || b.subscriptionStatus === "trialing" ? "green" : "amber"}>
+              {b.subscriptionStatus}
+            </Badge>
+          </p>
+        )}
+        {b.trialDaysLeft !== null && (
+          <p>
+            Trial: {b.trialDaysLeft} days left (ends {formatDate(b.trialEndsAt)}).
+          </p>
+        )}
         {b.graceUntil && <p className="text-amber-700">Payment failed: paid features stay on until {formatDate(b.graceUntil)}.</p>}
-        {b.effectivePlan !== b.plan && <p className="text-amber-700">Limits of the {b.effectivePlan} plan apply until the subscription is active again.</p>}
+        {b.effectivePlan !== b.plan && (
+          <p className="text-amber-700">Limits of the {b.effectivePlan} plan apply until the subscription is active again.</p>
+        )}
         {b.currentPeriodEnd && <p>Current period ends {formatDate(b.currentPeriodEnd)}.</p>}
         {!b.billingEnabled && <p>Billing is off on this server (self-hosted): an owner sets the plan here.</p>}
         {owner && b.billingEnabled && (
           <div className="flex flex-wrap gap-2 pt-1">
             {b.plan === "free" || b.subscriptionStatus === "canceled" ? (
               <>
-                <Button onClick={() => checkout.mutate({ workspaceId: ws.id, plan: "starter", returnUrl })} disabled={checkout.isPending}>Start Starter trial</Button>
-                <Button variant="secondary" onClick={() => checkout.mutate({ workspaceId: ws.id, plan: "growth", returnUrl })} disabled={checkout.isPending}>Start Growth trial</Button>
+                <Button onClick={() => checkout.mutate({ workspaceId: ws.id, plan: "starter", returnUrl })} disabled={checkout.isPending}>
+                  Start Starter trial
+                </Button>
+                <Button
+                  variant="secondary"
+                  onClick={() => checkout.mutate({ workspaceId: ws.id, plan: "growth", returnUrl })}
+                  disabled={checkout.isPending}
+                >
+                  Start Growth trial
+                </Button>
               </>
             ) : (
-              <Button variant="secondary" onClick={() => portal.mutate({ workspaceId: ws.id, returnUrl })} disabled={portal.isPending}>Manage subscription</Button>
+              <Button variant="secondary" onClick={() => portal.mutate({ workspaceId: ws.id, returnUrl })} disabled={portal.isPending}>
+                Manage subscription
+              </Button>
             )}
           </div>
         )}
         {owner && !b.billingEnabled && (
-          <form className="flex items-center gap-2 pt-1" onSubmit={(e) => { e.preventDefault(); setByHand.mutate({ workspaceId: ws.id, plan }); }}>
+          <form
+            className="flex items-center gap-2 pt-1"
+            onSubmit={(e) => {
+              e.preventDefault();
+              setByHand.mutate({ workspaceId: ws.id, plan });
+            }}
+          >
             <Select aria-label="Plan" value={plan} onChange={(e) => setPlan(e.target.value as typeof plan)} className="w-40">
-              {["free", "starter", "growth", "enterprise"].map((p) => <option key={p} value={p}>{p}</option>)}
+              {["free", "starter", "growth", "enterprise"].map((p) => (
+                <option key={p} value={p}>
+                  {p}
+                </option>
+              ))}
             </Select>
-            <Button type="submit" disabled={setByHand.isPending || plan === b.plan}>Set plan</Button>
+            <Button type="submit" disabled={setByHand.isPending || plan === b.plan}>
+              Set plan
+            </Button>
           </form>
         )}
         <InlineError error={checkout.error ?? portal.error ?? setByHand.error} />
@@ -105,24 +151,40 @@ function UsageCard({ b }: { b: Billing }) {
       <div className="space-y-4 px-5 py-4">
         <div className="flex items-end justify-between">
           <p className="text-2xl font-semibold tabular-nums text-slate-900" data-testid="billing-requests">
-            {formatNumber(requests)} <span className="text-base font-normal text-slate-500">/ {included === null ? "custom" : formatNumber(included)} requests</span>
+            {formatNumber(requests)}{" "}
+            <span className="text-base font-normal text-slate-500">/ {included === null ? "custom" : formatNumber(included)} requests</span>
           </p>
           {included !== null && <span className="text-sm text-slate-500">{formatPercent(requests, included)}</span>}
         </div>
         {included !== null && (
           <div className="h-2.5 rounded-full bg-slate-100">
-            <div className={`h-2.5 rounded-full ${share >= 100 ? "bg-red-500" : share >= 80 ? "bg-amber-500" : "bg-indigo-500"}`} style={{ width: `${share}%` }} />
+            <div
+              className={`h-2.5 rounded-full ${share >= 100 ? "bg-red-500" : share >= 80 ? "bg-amber-500" : "bg-indigo-500"}`}
+              style={{ width: `${share}%` }}
+            />
           </div>
         )}
         <dl className="grid gap-3 text-sm sm:grid-cols-3">
-          <div><dt className="text-slate-500">Projected this month</dt><dd className="font-medium tabular-nums text-slate-900">{formatNumber(projectedRequests)}</dd></div>
-          <div><dt className="text-slate-500">Overage so far</dt><dd className="font-medium tabular-nums text-slate-900">{b.hardCap ? "none: hard cap" : usd(b.overageUsd)}</dd></div>
-          <div><dt className="text-slate-500">Projected overage</dt><dd className="font-medium tabular-nums text-slate-900">{b.hardCap ? "—" : usd(b.projectedOverageUsd)}</dd></div>
+          <div>
+            <dt className="text-slate-500">Projected this month</dt>
+            <dd className="font-medium tabular-nums text-slate-900">{formatNumber(projectedRequests)}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Overage so far</dt>
+            <dd className="font-medium tabular-nums text-slate-900">{b.hardCap ? "none: hard cap" : usd(b.overageUsd)}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Projected overage</dt>
+            <dd className="font-medium tabular-nums text-slate-900">{b.hardCap ? "—" : usd(b.projectedOverageUsd)}</dd>
+          </div>
         </dl>
-        <p className="text-xs text-slate-500" data-testid="tracked-request-definition">{TRACKED_REQUEST}</p>
+        <p className="text-xs text-slate-500" data-testid="tracked-request-definition">
+          {TRACKED_REQUEST}
+        </p>
         {b.hardCap && included !== null && requests >= included && (
           <p className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">
-            The Free plan&apos;s monthly requests are used up: checks keep enforcing your rules and blocklist, but usage is not recorded until {formatDateUtc(resetsAt)} (UTC). Change to a paid plan to record it again at once.
+            The Free plan&apos;s monthly requests are used up: checks keep enforcing your rules and blocklist, but usage is not recorded
+            until {formatDateUtc(resetsAt)} (UTC). Change to a paid plan to record it again at once.
           </p>
         )}
       </div>
@@ -139,15 +201,33 @@ function Invoices({ b }: { b: Billing }) {
         <EmptyState title="No invoices yet" />
       ) : (
         <Table>
-          <thead><tr><Th>Date</Th><Th>Number</Th><Th>Status</Th><Th align="right">Total</Th><Th><span className="sr-only">Link</span></Th></tr></thead>
+          <thead>
+            <tr>
+              <Th>Date</Th>
+              <Th>Number</Th>
+              <Th>Status</Th>
+              <Th align="right">Total</Th>
+              <Th>
+                <span className="sr-only">Link</span>
+              </Th>
+            </tr>
+          </thead>
           <TBody>
             {b.invoices.map((i) => (
               <tr key={i.id}>
                 <Td>{formatDate(i.created)}</Td>
                 <Td>{i.number ?? "—"}</Td>
-                <Td><Badge color={i.status === "paid" ? "green" : "amber"}>{i.status ?? "—"}</Badge></Td>
+                <Td>
+                  <Badge color={i.status === "paid" ? "green" : "amber"}>{i.status ?? "—"}</Badge>
+                </Td>
                 <Td align="right">{usd(i.totalUsd)}</Td>
-                <Td>{i.url && <a className="text-indigo-600 hover:underline" href={i.url} target="_blank" rel="noreferrer">View</a>}</Td>
+                <Td>
+                  {i.url && (
+                    <a className="text-indigo-600 hover:underline" href={i.url} target="_blank" rel="noreferrer">
+                      View
+                    </a>
+                  )}
+                </Td>
               </tr>
             ))}
           </TBody>

@@ -36,7 +36,9 @@ export function FeaturesView() {
         actions={
           <>
             <DateRangePicker />
-            <ButtonLink href={exportHref} variant="secondary" prefetch={false}>Export CSV</ButtonLink>
+            <ButtonLink href={exportHref} variant="secondary" prefetch={false}>
+              Export CSV
+            </ButtonLink>
           </>
         }
       />
@@ -45,9 +47,16 @@ export function FeaturesView() {
           title={`${DIMENSIONS[dimension]} · ${range.label}`}
           description="Share is of all requests' cost in the range, including calls without this field"
           actions={
-            <Select aria-label="Group by" value={dimension} onChange={(e) => set({ by: e.target.value === "feature" ? null : e.target.value, page: null })} className="w-36 py-1.5 text-xs">
+            <Select
+              aria-label="Group by"
+              value={dimension}
+              onChange={(e) => set({ by: e.target.value === "feature" ? null : e.target.value, page: null })}
+              className="w-36 py-1.5 text-xs"
+            >
               {Object.entries(DIMENSIONS).map(([k, v]) => (
-                <option key={k} value={k}>By {v.toLowerCase().replace(/s$/, "")}</option>
+                <option key={k} value={k}>
+                  By {v.toLowerCase().replace(/s$/, "")}
+                </option>
               ))}
             </Select>
           }
@@ -56,7 +65,19 @@ export function FeaturesView() {
           query={top}
           loading={<LoadingRows rows={6} />}
           isEmpty={(d) => d.length === 0}
-          empty={<EmptyState title={`No ${DIMENSIONS[dimension].toLowerCase()} in this range`} description={dimension === "feature" ? <>Send <code className="rounded bg-slate-100 px-1">feature</code> with each check and record to attribute cost to product surfaces.</> : undefined} />}
+          empty={
+            <EmptyState
+              title={`No ${DIMENSIONS[dimension].toLowerCase()} in this range`}
+              description={
+                dimension === "feature" ? (
+                  <>
+                    Send <code className="rounded bg-slate-100 px-1">feature</code> with each check and record to attribute cost to product
+                    surfaces.
+                  </>
+                ) : undefined
+              }
+            />
+          }
         >
           {(rows) => {
             const allCost = total.data ? BigInt(total.data.totals.costNanos) : rows.reduce((s, r) => s + BigInt(r.costNanos), 0n);
@@ -77,17 +98,33 @@ export function FeaturesView() {
                   </thead>
                   <TBody>
                     {visible.map((r: Row) => {
-                      const share = allCost > 0n ? Number((BigInt(r.costNanos) * 10_000n) / allCost) / 100 : allRequests ? (r.requests / allRequests) * 100 : 0;
+                      const share =
+                        allCost > 0n
+                          ? Number((BigInt(r.costNanos) * 10_000n) / allCost) / 100
+                          : allRequests
+                            ? (r.requests / allRequests) * 100
+                            : 0;
                       return (
                         <tr key={r.key} className="hover:bg-slate-50">
                           <Td>
-                            <Link href={`${ws.base}/logs?${logsKey}=${encodeURIComponent(r.key)}`} className="font-medium text-slate-900 hover:text-indigo-600">{r.key}</Link>
+                            <Link
+                              href={`${ws.base}/logs?${logsKey}=${encodeURIComponent(r.key)}`}
+                              className="font-medium text-slate-900 hover:text-indigo-600"
+                            >
+                              {r.key}
+                            </Link>
                           </Td>
                           <Td align="right">{formatNumber(r.requests)}</Td>
-                          <Td align="right" title={formatNumber(r.totalTokens)}>{formatCompact(r.totalTokens)}</Td>
+                          <Td align="right" title={formatNumber(r.totalTokens)}>
+                            {formatCompact(r.totalTokens)}
+                          </Td>
                           <Td align="right" className="font-medium text-slate-900" title={formatUsdExact(r.costNanos)}>
                             {formatUsd(r.costNanos)}
-                            {r.unpricedRequests > 0 && <span className="ml-1 text-amber-600" title={`${r.unpricedRequests} unpriced requests`}>*</span>}
+                            {r.unpricedRequests > 0 && (
+                              <span className="ml-1 text-amber-600" title={`${r.unpricedRequests} unpriced requests`}>
+                                *
+                              </span>
+                            )}
                           </Td>
                           <Td align="right">{r.requests ? formatUsd((BigInt(r.costNanos) / BigInt(r.requests)).toString()) : "—"}</Td>
                           <Td>
@@ -95,7 +132,11 @@ export function FeaturesView() {
                               <div className="h-2 flex-1 rounded-full bg-slate-100">
                                 <div className="h-2 rounded-full bg-indigo-500" style={{ width: `${Math.min(100, share)}%` }} />
                               </div>
-                              <span className="w-12 text-right text-xs tabular-nums text-slate-500">{allCost > 0n ? formatPercent(Number(BigInt(r.costNanos)), Number(allCost)) : formatPercent(r.requests, allRequests)}</span>
+                              <span className="w-12 text-right text-xs tabular-nums text-slate-500">
+                                {allCost > 0n
+                                  ? formatPercent(Number(BigInt(r.costNanos)), Number(allCost))
+                                  : formatPercent(r.requests, allRequests)}
+                              </span>
                             </div>
                           </Td>
                         </tr>
@@ -103,7 +144,9 @@ export function FeaturesView() {
                     })}
                   </TBody>
                 </Table>
-                {rows.length > PAGE_SIZE && <Pagination page={page} pageSize={PAGE_SIZE} total={rows.length} onPage={(p) => set({ page: p > 1 ? p : null })} />}
+                {rows.length > PAGE_SIZE && (
+                  <Pagination page={page} pageSize={PAGE_SIZE} total={rows.length} onPage={(p) => set({ page: p > 1 ? p : null })} />
+                )}
               </>
             );
           }}

@@ -17,13 +17,47 @@ export function CustomLabelsCard() {
   const [editing, setEditing] = useState<{ id: string; description: string } | null>(null);
   const labels = useQuery(trpc.labels.custom.list.queryOptions({ workspaceId: ws.id }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.labels.pathKey() });
-  const create = useMutation(trpc.labels.custom.create.mutationOptions({ onSuccess: async () => { setName(""); setDescription(""); await refresh(); } }));
-  const update = useMutation(trpc.labels.custom.update.mutationOptions({ onSuccess: async () => { setEditing(null); await refresh(); } }));
+  const create = useMutation(
+    trpc.labels.custom.create.mutationOptions({
+      onSuccess: async () => {
+        setName("");
+        setDescription("");
+        await refresh();
+      },
+    }),
+  );
+  const update = useMutation(
+    trpc.labels.custom.update.mutationOptions({
+      onSuccess: async () => {
+        setEditing(null);
+        await refresh();
+      },
+    }),
+  );
   const remove = useMutation(trpc.labels.custom.delete.mutationOptions({ onSuccess: refresh }));
   return (
     <Card>
-      <CardHeader title="Custom labels" description={<>Built in: <Badge color="red">jailbreak</Badge> <Badge color="red">tos_breach</Badge> <Badge color="amber">frustration</Badge> <Badge color="green">win</Badge> <Badge>safe</Badge>. Add your own, described in plain words.</>} />
-      <QueryView query={labels} loading={<LoadingRows rows={2} />} isEmpty={(d) => d.length === 0} empty={<EmptyState className="py-6" title="No custom labels" description='For example refund_request: "the user asks for their money back".' />}>
+      <CardHeader
+        title="Custom labels"
+        description={
+          <>
+            Built in: <Badge color="red">jailbreak</Badge> <Badge color="red">tos_breach</Badge> <Badge color="amber">frustration</Badge>{" "}
+            <Badge color="green">win</Badge> <Badge>safe</Badge>. Add your own, described in plain words.
+          </>
+        }
+      />
+      <QueryView
+        query={labels}
+        loading={<LoadingRows rows={2} />}
+        isEmpty={(d) => d.length === 0}
+        empty={
+          <EmptyState
+            className="py-6"
+            title="No custom labels"
+            description='For example refund_request: "the user asks for their money back".'
+          />
+        }
+      >
         {(rows) => (
           <ul className="divide-y divide-slate-100">
             {rows.map((l) => (
@@ -31,10 +65,24 @@ export function CustomLabelsCard() {
                 <div className="min-w-0 flex-1">
                   <Badge color="violet">{l.name}</Badge>
                   {editing?.id === l.id ? (
-                    <form className="mt-2 flex gap-2" onSubmit={(e) => { e.preventDefault(); update.mutate({ workspaceId: ws.id, id: l.id, description: editing.description }); }}>
-                      <Input aria-label={`Description of ${l.name}`} value={editing.description} onChange={(e) => setEditing({ id: l.id, description: e.target.value })} />
-                      <Button type="submit" size="sm" disabled={update.isPending}>Save</Button>
-                      <Button size="sm" variant="ghost" onClick={() => setEditing(null)}>Cancel</Button>
+                    <form
+                      className="mt-2 flex gap-2"
+                      onSubmit={(e) => {
+                        e.preventDefault();
+                        update.mutate({ workspaceId: ws.id, id: l.id, description: editing.description });
+                      }}
+                    >
+                      <Input
+                        aria-label={`Description of ${l.name}`}
+                        value={editing.description}
+                        onChange={(e) => setEditing({ id: l.id, description: e.target.value })}
+                      />
+                      <Button type="submit" size="sm" disabled={update.isPending}>
+                        Save
+                      </Button>
+                      <Button size="sm" variant="ghost" onClick={() => setEditing(null)}>
+                        Cancel
+                      </Button>
                     </form>
                   ) : (
                     <p className="mt-1 text-slate-600">{l.description}</p>
@@ -42,8 +90,16 @@ export function CustomLabelsCard() {
                 </div>
                 {ws.canWrite && editing?.id !== l.id && (
                   <div className="flex shrink-0 gap-2">
-                    <Button size="sm" variant="secondary" onClick={() => setEditing({ id: l.id, description: l.description })}>Edit</Button>
-                    <Button size="sm" variant="danger" onClick={() => window.confirm(`Delete the label "${l.name}"?`) && remove.mutate({ workspaceId: ws.id, id: l.id })}>Delete</Button>
+                    <Button size="sm" variant="secondary" onClick={() => setEditing({ id: l.id, description: l.description })}>
+                      Edit
+                    </Button>
+                    <Button
+                      size="sm"
+                      variant="danger"
+                      onClick={() => window.confirm(`Delete the label "${l.name}"?`) && remove.mutate({ workspaceId: ws.id, id: l.id })}
+                    >
+                      Delete
+                    </Button>
                   </div>
                 )}
               </li>
@@ -52,13 +108,32 @@ export function CustomLabelsCard() {
         )}
       </QueryView>
       {ws.canWrite && (
-        <form className="grid gap-3 border-t border-slate-100 px-5 py-4 sm:grid-cols-[12rem_1fr_auto] sm:items-end" onSubmit={(e) => { e.preventDefault(); create.mutate({ workspaceId: ws.id, name: name.trim(), description: description.trim() }); }}>
-          <Field label="New label"><Input required value={name} onChange={(e) => setName(e.target.value)} placeholder="refund_request" /></Field>
-          <Field label="What it means"><Input required value={description} onChange={(e) => setDescription(e.target.value)} placeholder="The user asks for their money back" /></Field>
-          <Button type="submit" disabled={create.isPending}>Add label</Button>
+        <form
+          className="grid gap-3 border-t border-slate-100 px-5 py-4 sm:grid-cols-[12rem_1fr_auto] sm:items-end"
+          onSubmit={(e) => {
+            e.preventDefault();
+            create.mutate({ workspaceId: ws.id, name: name.trim(), description: description.trim() });
+          }}
+        >
+          <Field label="New label">
+            <Input required value={name} onChange={(e) => setName(e.target.value)} placeholder="refund_request" />
+          </Field>
+          <Field label="What it means">
+            <Input
+              required
+              value={description}
+              onChange={(e) => setDescription(e.target.value)}
+              placeholder="The user asks for their money back"
+            />
+          </Field>
+          <Button type="submit" disabled={create.isPending}>
+            Add label
+          </Button>
         </form>
       )}
-      <div className="px-5 pb-2"><InlineError error={create.error ?? update.error ?? remove.error} /></div>
+      <div className="px-5 pb-2">
+        <InlineError error={create.error ?? update.error ?? remove.error} />
+      </div>
     </Card>
   );
 }

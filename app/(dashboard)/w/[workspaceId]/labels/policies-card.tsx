@@ -35,7 +35,14 @@ export function PoliciesCard() {
   const policies = useQuery(trpc.labels.policies.list.queryOptions({ workspaceId: ws.id }));
   const custom = useQuery(trpc.labels.custom.list.queryOptions({ workspaceId: ws.id }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.labels.policies.list.queryKey() });
-  const create = useMutation(trpc.labels.policies.create.mutationOptions({ onSuccess: async () => { setForm(null); await refresh(); } }));
+  const create = useMutation(
+    trpc.labels.policies.create.mutationOptions({
+      onSuccess: async () => {
+        setForm(null);
+        await refresh();
+      },
+    }),
+  );
   const update = useMutation(trpc.labels.policies.update.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.labels.policies.delete.mutationOptions({ onSuccess: refresh }));
   const labels = [...BUILT_IN, ...(custom.data ?? []).map((c) => c.name)];
@@ -45,12 +52,25 @@ export function PoliciesCard() {
         title="Policies"
         description={
           <>
-            Off until you switch them on. <strong className="font-medium text-slate-700">record</strong>: applied by the labeller right after it labels a recorded call.{" "}
-            <strong className="font-medium text-slate-700">check</strong>: the check&apos;s own input label counts at once — with at least 1 it denies that very call; alert = monitor mode.
+            Off until you switch them on. <strong className="font-medium text-slate-700">record</strong>: applied by the labeller right
+            after it labels a recorded call. <strong className="font-medium text-slate-700">check</strong>: the check&apos;s own input label
+            counts at once — with at least 1 it denies that very call; alert = monitor mode.
           </>
         }
-        actions={ws.canWrite && <Button size="sm" onClick={() => setForm({})}>New policy</Button>} />
-      <QueryView query={policies} loading={<LoadingRows rows={4} />} isEmpty={(d) => d.length === 0} empty={<EmptyState title="No policies" />}>
+        actions={
+          ws.canWrite && (
+            <Button size="sm" onClick={() => setForm({})}>
+              New policy
+            </Button>
+          )
+        }
+      />
+      <QueryView
+        query={policies}
+        loading={<LoadingRows rows={4} />}
+        isEmpty={(d) => d.length === 0}
+        empty={<EmptyState title="No policies" />}
+      >
         {(rows) => (
           <Table>
             <thead>
@@ -60,14 +80,20 @@ export function PoliciesCard() {
                 <Th>Stage</Th>
                 <Th>Rule</Th>
                 <Th>Enabled</Th>
-                {ws.canWrite && <Th align="right"><span className="sr-only">Actions</span></Th>}
+                {ws.canWrite && (
+                  <Th align="right">
+                    <span className="sr-only">Actions</span>
+                  </Th>
+                )}
               </tr>
             </thead>
             <TBody>
               {rows.map((p) => (
                 <tr key={p.id} data-testid="policy-row">
                   <Td className="font-medium text-slate-900">{p.name}</Td>
-                  <Td><Badge color={labelColor(p.label)}>{p.label}</Badge></Td>
+                  <Td>
+                    <Badge color={labelColor(p.label)}>{p.label}</Badge>
+                  </Td>
                   <Td>
                     {ws.canWrite ? (
                       <Select
@@ -75,25 +101,44 @@ export function PoliciesCard() {
                         className="w-28"
                         value={p.stage}
                         disabled={update.isPending}
-                        onChange={(e) => update.mutate({ workspaceId: ws.id, id: p.id, patch: { stage: e.target.value as keyof typeof STAGES } })}
+                        onChange={(e) =>
+                          update.mutate({ workspaceId: ws.id, id: p.id, patch: { stage: e.target.value as keyof typeof STAGES } })
+                        }
                       >
-                        {Object.keys(STAGES).map((k) => <option key={k} value={k}>{k}</option>)}
+                        {Object.keys(STAGES).map((k) => (
+                          <option key={k} value={k}>
+                            {k}
+                          </option>
+                        ))}
                       </Select>
                     ) : (
-                      <Badge color={p.stage === "check" ? "indigo" : "slate"} title={STAGES[p.stage]}>{p.stage}</Badge>
+                      <Badge color={p.stage === "check" ? "indigo" : "slate"} title={STAGES[p.stage]}>
+                        {p.stage}
+                      </Badge>
                     )}
                   </Td>
                   <Td className="text-slate-600">{describe(p)}</Td>
                   <Td>
                     {ws.canWrite ? (
-                      <Toggle label={`Enable ${p.name}`} checked={p.enabled} disabled={update.isPending} onChange={(enabled) => update.mutate({ workspaceId: ws.id, id: p.id, patch: { enabled } })} />
+                      <Toggle
+                        label={`Enable ${p.name}`}
+                        checked={p.enabled}
+                        disabled={update.isPending}
+                        onChange={(enabled) => update.mutate({ workspaceId: ws.id, id: p.id, patch: { enabled } })}
+                      />
                     ) : (
                       <Badge color={p.enabled ? "green" : "slate"}>{p.enabled ? "on" : "off"}</Badge>
                     )}
                   </Td>
                   {ws.canWrite && (
                     <Td align="right">
-                      <Button size="sm" variant="danger" onClick={() => window.confirm(`Delete the policy "${p.name}"?`) && remove.mutate({ workspaceId: ws.id, id: p.id })}>Delete</Button>
+                      <Button
+                        size="sm"
+                        variant="danger"
+                        onClick={() => window.confirm(`Delete the policy "${p.name}"?`) && remove.mutate({ workspaceId: ws.id, id: p.id })}
+                      >
+                        Delete
+                      </Button>
                     </Td>
                   )}
                 </tr>
@@ -102,9 +147,20 @@ export function PoliciesCard() {
           </Table>
         )}
       </QueryView>
-      <div className="px-5"><InlineError error={update.error ?? remove.error} /></div>
+      <div className="px-5">
+        <InlineError error={update.error ?? remove.error} />
+      </div>
       <Modal open={form !== null} onClose={() => setForm(null)} title="New policy">
-        {form && <PolicyForm labels={labels} initial={form} pending={create.isPending} error={create.error} onCancel={() => setForm(null)} onSubmit={(p) => create.mutate({ workspaceId: ws.id, ...p })} />}
+        {form && (
+          <PolicyForm
+            labels={labels}
+            initial={form}
+            pending={create.isPending}
+            error={create.error}
+            onCancel={() => setForm(null)}
+            onSubmit={(p) => create.mutate({ workspaceId: ws.id, ...p })}
+          />
+        )}
       </Modal>
     </Card>
   );

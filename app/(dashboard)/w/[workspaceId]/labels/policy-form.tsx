@@ -6,14 +6,44 @@ import { Button, Field, Input, Select } from "@/app/_components/ui";
 import type { RouterInputs } from "@/lib/trpc/client";
 
 export type PolicyInput = Omit<RouterInputs["labels"]["policies"]["create"], "workspaceId">;
-export const ACTIONS = { block: "Block the user", throttle: "Throttle the user", require_reauth: "Require re-authentication", alert: "Alert only" } as const;
-const WINDOWS = [[300, "5 minutes"], [3600, "1 hour"], [21_600, "6 hours"], [86_400, "24 hours"], [604_800, "7 days"]] as const;
+export const ACTIONS = {
+  block: "Block the user",
+  throttle: "Throttle the user",
+  require_reauth: "Require re-authentication",
+  alert: "Alert only",
+} as const;
+const WINDOWS = [
+  [300, "5 minutes"],
+  [3600, "1 hour"],
+  [21_600, "6 hours"],
+  [86_400, "24 hours"],
+  [604_800, "7 days"],
+] as const;
 /** When the label counts: after a call is recorded and labelled, or at the check, from its own input. */
 export const STAGES = { record: "Recorded calls", check: "At the check" } as const;
-const DURATIONS = [[900, "15 minutes"], [3600, "1 hour"], [86_400, "24 hours"], [604_800, "7 days"]] as const;
+const DURATIONS = [
+  [900, "15 minutes"],
+  [3600, "1 hour"],
+  [86_400, "24 hours"],
+  [604_800, "7 days"],
+] as const;
 
 /** "When <label> appears N times within <window>, <action> for <duration>." */
-export function PolicyForm({ labels, initial, pending, error, onSubmit, onCancel }: { labels: string[]; initial?: Partial<PolicyInput>; pending: boolean; error: unknown; onSubmit: (p: PolicyInput) => void; onCancel: () => void }) {
+export function PolicyForm({
+  labels,
+  initial,
+  pending,
+  error,
+  onSubmit,
+  onCancel,
+}: {
+  labels: string[];
+  initial?: Partial<PolicyInput>;
+  pending: boolean;
+  error: unknown;
+  onSubmit: (p: PolicyInput) => void;
+  onCancel: () => void;
+}) {
   const [name, setName] = useState(initial?.name ?? "");
   const [label, setLabel] = useState(initial?.label ?? labels[0] ?? "jailbreak");
   const [minCount, setMinCount] = useState(String(initial?.minCount ?? 3));
@@ -44,7 +74,11 @@ export function PolicyForm({ labels, initial, pending, error, onSubmit, onCancel
       <div className="grid grid-cols-3 gap-3">
         <Field label="When the label">
           <Select aria-label="Label" value={label} onChange={(e) => setLabel(e.target.value)}>
-            {labels.map((l) => <option key={l} value={l}>{l}</option>)}
+            {labels.map((l) => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
           </Select>
         </Field>
         <Field label="Appears at least">
@@ -52,7 +86,11 @@ export function PolicyForm({ labels, initial, pending, error, onSubmit, onCancel
         </Field>
         <Field label="Within">
           <Select aria-label="Within" value={windowSeconds} onChange={(e) => setWindowSeconds(Number(e.target.value))}>
-            {WINDOWS.map(([s, l]) => <option key={s} value={s}>{l}</option>)}
+            {WINDOWS.map(([s, l]) => (
+              <option key={s} value={s}>
+                {l}
+              </option>
+            ))}
           </Select>
         </Field>
       </div>
@@ -65,19 +103,31 @@ export function PolicyForm({ labels, initial, pending, error, onSubmit, onCancel
         }
       >
         <Select aria-label="Stage" value={stage} onChange={(e) => setStage(e.target.value as keyof typeof STAGES)}>
-          {Object.entries(STAGES).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+          {Object.entries(STAGES).map(([k, v]) => (
+            <option key={k} value={k}>
+              {v}
+            </option>
+          ))}
         </Select>
       </Field>
       <div className="grid grid-cols-3 gap-3">
         <Field label="Then" className="col-span-1">
           <Select aria-label="Then" value={action} onChange={(e) => setAction(e.target.value as keyof typeof ACTIONS)}>
-            {Object.entries(ACTIONS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+            {Object.entries(ACTIONS).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
           </Select>
         </Field>
         {action !== "alert" && (
           <Field label="For">
             <Select aria-label="For" value={durationSeconds} onChange={(e) => setDurationSeconds(Number(e.target.value))}>
-              {DURATIONS.map(([s, l]) => <option key={s} value={s}>{l}</option>)}
+              {DURATIONS.map(([s, l]) => (
+                <option key={s} value={s}>
+                  {l}
+                </option>
+              ))}
             </Select>
           </Field>
         )}
@@ -89,8 +139,12 @@ export function PolicyForm({ labels, initial, pending, error, onSubmit, onCancel
       </div>
       <InlineError error={error} />
       <div className="flex justify-end gap-2">
-        <Button variant="secondary" onClick={onCancel}>Cancel</Button>
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : "Create policy"}</Button>
+        <Button variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={pending}>
+          {pending ? "Saving…" : "Create policy"}
+        </Button>
       </div>
     </form>
   );

@@ -23,11 +23,18 @@ export function LogFilters({ range }: { range: DateRange }) {
     const value = get(key) ?? "";
     const all = options ?? [];
     return (
-      <Select aria-label={label} value={value} onChange={(e) => set({ [key]: e.target.value || null, cursor: null })} className="w-40 py-1.5 text-xs">
+      <Select
+        aria-label={label}
+        value={value}
+        onChange={(e) => set({ [key]: e.target.value || null, cursor: null })}
+        className="w-40 py-1.5 text-xs"
+      >
         <option value="">All {label.toLowerCase()}s</option>
         {value && !all.includes(value) && <option value={value}>{value}</option>}
         {all.map((o) => (
-          <option key={o} value={o}>{o}</option>
+          <option key={o} value={o}>
+            {o}
+          </option>
         ))}
       </Select>
     );
@@ -35,13 +42,35 @@ export function LogFilters({ range }: { range: DateRange }) {
   const active = FILTER_KEYS.some((k) => get(k));
   return (
     <div className="flex flex-wrap items-center gap-2 border-b border-slate-100 px-4 py-3">
-      <SearchInput label="User id" placeholder="User id (exact)…" value={get("userId") ?? ""} onChange={(v) => set({ userId: v.trim() || null, cursor: null })} className="w-56" />
-      {choose("feature", features.data?.map((f) => f.key), "Feature")}
-      {choose("model", models.data?.map((m) => m.key), "Model")}
-      {choose("label", labels.data?.map((l) => l.label), "Label")}
+      <SearchInput
+        label="User id"
+        placeholder="User id (exact)…"
+        value={get("userId") ?? ""}
+        onChange={(v) => set({ userId: v.trim() || null, cursor: null })}
+        className="w-56"
+      />
+      {choose(
+        "feature",
+        features.data?.map((f) => f.key),
+        "Feature",
+      )}
+      {choose(
+        "model",
+        models.data?.map((m) => m.key),
+        "Model",
+      )}
+      {choose(
+        "label",
+        labels.data?.map((l) => l.label),
+        "Label",
+      )}
       {get("orgId") && <span className="text-xs text-slate-500">org {get("orgId")}</span>}
       {active && (
-        <Button variant="ghost" size="sm" onClick={() => set({ userId: null, orgId: null, feature: null, model: null, label: null, cursor: null })}>
+        <Button
+          variant="ghost"
+          size="sm"
+          onClick={() => set({ userId: null, orgId: null, feature: null, model: null, label: null, cursor: null })}
+        >
           Clear filters
         </Button>
       )}

@@ -21,7 +21,9 @@ export function LogsView() {
   const { get, set } = useUrlState();
   const [previous, setPrevious] = useState<Array<string | null>>([]);
   const [openEvent, setOpenEvent] = useState<string | null>(null);
-  const filters = Object.fromEntries(FILTER_KEYS.flatMap((k) => (get(k) ? [[k, get(k)!]] : []))) as Partial<Record<(typeof FILTER_KEYS)[number], string>>;
+  const filters = Object.fromEntries(FILTER_KEYS.flatMap((k) => (get(k) ? [[k, get(k)!]] : []))) as Partial<
+    Record<(typeof FILTER_KEYS)[number], string>
+  >;
   const cursor = get("cursor");
   const events = useQuery({
     ...trpc.events.list.queryOptions({ workspaceId: ws.id, ...filters, from: range.from, to: range.to, cursor, limit: PAGE_SIZE }),
@@ -37,7 +39,9 @@ export function LogsView() {
         actions={
           <>
             <DateRangePicker />
-            <ButtonLink href={`/api/export/events?${exportQuery}`} variant="secondary" prefetch={false}>Export CSV</ButtonLink>
+            <ButtonLink href={`/api/export/events?${exportQuery}`} variant="secondary" prefetch={false}>
+              Export CSV
+            </ButtonLink>
           </>
         }
       />
@@ -59,7 +63,10 @@ export function LogsView() {
             <>
               <EventsTable rows={d.rows} base={ws.base} onOpen={setOpenEvent} />
               <div className="flex items-center justify-between border-t border-slate-100 px-4 py-3 text-sm text-slate-500">
-                <span>{d.rows.length === 0 ? "No more events" : `${d.rows.length} events on this page`}{events.isFetching ? " · updating…" : ""}</span>
+                <span>
+                  {d.rows.length === 0 ? "No more events" : `${d.rows.length} events on this page`}
+                  {events.isFetching ? " · updating…" : ""}
+                </span>
                 <div className="flex gap-2">
                   <Button
                     variant="secondary"

@@ -8,9 +8,21 @@ import type { RouterInputs, RouterOutputs } from "@/lib/trpc/client";
 export type Rule = RouterOutputs["rules"]["list"][number];
 export type RuleInput = Omit<RouterInputs["rules"]["create"], "workspaceId">;
 
-export const SCOPES = { user: "Each end user", org: "Each org", feature: "A feature", tier: "A tier", workspace: "The whole workspace" } as const;
+export const SCOPES = {
+  user: "Each end user",
+  org: "Each org",
+  feature: "A feature",
+  tier: "A tier",
+  workspace: "The whole workspace",
+} as const;
 export const METRICS = { requests: "Requests", tokens: "Tokens", cost_usd: "Cost (USD)" } as const;
-export const WINDOWS = { minute: "Rolling minute", hour: "Rolling hour", day: "Rolling 24 hours", calendar_day: "Calendar day (UTC)", calendar_month: "Calendar month (UTC)" } as const;
+export const WINDOWS = {
+  minute: "Rolling minute",
+  hour: "Rolling hour",
+  day: "Rolling 24 hours",
+  calendar_day: "Calendar day (UTC)",
+  calendar_month: "Calendar month (UTC)",
+} as const;
 /** The call filters, in the order the form and the list show them. */
 export const FILTERS = { tier: "Tier", feature: "Feature", model: "Model", orgId: "Org id" } as const;
 type FilterKey = keyof typeof FILTERS;
@@ -18,12 +30,26 @@ const FILTER_EXAMPLES: Record<FilterKey, string> = { tier: "free", feature: "sup
 
 /** The filled-in filters, trimmed; none at all is null (every call counts). */
 function toFilters(values: Record<FilterKey, string>): RuleInput["filters"] {
-  const entries = Object.entries(values).map(([k, v]) => [k, v.trim()] as const).filter(([, v]) => v !== "");
+  const entries = Object.entries(values)
+    .map(([k, v]) => [k, v.trim()] as const)
+    .filter(([, v]) => v !== "");
   return entries.length > 0 ? Object.fromEntries(entries) : null;
 }
 
 /** Create or edit a rule: who counts (scope), which calls count (filters), metric, window, limit, action. */
-export function RuleForm({ initial, pending, error, onSubmit, onCancel }: { initial?: Rule; pending: boolean; error: unknown; onSubmit: (r: RuleInput) => void; onCancel: () => void }) {
+export function RuleForm({
+  initial,
+  pending,
+  error,
+  onSubmit,
+  onCancel,
+}: {
+  initial?: Rule;
+  pending: boolean;
+  error: unknown;
+  onSubmit: (r: RuleInput) => void;
+  onCancel: () => void;
+}) {
   const [name, setName] = useState(initial?.name ?? "");
   const [scope, setScope] = useState<keyof typeof SCOPES>(initial?.scope ?? "user");
   const [match, setMatch] = useState(initial?.match ?? "");
@@ -38,8 +64,11 @@ export function RuleForm({ initial, pending, error, onSubmit, onCancel }: { init
   const [limit, setLimit] = useState(initial ? String(initial.limit) : "");
   const initialAction = initial?.action ?? "block";
   const [action, setAction] = useState(initialAction.startsWith("downgrade_model:") ? "downgrade_model" : initialAction);
-  const [downgradeTo, setDowngradeTo] = useState(initialAction.startsWith("downgrade_model:") ? initialAction.slice("downgrade_model:".length) : "gpt-4o-mini");
-  const matchLabel = scope === "user" ? "Only this user id" : scope === "org" ? "Only this org id" : scope === "feature" ? "Feature" : "Tier";
+  const [downgradeTo, setDowngradeTo] = useState(
+    initialAction.startsWith("downgrade_model:") ? initialAction.slice("downgrade_model:".length) : "gpt-4o-mini",
+  );
+  const matchLabel =
+    scope === "user" ? "Only this user id" : scope === "org" ? "Only this org id" : scope === "feature" ? "Feature" : "Tier";
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     onSubmit({
@@ -62,20 +91,31 @@ export function RuleForm({ initial, pending, error, onSubmit, onCancel }: { init
       <div className="grid grid-cols-2 gap-3">
         <Field label="Who counts" hint="Each end user or org has its own count; a feature, tier or the workspace shares one.">
           <Select aria-label="Scope" value={scope} onChange={(e) => setScope(e.target.value as keyof typeof SCOPES)}>
-            {Object.entries(SCOPES).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+            {Object.entries(SCOPES).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
           </Select>
         </Field>
         {scope !== "workspace" && (
           <Field label={matchLabel} hint={scope === "user" || scope === "org" ? "Empty: every one, each counted separately" : undefined}>
-            <Input aria-label="Match" required={scope === "feature" || scope === "tier"} value={match} onChange={(e) => setMatch(e.target.value)} placeholder={scope === "feature" ? "support-bot" : scope === "tier" ? "free" : "(all)"} />
+            <Input
+              aria-label="Match"
+              required={scope === "feature" || scope === "tier"}
+              value={match}
+              onChange={(e) => setMatch(e.target.value)}
+              placeholder={scope === "feature" ? "support-bot" : scope === "tier" ? "free" : "(all)"}
+            />
           </Field>
         )}
       </div>
       <fieldset className="rounded-lg bg-slate-50 p-3 ring-1 ring-slate-200">
         <legend className="px-1 text-xs font-medium text-slate-700">Which calls count (optional)</legend>
         <p className="mb-3 text-xs text-slate-500">
-          The scope says who counts; filters say which calls count. With filters, only calls matching every one of them are counted and limited:
-          &ldquo;each end user&rdquo; with tier <span className="font-mono">free</span> gives every free user their own limit. Leave them empty to count every call.
+          The scope says who counts; filters say which calls count. With filters, only calls matching every one of them are counted and
+          limited: &ldquo;each end user&rdquo; with tier <span className="font-mono">free</span> gives every free user their own limit.
+          Leave them empty to count every call.
         </p>
         <div className="grid grid-cols-2 gap-3 sm:grid-cols-4">
           {(Object.keys(FILTERS) as FilterKey[]).map((key) => (
@@ -95,16 +135,33 @@ export function RuleForm({ initial, pending, error, onSubmit, onCancel }: { init
       <div className="grid grid-cols-3 gap-3">
         <Field label="Metric">
           <Select aria-label="Metric" value={metric} onChange={(e) => setMetric(e.target.value as keyof typeof METRICS)}>
-            {Object.entries(METRICS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+            {Object.entries(METRICS).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
           </Select>
         </Field>
         <Field label="Window">
           <Select aria-label="Window" value={window} onChange={(e) => setWindow(e.target.value as keyof typeof WINDOWS)}>
-            {Object.entries(WINDOWS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+            {Object.entries(WINDOWS).map(([k, v]) => (
+              <option key={k} value={k}>
+                {v}
+              </option>
+            ))}
           </Select>
         </Field>
         <Field label={metric === "cost_usd" ? "Limit (USD)" : "Limit"}>
-          <Input aria-label="Limit" required type="number" min={0} step={metric === "cost_usd" ? "any" : 1} value={limit} onChange={(e) => setLimit(e.target.value)} placeholder={metric === "cost_usd" ? "5.00" : "100"} />
+          <Input
+            aria-label="Limit"
+            required
+            type="number"
+            min={0}
+            step={metric === "cost_usd" ? "any" : 1}
+            value={limit}
+            onChange={(e) => setLimit(e.target.value)}
+            placeholder={metric === "cost_usd" ? "5.00" : "100"}
+          />
         </Field>
       </div>
       <div className="grid grid-cols-2 gap-3">
@@ -124,8 +181,12 @@ export function RuleForm({ initial, pending, error, onSubmit, onCancel }: { init
       </div>
       <InlineError error={error} />
       <div className="flex justify-end gap-2">
-        <Button variant="secondary" onClick={onCancel}>Cancel</Button>
-        <Button type="submit" disabled={pending}>{pending ? "Saving…" : initial ? "Save rule" : "Create rule"}</Button>
+        <Button variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={pending}>
+          {pending ? "Saving…" : initial ? "Save rule" : "Create rule"}
+        </Button>
       </div>
     </form>
   );

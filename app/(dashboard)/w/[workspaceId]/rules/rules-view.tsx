@@ -21,7 +21,13 @@ function AppliesTo({ r }: { r: Rule }) {
   // Wraps between filters (the cell does not), so a rule with several filters keeps the row on screen.
   return (
     <div className="whitespace-normal">
-      {r.match ? <>{r.scope} <span className="font-mono text-xs">{r.match}</span></> : SCOPES[r.scope]}
+      {r.match ? (
+        <>
+          {r.scope} <span className="font-mono text-xs">{r.match}</span>
+        </>
+      ) : (
+        SCOPES[r.scope]
+      )}
       {filters.map(([k, v]) => (
         <Fragment key={k}>
           {" "}
@@ -41,10 +47,28 @@ export function RulesView() {
   const [editing, setEditing] = useState<Rule | "new" | null>(null);
   const rules = useQuery(trpc.rules.list.queryOptions({ workspaceId: ws.id }));
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.rules.list.queryKey() });
-  const create = useMutation(trpc.rules.create.mutationOptions({ onSuccess: async () => { await refresh(); setEditing(null); } }));
-  const update = useMutation(trpc.rules.update.mutationOptions({ onSuccess: async () => { await refresh(); setEditing(null); } }));
+  const create = useMutation(
+    trpc.rules.create.mutationOptions({
+      onSuccess: async () => {
+        await refresh();
+        setEditing(null);
+      },
+    }),
+  );
+  const update = useMutation(
+    trpc.rules.update.mutationOptions({
+      onSuccess: async () => {
+        await refresh();
+        setEditing(null);
+      },
+    }),
+  );
   const remove = useMutation(trpc.rules.delete.mutationOptions({ onSuccess: refresh }));
-  const close = () => { setEditing(null); create.reset(); update.reset(); };
+  const close = () => {
+    setEditing(null);
+    create.reset();
+    update.reset();
+  };
 
   return (
     <>
@@ -76,19 +100,37 @@ export function RulesView() {
                   <Th>Action</Th>
                   <Th>Enabled</Th>
                   <Th>Updated</Th>
-                  {ws.canWrite && <Th align="right"><span className="sr-only">Actions</span></Th>}
+                  {ws.canWrite && (
+                    <Th align="right">
+                      <span className="sr-only">Actions</span>
+                    </Th>
+                  )}
                 </tr>
               </thead>
               <TBody>
                 {rows.map((r) => (
                   <tr key={r.id} data-testid="rule-row">
                     <Td className="font-medium text-slate-900">{r.name}</Td>
-                    <Td><AppliesTo r={r} /></Td>
-                    <Td><span className="font-medium text-slate-900">{describeLimit(r)}</span> <span className="text-slate-500">/ {WINDOWS[r.window].toLowerCase()}</span></Td>
-                    <Td><Badge color={r.action === "block" ? "red" : r.action === "alert" ? "amber" : "indigo"}>{r.action.replace("_", " ")}</Badge></Td>
+                    <Td>
+                      <AppliesTo r={r} />
+                    </Td>
+                    <Td>
+                      <span className="font-medium text-slate-900">{describeLimit(r)}</span>{" "}
+                      <span className="text-slate-500">/ {WINDOWS[r.window].toLowerCase()}</span>
+                    </Td>
+                    <Td>
+                      <Badge color={r.action === "block" ? "red" : r.action === "alert" ? "amber" : "indigo"}>
+                        {r.action.replace("_", " ")}
+                      </Badge>
+                    </Td>
                     <Td>
                       {ws.canWrite ? (
-                        <Toggle label={`Enable ${r.name}`} checked={r.enabled} disabled={update.isPending} onChange={(enabled) => update.mutate({ workspaceId: ws.id, id: r.id, patch: { enabled } })} />
+                        <Toggle
+                          label={`Enable ${r.name}`}
+                          checked={r.enabled}
+                          disabled={update.isPending}
+                          onChange={(enabled) => update.mutate({ workspaceId: ws.id, id: r.id, patch: { enabled } })}
+                        />
                       ) : (
                         <Badge color={r.enabled ? "green" : "slate"}>{r.enabled ? "on" : "off"}</Badge>
                       )}
@@ -97,12 +139,16 @@ export function RulesView() {
                     {ws.canWrite && (
                       <Td align="right">
                         <div className="flex justify-end gap-2">
-                          <Button size="sm" variant="secondary" onClick={() => setEditing(r)}>Edit</Button>
+                          <Button size="sm" variant="secondary" onClick={() => setEditing(r)}>
+                            Edit
+                          </Button>
                           <Button
                             size="sm"
                             variant="danger"
                             disabled={remove.isPending}
-                            onClick={() => window.confirm(`Delete the rule "${r.name}"?`) && remove.mutate({ workspaceId: ws.id, id: r.id })}
+                            onClick={() =>
+                              window.confirm(`Delete the rule "${r.name}"?`) && remove.mutate({ workspaceId: ws.id, id: r.id })
+                            }
                           >
                             Delete
                           </Button>
@@ -115,7 +161,11 @@ export function RulesView() {
             </Table>
           )}
         </QueryView>
-        {remove.error || update.error ? <div className="p-4"><InlineError error={remove.error ?? update.error} /></div> : null}
+        {remove.error || update.error ? (
+          <div className="p-4">
+            <InlineError error={remove.error ?? update.error} />
+          </div>
+        ) : null}
       </Card>
       <Modal open={editing !== null} onClose={close} title={editing === "new" ? "New rule" : "Edit rule"}>
         {editing !== null && (
@@ -125,7 +175,9 @@ export function RulesView() {
             error={create.error ?? update.error}
             onCancel={close}
             onSubmit={(input) =>
-              editing === "new" ? create.mutate({ workspaceId: ws.id, ...input }) : update.mutate({ workspaceId: ws.id, id: editing.id, patch: input })
+              editing === "new"
+                ? create.mutate({ workspaceId: ws.id, ...input })
+                : update.mutate({ workspaceId: ws.id, id: editing.id, patch: input })
             }
           />
         )}

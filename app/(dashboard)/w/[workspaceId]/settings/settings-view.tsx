@@ -10,15 +10,24 @@ import { useTRPC, type RouterOutputs } from "@/lib/trpc/client";
 
 type Settings = RouterOutputs["settings"]["get"];
 
-
 export function SettingsView() {
   const ws = useWorkspace();
   const trpc = useTRPC();
   const settings = useQuery(trpc.settings.get.queryOptions({ workspaceId: ws.id }));
   return (
     <>
-      <PageHeader title="Settings" description={ws.canWrite ? "Workspace settings and members." : "You are a viewer: you can see the settings but not change them."} />
-      <QueryView query={settings} loading={<Card><LoadingRows rows={6} /></Card>}>
+      <PageHeader
+        title="Settings"
+        description={ws.canWrite ? "Workspace settings and members." : "You are a viewer: you can see the settings but not change them."}
+      />
+      <QueryView
+        query={settings}
+        loading={
+          <Card>
+            <LoadingRows rows={6} />
+          </Card>
+        }
+      >
         {(s) => <SettingsForm s={s} />}
       </QueryView>
     </>
@@ -42,7 +51,14 @@ function SettingsForm({ s }: { s: Settings }) {
     setSaved(what);
     setTimeout(() => setSaved(null), 2500);
   };
-  const rename = useMutation(trpc.workspace.rename.mutationOptions({ onSuccess: async () => { await refresh("name"); router.refresh(); } }));
+  const rename = useMutation(
+    trpc.workspace.rename.mutationOptions({
+      onSuccess: async () => {
+        await refresh("name");
+        router.refresh();
+      },
+    }),
+  );
   const update = useMutation(trpc.settings.update.mutationOptions({ onSuccess: () => refresh("settings") }));
   const readOnly = !ws.canWrite;
   return (
@@ -59,32 +75,55 @@ function SettingsForm({ s }: { s: Settings }) {
           <Field label="Name" className="w-full max-w-sm">
             <Input value={name} onChange={(e) => setName(e.target.value)} disabled={readOnly} required maxLength={100} />
           </Field>
-          {!readOnly && <Button type="submit" disabled={rename.isPending || name.trim() === s.name}>{rename.isPending ? "Saving…" : "Save name"}</Button>}
+          {!readOnly && (
+            <Button type="submit" disabled={rename.isPending || name.trim() === s.name}>
+              {rename.isPending ? "Saving…" : "Save name"}
+            </Button>
+          )}
           {saved === "name" && <span className="pb-2 text-sm text-emerald-600">Saved</span>}
-          <div className="w-full"><InlineError error={rename.error} /></div>
+          <div className="w-full">
+            <InlineError error={rename.error} />
+          </div>
         </form>
       </Card>
       <Card>
-        <CardHeader title="Payloads and policy" description="What Tokenist keeps of your users' prompts and answers, and the policy the intent labeller applies." />
+        <CardHeader
+          title="Payloads and policy"
+          description="What Tokenist keeps of your users' prompts and answers, and the policy the intent labeller applies."
+        />
         <div className="divide-y divide-slate-100">
           <div className="flex items-center justify-between gap-6 px-5 py-4">
             <div>
               <p className="text-sm font-medium text-slate-900">Payload logging</p>
-              <p className="text-sm text-slate-500">Keep the input and output text of each call (/sdk/record and /sdk/log), viewable in Logs. Off by default.</p>
+              <p className="text-sm text-slate-500">
+                Keep the input and output text of each call (/sdk/record and /sdk/log), viewable in Logs. Off by default.
+              </p>
             </div>
-            <Toggle label="Payload logging" checked={s.payloadLogging} disabled={readOnly || update.isPending} onChange={(v) => update.mutate({ workspaceId: ws.id, payloadLogging: v })} />
+            <Toggle
+              label="Payload logging"
+              checked={s.payloadLogging}
+              disabled={readOnly || update.isPending}
+              onChange={(v) => update.mutate({ workspaceId: ws.id, payloadLogging: v })}
+            />
           </div>
           <div className="flex items-center justify-between gap-6 px-5 py-4">
             <div>
               <p className="text-sm font-medium text-slate-900">Redact personal data</p>
               <p className="text-sm text-slate-500">Mask e-mail addresses, phone and card numbers before a payload is stored.</p>
             </div>
-            <Toggle label="Redact personal data" checked={s.redactPayloads} disabled={readOnly || update.isPending} onChange={(v) => update.mutate({ workspaceId: ws.id, redactPayloads: v })} />
+            <Toggle
+              label="Redact personal data"
+              checked={s.redactPayloads}
+              disabled={readOnly || update.isPending}
+              onChange={(v) => update.mutate({ workspaceId: ws.id, redactPayloads: v })}
+            />
           </div>
           <div className="flex items-center justify-between gap-6 px-5 py-4">
             <div>
               <p className="text-sm font-medium text-slate-900">Log retention</p>
-              <p className="text-sm text-slate-500">How long events and payloads are kept; set by the plan. Usage totals are kept beyond it.</p>
+              <p className="text-sm text-slate-500">
+                How long events and payloads are kept; set by the plan. Usage totals are kept beyond it.
+              </p>
             </div>
             <span className="text-sm font-medium text-slate-900">{s.retentionDays} days</span>
           </div>
@@ -95,7 +134,10 @@ function SettingsForm({ s }: { s: Settings }) {
               update.mutate({ workspaceId: ws.id, usagePolicy: policy.trim() || null });
             }}
           >
-            <Field label="Usage policy" hint="Your product's acceptable-use rules, in plain words. The intent labeller marks calls that break them as tos_breach.">
+            <Field
+              label="Usage policy"
+              hint="Your product's acceptable-use rules, in plain words. The intent labeller marks calls that break them as tos_breach."
+            >
               <textarea
                 aria-label="Usage policy"
                 className={`${inputClass} min-h-32 w-full`}
@@ -107,7 +149,11 @@ function SettingsForm({ s }: { s: Settings }) {
               />
             </Field>
             <div className="flex items-center gap-3">
-              {!readOnly && <Button type="submit" disabled={update.isPending || policy.trim() === (s.usagePolicy ?? "")}>Save policy</Button>}
+              {!readOnly && (
+                <Button type="submit" disabled={update.isPending || policy.trim() === (s.usagePolicy ?? "")}>
+                  Save policy
+                </Button>
+              )}
               {saved === "settings" && <span className="text-sm text-emerald-600">Saved</span>}
             </div>
             <InlineError error={update.error} />

@@ -27,7 +27,15 @@ export function EndUsersView() {
   const blockedOnly = get("blocked") === "1";
   const page = pageParam(get("page"));
   const users = useQuery({
-    ...trpc.endUsers.list.queryOptions({ workspaceId: ws.id, search: search || undefined, sort, dir, blockedOnly, page, pageSize: PAGE_SIZE }),
+    ...trpc.endUsers.list.queryOptions({
+      workspaceId: ws.id,
+      search: search || undefined,
+      sort,
+      dir,
+      blockedOnly,
+      page,
+      pageSize: PAGE_SIZE,
+    }),
     placeholderData: keepPreviousData,
   });
 
@@ -39,7 +47,9 @@ export function EndUsersView() {
         onClick={() => set({ sort: key, dir: sort === key && dir === "desc" ? "asc" : "desc", page: null })}
       >
         {label}
-        <span aria-hidden className="text-[10px]">{sort === key ? (dir === "desc" ? "▼" : "▲") : ""}</span>
+        <span aria-hidden className="text-[10px]">
+          {sort === key ? (dir === "desc" ? "▼" : "▲") : ""}
+        </span>
       </button>
     </Th>
   );
@@ -49,9 +59,20 @@ export function EndUsersView() {
       <PageHeader title="End users" description="Your product's users, as named by the userId your backend sends. All-time totals." />
       <Card>
         <div className="flex flex-wrap items-center gap-3 border-b border-slate-100 px-4 py-3">
-          <SearchInput label="Search end users" placeholder="Search user or org id…" value={search} onChange={(v) => set({ q: v, page: null })} className="w-full max-w-xs" />
+          <SearchInput
+            label="Search end users"
+            placeholder="Search user or org id…"
+            value={search}
+            onChange={(v) => set({ q: v, page: null })}
+            className="w-full max-w-xs"
+          />
           <label className="flex items-center gap-2 text-sm text-slate-600">
-            <input type="checkbox" checked={blockedOnly} onChange={(e) => set({ blocked: e.target.checked ? "1" : null, page: null })} className="h-4 w-4 rounded border-slate-300 text-indigo-600" />
+            <input
+              type="checkbox"
+              checked={blockedOnly}
+              onChange={(e) => set({ blocked: e.target.checked ? "1" : null, page: null })}
+              className="h-4 w-4 rounded border-slate-300 text-indigo-600"
+            />
             Blocked only
           </label>
           {users.isFetching && !users.isPending && <span className="text-xs text-slate-400">Updating…</span>}
@@ -64,7 +85,10 @@ export function EndUsersView() {
             search || blockedOnly ? (
               <EmptyState title="No end users match" description="Try another search, or clear the filters." />
             ) : (
-              <EmptyState title="No end users yet" description="End users appear here after your backend records its first LLM call with a userId." />
+              <EmptyState
+                title="No end users yet"
+                description="End users appear here after your backend records its first LLM call with a userId."
+              />
             )
           }
         >
@@ -84,23 +108,43 @@ export function EndUsersView() {
                 </thead>
                 <TBody>
                   {data.rows.map((u) => (
-                    <tr key={u.userId} className="cursor-pointer hover:bg-slate-50" onClick={() => router.push(`${ws.base}/users/${encodeURIComponent(u.userId)}`)}>
+                    <tr
+                      key={u.userId}
+                      className="cursor-pointer hover:bg-slate-50"
+                      onClick={() => router.push(`${ws.base}/users/${encodeURIComponent(u.userId)}`)}
+                    >
                       <Td>
-                        <Link href={`${ws.base}/users/${encodeURIComponent(u.userId)}`} className="font-medium text-slate-900 hover:text-indigo-600" onClick={(e) => e.stopPropagation()}>
+                        <Link
+                          href={`${ws.base}/users/${encodeURIComponent(u.userId)}`}
+                          className="font-medium text-slate-900 hover:text-indigo-600"
+                          onClick={(e) => e.stopPropagation()}
+                        >
                           {u.userId}
                         </Link>
                       </Td>
                       <Td className="text-slate-500">
                         {u.orgId ?? "—"}
-                        {u.tier && <span className="ml-2"><Badge>{u.tier}</Badge></span>}
+                        {u.tier && (
+                          <span className="ml-2">
+                            <Badge>{u.tier}</Badge>
+                          </span>
+                        )}
                       </Td>
                       <Td align="right">{formatNumber(u.requests)}</Td>
-                      <Td align="right" title={formatNumber(u.totalTokens)}>{formatCompact(u.totalTokens)}</Td>
+                      <Td align="right" title={formatNumber(u.totalTokens)}>
+                        {formatCompact(u.totalTokens)}
+                      </Td>
                       <Td align="right" title={formatUsdExact(u.costNanos)} className="font-medium text-slate-900">
                         {formatUsd(u.costNanos)}
-                        {u.unpricedRequests > 0 && <span className="ml-1 text-amber-600" title={`${u.unpricedRequests} unpriced requests`}>*</span>}
+                        {u.unpricedRequests > 0 && (
+                          <span className="ml-1 text-amber-600" title={`${u.unpricedRequests} unpriced requests`}>
+                            *
+                          </span>
+                        )}
                       </Td>
-                      <Td align="right" className="text-slate-500">{formatRelative(u.lastSeenAt)}</Td>
+                      <Td align="right" className="text-slate-500">
+                        {formatRelative(u.lastSeenAt)}
+                      </Td>
                       <Td>
                         {u.blocked ? (
                           <Badge color="red" title={u.blockedUntil ? `until ${new Date(u.blockedUntil).toLocaleString()}` : "no expiry"}>

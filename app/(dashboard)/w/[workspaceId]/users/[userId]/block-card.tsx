@@ -34,7 +34,13 @@ export function BlockCard({ userId, orgId, blocks }: { userId: string; orgId: st
       <CardHeader
         title="Access"
         description={blocks.length ? "Checks for this user answer allowed: false" : "Not blocked: checks are decided by your rules"}
-        actions={ws.canWrite && own.length === 0 ? <Button size="sm" variant="danger" onClick={() => setBlocking(true)}>Block user</Button> : undefined}
+        actions={
+          ws.canWrite && own.length === 0 ? (
+            <Button size="sm" variant="danger" onClick={() => setBlocking(true)}>
+              Block user
+            </Button>
+          ) : undefined
+        }
       />
       <div className="space-y-3 px-5 py-4 text-sm">
         {blocks.length === 0 && <p className="text-slate-500">No active block.</p>}
@@ -46,18 +52,33 @@ export function BlockCard({ userId, orgId, blocks }: { userId: string; orgId: st
                 {b.expiresAt ? `expires ${formatRelative(b.expiresAt)}` : "no expiry"}
               </span>
             </div>
-            <p className="mt-1.5 text-slate-600">{b.reason || "No reason given"} <span className="text-xs text-slate-400">· {b.source}, {formatRelative(b.createdAt)}</span></p>
+            <p className="mt-1.5 text-slate-600">
+              {b.reason || "No reason given"}{" "}
+              <span className="text-xs text-slate-400">
+                · {b.source}, {formatRelative(b.createdAt)}
+              </span>
+            </p>
           </div>
         ))}
         {ws.canWrite && (own.length > 0 || viaOrg.length > 0) && (
           <div className="flex flex-wrap gap-2">
             {own.length > 0 && (
-              <Button size="sm" variant="secondary" disabled={unblock.isPending} onClick={() => unblock.mutate({ workspaceId: ws.id, subjectType: "user", subjectId: userId })}>
+              <Button
+                size="sm"
+                variant="secondary"
+                disabled={unblock.isPending}
+                onClick={() => unblock.mutate({ workspaceId: ws.id, subjectType: "user", subjectId: userId })}
+              >
                 {unblock.isPending ? "Unblocking…" : "Unblock user"}
               </Button>
             )}
             {viaOrg.length > 0 && orgId && (
-              <Button size="sm" variant="secondary" disabled={unblock.isPending} onClick={() => unblock.mutate({ workspaceId: ws.id, subjectType: "org", subjectId: orgId })}>
+              <Button
+                size="sm"
+                variant="secondary"
+                disabled={unblock.isPending}
+                onClick={() => unblock.mutate({ workspaceId: ws.id, subjectType: "org", subjectId: orgId })}
+              >
                 Unblock org {orgId}
               </Button>
             )}

@@ -21,7 +21,14 @@ export function EndUserView({ userId }: { userId: string }) {
   const [openEvent, setOpenEvent] = useState<string | null>(null);
   const user = useQuery(trpc.endUsers.get.queryOptions({ workspaceId: ws.id, userId }));
   const usage = useQuery(
-    trpc.usage.query.queryOptions({ workspaceId: ws.id, dimension: "user", key: userId, from: range.from, to: range.to, interval: range.interval }),
+    trpc.usage.query.queryOptions({
+      workspaceId: ws.id,
+      dimension: "user",
+      key: userId,
+      from: range.from,
+      to: range.to,
+      interval: range.interval,
+    }),
   );
   const events = useQuery(trpc.events.list.queryOptions({ workspaceId: ws.id, userId, limit: 20 }));
 
@@ -29,7 +36,15 @@ export function EndUserView({ userId }: { userId: string }) {
     return (
       <Card>
         {(user.error as { data?: { code?: string } }).data?.code === "NOT_FOUND" ? (
-          <EmptyState title={`No end user "${userId}"`} description="It has never sent traffic to this workspace, and it is not blocked." action={<ButtonLink href={`${ws.base}/users`} variant="secondary">All end users</ButtonLink>} />
+          <EmptyState
+            title={`No end user "${userId}"`}
+            description="It has never sent traffic to this workspace, and it is not blocked."
+            action={
+              <ButtonLink href={`${ws.base}/users`} variant="secondary">
+                All end users
+              </ButtonLink>
+            }
+          />
         ) : (
           <ErrorState error={user.error} retry={() => user.refetch()} />
         )}
@@ -40,21 +55,48 @@ export function EndUserView({ userId }: { userId: string }) {
   return (
     <>
       <nav className="mb-2 text-sm text-slate-500">
-        <Link href={`${ws.base}/users`} className="hover:text-slate-900">End users</Link> <span aria-hidden>/</span>
+        <Link href={`${ws.base}/users`} className="hover:text-slate-900">
+          End users
+        </Link>{" "}
+        <span aria-hidden>/</span>
       </nav>
       <PageHeader
-        title={<span className="flex items-center gap-3">{userId}{u && (u.blocks.length ? <Badge color="red">Blocked</Badge> : <Badge color="green">Active</Badge>)}</span>}
-        description={u ? [u.orgId && `Org ${u.orgId}`, u.tier && `Tier ${u.tier}`, u.seen ? `First seen ${formatDate(u.firstSeenAt)} · last seen ${formatRelative(u.lastSeenAt)}` : "No traffic yet"].filter(Boolean).join(" · ") : "Loading…"}
+        title={
+          <span className="flex items-center gap-3">
+            {userId}
+            {u && (u.blocks.length ? <Badge color="red">Blocked</Badge> : <Badge color="green">Active</Badge>)}
+          </span>
+        }
+        description={
+          u
+            ? [
+                u.orgId && `Org ${u.orgId}`,
+                u.tier && `Tier ${u.tier}`,
+                u.seen ? `First seen ${formatDate(u.firstSeenAt)} · last seen ${formatRelative(u.lastSeenAt)}` : "No traffic yet",
+              ]
+                .filter(Boolean)
+                .join(" · ")
+            : "Loading…"
+        }
         actions={<DateRangePicker />}
       />
       <div className="space-y-6">
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
           {u ? (
             <>
-              <Stat label="Cost (all time)" value={formatUsd(u.costNanos)} title={formatUsdExact(u.costNanos)} sub={u.unpricedRequests ? `${formatNumber(u.unpricedRequests)} unpriced requests` : undefined} />
+              <Stat
+                label="Cost (all time)"
+                value={formatUsd(u.costNanos)}
+                title={formatUsdExact(u.costNanos)}
+                sub={u.unpricedRequests ? `${formatNumber(u.unpricedRequests)} unpriced requests` : undefined}
+              />
               <Stat label="Requests (all time)" value={formatNumber(u.requests)} />
               <Stat label="Tokens (all time)" value={formatCompact(u.totalTokens)} title={formatNumber(u.totalTokens)} />
-              <Stat label={`Cost · ${range.label.toLowerCase()}`} value={usage.data ? formatUsd(usage.data.totals.costNanos) : "…"} sub={usage.data ? `${formatNumber(usage.data.totals.requests)} requests` : undefined} />
+              <Stat
+                label={`Cost · ${range.label.toLowerCase()}`}
+                value={usage.data ? formatUsd(usage.data.totals.costNanos) : "…"}
+                sub={usage.data ? `${formatNumber(usage.data.totals.requests)} requests` : undefined}
+              />
             </>
           ) : (
             Array.from({ length: 4 }, (_, i) => <Skeleton key={i} className="h-[104px]" />)
@@ -78,13 +120,17 @@ export function EndUserView({ userId }: { userId: string }) {
                   {u.labels.map((l) => (
                     <li key={l.label}>
                       <Link href={`${ws.base}/logs?userId=${encodeURIComponent(userId)}&label=${encodeURIComponent(l.label)}`}>
-                        <Badge color={labelColor(l.label)}>{l.label} · {formatNumber(l.count)}</Badge>
+                        <Badge color={labelColor(l.label)}>
+                          {l.label} · {formatNumber(l.count)}
+                        </Badge>
                       </Link>
                     </li>
                   ))}
                 </ul>
               ) : (
-                <p className="px-5 py-4 text-sm text-slate-500" data-testid="user-labels">{u ? "No labels yet." : "…"}</p>
+                <p className="px-5 py-4 text-sm text-slate-500" data-testid="user-labels">
+                  {u ? "No labels yet." : "…"}
+                </p>
               )}
             </Card>
           </div>
@@ -93,9 +139,21 @@ export function EndUserView({ userId }: { userId: string }) {
           <CardHeader
             title="Recent events"
             description="The last 20 calls"
-            actions={<Link href={`${ws.base}/logs?userId=${encodeURIComponent(userId)}`} className="text-xs font-medium text-indigo-600 hover:underline">All of this user's events</Link>}
+            actions={
+              <Link
+                href={`${ws.base}/logs?userId=${encodeURIComponent(userId)}`}
+                className="text-xs font-medium text-indigo-600 hover:underline"
+              >
+                All of this user's events
+              </Link>
+            }
           />
-          <QueryView query={events} loading={<LoadingRows />} isEmpty={(d) => d.rows.length === 0} empty={<EmptyState title="No events recorded for this user" />}>
+          <QueryView
+            query={events}
+            loading={<LoadingRows />}
+            isEmpty={(d) => d.rows.length === 0}
+            empty={<EmptyState title="No events recorded for this user" />}
+          >
             {(d) => <EventsTable rows={d.rows} base={ws.base} onOpen={setOpenEvent} showUser={false} />}
           </QueryView>
         </Card>
