@@ -96,13 +96,16 @@ declare global {
   var __tokenistDb: Promise<Database> | undefined;
 }
 
+/** The database the environment names: DATABASE_URL, else the embedded one in TOKENIST_DATA_DIR. */
+export function configuredDatabase(): { url: string } | { dataDir: string } {
+  const config = env();
+  return config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: path.join(config.TOKENIST_DATA_DIR, "pglite") };
+}
+
 /** The process-wide database, opened from the environment on first use. */
 export function getDatabase(): Promise<Database> {
   if (!globalThis.__tokenistDb) {
-    const config = env();
-    const url = config.DATABASE_URL;
-    const dataDir = path.join(config.TOKENIST_DATA_DIR, "pglite");
-    globalThis.__tokenistDb = openDatabase(url ? { url } : { dataDir }).catch((err) => {
+    globalThis.__tokenistDb = openDatabase(configuredDatabase()).catch((err) => {
       globalThis.__tokenistDb = undefined; // let the next request try again
       throw err;
     });

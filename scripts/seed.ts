@@ -2,17 +2,15 @@
 // Runs against DATABASE_URL, or the embedded database in TOKENIST_DATA_DIR (default
 // .tokenist/data). Stop the server first when it uses the same embedded folder: PGlite
 // has no lock against a second process opening it.
-import path from "node:path";
-import { openDatabase } from "../db/client";
-import { DEFAULT_DATA_DIR } from "../server/env";
+import { configuredDatabase, openDatabase } from "../db/client";
+import { env } from "../server/env";
 import { seedDemo } from "./seed/seed-demo";
 
 async function main() {
   process.env.TOKENIST_LOG ??= "silent";
-  const url = process.env.DATABASE_URL || undefined;
-  const dataDir = path.join(process.env.TOKENIST_DATA_DIR || DEFAULT_DATA_DIR, "pglite");
-  console.log(`Seeding ${url ? "DATABASE_URL" : dataDir}…`);
-  const database = await openDatabase(url ? { url } : { dataDir });
+  const target = configuredDatabase();
+  console.log(`Seeding ${"url" in target ? "DATABASE_URL" : target.dataDir}…`);
+  const database = await openDatabase(target);
   const started = Date.now();
   try {
     const r = await seedDemo(database.db, {
@@ -22,7 +20,7 @@ async function main() {
     });
     const secs = ((Date.now() - started) / 1000).toFixed(0);
     console.log(`\n${r.recorded} new events (${r.events} generated, ${r.endUsers} end users) in ${secs} s.`);
-    console.log(`\nSign in at http://localhost:${process.env.PORT || 3000}/sign-in`);
+    console.log(`\nSign in at http://localhost:${env().PORT}/sign-in`);
     console.log(`  owner:  ${r.email} / ${r.password}`);
     console.log(`  viewer: ${r.viewerEmail} / ${r.password} (read-only)`);
     console.log(`  workspace: /w/${r.workspaceId}`);
