@@ -23,3 +23,4 @@ export * from "./policy-firings";
 export * from "./billing";
 export * from "./email-verifications";
 export * from "./rate-limits";
+export * from "./llm-labelling-usage";

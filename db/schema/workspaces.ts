@@ -14,6 +14,11 @@ export const workspaces = pgTable("workspaces", {
   redactPayloads: boolean("redact_payloads").notNull().default(true),
   /** The workspace's own usage policy, given to the intent labeller (tos_breach). */
   usagePolicy: text("usage_policy"),
+  /**
+   * Send the text to the LLM labeller as written. Off by default: e-mail addresses, phone and
+   * card numbers and secrets are masked first (the built-in classifier, in-process, reads it raw).
+   */
+  llmLabelRawText: boolean("llm_label_raw_text").notNull().default(false),
   /** Custom retention in days (enterprise); null → the plan's. */
   retentionDays: integer("retention_days"),
   /** Bumped on every change to rules, blocklist or keys: other processes drop their caches. */

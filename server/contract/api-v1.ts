@@ -205,6 +205,8 @@ export const ZWorkspace = z.object({
   payloadLogging: z.boolean(),
   redactPayloads: z.boolean(),
   usagePolicy: z.string().nullable(),
+  /** The LLM labeller gets the text unredacted (false: personal data and secrets masked first). */
+  llmLabelRawText: z.boolean(),
   createdAt: ZTime,
 });
 

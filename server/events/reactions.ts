@@ -44,8 +44,9 @@ export const REACTIONS = {
         step.run("evaluate-alerts", () => evaluateAlertsForEvent(db, { workspaceId: payload.workspaceId, eventId: payload.eventId })),
     },
     // Intent labels (LLM, falling back to the built-in classifier) on the event and its end user,
-    // then the label policies. Two steps: a failed write does not pay for the LLM call again. The
-    // text never leaves the database: step results carry labels only.
+    // then the label policies. Two steps: a failed write does not pay for the LLM call again (the
+    // decide step adds the calls' cost as it makes them). The text never leaves the database for
+    // Inngest: step results carry labels only.
     {
       id: "label-event",
       retries: 5,

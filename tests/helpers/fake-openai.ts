@@ -23,7 +23,10 @@ type Reply = { status: number; answer?: unknown };
 export async function startFakeOpenAI() {
   const requests: ChatRequest[] = [];
   const queue: Reply[] = [];
-  const state: { fallback: Reply } = { fallback: { status: 500 } };
+  const state: { fallback: Reply; usage: Record<string, unknown> } = {
+    fallback: { status: 500 },
+    usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
+  };
   const server = http.createServer((req, res) => {
     let raw = "";
     req.on("data", (d) => (raw += d));
@@ -46,7 +49,7 @@ export async function startFakeOpenAI() {
           choices: [
             { index: 0, finish_reason: "stop", message: { role: "assistant", content: JSON.stringify(reply.answer), refusal: null } },
           ],
-          usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
+          usage: state.usage,
         }),
       );
     });
@@ -61,6 +64,8 @@ export async function startFakeOpenAI() {
     /** Fail the next `times` calls with `status`. */
     fail: (times: number, status = 500) => queue.push(...Array.from({ length: times }, () => ({ status }))),
     setFallback: (reply: Reply) => (state.fallback = reply),
+    /** The `usage` object of every answer from now on (default 100 prompt + 20 completion tokens). */
+    setUsage: (usage: Record<string, unknown>) => (state.usage = usage),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -138,7 +138,7 @@ export const SAMPLES: Sample[] = [
   {
     operationId: "updateWorkspace",
     path: () => "/api/v1/workspace",
-    body: () => ({ payloadLogging: true, usagePolicy: "No medical advice." }),
+    body: () => ({ payloadLogging: true, usagePolicy: "No medical advice.", llmLabelRawText: false }),
   },
   { operationId: "getWorkspace", path: () => "/api/v1/workspace" },
   {

@@ -27,7 +27,10 @@ describe.runIf(process.env.TEST_DATABASE_URL)("intent labels and label policies 
   let workspaceId: string;
   beforeAll(async () => {
     openai = await startFakeOpenAI();
-    openai.setFallback({ status: 200, answer: { label: "jailbreak", confidence: 0.91, reason: "Tries to override the instructions." } });
+    openai.setFallback({
+      status: 200,
+      answer: { labels: [{ label: "jailbreak", confidence: 0.91, reason: "Tries to override the instructions." }] },
+    });
     databaseUrl = await createTestDatabaseUrl();
     app = await startApp({
       databaseUrl,

@@ -59,9 +59,11 @@ describe("the LLM labeller against a local OpenAI-compatible server", () => {
     const ids = [];
     for (const [said, answered] of turns) ids.push((await record(said, answered, { conversationId: "conv_lisbon" })).id);
     openai.answer(
-      { label: "safe", confidence: 0.97, reason: "Travel planning." },
-      { label: "safe", confidence: 0.95, reason: "Asks for restaurant tips." },
-      { label: "jailbreak", confidence: 0.93, reason: "Asks the assistant to ignore its instructions and reveal its prompt." },
+      { labels: [{ label: "safe", confidence: 0.97, reason: "Travel planning." }] },
+      { labels: [{ label: "safe", confidence: 0.95, reason: "Asks for restaurant tips." }] },
+      {
+        labels: [{ label: "jailbreak", confidence: 0.93, reason: "Asks the assistant to ignore its instructions and reveal its prompt." }],
+      },
     );
     await drainOutbox(database.db);
 
@@ -71,24 +73,37 @@ describe("the LLM labeller against a local OpenAI-compatible server", () => {
     expect(last.url).toBe("/v1/chat/completions");
     expect(last.headers.authorization).toBe("Bearer sk-test-labeller");
     expect(last.body.model).toBe("gpt-4o-mini-2024-07-18");
-    // Structured output: a strict JSON schema built from the zod answer schema.
+    // Structured output: a strict JSON schema built from the zod answer schema, a list of labels.
     expect(last.body.response_format).toEqual({
       type: "json_schema",
       json_schema: {
-        name: "intent_label",
+        name: "intent_labels",
         strict: true,
         schema: {
           type: "object",
           properties: {
-            label: {
-              type: "string",
-              enum: ["safe", "jailbreak", "tos_breach", "frustration", "win", "refund_request"],
+            labels: {
+              type: "array",
+              minItems: 1,
+              maxItems: 6,
               description: expect.any(String),
+              items: {
+                type: "object",
+                properties: {
+                  label: {
+                    type: "string",
+                    enum: ["safe", "jailbreak", "tos_breach", "frustration", "win", "refund_request"],
+                    description: expect.any(String),
+                  },
+                  confidence: { type: "number", minimum: 0, maximum: 1, description: expect.any(String) },
+                  reason: { type: "string", description: expect.any(String) },
+                },
+                required: ["label", "confidence", "reason"],
+                additionalProperties: false,
+              },
             },
-            confidence: { type: "number", minimum: 0, maximum: 1, description: expect.any(String) },
-            reason: { type: "string", description: expect.any(String) },
           },
-          required: ["label", "confidence", "reason"],
+          required: ["labels"],
           additionalProperties: false,
         },
       },
@@ -97,19 +112,12 @@ describe("the LLM labeller against a local OpenAI-compatible server", () => {
     expect(system!.role).toBe("system");
     expect(system!.content).toContain(POLICY);
     expect(system!.content).toContain("refund_request: The user asks for their money back");
-    // The whole conversation, oldest first, users' and assistant's turns.
-    const sent = JSON.parse(user!.content.slice(user!.content.indexOf("{"))) as { conversation: Array<{ role: string; text: string }> };
-    expect(sent.conversation).toEqual(
-      turns.flatMap(([said, answered]) => [
-        { role: "user", text: said },
-        { role: "assistant", text: answered },
-      ]),
-    );
+    // The whole conversation, oldest first, the user's words and the assistant's replies told apart.
+    const data = (content: string) => JSON.parse(content.slice(content.indexOf("{")));
+    const turn = ([said, answered]: readonly [string, string]) => ({ user_message: said, assistant_reply: answered });
+    expect(data(user!.content)).toEqual({ earlier_turns: turns.slice(0, 2).map(turn), labelled_turn: turn(turns[2]) });
     // The first turn went alone: no earlier turns existed yet.
-    expect(
-      JSON.parse(openai.requests[0]!.body.messages[1]!.content.slice(openai.requests[0]!.body.messages[1]!.content.indexOf("{")))
-        .conversation,
-    ).toHaveLength(2);
+    expect(data(openai.requests[0]!.body.messages[1]!.content).earlier_turns).toEqual([]);
 
     const [labelled] = await database.db.select().from(events).where(eq(events.id, ids[2]!));
     expect(labelled!.labels).toEqual(["jailbreak"]);
@@ -165,8 +173,8 @@ describe("the LLM labeller against a local OpenAI-compatible server", () => {
     const { id } = await record("This is the third time it gives me the wrong answer, useless.", "Sorry about that.");
     openai.fail(1, 503);
     openai.answer(
-      { label: "angry", confidence: 2, reason: "not a label" },
-      { label: "frustration", confidence: 0.88, reason: "The user is annoyed." },
+      { labels: [{ label: "angry", confidence: 2, reason: "not a label" }] },
+      { labels: [{ label: "frustration", confidence: 0.88, reason: "The user is annoyed." }] },
     );
     const result = await labelRecordedEvent(database.db, { workspaceId: ctx.workspaceId, eventId: id }, { backoffMs: 5 });
     expect(openai.requests).toHaveLength(3);

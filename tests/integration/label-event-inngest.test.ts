@@ -48,7 +48,7 @@ describe("label-event (Inngest, @inngest/test) on PGlite", () => {
       ctx,
       input: { userId: "u", model: "gpt-4o-mini", usage, input: "You are useless, this is the fourth wrong answer.", output: "Sorry." },
     });
-    openai.answer({ label: "frustration", confidence: 0.9, reason: "The user is fed up." });
+    openai.answer({ labels: [{ label: "frustration", confidence: 0.9, reason: "The user is fed up." }] });
 
     const run = await new InngestTestEngine({ function: labelEvent }).execute({ events: [payload(ctx.workspaceId, id)] });
     expect(run.error).toBeUndefined();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { MAX_TEXT_CHARS } from "@/server/contract/sdk";
-import { MAX_DEPTH, redactEmails, redactPayloadInTurns, redactText, redactValue, TOO_DEEP } from "@/server/services/metering/redact";
+import { MAX_DEPTH, redactEmails, redactPayloadInTurns, redactText, redactValue, TOO_DEEP } from "@/server/lib/redact";
 
 const MB = 1_000_000;
 const fill = (unit: string) => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);

@@ -23,6 +23,7 @@ import {
   ZEndUserLabels,
   ZLabelsPerDay,
 } from "@/server/services/intent/query-labels";
+import { getLlmLabellingCost, ZLlmLabellingCost } from "@/server/services/intent/track-llm-cost";
 import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 
 const ZId = z.object({ id: z.string().min(1) });
@@ -32,6 +33,8 @@ export const labelsRouter = router({
   perDay: workspaceProcedure.input(ZLabelsPerDay).query(({ ctx, input }) => countLabelsPerDay({ ctx: ctx.service, input })),
   endUser: workspaceProcedure.input(ZEndUserLabels).query(({ ctx, input }) => getEndUserLabels({ ctx: ctx.service, input })),
   conversation: workspaceProcedure.input(ZConversationLabels).query(({ ctx, input }) => getConversationLabels({ ctx: ctx.service, input })),
+  /** The LLM labeller's calls, tokens and cost (this month by default); `configured: false` without an LLM. */
+  llmCost: workspaceProcedure.input(ZLlmLabellingCost).query(({ ctx, input }) => getLlmLabellingCost({ ctx: ctx.service, input })),
   custom: router({
     list: workspaceProcedure.query(({ ctx }) => listCustomLabels({ ctx: ctx.service })),
     // Body schemas are strict: each admits workspaceId here, and the service gets the body without it.

@@ -12,6 +12,7 @@ export const settingsRouter = router({
       payloadLogging: w.payloadLogging,
       redactPayloads: w.redactPayloads,
       usagePolicy: w.usagePolicy,
+      llmLabelRawText: w.llmLabelRawText,
       /** Days of events and payloads kept: the plan's, or the workspace's own (enterprise). */
       retentionDays: retentionDays(w.plan, w.retentionDays),
       role: ctx.role,
@@ -22,6 +23,11 @@ export const settingsRouter = router({
     .input(ZWorkspaceSettings.extend(workspaceIdShape))
     .mutation(async ({ ctx, input: { workspaceId: _, ...settings } }) => {
       const w = await updateWorkspaceSettings({ ctx: ctx.service, input: settings });
-      return { payloadLogging: w.payloadLogging, redactPayloads: w.redactPayloads, usagePolicy: w.usagePolicy };
+      return {
+        payloadLogging: w.payloadLogging,
+        redactPayloads: w.redactPayloads,
+        usagePolicy: w.usagePolicy,
+        llmLabelRawText: w.llmLabelRawText,
+      };
     }),
 });

@@ -28,6 +28,8 @@ export interface WorkspaceState {
   blocks: Map<string, BlockRow[]>;
   /** The workspace's usage policy text (tos_breach) and its own labels, for both labellers. */
   usagePolicy: string | null;
+  /** Send text to the LLM labeller unredacted (off by default). */
+  llmLabelRawText: boolean;
   customLabels: Array<{ name: string; description: string }>;
   /** Enabled label policies (evaluated by the labeller after it writes labels). */
   labelPolicies: LabelPolicyRow[];
@@ -82,6 +84,7 @@ async function refreshState(
       graceUntil: workspaces.graceUntil,
       payloadLogging: workspaces.payloadLogging,
       redactPayloads: workspaces.redactPayloads,
+      llmLabelRawText: workspaces.llmLabelRawText,
     })
     .from(workspaces)
     .where(eq(workspaces.id, workspaceId))
@@ -140,6 +143,7 @@ async function refreshState(
     alerts: alertRows,
     blocks,
     usagePolicy: policyText[0]?.usagePolicy ?? null,
+    llmLabelRawText: ws.llmLabelRawText,
     customLabels: labelRows,
     labelPolicies: policyRows,
     labelVersion: ws.labelVersion,

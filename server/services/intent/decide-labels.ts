@@ -1,12 +1,12 @@
 import { log } from "@/server/lib/log";
 import { classifyText } from "./classifier";
 import { latestInput, type TLabelTask } from "./label-task";
-import { labelWithLlm, llmConfigured, type TLabelVerdict } from "./llm-labeller";
+import { labelWithLlm, llmConfigured, type TLabelVerdict, type TLlmCall } from "./llm-labeller";
 
 export type { TLabelVerdict } from "./llm-labeller";
 
 export interface TLabelDecision {
-  /** One verdict from the LLM; one per label found (or `safe`) from the built-in classifier. */
+  /** Every label that applies (LLM or built-in classifier), or one `safe`. */
   labels: TLabelVerdict[];
   source: "llm" | "builtin";
   /** The LLM model that answered; null for the built-in classifier. */
@@ -32,13 +32,17 @@ export function labelWithBuiltin(task: Pick<TLabelTask, "turns" | "usagePolicy" 
 
 /**
  * Label a task: the LLM when OPENAI_API_KEY is set (retried with backoff), else, or when every
- * try failed, the built-in classifier. Never throws for the LLM's sake.
+ * try failed, the built-in classifier. Never throws for the LLM's sake. Each answer the LLM
+ * gave goes to `onCall` (its cost), whatever became of it.
  */
-export async function decideLabels(task: TLabelTask, opts?: { attempts?: number; backoffMs?: number }): Promise<TLabelDecision> {
+export async function decideLabels(
+  task: TLabelTask,
+  opts?: { attempts?: number; backoffMs?: number; onCall?: (call: TLlmCall) => void },
+): Promise<TLabelDecision> {
   if (!llmConfigured()) return { labels: labelWithBuiltin(task), source: "builtin", model: null };
   try {
-    const { model, ...verdict } = await labelWithLlm(task, opts);
-    return { labels: [verdict], source: "llm", model };
+    const { model, labels } = await labelWithLlm(task, opts);
+    return { labels, source: "llm", model };
   } catch (err) {
     log.warn("LLM labeller failed; the built-in classifier labels this event", { err, eventId: task.eventId });
     return {

@@ -2,6 +2,8 @@ import type { Db } from "@/db/client";
 import { applyLabels, type TApplied } from "./apply-labels";
 import { decideLabels, type TLabelDecision } from "./decide-labels";
 import { loadLabelTask, type TLabelTarget } from "./label-task";
+import type { TLlmCall } from "./llm-labeller";
+import { recordLlmCalls } from "./track-llm-cost";
 
 export interface TLabelEventInput {
   workspaceId: string;
@@ -12,8 +14,9 @@ export interface TLabelEventInput {
 
 /**
  * First half of labelling (an Inngest step on its own): read the event's text and its
- * conversation, and decide the labels (LLM with retries, or the built-in classifier). Returns
- * where the labels go and the decision, no text, or null when there is nothing to label.
+ * conversation, decide the labels (LLM with retries, or the built-in classifier) and add the
+ * LLM calls' tokens and cost to the workspace's totals. Returns where the labels go and the
+ * decision, no text, or null when there is nothing to label.
  */
 export async function decideEventLabels(
   db: Db,
@@ -23,8 +26,11 @@ export async function decideEventLabels(
   if (input.hasText === false) return null;
   const task = await loadLabelTask(db, input);
   if (!task) return null;
-  const decision = await decideLabels(task, opts);
-  const { turns: _text, usagePolicy: _policy, customLabels: _labels, ...target } = task;
+  const calls: TLlmCall[] = [];
+  const decision = await decideLabels(task, { ...opts, onCall: (call) => calls.push(call) });
+  // Now, not with the labels: these calls are paid for even if the labels never land.
+  await recordLlmCalls(db, task.workspaceId, calls);
+  const { turns: _text, usagePolicy: _policy, customLabels: _labels, sendRawText: _raw, ...target } = task;
   return { target, decision };
 }
 

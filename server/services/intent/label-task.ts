@@ -1,5 +1,6 @@
-// What the labellers see of one recorded event: its turn and the conversation before it, the
-// workspace's usage policy and custom labels. Read from event_texts (server/services/intent/
+// What the labellers see of one recorded event: its turn (the end user's words, the model's
+// reply, or only the reply when that is all the caller sent) and the conversation before it, the
+// workspace's usage policy, custom labels and whether the LLM may see the text unredacted. Read from event_texts (server/services/intent/
 // label-text.ts), never from payload logs, so it works with payload logging off.
 import { sql } from "drizzle-orm";
 import { resultRows, type Queryable } from "@/db/client";
@@ -28,6 +29,8 @@ export interface TLabelTask extends TLabelTarget {
   turns: TLabelTurn[];
   usagePolicy: string | null;
   customLabels: Array<{ name: string; description: string }>;
+  /** The workspace's llmLabelRawText: false (the default) masks personal data and secrets before the LLM sees the text. */
+  sendRawText: boolean;
 }
 
 type TTextRow = {
@@ -42,7 +45,8 @@ type TTextRow = {
 
 /**
  * The labelling task of an event, or null when there is nothing (left) to label: no text was
- * sent, it was labelled already (a redelivery), or its text expired.
+ * sent, it was labelled already (a redelivery), or its text expired. A turn with only the
+ * model's reply (`sentiment`/`output` without `input`) is a task like any other.
  */
 export async function loadLabelTask(db: Queryable, input: { workspaceId: string; eventId: string }): Promise<TLabelTask | null> {
   const [row] = resultRows<TTextRow>(
@@ -74,6 +78,7 @@ export async function loadLabelTask(db: Queryable, input: { workspaceId: string;
     turns: capTurns(turns),
     usagePolicy: state.usagePolicy,
     customLabels: state.customLabels,
+    sendRawText: state.llmLabelRawText,
   };
 }
 
@@ -86,7 +91,7 @@ export function capTurns(turns: TLabelTurn[]): TLabelTurn[] {
   return turns.slice(start);
 }
 
-/** The end user's latest words: what the built-in classifier labels. */
+/** The end user's latest words: what the built-in classifier labels (it is trained on users' words, not replies). */
 export function latestInput(task: Pick<TLabelTask, "turns">): string {
   return task.turns.at(-1)?.input ?? "";
 }

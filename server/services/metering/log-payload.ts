@@ -6,7 +6,7 @@ import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
 import { assertQuota } from "../billing/tracked-requests";
-import { redactPayloadInTurns } from "./redact";
+import { redactPayloadInTurns } from "@/server/lib/redact";
 
 /**
  * POST /sdk/log: keep a full request/response pair, only when the workspace opted in. It

@@ -12,7 +12,7 @@ import { floorToMinute } from "../core/time";
 import { parseUsage } from "../core/usage";
 import { nanosToUsd, priceCall } from "../core/pricing";
 import { storePayload } from "./log-payload";
-import { redactPayloadInTurns, redactText, redactValue } from "./redact";
+import { redactPayloadInTurns, redactText, redactValue } from "@/server/lib/redact";
 import { insertEventStatement } from "./insert-event-sql";
 import { estimatedUsage, findOpenCheck, type OpenCheck } from "./open-checks";
 import { LABEL_TEXT_TTL_MS, labelTextOf } from "../intent/label-text";

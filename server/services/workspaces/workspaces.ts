@@ -76,9 +76,11 @@ export const ZWorkspaceSettings = z.strictObject({
   payloadLogging: z.boolean().optional(),
   redactPayloads: z.boolean().optional(),
   usagePolicy: z.string().max(20_000).nullable().optional(),
+  /** Send text to the LLM labeller unredacted (off: e-mails, phone and card numbers, secrets are masked first). */
+  llmLabelRawText: z.boolean().optional(),
 });
 
-/** Payload logging, redaction, usage policy. Bumps the config version so every process sees it. */
+/** Payload logging, redaction, usage policy, the LLM labeller's raw text. Bumps the config version so every process sees it. */
 export async function updateWorkspaceSettings({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZWorkspaceSettings> }) {
   const patch = ZWorkspaceSettings.parse(input);
   const audit = { action: "workspace.settings", targetType: "workspace", targetId: ctx.workspaceId, data: patch };

@@ -13,6 +13,7 @@ const toWorkspace = (w: Awaited<ReturnType<typeof getWorkspace>>) => ({
   payloadLogging: w.payloadLogging,
   redactPayloads: w.redactPayloads,
   usagePolicy: w.usagePolicy,
+  llmLabelRawText: w.llmLabelRawText,
   createdAt: w.createdAt.toISOString(),
 });
 
@@ -69,7 +70,7 @@ export const updateWorkspaceOp = defineOp({
   operationId: "updateWorkspace",
   tag: "Workspace",
   scope: "write",
-  summary: "Payload logging, redaction, usage policy",
+  summary: "Payload logging, redaction, usage policy, raw text for the LLM labeller",
   body: ZWorkspaceSettings,
   response: ZWorkspace,
   handler: async ({ ctx, body }) => {

@@ -120,6 +120,23 @@ function SettingsForm({ s }: { s: Settings }) {
           </div>
           <div className="flex items-center justify-between gap-6 px-5 py-4">
             <div>
+              <p className="text-sm font-medium text-slate-900">Send raw text to the LLM labeller</p>
+              <p className="text-sm text-slate-500">
+                When an LLM labels intent, each turn (your user's words and your model's reply) is sent to it: OpenAI, or the server the
+                operator configured. Off (recommended): e-mail addresses, phone and card numbers, API keys and tokens are masked first,
+                which rarely changes a label. On: the text goes as recorded; with "Redact personal data" on it was masked when recorded and
+                stays masked. The built-in classifier runs inside Tokenist either way.
+              </p>
+            </div>
+            <Toggle
+              label="Send raw text to the LLM labeller"
+              checked={s.llmLabelRawText}
+              disabled={readOnly || update.isPending}
+              onChange={(v) => update.mutate({ workspaceId: ws.id, llmLabelRawText: v })}
+            />
+          </div>
+          <div className="flex items-center justify-between gap-6 px-5 py-4">
+            <div>
               <p className="text-sm font-medium text-slate-900">Log retention</p>
               <p className="text-sm text-slate-500">
                 How long events and payloads are kept; set by the plan. Usage totals are kept beyond it.

@@ -1,7 +1,8 @@
 /**
- * Masks personal data and secrets before a payload is stored: e-mail addresses, phone numbers,
- * payment card numbers (13–19 digits passing the Luhn check), and API credentials (OpenAI- and
- * Stripe-style `sk-`/`sk_live_` keys, `Bearer` tokens, AWS access key ids, our own `ug_` keys).
+ * Masks personal data and secrets before a payload is stored or text goes to the LLM labeller:
+ * e-mail addresses, phone numbers, payment card numbers (13–19 digits passing the Luhn check),
+ * and API credentials (OpenAI- and Stripe-style `sk-`/`sk_live_` keys, `Bearer` tokens, AWS
+ * access key ids, our own `ug_` keys).
  *
  * Everything here runs on the event loop over end-user text, so every scan is linear: the
  * e-mail matcher is a hand-written scan anchored on "@" (no regex can backtrack on it), and
