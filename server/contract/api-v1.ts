@@ -236,3 +236,23 @@ export const ZCustomLabelOut = z.object({ id: z.string(), name: z.string(), desc
 export const ZLabelsPerDayOut = z.object({
   data: z.array(z.object({ day: z.string(), label: z.string(), events: z.number().int(), endUsers: z.number().int() })),
 });
+
+const ZLlmCostLine = z.object({
+  calls: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  totalTokens: z.number().int(),
+  costNanos: z.string().describe("Exact cost in nano-dollars (1e-9 USD), as a decimal string"),
+  costUsd: z.number(),
+  unpricedCalls: z.number().int().describe("Calls whose model has no list price (counted, not priced)"),
+});
+
+export const ZLlmLabellingCostOut = ZLlmCostLine.extend({
+  configured: z
+    .boolean()
+    .describe("Whether an LLM labels events (OPENAI_API_KEY set); without one the built-in classifier labels at no cost"),
+  model: z.string().nullable().describe("The labeller's model; null when no LLM is configured"),
+  from: z.string(),
+  to: z.string(),
+  byModel: z.array(ZLlmCostLine.extend({ model: z.string() })),
+});

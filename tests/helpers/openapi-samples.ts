@@ -48,6 +48,7 @@ export const SAMPLES: Sample[] = [
   { operationId: "exportUsage", path: () => "/api/v1/usage/export", query: { dimension: "user", interval: "day" } },
   { operationId: "getLabelCounts", path: () => "/api/v1/usage/labels" },
   { operationId: "getLabelsPerDay", path: () => "/api/v1/usage/labels/daily", query: { userId: "contract_user" } },
+  { operationId: "getLlmLabellingCost", path: () => "/api/v1/usage/labels/llm-cost" },
   {
     operationId: "createLabelPolicy",
     path: () => "/api/v1/label-policies",

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
+import { priceLlmCall } from "@/server/services/intent/track-llm-cost";
 import { type ChatRequest, startFakeOpenAI } from "../helpers/fake-openai";
 
 async function waitFor(probe: () => boolean, timeoutMs = 20_000) {
@@ -69,5 +70,25 @@ describe("the LLM labeller's raw-text setting over HTTP", () => {
 
     const bad = await callApi(app, "/api/v1/workspace", { method: "PATCH", body: { llmLabelRawText: "yes" } });
     expect(bad.status).toBe(400);
+
+    // The three calls' cost, as the Labels page shows it, through GET /api/v1/usage/labels/llm-cost.
+    const cost = async () => (await callApi(app, "/api/v1/usage/labels/llm-cost")).body as { calls: number };
+    for (let seen = await cost(); seen.calls < 3; seen = await cost()) await new Promise((r) => setTimeout(r, 100));
+    const perCall = priceLlmCall({
+      model: "gpt-4o-mini",
+      usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
+      at: new Date(),
+    });
+    expect(perCall.priced).toBe(true);
+    expect(await cost()).toMatchObject({
+      configured: true,
+      model: "gpt-4o-mini",
+      calls: 3,
+      promptTokens: 300,
+      completionTokens: 60,
+      costNanos: String(3n * perCall.costNanos),
+      byModel: [{ model: "gpt-4o-mini", calls: 3 }],
+    });
+    expect((await callApi(app, "/api/v1/usage/labels/llm-cost?from=2026-02-01&to=2026-01-01")).status).toBe(400);
   });
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ZCustomLabelOut, ZDeleted, ZLabelPolicy, ZLabelsPerDayOut, ZListOf } from "@/server/contract/api-v1";
+import { ZCustomLabelOut, ZDeleted, ZLabelPolicy, ZLabelsPerDayOut, ZListOf, ZLlmLabellingCostOut } from "@/server/contract/api-v1";
+import { getLlmLabellingCost } from "@/server/services/intent/track-llm-cost";
 import {
   createCustomLabel,
   deleteCustomLabel,
@@ -30,6 +31,18 @@ export const getLabelsPerDay = defineOp({
   query: z.object({ from: qTime.optional(), to: qTime.optional(), userId: z.string().max(256).optional() }),
   response: ZLabelsPerDayOut,
   handler: async ({ ctx, query }) => ({ data: await countLabelsPerDay({ ctx, input: { ...range(query), userId: query.userId } }) }),
+});
+
+export const getLlmLabellingCostOp = defineOp({
+  method: "GET",
+  path: "/api/v1/usage/labels/llm-cost",
+  operationId: "getLlmLabellingCost",
+  tag: "Usage",
+  scope: "read",
+  summary: "What the LLM labeller cost in a range of UTC days (default: this month): calls, tokens and nano-dollars, per model",
+  query: z.object({ from: qTime.optional(), to: qTime.optional() }),
+  response: ZLlmLabellingCostOut,
+  handler: ({ ctx, query }) => getLlmLabellingCost({ ctx, input: query }),
 });
 
 export const listPoliciesOp = defineOp({
