@@ -7,6 +7,7 @@ import fs from "node:fs";
 import { createClassifier, type TIntentModelJson } from "@/server/services/intent/create-classifier";
 import builtInModel from "@/server/services/intent/model.json";
 import { sourceGroup } from "./training/data";
+import { familyOf } from "./training/families";
 import { evaluate, jailbreakRates, type TEvalRow } from "./training/evaluate";
 
 const args = process.argv.slice(2);
@@ -49,6 +50,36 @@ for (const key of [...groups.keys()].sort()) {
   bySource[key] = `${flagged}/${n} flagged jailbreak`;
 }
 
+// Jailbreak recall per attack family (training/families.ts).
+const byFamily: Record<string, string> = {};
+const families = new Map<string, TEvalRow[]>();
+for (const r of rows) {
+  if (r.label !== "jailbreak") continue;
+  const f = familyOf(r.source);
+  families.set(f, [...(families.get(f) ?? []), r]);
+}
+for (const key of [...families.keys()].sort()) {
+  const { n, flagged, rate } = jailbreakRates(classifier, families.get(key)!);
+  byFamily[key] = `${flagged}/${n} (${rate})`;
+}
+
+// Recall at 1% / 3% false positives on safe rows with the threshold put there after the fact
+// (an "oracle" threshold: how well the scores rank, apart from where the shipped threshold sits).
+const pos: number[] = [];
+const neg: number[] = [];
+for (const r of rows) {
+  const s = classifier.classifyText(r.text).scores.jailbreak;
+  if (r.label === "jailbreak") pos.push(s);
+  else if (r.label === "safe" || r.label === "neutral") neg.push(s);
+}
+neg.sort((a, b) => b - a);
+const recallAtFpr = (fpr: number) => {
+  if (!pos.length || !neg.length) return null;
+  const t = neg[Math.floor(fpr * neg.length)] ?? -1;
+  return Math.round((pos.filter((s) => s > t).length / pos.length) * 1e3) / 1e3;
+};
+const oracle = { recallAt1pctFpr: recallAtFpr(0.01), recallAt3pctFpr: recallAtFpr(0.03) };
+
 const out = (line: string) => process.stdout.write(`${line}\n`);
 out(`${rows.length} rows from ${files.join(", ")}`);
 for (const [label, m] of Object.entries(report.labels)) {
@@ -57,6 +88,8 @@ for (const [label, m] of Object.entries(report.labels)) {
   );
 }
 out(`  safe rows flagged jailbreak: ${report.jailbreakFprOnSafe}; flagged anything: ${report.fprSafe}`);
+out(`  oracle threshold: recall at 1% FPR ${oracle.recallAt1pctFpr}, at 3% FPR ${oracle.recallAt3pctFpr}`);
 out(`  latency per prompt: p50 ${report.latencyMs.p50} ms, p99 ${report.latencyMs.p99} ms`);
 for (const [key, v] of Object.entries(bySource)) out(`  ${key}: ${v}`);
-out(JSON.stringify({ files, ...report, ...(Object.keys(bySource).length ? { bySource } : {}) }));
+for (const [key, v] of Object.entries(byFamily)) out(`  family ${key}: ${v} caught`);
+out(JSON.stringify({ files, ...report, oracle, ...(Object.keys(bySource).length ? { bySource, byFamily } : {}) }));

@@ -1,4 +1,4 @@
-// npm run train:intent [-- --shared <train.jsonl>] [--skip-source-holdout]
+// npm run train:intent [-- --shared <train.jsonl>] [--skip-source-holdout] [--out <model.json>]
 // Trains the built-in intent models (jailbreak, frustration, win) deterministically, writes
 // server/services/intent/model.json, the random held-out split to data/intent/test.jsonl and
 // the figures to data/intent/report.json, and prints them (the summary JSON is the last line).
@@ -6,9 +6,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { createClassifier, type TIntentModelJson } from "@/server/services/intent/create-classifier";
 import { HASH_BITS, MAX_CHARS, WINDOW_CHARS } from "@/server/services/intent/features";
+import { bytesToBase64 } from "@/server/services/intent/linear";
 import { dedupe, readJsonl, stratifiedSplit, type TRow } from "./training/data";
 import { evaluate, jailbreakRates } from "./training/evaluate";
-import { buildExamples, encode, fitJailbreak, fitSentiment, TARGET_FPR, type TExamples } from "./training/fit";
+import { charLms } from "./training/char-lm";
+import { buildExamples, encode, fitJailbreak, fitSuffixHead, fitSentiment, TARGET_FPR, type TExamples } from "./training/fit";
 
 const root = path.resolve(__dirname, "../..");
 const args = process.argv.slice(2);
@@ -30,6 +32,7 @@ const SOURCE_HOLDOUTS: { name: string; groups: string[]; sentiment?: boolean }[]
   { name: "tokenist templated docs + injections spliced into them", groups: ["tokenist:templated-docs", "tokenist:templated-injection"] },
   { name: "AgentDojo + pallms injections (jailbreak)", groups: ["lindsey98/agentdojo", "mik0w/pallms"] },
   { name: "PyRIT jailbreak templates (jailbreak)", groups: ["Azure/PyRIT"] },
+  { name: "prompt-extraction attacks, Zhang et al. (jailbreak)", groups: ["y0mingzhang/prompt-extraction"] },
   { name: "OASST + Arena-Hard real user prompts (safe)", groups: ["Open-Assistant/oasst-model-eval", "lmarena/arena-hard-auto"] },
   { name: "MT-Eval + StructFlowBench follow-up turns (safe)", groups: ["KwanWaiChung/MT-Eval", "MLGroupJLU/StructFlowBench"] },
   { name: "GPTeacher role-play (safe)", groups: ["teknium1/GPTeacher"] },
@@ -41,15 +44,18 @@ function log(line = "") {
   process.stdout.write(`${line}\n`);
 }
 
-function modelJsonOf(ex: TExamples, indices: number[], sentimentFrom?: TIntentModelJson): TIntentModelJson {
+function modelJsonOf(ex: TExamples, indices: number[], charLm: Uint8Array, sentimentFrom?: TIntentModelJson): TIntentModelJson {
+  const suffix = process.env.INTENT_NO_HEAD ? undefined : fitSuffixHead(ex, indices);
   return {
-    version: 1,
+    version: 2,
     features: { hashBits: HASH_BITS, maxChars: MAX_CHARS, windowChars: WINDOW_CHARS },
     models: {
       jailbreak: encode(fitJailbreak(ex, indices)),
       frustration: sentimentFrom?.models.frustration ?? encode(fitSentiment(ex, indices, "frustration")),
       win: sentimentFrom?.models.win ?? encode(fitSentiment(ex, indices, "win")),
     },
+    charLm: bytesToBase64(charLm),
+    ...(suffix ? { suffix } : {}),
   };
 }
 
@@ -72,7 +78,7 @@ const externalDir = path.join(root, "data/intent/external");
 const externalFiles = fs.existsSync(externalDir)
   ? fs
       .readdirSync(externalDir)
-      .filter((f) => f.endsWith(".jsonl"))
+      .filter((f) => f.endsWith(".jsonl") && !(process.env.INTENT_SKIP_EXTERNAL ?? "").split(",").includes(f))
       .sort()
   : [];
 const rows = dedupe([
@@ -83,12 +89,17 @@ const rows = dedupe([
 ]);
 log(`intent: ${rows.length} rows`);
 for (const [key, rs] of rowsByGroupLabel(rows)) log(`  ${String(rs.length).padStart(5)}  ${key}`);
-const ex = buildExamples(rows);
 const { train, test } = stratifiedSplit(rows, TEST_FRACTION, SPLIT_SEED);
 const testRows = test.map((i) => rows[i]);
+/** The character LM and the examples scored with it, for a model trained on `indices`. */
+function examplesFor(indices: number[]): { ex: TExamples; lm: Uint8Array } {
+  const lms = charLms(rows, indices);
+  return { ex: buildExamples(rows, lms.forRow), lm: lms.full };
+}
 
 // 1. The shipped model: everything but the random held-out split.
-const shipped = modelJsonOf(ex, train);
+const main = examplesFor(train);
+const shipped = modelJsonOf(main.ex, train, main.lm);
 const classifier = createClassifier(shipped);
 const heldOut = evaluate(classifier, testRows);
 const perSource: Record<string, string> = {};
@@ -108,7 +119,8 @@ if (!args.includes("--skip-source-holdout")) {
     const held = new Set(exp.groups);
     const indices = rows.flatMap((r, i) => (held.has(r.group) ? [] : [i]));
     const heldRows = rows.filter((r) => held.has(r.group));
-    const c = createClassifier(modelJsonOf(ex, indices, exp.sentiment ? undefined : shipped));
+    const heldEx = examplesFor(indices);
+    const c = createClassifier(modelJsonOf(heldEx.ex, indices, heldEx.lm, exp.sentiment ? undefined : shipped));
     const jb = jailbreakRates(
       c,
       heldRows.filter((r) => r.label === "jailbreak"),
@@ -117,10 +129,21 @@ if (!args.includes("--skip-source-holdout")) {
       c,
       heldRows.filter((r) => r.label !== "jailbreak"),
     );
+    // Recall per attack method inside the held-out source (e.g. HarmBench's GCG vs PAIR runs).
+    const byMethod = new Map<string, TRow[]>();
+    for (const r of heldRows) {
+      if (r.label !== "jailbreak") continue;
+      const method = /results\/([^/]+)\//.exec(r.source)?.[1] ?? r.source.split(":")[0];
+      byMethod.set(method, [...(byMethod.get(method) ?? []), r]);
+    }
+    const recallByMethod = Object.fromEntries(
+      [...byMethod.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, rs]) => [k, jailbreakRates(c, rs).rate]),
+    );
     const result: Record<string, unknown> = {
       heldOut: exp.name,
       jailbreakRecall: jb.n ? jb.rate : null,
       jailbreakRows: jb.n,
+      ...(byMethod.size > 1 ? { recallByMethod } : {}),
       jailbreakFpr: notJb.n ? notJb.rate : null,
       nonJailbreakRows: notJb.n,
     };
@@ -134,12 +157,17 @@ if (!args.includes("--skip-source-holdout")) {
   }
 }
 
-const modelFile = path.join(root, "server/services/intent/model.json");
+// --out <file>: an experiment's model goes there (its report beside it), the repo's files stay.
+const outFile = flag("--out");
+const modelFile = outFile ? path.resolve(outFile) : path.join(root, "server/services/intent/model.json");
+const reportFile = outFile ? `${modelFile}.report.json` : path.join(root, "data/intent/report.json");
 fs.writeFileSync(modelFile, `${JSON.stringify(shipped)}\n`);
-fs.writeFileSync(
-  path.join(root, "data/intent/test.jsonl"),
-  testRows.map((r) => JSON.stringify({ text: r.text, label: r.label, source: r.source })).join("\n") + "\n",
-);
+if (!outFile) {
+  fs.writeFileSync(
+    path.join(root, "data/intent/test.jsonl"),
+    testRows.map((r) => JSON.stringify({ text: r.text, label: r.label, source: r.source })).join("\n") + "\n",
+  );
+}
 const summary = {
   rows: rows.length,
   trainRows: train.length,
@@ -151,8 +179,8 @@ const summary = {
   modelBytes: fs.statSync(modelFile).size,
   trainSeconds: Math.round((performance.now() - started) / 100) / 10,
 };
-fs.writeFileSync(path.join(root, "data/intent/report.json"), `${JSON.stringify(summary, null, 2)}\n`);
+fs.writeFileSync(reportFile, `${JSON.stringify(summary, null, 2)}\n`);
 log(
-  `\nwrote ${path.relative(root, modelFile)} (${summary.modelBytes} bytes), data/intent/test.jsonl, data/intent/report.json in ${summary.trainSeconds}s`,
+  `\nwrote ${path.relative(root, modelFile)} (${summary.modelBytes} bytes), ${path.relative(root, reportFile)} in ${summary.trainSeconds}s`,
 );
 log(JSON.stringify(summary));

@@ -1,7 +1,7 @@
 // Builds a classifier from a model object; the built-in one (classifier.ts) uses model.json,
 // training and evaluation pass their own.
-import { HASH_BITS, MAX_CHARS, prepareText, textForModel, vectorOf, WINDOW_CHARS, windowBounds } from "./features";
-import { decodeLinearModel, linearScore, sigmoid, type LinearModel, type TLinearModelJson } from "./linear";
+import { HASH_BITS, LM_TABLE_SIZE, MAX_CHARS, prepareText, textForModel, vectorOf, WINDOW_CHARS, windowBounds } from "./features";
+import { base64ToBytes, decodeLinearModel, linearScore, sigmoid, type LinearModel, type TLinearModelJson } from "./linear";
 import { latestUserText, type TChatMessage } from "./messages";
 import { cachedCustomLabelTerms, matchTerms, policyTerms, stemsOf } from "./policy";
 
@@ -13,6 +13,14 @@ export interface TIntentModelJson {
   /** The feature settings the weights were trained with; must match features.ts. */
   features: { hashBits: number; maxChars: number; windowChars: number };
   models: Record<TModelLabel, TLinearModelJson>;
+  /** The character language model of features.ts (base64 of LM_TABLE_SIZE bytes), trained on benign rows. */
+  charLm?: string;
+  /**
+   * The optimised-suffix head: a logistic regression on the dense features alone (character-LM
+   * surprise, token soup, code cues), threshold folded into the bias; the jailbreak logit is the
+   * highest of it, the whole text and the windows.
+   */
+  suffix?: { bias: number; dense: number[] };
 }
 
 export interface TClassifyOptions {
@@ -41,12 +49,18 @@ export function createClassifier(json: TIntentModelJson): IntentClassifier {
     throw new Error("intent model: trained with other feature settings; run npm run train:intent");
   }
   let models: Record<TModelLabel, LinearModel> | null = null;
-  const load = () =>
-    (models ??= {
+  let charLm: Uint8Array | null = null;
+  const load = () => {
+    if (!models && json.charLm) {
+      charLm = base64ToBytes(json.charLm);
+      if (charLm.length !== LM_TABLE_SIZE) throw new Error("intent model: character LM of the wrong size");
+    }
+    return (models ??= {
       jailbreak: decodeLinearModel(json.models.jailbreak),
       frustration: decodeLinearModel(json.models.frustration),
       win: decodeLinearModel(json.models.win),
     });
+  };
 
   function classifyText(text: string, opts: TClassifyOptions = {}): TClassification {
     // Normalised first: a message of invisible tag characters spells out words.
@@ -54,7 +68,7 @@ export function createClassifier(json: TIntentModelJson): IntentClassifier {
     // No words, no intent: the models' biases alone must not label an empty message.
     if (!/[\p{L}\p{N}\p{So}]/u.test(t)) return { labels: ["safe"], scores: { jailbreak: 0, frustration: 0, win: 0, safe: 1 } };
     const m = load();
-    prepareText(t);
+    prepareText(t, charLm);
     const fv = vectorOf(0, t.length);
     const logits: Record<TModelLabel, number> = {
       jailbreak: linearScore(m.jailbreak, fv),
@@ -63,6 +77,11 @@ export function createClassifier(json: TIntentModelJson): IntentClassifier {
     };
     // Jailbreak takes the highest of the whole text and its windows (an injection is often one
     // sentence in a long benign document). Each vectorOf reuses one buffer, so windows go last.
+    if (json.suffix) {
+      let z = json.suffix.bias;
+      for (let k = 0; k < json.suffix.dense.length; k++) z += json.suffix.dense[k] * fv.dense[k];
+      logits.jailbreak = Math.max(logits.jailbreak, z);
+    }
     const bounds = windowBounds(t);
     for (let k = 0; k < bounds.length; k += 2) {
       logits.jailbreak = Math.max(logits.jailbreak, linearScore(m.jailbreak, vectorOf(bounds[k], bounds[k + 1])));

@@ -8,10 +8,49 @@
 //   chars: 3-, 4- and 5-grams of the lowercased text with whitespace runs folded to one space
 // Values are sublinear counts (1 + ln count) before normalisation. Hashing is FNV-1a, then
 // Fibonacci hashing into 2^HASH_BITS buckets; a smaller model folds buckets with `& mask`.
-// Dense features are ratios (never counts or lengths).
+// Dense features are ratios and per-character averages (never counts or lengths):
+//   case, non-ASCII and digit ratios;
+//   a character language model's surprise (bits per character, overall and over the worst
+//   window of LM_WINDOW characters; see "Character language model" below) — optimised
+//   adversarial suffixes (GCG, DSN) are strings no benign writer types;
+//   "token soup": the share of whitespace tokens that are not words, numbers, identifiers or
+//   URLs (letters glued to brackets and symbols, lower→upper case switches, stray symbol runs),
+//   overall and over the worst 12-token window, set against cues of source code (code-like line
+//   ends and indentation, balanced brackets), because code is token soup of a benign kind;
+//   a harmful-topic lexicon, a framing lexicon (fiction, hypotheticals, research, urgency) and
+//   their product: attacker-LLM rewrites (PAIR, PAP) keep the harmful request inside a frame,
+//   while benign role-play has the frame without the harm and benign questions the word
+//   without the frame.
+// The LM features, the last-window soup and the line-break count (the one count, capped at 1:
+// documents are many lines, an optimised suffix rides on one) feed only the suffix head
+// (create-classifier.ts); the linear models get them as 0 (scripts/intent/training/fit.ts).
 
 export const HASH_BITS = 18;
-export const DENSE_FEATURES = ["upperRatio", "nonAsciiRatio", "digitRatio"] as const;
+export const DENSE_FEATURES = [
+  "upperRatio",
+  "nonAsciiRatio",
+  "digitRatio",
+  "lmMean",
+  "lmWorst",
+  "lmWorstOver4",
+  "lmWorstOver5",
+  "lmSpike",
+  "soupShare",
+  "soupWorst",
+  "soupOutsideCode",
+  "codeLines",
+  "bracketImbalance",
+  "mixedScript",
+  "harmWords",
+  "framingWords",
+  "harmInFrame",
+  "lmWorstOutsideCode",
+  "lmTail",
+  "soupTail",
+  "lineBreaks",
+] as const;
+/** Features read by the suffix head only (see create-classifier.ts); 0 for the linear models. */
+export const LM_FEATURES = [3, 4, 5, 6, 7, 17, 18, 19, 20] as const;
 /** Texts longer than this keep their first and last half: injections hide at either end. */
 export const MAX_CHARS = 8000;
 /** Window size for scoring long texts piecewise (see windowBounds). */
@@ -158,11 +197,24 @@ export function windowBounds(text: string, size = WINDOW_CHARS): number[] {
   return bounds;
 }
 
+const HARM_WORDS =
+  "bomb bombs explosive explosives detonate detonator weapon weapons gun guns firearm firearms ammunition meth methamphetamine cocaine heroin fentanyl narcotics poison poisoning poisons toxin toxins sarin ricin anthrax bioweapon bioweapons pathogen malware ransomware keylogger trojan spyware rootkit exploit exploits hack hacking hacker phishing ddos botnet steal stealing stolen theft fraud fraudulent scam scams counterfeit launder laundering embezzle bribe blackmail extortion extort kidnap kidnapping murder kill killing assassinate assassination suicide torture terrorist terrorism extremist genocide racist slur slurs harass harassment stalk stalking smuggle smuggling trafficking illegal illegally unauthorized evade evading dox doxxing forge forged disinformation misinformation propaganda defamatory piracy pirated overdose lethal untraceable undetectable arson shoplift shoplifting vandalize hijack weaponize manipulate manipulating cheat cheating synthesize synthesis crack cracking harm harmful dangerous violent violence abuse abusive";
+const FRAME_WORDS =
+  "fictional fiction hypothetical hypothetically novel story stories screenplay character characters roleplay imagine pretend scenario scenarios game researcher researchers research educational academic thriller villain writer author playwright dystopian simulation theoretically theoretical professor expert journalist detective investigator screenwriter movie film chapter plot protagonist narrative fantasy alternate persuasive urgent urgently grandmother dying deadline lives desperate creative fictitious imaginary universe script scene dialogue persona";
+
+function fnvWord(w: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
+  return h;
+}
+const HARM = new Set(HARM_WORDS.split(" ").map(fnvWord));
+const FRAME = new Set(FRAME_WORDS.split(" ").map(fnvWord));
+
 /**
  * Hashes a text (already truncated, at most MAX_CHARS + 1 characters) once; `vectorOf` then
  * builds the vector of the whole text or of any window of it.
  */
-export function prepareText(original: string): void {
+export function prepareText(original: string, lm?: Uint8Array | null): void {
   if (original.length > MAX_CHARS + 1) throw new Error("prepareText: truncate() the text first");
   const text = original.toLowerCase();
   nWords = 0;
@@ -170,6 +222,8 @@ export function prepareText(original: string): void {
 
   let word = 0x811c9dc5;
   let inWord = false;
+  let harm = 0;
+  let frame = 0;
   let prev = 0;
   let hasPrev = false;
   for (let i = 0; i <= text.length; i++) {
@@ -178,6 +232,8 @@ export function prepareText(original: string): void {
       word = Math.imul(word ^ c, 0x01000193);
       inWord = true;
     } else if (inWord) {
+      if (HARM.has(word)) harm++;
+      else if (FRAME.has(word)) frame++;
       wordBucket[nWords] = bucketOf(word ^ SEED_UNIGRAM);
       wordPos[nWords++] = i - 1;
       if (hasPrev) {
@@ -248,6 +304,265 @@ export function prepareText(original: string): void {
   out.dense[0] = letters > 0 ? upper / letters : 0;
   out.dense[1] = nonAscii / len;
   out.dense[2] = digits / len;
+
+  nSym = 0;
+  let symSpace = true;
+  for (let i = 0; i < original.length; i++) {
+    const sym = lmSymbol(original.charCodeAt(i));
+    if (sym === 0) {
+      if (symSpace) continue;
+      symSpace = true;
+    } else symSpace = false;
+    lmSym[nSym++] = sym;
+  }
+  // Without a table (a model trained before the LM existed, or the LM's own training) the LM
+  // features are 0.
+  const { mean, worst, tail } = lm ? lmSurprise(lm) : { mean: 0, worst: 0, tail: 0 };
+  out.dense[3] = mean / 8;
+  out.dense[4] = worst / 8;
+  out.dense[5] = Math.max(0, worst - 4) / 4;
+  out.dense[6] = Math.max(0, worst - 5) / 4;
+  out.dense[7] = Math.max(0, worst - mean) / 4;
+  const soup = soupStats(original);
+  out.dense[8] = soup.share;
+  out.dense[9] = soup.worst;
+  out.dense[10] = soup.worst * Math.max(0, 1 - 2 * soup.codeLines);
+  out.dense[11] = soup.codeLines;
+  out.dense[12] = soup.bracketImbalance;
+  out.dense[13] = soup.mixedScript;
+  out.dense[14] = Math.min(1, harm / 2);
+  out.dense[15] = Math.min(1, frame / 2);
+  out.dense[16] = out.dense[14] * out.dense[15];
+  out.dense[17] = (Math.max(0, worst - 4) / 4) * Math.max(0, 1 - 2 * soup.codeLines);
+  out.dense[18] = tail / 8;
+  out.dense[19] = soup.tail;
+  out.dense[20] = Math.min(1, soup.lines / 8);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character language model (Alon & Kamfonas 2023, Jain et al. 2023 use an LLM's perplexity; this
+// is the in-process version): an order-3 model over a 63-symbol alphabet — a–z, "an upper-case
+// letter", "a digit", 32 ASCII punctuation marks, "another letter", "another symbol", space — so
+// that a lower→upper switch ("similarlyNow") or letters glued to brackets ("textit](") cost bits.
+// The table holds −log2 P(c | two previous symbols) × LM_STEPS_PER_BIT for all 64^3 contexts
+// (Witten–Bell smoothed at training time, scripts/intent/training/char-lm.ts), one byte each.
+
+export const LM_SYMBOLS = 64;
+export const LM_TABLE_SIZE = LM_SYMBOLS * LM_SYMBOLS * LM_SYMBOLS;
+export const LM_STEPS_PER_BIT = 16;
+export const LM_WINDOW = 32;
+const LM_PUNCT = ".,;:!?'\"()[]{}<>/\\-_*+=&%$#@~`^|";
+const ASCII_SYMBOL = new Uint8Array(128);
+for (let c = 97; c <= 122; c++) ASCII_SYMBOL[c] = c - 96;
+for (let c = 65; c <= 90; c++) ASCII_SYMBOL[c] = 27;
+for (let c = 48; c <= 57; c++) ASCII_SYMBOL[c] = 28;
+for (let k = 0; k < LM_PUNCT.length; k++) ASCII_SYMBOL[LM_PUNCT.charCodeAt(k)] = 29 + k;
+
+function lmSymbol(c: number): number {
+  if (c < 128) return ASCII_SYMBOL[c];
+  if (isSpace(c)) return 0;
+  return isWordChar(c) ? 61 : 62;
+}
+
+const lmSym = new Uint8Array(MAX_CHARS + 16);
+let nSym = 0;
+
+/** The LM symbols of a text (whitespace runs folded to one space), for training the table. */
+export function lmSymbolsOf(text: string): Uint8Array {
+  const syms = new Uint8Array(text.length);
+  let n = 0;
+  let lastSpace = true;
+  for (let i = 0; i < text.length; i++) {
+    const s = lmSymbol(text.charCodeAt(i));
+    if (s === 0) {
+      if (lastSpace) continue;
+      lastSpace = true;
+    } else lastSpace = false;
+    syms[n++] = s;
+  }
+  return syms.subarray(0, n);
+}
+
+/** Mean and worst-window bits per symbol of the prepared text under `table`. */
+function lmSurprise(table: Uint8Array): { mean: number; worst: number; tail: number } {
+  // Under one window of symbols the estimate is noise ("?", "huh" cost many bits): no evidence.
+  if (nSym < LM_WINDOW) return { mean: 0, worst: 0, tail: 0 };
+  const nll = soupScratch;
+  let a = 0;
+  let b = 0;
+  let total = 0;
+  for (let i = 0; i < nSym; i++) {
+    const c = lmSym[i];
+    const v = table[(a << 12) | (b << 6) | c];
+    nll[i] = v;
+    total += v;
+    a = b;
+    b = c;
+  }
+  const mean = total / nSym / LM_STEPS_PER_BIT;
+  let sum = 0;
+  for (let i = 0; i < LM_WINDOW; i++) sum += nll[i];
+  let worst = sum;
+  for (let i = LM_WINDOW; i < nSym; i++) {
+    sum += nll[i] - nll[i - LM_WINDOW];
+    if (sum > worst) worst = sum;
+  }
+  // `sum` ends as the last window: optimised suffixes are appended to the request.
+  return { mean, worst: worst / LM_WINDOW / LM_STEPS_PER_BIT, tail: sum / LM_WINDOW / LM_STEPS_PER_BIT };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token soup: each whitespace token, stripped of leading/trailing quotes, brackets and sentence
+// punctuation, gets a soup value — 0 for words (letters, inner ' and -), numbers, abbreviations
+// (e.g., U.S.), URLs and markdown rules; 0.2 letters+digits ("mp3", "covid19"); 0.3 a lower→upper
+// switch ("iPhone", "similarlyNow") or an identifier/path ("foo.bar", "my_var", "src/a.ts");
+// 1 letters glued to other symbols ("giving**ONE", "<?hide](textit", ";)Diff", "$\{fen");
+// 0.25/0.5 a lone symbol / symbol run ("+", "!=").
+
+const SOUP_WINDOW = 12;
+const soupScratch = new Float32Array(MAX_CHARS + 16);
+const OPENERS = "([{\"'<*_`#@$\u201c\u2018\u00ab";
+const CLOSERS = ".,;:!?)]}\"'>*_`%\u201d\u2019\u00bb";
+const PROSE_SYMBOLS = "-*#>|&/=\u2013\u2014\u2022\u2026";
+
+function soupOf(t: string, s: number, e: number): { soup: number; mixedScript: boolean } {
+  const token = t.slice(s, e);
+  let a = s;
+  let b = e;
+  while (a < b && OPENERS.includes(t[a])) a++;
+  while (b > a && CLOSERS.includes(t[b - 1])) b--;
+  if (a === b || !/[\p{L}\p{N}]/u.test(token)) {
+    // No letters or digits: a bullet, rule or dash is prose; other symbols and runs are not.
+    if (e - s === 1) return { soup: PROSE_SYMBOLS.includes(t[s]) ? 0 : 0.25, mixedScript: false };
+    let same = true;
+    for (let i = s + 1; i < e; i++) if (t[i] !== t[s]) same = false;
+    return { soup: same ? 0 : 0.5, mixedScript: false };
+  }
+  if (token.includes("://") || token.startsWith("www.")) return { soup: 0, mixedScript: false };
+  let lower = 0;
+  let upper = 0;
+  let digit = 0;
+  let other = 0;
+  let identPunct = 0;
+  let glue = 0;
+  let camel = false;
+  let prevLower = false;
+  let segment = 0;
+  let longSegment = false;
+  for (let i = a; i < b; i++) {
+    const c = t.charCodeAt(i);
+    const isLower = c >= 97 && c <= 122;
+    const isUpper = c >= 65 && c <= 90;
+    if (isLower) lower++;
+    else if (isUpper) {
+      upper++;
+      if (prevLower) camel = true;
+    } else if (c >= 48 && c <= 57) digit++;
+    else if (c >= 128 && isWordChar(c)) other++;
+    else if (c === 46 || c === 95 || c === 47 || c === 58) identPunct++;
+    // Apostrophes, hyphens and dashes join words; anything else glues letters to symbols.
+    else if (!(c === 39 || c === 45 || c === 0x2019 || c === 0x2013 || c === 0x2014 || c === 0x2026)) glue++;
+    prevLower = isLower;
+    if (c === 46) {
+      if (segment > 2) longSegment = true;
+      segment = 0;
+    } else segment++;
+  }
+  if (segment > 2) longSegment = true;
+  const letters = lower + upper;
+  const mixedScript = letters > 0 && other > 0;
+  if (glue > 0) return { soup: letters + other > 0 ? 1 : 0.2, mixedScript };
+  if (identPunct > 0) {
+    if (letters + other === 0) return { soup: 0, mixedScript }; // 12:30, 1.5, 3/4
+    if (!longSegment && identPunct === t.slice(a, b).split(".").length - 1) return { soup: 0, mixedScript }; // e.g, U.S
+    return { soup: 0.3, mixedScript };
+  }
+  if (camel) return { soup: 0.3, mixedScript };
+  if (digit > 0 && letters + other > 0) return { soup: 0.2, mixedScript };
+  return { soup: 0, mixedScript };
+}
+
+interface SoupStats {
+  /** Soup of the last SOUP_WINDOW tokens. */
+  tail: number;
+  /** Line breaks between non-empty lines. */
+  lines: number;
+  share: number;
+  worst: number;
+  codeLines: number;
+  bracketImbalance: number;
+  mixedScript: number;
+}
+
+function soupStats(t: string): SoupStats {
+  const soup = soupScratch;
+  let n = 0;
+  let mixed = 0;
+  let start = -1;
+  for (let i = 0; i <= t.length; i++) {
+    const space = i === t.length || isSpace(t.charCodeAt(i));
+    if (!space) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      const r = soupOf(t, start, i);
+      soup[n++] = r.soup;
+      if (r.mixedScript) mixed++;
+      start = -1;
+    }
+  }
+  let total = 0;
+  for (let i = 0; i < n; i++) total += soup[i];
+  let worst = 0;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    sum += soup[i];
+    if (i >= SOUP_WINDOW) sum -= soup[i - SOUP_WINDOW];
+    if (sum > worst) worst = sum;
+  }
+  // Lines that read as code: ending in ; { } ) or :, or indented, or an assignment.
+  let lines = 0;
+  let code = 0;
+  let opens = 0;
+  let closes = 0;
+  let lineStart = 0;
+  for (let i = 0; i <= t.length; i++) {
+    const c = i < t.length ? t.charCodeAt(i) : 10;
+    if (c === 40 || c === 91 || c === 123) opens++;
+    else if (c === 41 || c === 93 || c === 125) closes++;
+    if (c !== 10) continue;
+    let e = i;
+    while (e > lineStart && isSpace(t.charCodeAt(e - 1))) e--;
+    if (e > lineStart) {
+      lines++;
+      const last = t.charCodeAt(e - 1);
+      const first = t.charCodeAt(lineStart);
+      const line = t.slice(lineStart, e);
+      if (
+        last === 59 ||
+        last === 123 ||
+        last === 125 ||
+        (last === 41 && line.includes("(")) ||
+        first === 9 ||
+        line.startsWith("  ") ||
+        / = |=>|->|==|\+\+|\/\/|#include|^(def|import|from|return|const|let|var|function|class|public|private) /.test(line)
+      ) {
+        code++;
+      }
+    }
+    lineStart = i + 1;
+  }
+  let tail = 0;
+  for (let i = Math.max(0, n - SOUP_WINDOW); i < n; i++) tail += soup[i];
+  return {
+    tail: tail / SOUP_WINDOW,
+    lines: Math.max(0, lines - 1),
+    share: n > 0 ? total / n : 0,
+    worst: worst / SOUP_WINDOW,
+    // One or two lines are not a program (an optimised suffix may hold "=>" or "//").
+    codeLines: lines >= 3 ? code / lines : 0,
+    bracketImbalance: opens + closes >= 2 ? Math.abs(opens - closes) / (opens + closes) : 0,
+    mixedScript: n > 0 ? mixed / n : 0,
+  };
 }
 
 /** The vector of characters [start, end) of the prepared text (dense features: whole text). */
@@ -259,8 +574,8 @@ export function vectorOf(start: number, end: number): FeatureVector {
 }
 
 /** The vector of a whole text (normalised and truncated first). */
-export function extractFeatures(raw: string): FeatureVector {
+export function extractFeatures(raw: string, lm?: Uint8Array | null): FeatureVector {
   const text = textForModel(raw);
-  prepareText(text);
+  prepareText(text, lm);
   return vectorOf(0, text.length);
 }

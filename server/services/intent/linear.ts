@@ -21,7 +21,7 @@ export interface LinearModel {
   weights: Int8Array;
 }
 
-function base64ToBytes(b64: string): Uint8Array {
+export function base64ToBytes(b64: string): Uint8Array {
   const bin = atob(b64);
   const bytes = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
@@ -37,12 +37,15 @@ export function bytesToBase64(bytes: Uint8Array): string {
 export function decodeLinearModel(json: TLinearModelJson): LinearModel {
   const bytes = base64ToBytes(json.weights);
   if (bytes.length !== 1 << json.bits) throw new Error(`intent model: expected ${1 << json.bits} weights, got ${bytes.length}`);
-  if (json.dense.length !== DENSE_FEATURES.length) throw new Error("intent model: dense feature count mismatch");
+  // A model trained before later dense features existed gives them weight 0.
+  if (json.dense.length > DENSE_FEATURES.length) throw new Error("intent model: dense feature count mismatch");
+  const dense = new Float32Array(DENSE_FEATURES.length);
+  dense.set(json.dense);
   return {
     mask: (1 << json.bits) - 1,
     scale: json.scale,
     bias: json.bias,
-    dense: Float32Array.from(json.dense),
+    dense,
     weights: new Int8Array(bytes.buffer, bytes.byteOffset, bytes.length),
   };
 }
