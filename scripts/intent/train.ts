@@ -32,7 +32,6 @@ const SOURCE_HOLDOUTS: { name: string; groups: string[]; sentiment?: boolean }[]
   { name: "tokenist templated docs + injections spliced into them", groups: ["tokenist:templated-docs", "tokenist:templated-injection"] },
   { name: "AgentDojo + pallms injections (jailbreak)", groups: ["lindsey98/agentdojo", "mik0w/pallms"] },
   { name: "PyRIT jailbreak templates (jailbreak)", groups: ["Azure/PyRIT"] },
-  { name: "prompt-extraction attacks, Zhang et al. (jailbreak)", groups: ["y0mingzhang/prompt-extraction"] },
   { name: "OASST + Arena-Hard real user prompts (safe)", groups: ["Open-Assistant/oasst-model-eval", "lmarena/arena-hard-auto"] },
   { name: "MT-Eval + StructFlowBench follow-up turns (safe)", groups: ["KwanWaiChung/MT-Eval", "MLGroupJLU/StructFlowBench"] },
   { name: "GPTeacher role-play (safe)", groups: ["teknium1/GPTeacher"] },
