@@ -1,15 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "@/db/client";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
+import { outboxDrained } from "../helpers/db";
 import { priceLlmCall } from "@/server/services/intent/track-llm-cost";
 import { type ChatRequest, startFakeOpenAI } from "../helpers/fake-openai";
-
-async function waitFor(probe: () => boolean, timeoutMs = 20_000) {
-  const started = Date.now();
-  while (!probe()) {
-    if (Date.now() - started > timeoutMs) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const labelled = (r: ChatRequest) => {
   const content = r.body.messages[1]!.content;
@@ -18,18 +12,22 @@ const labelled = (r: ChatRequest) => {
 
 // The REST door of the setting and the worker of the running app: text reaches the LLM masked
 // until PATCH /api/v1/workspace sets llmLabelRawText, and a `sentiment`-only record is labelled.
-describe("the LLM labeller's raw-text setting over HTTP", () => {
+// On Postgres: the test reads the running app's outbox to know when its background work is done.
+describe.runIf(process.env.TEST_DATABASE_URL)("the LLM labeller's raw-text setting over HTTP", () => {
   let app: RunningApp;
+  let database: Database;
   let openai: Awaited<ReturnType<typeof startFakeOpenAI>>;
   beforeAll(async () => {
     openai = await startFakeOpenAI();
     openai.setFallback({ status: 200, answer: { labels: [{ label: "frustration", confidence: 0.8, reason: "Annoyed." }] } });
     app = await startApp({
-      driver: process.env.TEST_DATABASE_URL ? "postgres" : "pglite",
+      driver: "postgres",
       env: { OPENAI_API_KEY: "sk-http-raw", OPENAI_BASE_URL: openai.baseUrl, TOKENIST_INTENT_MODEL: "gpt-4o-mini" },
     });
+    database = await openDatabase({ url: app.databaseUrl!, max: 2 });
   }, 180_000);
   afterAll(async () => {
+    await database?.close();
     await app?.dispose();
     await openai?.close();
   });
@@ -47,7 +45,8 @@ describe("the LLM labeller's raw-text setting over HTTP", () => {
 
     const said = "Still broken!! Reach me at gail@example.com or +44 20 7946 0958.";
     expect((await record("raw-1", { input: said, output: "Sorry." })).status).toBe(200);
-    await waitFor(() => openai.requests.length >= 1);
+    await outboxDrained(database.db);
+    expect(openai.requests).toHaveLength(1);
     expect(labelled(openai.requests[0]!)).toEqual({
       user_message: "Still broken!! Reach me at [email] or [phone].",
       assistant_reply: "Sorry.",
@@ -58,11 +57,13 @@ describe("the LLM labeller's raw-text setting over HTTP", () => {
     expect(patched.body).toMatchObject({ llmLabelRawText: true, redactPayloads: false });
     expect((await callApi(app, "/api/v1/workspace")).body).toMatchObject({ llmLabelRawText: true });
     expect((await record("raw-2", { input: said, output: "Sorry." })).status).toBe(200);
-    await waitFor(() => openai.requests.length >= 2);
+    await outboxDrained(database.db);
+    expect(openai.requests).toHaveLength(2);
     expect(labelled(openai.requests[1]!)).toEqual({ user_message: said, assistant_reply: "Sorry." });
 
     expect((await record("raw-3", { sentiment: "I understand this is frustrating; let me try again." })).status).toBe(200);
-    await waitFor(() => openai.requests.length >= 3);
+    await outboxDrained(database.db);
+    expect(openai.requests).toHaveLength(3);
     expect(labelled(openai.requests[2]!)).toEqual({
       user_message: null,
       assistant_reply: "I understand this is frustrating; let me try again.",
@@ -72,8 +73,7 @@ describe("the LLM labeller's raw-text setting over HTTP", () => {
     expect(bad.status).toBe(400);
 
     // The three calls' cost, as the Labels page shows it, through GET /api/v1/usage/labels/llm-cost.
-    const cost = async () => (await callApi(app, "/api/v1/usage/labels/llm-cost")).body as { calls: number };
-    for (let seen = await cost(); seen.calls < 3; seen = await cost()) await new Promise((r) => setTimeout(r, 100));
+    const cost = async () => (await callApi(app, "/api/v1/usage/labels/llm-cost")).body;
     const perCall = priceLlmCall({
       model: "gpt-4o-mini",
       usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
