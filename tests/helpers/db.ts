@@ -1,8 +1,6 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
-import { sql } from "drizzle-orm";
-import { expect, vi } from "vitest";
-import { openDatabase, resultRows, type Database, type Db, type Driver } from "@/db/client";
+import { openDatabase, type Database, type Driver } from "@/db/client";
 
 /** The databases integration suites run on: PGlite always, Postgres when TEST_DATABASE_URL is set. */
 export const TEST_DRIVERS: Driver[] = process.env.TEST_DATABASE_URL ? ["pglite", "postgres"] : ["pglite"];
@@ -40,18 +38,4 @@ export async function dropTestDatabase(url: string) {
   const admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
   await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
   await admin.end();
-}
-
-/**
- * Resolves once the outbox holds nothing undelivered: every reaction to what was recorded so far
- * (alerts, labels and the LLM labeller's cost) has run. For a running app, open its database.
- */
-export async function outboxDrained(db: Db, timeoutMs = 60_000) {
-  await vi.waitFor(
-    async () => {
-      const [row] = resultRows<{ n: number }>(await db.execute(sql`select count(*)::int as n from outbox where delivered_at is null`));
-      expect(row?.n).toBe(0);
-    },
-    { timeout: timeoutMs, interval: 50 },
-  );
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "@/db/client";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
-import { outboxDrained } from "../helpers/db";
+import { outboxDrained } from "../helpers/outbox";
 import { priceLlmCall } from "@/server/services/intent/track-llm-cost";
 import { type ChatRequest, startFakeOpenAI } from "../helpers/fake-openai";
 
