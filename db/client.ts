@@ -34,12 +34,18 @@ export interface OpenOptions {
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 
-/** Open a database and apply pending migrations. */
+/**
+ * Open a database, apply pending migrations and create the months of events partitions due now
+ * (a database left idle past a month's turn gets its month before the first record lands in the
+ * default partition).
+ */
 export async function openDatabase(options: OpenOptions): Promise<Database> {
   const database: Database & { url?: string } = options.url
     ? await openPostgres(options.url, options.max)
     : await openPglite(options.dataDir);
   await migrateDatabase(database);
+  const { ensureEventPartitions } = await import("../server/services/maintenance/partitions");
+  await ensureEventPartitions(database.db);
   return database;
 }
 

@@ -1,12 +1,16 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import { workspaces } from "./workspaces";
 
-/** One recorded LLM call. Append-only; idempotent on (workspace_id, request_id). */
+/**
+ * One recorded LLM call. Append-only; idempotent on (workspace_id, request_id) through `event_keys`.
+ * Partitioned by month on occurred_at (migration 0012, server/services/maintenance/partitions.ts):
+ * retention drops whole months, so every unique key includes occurred_at.
+ */
 export const events = pgTable(
   "events",
   {
-    id: text("id").primaryKey(), // evt_... (time-ordered)
+    id: text("id").notNull(), // evt_... (time-ordered)
     workspaceId: text("workspace_id")
       .notNull()
       .references(() => workspaces.id, { onDelete: "cascade" }),
@@ -39,13 +43,16 @@ export const events = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("events_workspace_id_request_id_idx").on(t.workspaceId, t.requestId),
+    primaryKey({ columns: [t.id, t.occurredAt], name: "events_pkey" }),
+    // Not unique: event_keys holds the idempotency key; this finds an event by its request id.
+    index("events_workspace_id_request_id_idx").on(t.workspaceId, t.requestId),
     index("events_workspace_id_occurred_at_idx").on(t.workspaceId, t.occurredAt),
     index("events_workspace_id_user_id_occurred_at_idx").on(t.workspaceId, t.userId, t.occurredAt),
     index("events_workspace_id_conversation_id_idx").on(t.workspaceId, t.conversationId),
     // The dashboard's logs page pages through a workspace's events by their time-ordered id.
     index("events_workspace_id_id_idx").on(t.workspaceId, t.id),
-    // Label counts and label filters read only the (few) labelled events.
-    index("events_workspace_id_labelled_idx").on(t.workspaceId, t.occurredAt).where(sql`cardinality(labels) > 0`),
+    // Label counts and label filters read only the (few) labelled events; user_id and labels in
+    // the key let the Overview's label counts read the index alone (no visit to each event).
+    index("events_workspace_id_labelled_idx").on(t.workspaceId, t.occurredAt, t.userId, t.labels).where(sql`cardinality(labels) > 0`),
   ],
 );

@@ -3,6 +3,7 @@ export * from "./members";
 export * from "./api-keys";
 export * from "./audit-logs";
 export * from "./events";
+export * from "./event-keys";
 export * from "./end-users";
 export * from "./usage-rollups";
 export * from "./model-prices";

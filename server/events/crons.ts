@@ -2,6 +2,7 @@ import type { Db } from "@/db/client";
 import { reportUsageToStripe } from "@/server/services/billing/meter-reporting";
 import { billingEnabled, getStripe } from "@/server/services/billing/stripe-client";
 import { runHousekeeping } from "@/server/services/maintenance/housekeeping";
+import { ensureEventPartitions } from "@/server/services/maintenance/partitions";
 import { runRetention } from "@/server/services/maintenance/retention";
 
 export interface Cron {
@@ -26,7 +27,8 @@ export interface Cron {
 export const CRONS: readonly Cron[] = [
   // Expired reservations, stale reservation counters, old delivered outbox rows.
   { id: "housekeeping", stepId: "housekeeping", schedule: "*/5 * * * *", everyMs: 60_000, run: (db) => runHousekeeping(db) },
-  // Events and payload logs past each workspace's plan retention. Rollups stay.
+  // Events and payload logs past each workspace's plan retention (whole months of events dropped
+  // once past every workspace's retention). Rollups stay.
   {
     id: "retention-cleanup",
     stepId: "delete-expired",
@@ -34,6 +36,14 @@ export const CRONS: readonly Cron[] = [
     everyMs: 24 * 3600_000,
     firstAfterMs: 30_000,
     run: (db) => runRetention(db),
+  },
+  // Monthly partitions of events, created ahead (start-up creates them too: this covers a long uptime).
+  {
+    id: "event-partitions",
+    stepId: "ensure-partitions",
+    schedule: "TZ=UTC 0 1 * * *",
+    everyMs: 24 * 3600_000,
+    run: (db) => ensureEventPartitions(db),
   },
   // Tracked requests of completed hours → the Stripe meter, with deterministic identifiers.
   {

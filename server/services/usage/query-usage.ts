@@ -99,15 +99,106 @@ export async function queryUsage({ ctx, input }: { ctx: ServiceCtx; input: TUsag
   };
 }
 
+type TopQuery = z.output<typeof ZTopQuery>;
+
+const ORDER = { cost: sql`sum(cost_nanos)`, tokens: sql`sum(total_tokens)`, requests: sql`sum(requests)` };
+/** An end user's running total of each order: never less than what they used in any range. */
+const LIFETIME = { cost: sql`cost_nanos`, tokens: sql`total_tokens`, requests: sql`requests` };
+/** End users read in the first round of the bounded top users: twice the top's size, then doubling. */
+const FIRST_ROUND_FACTOR = 2;
+/** Past this many end users the bound is not pruning (usage spread evenly): aggregate them all. */
+const MAX_CANDIDATES = 4_000;
+
 /** The top keys of a dimension over a range (top end users by cost, …). */
 export async function topUsage({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZTopQuery> }) {
   const q = ZTopQuery.parse(input);
-  const order = { cost: sql`sum(cost_nanos)`, tokens: sql`sum(total_tokens)`, requests: sql`sum(requests)` }[q.orderBy];
+  const users = q.dimension === "user" ? await boundedTopUsers(ctx, q) : null;
+  return users ?? topOf(ctx, q, null);
+}
+
+type TopRow = SumRow & { key: string; n: string };
+
+/** The top keys by a full aggregate over the range, or among `keys` only. */
+async function topOf(ctx: ServiceCtx, q: TopQuery, keys: string[] | null) {
+  const among = keys ? sql`and key in ${keyList(keys)}` : sql``;
   const rows = resultRows<SumRow & { key: string }>(
-    await ctx.db.execute(sql`select key, ${SUMS} from usage_rollups where ${where(ctx, q)}
-      group by key order by ${order} desc, key limit ${q.limit}`),
+    await ctx.db.execute(sql`select key, ${SUMS} from usage_rollups where ${where(ctx, q)} ${among}
+      group by key order by ${ORDER[q.orderBy]} desc, key limit ${q.limit}`),
   );
   return rows.map((r) => ({ key: r.key, ...toTotals(r) }));
+}
+
+/**
+ * The top end users without aggregating every end user's buckets (millions of hour rows over a
+ * month with 10k users): end users are read by their running totals (end_users, an upper bound of
+ * any range's sum), biggest first, in doubling rounds, and summed over the range, until the k-th
+ * best range sum exceeds the running total of every end user not read yet — none of them can
+ * enter the top. Exact; null when usage is spread so evenly that the bound does not prune.
+ */
+async function boundedTopUsers(ctx: ServiceCtx, q: TopQuery) {
+  const read: TopRow[] = [];
+  let after: { bound: string; key: string } | null = null;
+  for (let size = q.limit * FIRST_ROUND_FACTOR; read.length < MAX_CANDIDATES; size *= 2) {
+    const candidates = await nextCandidates(ctx, q, after, size);
+    const keys = candidates.map((c) => c.key);
+    if (keys.length) read.push(...(await rangeRows(ctx, q, keys)));
+    const last = candidates[candidates.length - 1];
+    if (!last || candidates.length < size) return topAmong(ctx, q, read);
+    if (read.length >= q.limit && kthLargest(read, q.limit) > BigInt(last.bound)) return topAmong(ctx, q, read);
+    after = last;
+  }
+  return null;
+}
+
+/**
+ * The top of the end users read. When no two of them tie on the order, sums alone decide and the
+ * rows read are the answer; on a tie the database orders the tied keys (by its collation, as the
+ * full aggregate would).
+ */
+async function topAmong(ctx: ServiceCtx, q: TopQuery, read: TopRow[]) {
+  const sorted = [...read].sort((a, b) => compareDesc(BigInt(a.n), BigInt(b.n)));
+  const top = sorted.slice(0, q.limit);
+  const cut = top.length ? BigInt(top[top.length - 1]!.n) : 0n;
+  const next = sorted[q.limit];
+  const tied = new Set(top.map((r) => r.n)).size < top.length || (next !== undefined && BigInt(next.n) === cut);
+  if (!tied) return top.map((r) => ({ key: r.key, ...toTotals(r) }));
+  const contenders = sorted.filter((r) => BigInt(r.n) >= cut).map((r) => r.key);
+  return topOf(ctx, q, contenders);
+}
+
+function compareDesc(a: bigint, b: bigint): number {
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+
+function keyList(keys: string[]): SQL {
+  return sql`(${sql.join(
+    keys.map((k) => sql`${k}`),
+    sql`, `,
+  )})`;
+}
+
+function kthLargest(rows: TopRow[], k: number): bigint {
+  return rows.map((r) => BigInt(r.n)).sort(compareDesc)[k - 1]!;
+}
+
+/** End users by running total (the order's), biggest first, after a keyset position. */
+async function nextCandidates(ctx: ServiceCtx, q: TopQuery, after: { bound: string; key: string } | null, size: number) {
+  const total = LIFETIME[q.orderBy];
+  const past = after
+    ? sql`and (${total} < ${after.bound}::bigint or (${total} = ${after.bound}::bigint and user_id > ${after.key}))`
+    : sql``;
+  return resultRows<{ key: string; bound: string }>(
+    await ctx.db.execute(sql`select user_id as key, ${total}::text as bound from end_users
+      where workspace_id = ${ctx.workspaceId} ${past} order by ${total} desc, user_id limit ${size}`),
+  );
+}
+
+/** The range sums of each of these end users (those with usage in the range), with the order's as n. */
+async function rangeRows(ctx: ServiceCtx, q: TopQuery, keys: string[]): Promise<TopRow[]> {
+  return resultRows<TopRow>(
+    await ctx.db.execute(sql`select key, ${ORDER[q.orderBy]}::text as n, ${SUMS} from usage_rollups
+      where ${where(ctx, q)} and key in ${keyList(keys)} group by key`),
+  );
 }
 
 /** Usage as CSV: one line per (bucket, key), for spreadsheets and invoices. */
