@@ -3,6 +3,7 @@
 import postgres from "postgres";
 import { openDatabase } from "@/db/client";
 import { signUp } from "@/server/services/auth/accounts";
+import { type GroupCommitStats, groupCommitFor } from "@/server/services/metering/group-commit";
 import { recordEvent } from "@/server/services/metering/record-event";
 import { fmt, freshDatabase, measure } from "./lib";
 
@@ -27,6 +28,7 @@ export async function main() {
         (i) =>
           raw`insert into bench_raw values (${`c${concurrency}-${i}`}, ${workspace.id}, ${`user_${i % 1000}`}, ${907}, ${140400}, now())`,
       );
+      const before = { ...groupCommitFor(database.db).stats };
       const record = await measure(N, concurrency, (i) =>
         recordEvent({
           ctx,
@@ -43,7 +45,8 @@ export async function main() {
       rows.push(
         `concurrency ${String(concurrency).padStart(2)}: raw insert ${fmt(baseline.opsPerSec)}/s (p50 ${fmt(baseline.p50, 2)} ms, p99 ${fmt(baseline.p99, 2)} ms)` +
           ` | recordEvent ${fmt(record.opsPerSec)}/s (p50 ${fmt(record.p50, 2)} ms, p99 ${fmt(record.p99, 2)} ms)` +
-          ` | ratio ${fmt(record.opsPerSec / baseline.opsPerSec, 2)}`,
+          ` | ratio ${fmt(record.opsPerSec / baseline.opsPerSec, 2)}` +
+          ` | ${fmt(recordsPerStatement(before, groupCommitFor(database.db).stats), 1)} records/statement`,
       );
       results.push({
         concurrency,
@@ -62,4 +65,9 @@ export async function main() {
     await database.close();
     await drop();
   }
+}
+
+/** How many records each statement carried on average since `before` (group commit, metering/group-commit.ts). */
+function recordsPerStatement(before: GroupCommitStats, after: GroupCommitStats): number {
+  return (after.records - before.records) / Math.max(1, after.statements - before.statements);
 }

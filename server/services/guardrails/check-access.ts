@@ -11,7 +11,9 @@ import { activeRestrictions, recentLabels } from "../core/user-signals";
 import { mergeLabels, throttleOf, throttleRules } from "./policy-restrictions";
 import { estimateRequest } from "./estimate";
 import { describeLimit, type Usage } from "./describe-limit";
-import { readBuckets, readUsage, type FastReserve } from "./read-usage";
+import { readBuckets, readUsage } from "./read-usage";
+import { readUsageFast, reservationsWritten, reserveBehind } from "./fast-path";
+import { beginWrite, endWrite, mirroredUsage, noteReservation } from "./usage-mirror";
 import { reserve, type ReservationSpec } from "./reserve";
 import { ruleSubject, type Subject } from "./rule-subject";
 import { isRolling, rollingFreeAt } from "../core/windows";
@@ -26,10 +28,11 @@ export const HEADROOM_CALLS = 1_000n;
 
 /**
  * May this end user make this LLM call? Blocklist, check-stage label policies, then rules and
- * label-policy throttles. Reads cached rules, blocklist and per-user label signals, and one
- * statement of rollup and reservation counters; near a blocking limit the read, the decision
- * and the reservation happen under a per-subject lock, so N concurrent checks never allow more
- * than the limit. An allowed check is kept (its checkId) until its record settles it. Past the
+ * label-policy throttles. Reads cached rules, blocklist and per-user label signals, and the
+ * rollup and reservation counters in a statement shared with concurrent checks (fast-path.ts);
+ * far from every blocking limit it answers without waiting on a write; near one the read, the
+ * decision and the reservation happen under a per-subject lock, so N concurrent checks never
+ * allow more than the limit. An allowed check is kept (its checkId) until its record settles it. Past the
  * Free plan's cap it keeps deciding (and says `quota.exceeded`), but is neither kept nor
  * counted. No network call beyond the database, no LLM call.
  */
@@ -125,49 +128,54 @@ export async function checkAccess({
     ...(quotaAnswer && { quota: quotaAnswer }),
   });
   if (matching.length === 0) {
-    if (keep) await reserve(ctx.db, reservation);
+    if (keep) reserveBehind(ctx.db, reservation);
     return allowedAnswer({ limits: [], actions: [...new Set(policyActions)] });
   }
-  const evaluate = async (db: Queryable, fast?: FastReserve) => {
-    const { usage, reserved } = await readUsage(db, ctx.workspaceId, subjects, now, fast);
+  const evaluate = (usage: Usage[]) => {
     const limits = matching.map((rule, i) => describeLimit(rule, subjectName(rule, input), usage[i]!, estimate, now));
     const exceeded = limits.filter((l) => l.exceeded);
-    return { limits, exceeded, blocking: exceeded.filter((l) => l.rule.action === "block"), reserved };
+    return { limits, exceeded, blocking: exceeded.filter((l) => l.rule.action === "block") };
   };
-  // One statement reads every counter and, when each blocking limit has room for more than
-  // HEADROOM_CALLS calls like this one, reserves at once: racing checks cannot overrun such a
-  // subject. A denial it shows is final (usage only grows until it ages out). Otherwise the
-  // subjects near their limit are locked, re-read and reserved under the lock: exact.
-  let outcome = await evaluate(
-    ctx.db,
-    blockingRules.length && keep
-      ? {
-          headroom: HEADROOM_CALLS,
-          reservation,
-          rules: blockingRules.map(({ rule, index }) => ({
-            index,
-            metric: rule.metric,
-            need: rule.metric === "requests" ? 1n : rule.metric === "tokens" ? estimate.tokens : estimate.costNanos,
-            limit: rule.limitValue,
-          })),
-        }
-      : undefined,
-  );
-  if (keep && !outcome.reserved && outcome.blocking.length === 0) {
-    if (blockingRules.length) {
-      const near = outcome.limits.filter((l) => l.rule.action === "block" && l.used + l.need * HEADROOM_CALLS > l.rule.limitValue);
-      outcome = await ctx.db.transaction(async (tx) => {
-        await lockSubjects(
-          tx,
-          ctx.workspaceId,
-          near.map((l) => ruleSubject(l.rule, input)!),
-        );
-        const locked = await evaluate(tx);
-        if (locked.blocking.length === 0) await reserve(tx, reservation);
-        return locked;
-      });
+  // Far from every limit (room for more than HEADROOM_CALLS calls like this one on each blocking
+  // rule, no rule exceeded), the check is answered from this process's mirror of the counters and
+  // its reservation written behind: no statement waited on. Otherwise one read shared with the
+  // concurrent checks (which counts this process's unwritten admissions): far → the same; a
+  // denial it shows is final (usage only grows until it ages out); near a blocking limit, the
+  // subjects are locked, re-read and reserved under the lock: exact.
+  const nearOf = (o: ReturnType<typeof evaluate>) =>
+    o.limits.filter((l) => l.rule.action === "block" && l.used + l.need * HEADROOM_CALLS > l.rule.limitValue);
+  const mirrored = keep ? mirroredUsage(ctx.db, ctx.workspaceId, subjects, now) : null;
+  const fromMemory = mirrored && evaluate(mirrored);
+  let outcome: ReturnType<typeof evaluate>;
+  if (fromMemory && fromMemory.exceeded.length === 0 && nearOf(fromMemory).length === 0) {
+    outcome = fromMemory;
+    reserveBehind(ctx.db, reservation);
+  } else {
+    outcome = evaluate(await readUsageFast(ctx.db, ctx.workspaceId, subjects, now));
+  }
+  if (outcome !== fromMemory && keep && outcome.blocking.length === 0) {
+    const near = nearOf(outcome);
+    if (near.length === 0) {
+      reserveBehind(ctx.db, reservation);
     } else {
-      await reserve(ctx.db, reservation);
+      // This process's admissions written behind must be in the locked read.
+      await reservationsWritten(ctx.db);
+      const seq = beginWrite(ctx.db);
+      try {
+        outcome = await ctx.db.transaction(async (tx) => {
+          await lockSubjects(
+            tx,
+            ctx.workspaceId,
+            near.map((l) => ruleSubject(l.rule, input)!),
+          );
+          const locked = evaluate((await readUsage(tx, ctx.workspaceId, subjects, now)).usage);
+          if (locked.blocking.length === 0) await reserve(tx, reservation);
+          return locked;
+        });
+        if (outcome.blocking.length === 0) noteReservation(ctx.db, reservation, seq);
+      } finally {
+        endWrite(ctx.db, seq);
+      }
     }
   }
   const { limits, exceeded, blocking } = outcome;

@@ -1,9 +1,9 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { executePrepared, resultRows, type Queryable } from "@/db/client";
 import type { RuleWindow } from "@/db/schema";
 import { windowStart } from "../core/windows";
 import { floorToMinute } from "../core/time";
-import { RESERVATION_TTL_MS, reservationCtes, type ReservationSpec } from "./reserve";
+import { RESERVATION_TTL_MS } from "./reserve";
 
 export type { Subject } from "./rule-subject";
 import type { Subject } from "./rule-subject";
@@ -16,22 +16,6 @@ export interface SubjectUsage {
 }
 
 /**
- * Reserve in the same statement when every blocking rule is this far from its limit:
- * `used + need × headroom ≤ limit` (check-access.ts explains the bound).
- */
-export interface FastReserve {
-  rules: Array<{ index: number; metric: "requests" | "tokens" | "cost_usd"; need: bigint; limit: bigint }>;
-  headroom: bigint;
-  reservation: ReservationSpec;
-}
-
-const USED: Record<FastReserve["rules"][number]["metric"], SQL> = {
-  requests: sql`(u.requests::numeric + u.rsv_requests::numeric)`,
-  tokens: sql`(u.tokens::numeric + u.rsv_tokens::numeric)`,
-  cost_usd: sql`(u.cost::numeric + u.rsv_cost::numeric)`,
-};
-
-/**
  * Usage of each (subject, window) in ONE statement: rollup counters plus the open
  * reservations of allowed-but-not-yet-recorded calls (per-minute reservation counters). One
  * statement means one snapshot, so a record that turns a reservation into an event between
@@ -42,8 +26,7 @@ export async function readUsage(
   workspaceId: string,
   subjects: Array<Subject & { window: RuleWindow }>,
   now: Date,
-  fast?: FastReserve,
-): Promise<{ usage: SubjectUsage[]; reserved: boolean }> {
+): Promise<{ usage: SubjectUsage[] }> {
   const parts = subjects.map((s, i) => {
     // ISO strings, not Dates: postgres.js cannot bind a Date in a raw statement.
     const windowFrom = windowStart(s.window, now);
@@ -76,8 +59,7 @@ export async function readUsage(
     rsv_requests: string;
     rsv_tokens: string;
     rsv_cost: string;
-    reserved?: boolean;
-  }>(db, fast ? withFastReserve(parts, fast) : sql.join(parts, sql` union all `));
+  }>(db, sql.join(parts, sql` union all `));
   const out: SubjectUsage[] = [];
   for (const r of rows) {
     out[Number(r.i)] = {
@@ -87,19 +69,7 @@ export async function readUsage(
       oldestBucket: r.oldest ? new Date(r.oldest) : null,
     };
   }
-  return { usage: out, reserved: Boolean(rows[0]?.reserved) };
-}
-
-/** The read, a "far from every blocking limit" test, and the conditional reservation: one statement. */
-function withFastReserve(parts: SQL[], fast: FastReserve): SQL {
-  const cases = fast.rules.map(
-    (r) => sql`when ${r.index} then ${USED[r.metric]} < ${r.limit.toString()}::numeric
-      and ${USED[r.metric]} + ${(r.need * fast.headroom).toString()}::numeric <= ${r.limit.toString()}::numeric`,
-  );
-  return sql`with u as (${sql.join(parts, sql` union all `)}),
-    far as (select coalesce(bool_and(case u.i ${sql.join(cases, sql` `)} else true end), false) as ok from u),
-    ${reservationCtes(fast.reservation, sql`(select ok from far)`)}
-    select u.*, (select ok from far) as reserved from u`;
+  return { usage: out };
 }
 
 /** The window's buckets, oldest first, for working out when a rolling window frees up. */

@@ -1,7 +1,6 @@
 import { sql, type SQL } from "drizzle-orm";
 import type { Dimension } from "@/db/schema";
-import { EVENTS } from "@/server/events/catalogue";
-import { enqueueFrom } from "@/server/events/publish";
+import { EVENTS, type OutboxPayload } from "@/server/events/catalogue";
 import type { UsageTokens } from "../core/usage";
 
 export interface EventToInsert {
@@ -34,11 +33,17 @@ export interface EventToInsert {
   settle?: { checkId: string } | { latestOf: { feature: string | null } } | null;
 }
 
+/** What the statement answers for each event it inserted (a duplicate requestId gets no row). */
+export interface InsertedEvent {
+  id: string;
+  settled: string | null;
+}
+
 /**
  * The upsert tail that adds a row's counters to an existing rollup bucket. Shared by
  * recording (minute buckets) and compaction (hour buckets): one definition of "add".
  */
-export const ADD_TO_ROLLUP = sql.raw(`on conflict (workspace_id, dimension, key, granularity, bucket) do update set
+const ADD_TO_ROLLUP_TEXT = `on conflict (workspace_id, dimension, key, granularity, bucket) do update set
         ${[
           "requests",
           "input_tokens",
@@ -50,7 +55,8 @@ export const ADD_TO_ROLLUP = sql.raw(`on conflict (workspace_id, dimension, key,
           "unpriced_requests",
         ]
           .map((c) => `${c} = usage_rollups.${c} + excluded.${c}`)
-          .join(",\n        ")}`);
+          .join(",\n        ")}`;
+export const ADD_TO_ROLLUP = sql.raw(ADD_TO_ROLLUP_TEXT);
 
 /** The rollup keys one event counts towards, in a fixed order (a fixed lock order: no deadlocks). */
 export function rollupKeys(e: Pick<EventToInsert, "userId" | "orgId" | "feature" | "model" | "tier">): Array<[Dimension, string]> {
@@ -63,90 +69,178 @@ export function rollupKeys(e: Pick<EventToInsert, "userId" | "orgId" | "feature"
   return keys;
 }
 
-/**
- * One statement with data-modifying CTEs: insert the event (or nothing, on a duplicate
- * requestId), and only when it was inserted settle its check (by checkId, else the end user's
- * latest open one), add to the minute rollups, update the end user, keep the text for the
- * labeller and write the outbox entry. Returns the event id and the settled check's id, or no
- * row for a duplicate. Values are bound as text with casts: postgres.js cannot bind Dates or
- * bigints inside raw statements.
- */
-export function insertEventStatement(e: EventToInsert): SQL {
+/** One event as a row of the statement's JSON input (bigints and dates as text). */
+function inputRow(e: EventToInsert, idx: number) {
   const t = e.tokens;
-  const at = e.occurredAt.toISOString();
-  const bucket = e.bucket.toISOString();
-  const cost = e.costNanos.toString();
-  const unpriced = e.priced ? 0 : 1;
-  const keys = [...rollupKeys(e), ...(e.ruleKeys ?? [])].map(([d, k]) => sql`(${d}, ${k})`);
-  const recorded = enqueueFrom("ev", EVENTS.eventRecorded, e.workspaceId, {
+  const keys = [...rollupKeys(e), ...(e.ruleKeys ?? [])];
+  const outbox: OutboxPayload<typeof EVENTS.eventRecorded> = {
     eventId: e.id,
     requestId: e.requestId,
     userId: e.userId,
     conversationId: e.conversationId,
     hasText: e.hasText,
-  });
-  const which =
-    e.settle && "checkId" in e.settle
-      ? sql`select id from reservations where workspace_id = ${e.workspaceId} and id = ${e.settle.checkId}
-          and exists (select 1 from ev) for update skip locked`
-      : e.settle && e.userId
-        ? sql`select id from reservations
-            where workspace_id = ${e.workspaceId} and user_id = ${e.userId} and expires_at > ${at}::timestamptz
-              ${e.settle.latestOf.feature ? sql`and feature = ${e.settle.latestOf.feature}` : sql``}
-              and exists (select 1 from ev)
-            order by created_at desc limit 1 for update skip locked`
-        : null;
-  const settle = which
-    ? sql`, settled as (
-        delete from reservations where id = (${which})
-        returning id, created_at, subjects, tokens, cost_nanos)
-      , unreserved as (
-        update reservation_counters rc set requests = rc.requests - 1, tokens = rc.tokens - s.tokens,
-          cost_nanos = rc.cost_nanos - s.cost_nanos
-        from settled s
-        where rc.workspace_id = ${e.workspaceId} and rc.subject = any(s.subjects)
-          and rc.bucket = date_trunc('minute', s.created_at, 'UTC'))`
-    : sql``;
-  const settledId = which ? sql`(select id from settled)` : sql`null::text`;
-  const endUser = e.userId
-    ? sql`, end_user as (
-        insert into end_users (workspace_id, user_id, org_id, tier, first_seen_at, last_seen_at, requests, total_tokens, cost_nanos, unpriced_requests)
-        select ${e.workspaceId}, ${e.userId}, ${e.orgId}, ${e.tier}, ${at}::timestamptz, ${at}::timestamptz, 1, ${t.total}, ${cost}::bigint, ${unpriced} from ev
-        on conflict (workspace_id, user_id) do update set
-          org_id = coalesce(excluded.org_id, end_users.org_id),
-          tier = coalesce(excluded.tier, end_users.tier),
-          first_seen_at = least(end_users.first_seen_at, excluded.first_seen_at),
-          last_seen_at = greatest(end_users.last_seen_at, excluded.last_seen_at),
-          requests = end_users.requests + 1,
-          total_tokens = end_users.total_tokens + excluded.total_tokens,
-          cost_nanos = end_users.cost_nanos + excluded.cost_nanos,
-          unpriced_requests = end_users.unpriced_requests + excluded.unpriced_requests)`
-    : sql``;
-  const labelText = e.labelText
-    ? sql`, texts as (
-        insert into event_texts (event_id, workspace_id, user_id, conversation_id, input, output, occurred_at, expires_at)
-        select id, ${e.workspaceId}, ${e.userId}, ${e.conversationId}, ${e.labelText.input}, ${e.labelText.output},
-          ${at}::timestamptz, ${e.labelText.expiresAt.toISOString()}::timestamptz from ev)`
-    : sql``;
-  return sql`with ev as (
-      insert into events (id, workspace_id, request_id, user_id, org_id, feature, tier, model, provider, request_type,
-        conversation_id, latency_ms, metadata, usage_format, input_tokens, cached_input_tokens, cache_write_tokens,
-        output_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, total_tokens, cost_nanos, priced,
-        price_source, occurred_at)
-      values (${e.id}, ${e.workspaceId}, ${e.requestId}, ${e.userId}, ${e.orgId}, ${e.feature}, ${e.tier}, ${e.model},
-        ${e.provider}, ${e.requestType}, ${e.conversationId}, ${e.latencyMs},
-        ${e.metadata === null ? null : JSON.stringify(e.metadata)}::jsonb, ${e.usageFormat}, ${t.input}, ${t.cachedInput},
-        ${t.cacheWrite}, ${t.output}, ${t.reasoning}, ${t.audioInput}, ${t.audioOutput}, ${t.total}, ${cost}::bigint,
-        ${e.priced}, ${e.priceSource}, ${at}::timestamptz)
-      on conflict (workspace_id, request_id) do nothing
-      returning id
-    )${settle}, rollups as (
-      insert into usage_rollups (workspace_id, dimension, key, granularity, bucket, requests, input_tokens,
-        cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost_nanos, unpriced_requests)
-      select ${e.workspaceId}, d.dimension, d.key, 'minute', ${bucket}::timestamptz, 1, ${t.input}, ${t.cachedInput},
-        ${t.output}, ${t.reasoning}, ${t.total}, ${cost}::bigint, ${unpriced}
-      from ev, (values ${sql.join(keys, sql`, `)}) as d(dimension, key)
-      ${ADD_TO_ROLLUP}
-    )${endUser}${labelText}, queued as (${recorded})
-    select id, ${settledId} as settled from ev`;
+  };
+  const settle = e.settle ?? null;
+  return {
+    idx,
+    id: e.id,
+    workspace_id: e.workspaceId,
+    request_id: e.requestId,
+    user_id: e.userId,
+    org_id: e.orgId,
+    feature: e.feature,
+    tier: e.tier,
+    model: e.model,
+    provider: e.provider,
+    request_type: e.requestType,
+    conversation_id: e.conversationId,
+    latency_ms: e.latencyMs,
+    metadata: e.metadata,
+    usage_format: e.usageFormat,
+    input_tokens: t.input,
+    cached_input_tokens: t.cachedInput,
+    cache_write_tokens: t.cacheWrite,
+    output_tokens: t.output,
+    reasoning_tokens: t.reasoning,
+    audio_input_tokens: t.audioInput,
+    audio_output_tokens: t.audioOutput,
+    total_tokens: t.total,
+    cost_nanos: e.costNanos.toString(),
+    priced: e.priced,
+    price_source: e.priceSource,
+    occurred_at: e.occurredAt.toISOString(),
+    bucket: e.bucket.toISOString(),
+    dims: keys.map(([d]) => d),
+    rkeys: keys.map(([, k]) => k),
+    text_input: e.labelText?.input ?? null,
+    text_output: e.labelText?.output ?? null,
+    text_expires_at: e.labelText ? e.labelText.expiresAt.toISOString() : null,
+    settle_check: settle && "checkId" in settle ? settle.checkId : null,
+    settle_latest: Boolean(settle && "latestOf" in settle && e.userId),
+    settle_feature: settle && "latestOf" in settle ? settle.latestOf.feature : null,
+    outbox,
+  };
+}
+
+/**
+ * One statement for any number of events (the group commit's batch, or a single record): the
+ * events arrive as one JSON parameter, so the text never changes and Postgres plans it once per
+ * connection. Data-modifying CTEs: take each event's idempotency key (event_keys; a requestId
+ * already recorded gets nothing further), then only for the events that got a key: insert them,
+ * settle each one's check (by checkId, else its user's latest open one; the caller puts at most
+ * one settling event per user in a statement), release the settled checks' reservation counters,
+ * add to the minute rollups and end users (summed per row first, written in key order: batches
+ * running at once lock rows in one order, so they never deadlock), keep the labeller's text and
+ * write the outbox entries. Answers (idx, id, settled) per inserted event.
+ *
+ * The CTEs the final select does not read run after it, the last declared first: outbox, texts,
+ * events, end users, reservation counters, and the rollups last, so their hot rows (every record
+ * of a workspace adds to the same minute buckets) stay locked only until the commit.
+ */
+const BATCH_SQL = `with input as materialized (
+    select * from json_to_recordset($1::json) as r(idx int, id text, workspace_id text, request_id text, user_id text,
+      org_id text, feature text, tier text, model text, provider text, request_type text, conversation_id text,
+      latency_ms int, metadata jsonb, usage_format text, input_tokens bigint, cached_input_tokens bigint,
+      cache_write_tokens bigint, output_tokens bigint, reasoning_tokens bigint, audio_input_tokens bigint,
+      audio_output_tokens bigint, total_tokens bigint, cost_nanos bigint, priced boolean, price_source text,
+      occurred_at timestamptz, bucket timestamptz, dims text[], rkeys text[], text_input text, text_output text,
+      text_expires_at timestamptz, settle_check text, settle_latest boolean, settle_feature text, outbox jsonb)
+  ), keyed as (
+    insert into event_keys (workspace_id, request_id, event_id, occurred_at)
+    select workspace_id, request_id, id, occurred_at from input order by workspace_id, request_id
+    on conflict do nothing
+    returning event_id
+  ), fresh as materialized (
+    select i.* from input i join keyed k on k.event_id = i.id
+  ), targets as materialized (
+    select f.id as event_id, coalesce(by_id.id, latest.id) as check_id
+    from fresh f
+    left join lateral (
+      select r.id from reservations r
+      where f.settle_check is not null and r.workspace_id = f.workspace_id and r.id = f.settle_check
+      for update skip locked
+    ) by_id on true
+    left join lateral (
+      select r.id from reservations r
+      where f.settle_latest and r.workspace_id = f.workspace_id and r.user_id = f.user_id
+        and r.expires_at > f.occurred_at and (f.settle_feature is null or r.feature = f.settle_feature)
+      order by r.created_at desc limit 1
+      for update skip locked
+    ) latest on true
+    where f.settle_check is not null or f.settle_latest
+  ), settled as (
+    delete from reservations r using targets t where r.id = t.check_id
+    returning r.id, r.workspace_id, r.created_at, r.subjects, r.tokens, r.cost_nanos
+  ), released as (
+    select s.workspace_id, u.subject, date_trunc('minute', s.created_at, 'UTC') as bucket, count(*) as requests,
+      sum(s.tokens)::bigint as tokens, sum(s.cost_nanos)::bigint as cost_nanos
+    from settled s cross join unnest(s.subjects) as u(subject)
+    group by 1, 2, 3
+  ), rollups as (
+    insert into usage_rollups (workspace_id, dimension, key, granularity, bucket, requests, input_tokens,
+      cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost_nanos, unpriced_requests)
+    select f.workspace_id, d.dimension, d.key, 'minute', f.bucket, count(*), sum(f.input_tokens)::bigint,
+      sum(f.cached_input_tokens)::bigint, sum(f.output_tokens)::bigint, sum(f.reasoning_tokens)::bigint,
+      sum(f.total_tokens)::bigint, sum(f.cost_nanos)::bigint, count(*) filter (where not f.priced)
+    from fresh f cross join unnest(f.dims, f.rkeys) as d(dimension, key)
+    group by f.workspace_id, d.dimension, d.key, f.bucket
+    order by f.workspace_id, d.dimension, d.key, f.bucket
+    ${ADD_TO_ROLLUP_TEXT}
+  ), unreserved as (
+    insert into reservation_counters (workspace_id, subject, bucket, requests, tokens, cost_nanos)
+    select d.workspace_id, d.subject, d.bucket, -d.requests, -d.tokens, -d.cost_nanos from released d
+    where exists (select 1 from reservation_counters rc
+      where rc.workspace_id = d.workspace_id and rc.subject = d.subject and rc.bucket = d.bucket)
+    order by 1, 2, 3
+    on conflict (workspace_id, subject, bucket) do update set
+      requests = reservation_counters.requests + excluded.requests,
+      tokens = reservation_counters.tokens + excluded.tokens,
+      cost_nanos = reservation_counters.cost_nanos + excluded.cost_nanos
+  ), end_user as (
+    insert into end_users (workspace_id, user_id, org_id, tier, first_seen_at, last_seen_at, requests, total_tokens,
+      cost_nanos, unpriced_requests)
+    select workspace_id, user_id, (array_agg(org_id order by idx desc) filter (where org_id is not null))[1],
+      (array_agg(tier order by idx desc) filter (where tier is not null))[1], min(occurred_at), max(occurred_at),
+      count(*), sum(total_tokens)::bigint, sum(cost_nanos)::bigint, count(*) filter (where not priced)
+    from fresh where user_id is not null
+    group by workspace_id, user_id
+    order by workspace_id, user_id
+    on conflict (workspace_id, user_id) do update set
+      org_id = coalesce(excluded.org_id, end_users.org_id),
+      tier = coalesce(excluded.tier, end_users.tier),
+      first_seen_at = least(end_users.first_seen_at, excluded.first_seen_at),
+      last_seen_at = greatest(end_users.last_seen_at, excluded.last_seen_at),
+      requests = end_users.requests + excluded.requests,
+      total_tokens = end_users.total_tokens + excluded.total_tokens,
+      cost_nanos = end_users.cost_nanos + excluded.cost_nanos,
+      unpriced_requests = end_users.unpriced_requests + excluded.unpriced_requests
+  ), ev as (
+    insert into events (id, workspace_id, request_id, user_id, org_id, feature, tier, model, provider, request_type,
+      conversation_id, latency_ms, metadata, usage_format, input_tokens, cached_input_tokens, cache_write_tokens,
+      output_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, total_tokens, cost_nanos, priced,
+      price_source, occurred_at)
+    select id, workspace_id, request_id, user_id, org_id, feature, tier, model, provider, request_type,
+      conversation_id, latency_ms, metadata, usage_format, input_tokens, cached_input_tokens, cache_write_tokens,
+      output_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, total_tokens, cost_nanos, priced,
+      price_source, occurred_at
+    from fresh order by idx
+  ), texts as (
+    insert into event_texts (event_id, workspace_id, user_id, conversation_id, input, output, occurred_at, expires_at)
+    select id, workspace_id, user_id, conversation_id, text_input, text_output, occurred_at, text_expires_at
+    from fresh where text_expires_at is not null order by idx
+  ), queued as (
+    insert into outbox (workspace_id, name, payload)
+    select workspace_id, '${EVENTS.eventRecorded}', outbox from fresh order by idx
+  )
+  select f.idx, f.id, s.id as settled
+  from fresh f
+  left join targets t on t.event_id = f.id
+  left join settled s on s.id = t.check_id`;
+
+const [BEFORE_INPUT, AFTER_INPUT] = BATCH_SQL.split("$1::json") as [string, string];
+
+/** The statement that records `events` (one or many, all with distinct requestIds): see BATCH_SQL. */
+export function insertEventsStatement(events: EventToInsert[]): SQL {
+  const rows = JSON.stringify(events.map(inputRow));
+  return sql`${sql.raw(BEFORE_INPUT)}${rows}::json${sql.raw(AFTER_INPUT)}`;
 }

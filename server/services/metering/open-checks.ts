@@ -7,6 +7,8 @@ import { labelTextOf } from "../intent/label-text";
 /** An allowed check that no record has settled yet (a `reservations` row). */
 export interface OpenCheck {
   id: string;
+  /** The end user it was made for. */
+  userId: string;
   model: string | null;
   feature: string | null;
   tier: string | null;
@@ -18,6 +20,7 @@ export interface OpenCheck {
 
 type TRow = {
   id: string;
+  user_id: string;
   model: string | null;
   feature: string | null;
   tier: string | null;
@@ -37,7 +40,7 @@ export async function findOpenCheck(
   q: { checkId?: string | null; userId?: string | null; feature?: string | null; now: Date },
 ): Promise<OpenCheck | null> {
   const at = q.now.toISOString();
-  const cols = sql`id, model, feature, tier, org_id, request_type, tokens`;
+  const cols = sql`id, user_id, model, feature, tier, org_id, request_type, tokens`;
   const query = q.checkId
     ? sql`select ${cols} from reservations where workspace_id = ${workspaceId} and id = ${q.checkId} and expires_at > ${at}::timestamptz`
     : sql`select ${cols} from reservations where workspace_id = ${workspaceId} and user_id = ${q.userId!}
@@ -48,6 +51,7 @@ export async function findOpenCheck(
   if (!row) return null;
   return {
     id: row.id,
+    userId: row.user_id,
     model: row.model,
     feature: row.feature,
     tier: row.tier,

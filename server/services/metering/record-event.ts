@@ -1,11 +1,12 @@
 import { and, eq } from "drizzle-orm";
-import { executePrepared, type Queryable } from "@/db/client";
-import { events } from "@/db/schema";
+import type { Queryable } from "@/db/client";
+import { eventKeys, events } from "@/db/schema";
 import type { TRecordInput, TRecordResult } from "@/server/contract/sdk";
 import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { InvalidInputError } from "../errors";
 import { quotaExceededError, quotaState, trackRequest } from "../billing/tracked-requests";
+import { reservationsWritten } from "../guardrails/fast-path";
 import { filteredRuleKeys, hasFilters } from "../guardrails/rule-subject";
 import { getWorkspaceState } from "../core/workspace-state";
 import { floorToMinute } from "../core/time";
@@ -13,7 +14,8 @@ import { parseUsage } from "../core/usage";
 import { nanosToUsd, priceCall } from "../core/pricing";
 import { storePayload } from "./log-payload";
 import { redactPayloadInTurns, redactText, redactValue } from "@/server/lib/redact";
-import { insertEventStatement } from "./insert-event-sql";
+import type { EventToInsert } from "./insert-event-sql";
+import { groupCommitFor, writeEvents } from "./group-commit";
 import { estimatedUsage, findOpenCheck, type OpenCheck } from "./open-checks";
 import { LABEL_TEXT_TTL_MS, labelTextOf } from "../intent/label-text";
 
@@ -25,11 +27,12 @@ const MAX_PAST_MS = 35 * 24 * 3600_000;
 
 /**
  * Record one LLM call: event, rollups, end user, settlement of its check and the outbox entry
- * in ONE statement (one round trip, committed before we answer). Idempotent on
- * (workspace, requestId): a retry answers `duplicate: true` and counts nothing. What the record
- * leaves out (model, feature, tier, org, even usage) comes from its check: the one named by
- * `checkId`, else the user's latest open check (of the same feature, when given). Past the Free
- * plan's cap only a record that settles an admitted check is stored; others are refused (402).
+ * in ONE statement, shared with the records arriving meanwhile (group-commit.ts), committed
+ * before we answer. Idempotent on (workspace, requestId), through event_keys: a retry answers
+ * `duplicate: true` and counts nothing. What the record leaves out (model, feature, tier, org,
+ * even usage) comes from its check: the one named by `checkId`, else the user's latest open check
+ * (of the same feature, when given). Past the Free plan's cap only a record that settles an
+ * admitted check is stored; others are refused (402).
  */
 export async function recordEvent({
   ctx,
@@ -60,6 +63,9 @@ export async function recordEvent({
     !input.usage ||
     quota.exceeded ||
     (filtered && (!input.tier || !input.orgId || !input.feature));
+  // A check of this process may still have its reservation in a write-behind: wait for it, so the
+  // record finds (and settles) the check it follows.
+  if (input.checkId || input.userId) await reservationsWritten(ctx.db);
   let check: OpenCheck | null = null;
   if (needsCheck && (input.checkId || input.userId)) {
     check = await findOpenCheck(ctx.db, ctx.workspaceId, { checkId: input.checkId, userId: input.userId, feature: input.feature, now });
@@ -94,7 +100,7 @@ export async function recordEvent({
   if (model && !price.priced) warnings.push("unknown_model_price");
   // Kept for the labeller (and sent to the LLM): redacted first when the workspace redacts (M7).
   const text = labelTextOf(input.input, output, workspace.redactPayloads ? redactText : undefined);
-  const event = {
+  const event: EventToInsert = {
     id: newId("evt", occurredAt.getTime()),
     workspaceId: ctx.workspaceId,
     requestId,
@@ -120,7 +126,6 @@ export async function recordEvent({
     // The check found above (a checkId that matched nothing settles nothing), else the latest open one.
     settle: check ? { checkId: check.id } : input.checkId ? null : { latestOf: { feature: input.feature ?? null } },
   };
-  const statement = insertEventStatement(event);
   const storeText = workspace.payloadLogging && Boolean(input.input || output);
   // Redacted before the transaction opens: CPU work never holds the rollup rows' locks (H1).
   const payloadParts = {
@@ -133,13 +138,13 @@ export async function recordEvent({
     metadata: event.metadata,
   };
   const payload = storeText ? (workspace.redactPayloads ? await redactPayloadInTurns(payloadParts) : payloadParts) : null;
-  const inserted = await (payload
-    ? ctx.db.transaction(async (tx) => {
-        const row = await runInsert(tx, statement);
+  const inserted = payload
+    ? await ctx.db.transaction(async (tx) => {
+        const [row] = await writeEvents(tx, [event], ctx.db);
         if (row) await storePayload(tx, ctx.workspaceId, false, payload);
-        return row;
+        return row ?? null;
       })
-    : runInsert(ctx.db, statement));
+    : await groupCommitFor(ctx.db).write(event, settleKeyOf(event, check));
   if (!inserted) return answerDuplicate(ctx.db, ctx.workspaceId, requestId);
   // One LLM call, one tracked request: the check that this record settles was counted already.
   if (!inserted.settled) trackRequest(ctx.workspaceId, now);
@@ -156,20 +161,25 @@ export async function recordEvent({
   };
 }
 
-async function runInsert(
-  db: Queryable,
-  statement: ReturnType<typeof insertEventStatement>,
-): Promise<{ id: string; settled: string | null } | null> {
-  const rows = await executePrepared<{ id: string; settled: string | null }>(db, statement);
-  return rows[0] ? { id: rows[0].id, settled: rows[0].settled ?? null } : null;
+/**
+ * Which user's open checks a record settles, or null: two records with one key never share a
+ * statement (each must see the check the other settled gone, as if written one after the other).
+ */
+function settleKeyOf(event: EventToInsert, check: OpenCheck | null): string | null {
+  if (!event.settle) return null;
+  if ("checkId" in event.settle) return `${event.workspaceId}|${check?.userId ?? event.settle.checkId}`;
+  return event.userId ? `${event.workspaceId}|${event.userId}` : null;
 }
 
+/** The answer to a requestId recorded already: the event its key names (found by id and time). */
 async function answerDuplicate(db: Queryable, workspaceId: string, requestId: string): Promise<TRecordResult> {
-  const [e] = await db
-    .select()
-    .from(events)
-    .where(and(eq(events.workspaceId, workspaceId), eq(events.requestId, requestId)))
+  const [row] = await db
+    .select({ e: events })
+    .from(eventKeys)
+    .innerJoin(events, and(eq(events.id, eventKeys.eventId), eq(events.occurredAt, eventKeys.occurredAt)))
+    .where(and(eq(eventKeys.workspaceId, workspaceId), eq(eventKeys.requestId, requestId)))
     .limit(1);
+  const e = row?.e;
   if (!e) throw new Error(`event ${requestId} vanished after a conflict`);
   return {
     recorded: true,

@@ -1,0 +1,387 @@
+import { sql } from "drizzle-orm";
+import { resultRows, type Queryable } from "@/db/client";
+import type { Dimension, RuleWindow } from "@/db/schema";
+import { log } from "@/server/lib/log";
+import { processGlobal } from "@/server/lib/process-global";
+import { floorToMinute } from "../core/time";
+import { windowStart } from "../core/windows";
+import type { SubjectUsage } from "./read-usage";
+import { RESERVATION_TTL_MS } from "./reserve";
+import type { Subject } from "./rule-subject";
+
+/**
+ * A per-process mirror of one workspace's counters, so that a check far from every limit is
+ * decided from memory, with no statement at all (check-access.ts).
+ *
+ * Loaded in one go (per rule dimension and window: each key's sum and its oldest bucket; the open
+ * reservations per subject and minute), then kept current by this process's own writes (checks'
+ * reservations, records, settlements) and reloaded in the background every `reloadMs`. Another
+ * process's writes are seen at the next reload: that is the staleness the README's overshoot bound
+ * names. A value the mirror cannot give exactly is not given (the check reads the database):
+ * a key with a bucket that has aged out of its rolling window since the load, a calendar window
+ * that has reset, rules that changed, a mirror older than `maxAgeMs` or one too large to keep.
+ */
+export const MIRROR = {
+  /** Postgres: other processes write too, reload often. PGlite: this process is the only writer. */
+  reloadMs: { postgres: 1_000, pglite: 5_000 },
+  maxAgeFactor: 3,
+  /** Past this many keys a workspace is not mirrored (its checks read the database). */
+  maxKeys: 250_000,
+  /** How long a workspace too large to mirror is left alone before trying again. */
+  retryTooLargeMs: 5 * 60_000,
+};
+
+interface Sums {
+  requests: bigint;
+  tokens: bigint;
+  costNanos: bigint;
+}
+
+interface Group {
+  window: RuleWindow;
+  /** windowStart(window, load time). */
+  from: number;
+  byKey: Map<string, Sums & { oldest: number }>;
+}
+
+interface Snapshot {
+  /** The write sequence when the load was sent: writes sent before it are in it. */
+  seq: number;
+  /** Writes in flight when the load was sent (Postgres: may or may not be in it; counted again). */
+  inFlight: Set<number>;
+  loadedAt: number;
+  groups: Map<string, Group>;
+  /** Open reservations per "<dimension>:<key>": per minute bucket. */
+  reserved: Map<string, Array<{ bucket: number } & Sums>>;
+}
+
+interface Delta extends Sums {
+  seq: number;
+  bucket: number;
+  kind: "rollup" | "reservation";
+}
+
+/** One subject's deltas, and their sums per (kind, minute): what a lookup reads. */
+interface SubjectDeltas {
+  list: Delta[];
+  sums: Map<string, { kind: Delta["kind"]; bucket: number } & Sums>;
+}
+
+function addDelta(m: WorkspaceMirror, subject: string, d: Delta, sign: 1n | -1n = 1n) {
+  let entry = m.deltas.get(subject);
+  if (!entry) {
+    entry = { list: [], sums: new Map() };
+    m.deltas.set(subject, entry);
+  }
+  if (sign === 1n) entry.list.push(d);
+  else entry.list = entry.list.filter((x) => x !== d);
+  const key = `${d.kind}|${d.bucket}`;
+  const sum = entry.sums.get(key) ?? { kind: d.kind, bucket: d.bucket, requests: 0n, tokens: 0n, costNanos: 0n };
+  sum.requests += sign * d.requests;
+  sum.tokens += sign * d.tokens;
+  sum.costNanos += sign * d.costNanos;
+  entry.sums.set(key, sum);
+  if (entry.list.length === 0) m.deltas.delete(subject);
+}
+
+interface WorkspaceMirror {
+  snapshot: Snapshot | null;
+  loading: Promise<void> | null;
+  tooLargeUntil: number;
+  /** Writes of this process since (or overlapping) the snapshot, by "<dimension>:<key>". */
+  deltas: Map<string, SubjectDeltas>;
+}
+
+interface MirrorState {
+  fifo: boolean;
+  seq: number;
+  inFlight: Set<number>;
+  workspaces: Map<string, WorkspaceMirror>;
+  /** This process's open reservations (checkId → what it holds), to take back when a record settles one. */
+  reservations: Map<string, { workspaceId: string; subjects: string[]; bucket: number; at: number } & Sums>;
+}
+
+const MAX_LOCAL_RESERVATIONS = 200_000;
+const states = processGlobal("usageMirrors", () => new WeakMap<object, MirrorState>());
+
+function stateOf(db: Queryable): MirrorState {
+  let state = states.get(db);
+  if (!state) {
+    // PGlite runs statements one at a time, in order: a load sent after a write sees it.
+    const fifo = !(db as { $client?: { unsafe?: unknown } }).$client?.unsafe;
+    state = { fifo, seq: 0, inFlight: new Set(), workspaces: new Map(), reservations: new Map() };
+    states.set(db, state);
+  }
+  return state;
+}
+
+function mirrorOf(state: MirrorState, workspaceId: string): WorkspaceMirror {
+  let m = state.workspaces.get(workspaceId);
+  if (!m) {
+    m = { snapshot: null, loading: null, tooLargeUntil: 0, deltas: new Map() };
+    state.workspaces.set(workspaceId, m);
+  }
+  return m;
+}
+
+const groupKey = (dimension: Dimension, window: RuleWindow) => `${dimension}|${window}`;
+
+/**
+ * Usage of each (subject, window) from memory, or null when any of them cannot be given exactly
+ * (the caller reads the database). Starts a background reload when the mirror is due one.
+ */
+export function mirroredUsage(
+  db: Queryable,
+  workspaceId: string,
+  subjects: Array<Subject & { window: RuleWindow }>,
+  now: Date,
+): SubjectUsage[] | null {
+  const state = stateOf(db);
+  const m = mirrorOf(state, workspaceId);
+  const wanted = [...new Set(subjects.map((s) => groupKey(s.dimension, s.window)))].sort();
+  const snap = m.snapshot;
+  const reloadMs = state.fifo ? MIRROR.reloadMs.pglite : MIRROR.reloadMs.postgres;
+  const t = now.getTime();
+  const covers = snap && wanted.every((g) => snap.groups.has(g));
+  if (!m.loading && t >= m.tooLargeUntil && (!snap || !covers || t - snap.loadedAt >= reloadMs)) {
+    const groups = new Set([...(covers && snap ? snap.groups.keys() : []), ...wanted]);
+    m.loading = reload(db, state, workspaceId, m, [...groups].sort());
+  }
+  if (!snap || !covers || t < snap.loadedAt || t - snap.loadedAt > reloadMs * MIRROR.maxAgeFactor) return null;
+  const out: SubjectUsage[] = [];
+  for (const s of subjects) {
+    const usage = subjectUsage(snap, m, s, t);
+    if (!usage) return null;
+    out.push(usage);
+  }
+  return out;
+}
+
+function subjectUsage(snap: Snapshot, m: WorkspaceMirror, s: Subject & { window: RuleWindow }, t: number): SubjectUsage | null {
+  const group = snap.groups.get(groupKey(s.dimension, s.window))!;
+  const from = windowStart(s.window, new Date(t)).getTime();
+  // A calendar window that has reset, or a rolling one that moved past this key's oldest bucket.
+  if (s.window === "calendar_day" || s.window === "calendar_month" ? from !== group.from : false) return null;
+  const base = group.byKey.get(s.key);
+  if (base && base.oldest < from) return null;
+  const usage: SubjectUsage = {
+    requests: base?.requests ?? 0n,
+    tokens: base?.tokens ?? 0n,
+    costNanos: base?.costNanos ?? 0n,
+    oldestBucket: base ? new Date(base.oldest) : null,
+  };
+  const reservedFrom = Math.max(from, floorToMinute(new Date(t - RESERVATION_TTL_MS)).getTime());
+  const subject = `${s.dimension}:${s.key}`;
+  for (const r of snap.reserved.get(subject) ?? []) if (r.bucket >= reservedFrom) add(usage, r);
+  for (const d of m.deltas.get(subject)?.sums.values() ?? []) {
+    if (d.bucket < (d.kind === "reservation" ? reservedFrom : from)) continue;
+    add(usage, d);
+    if (d.kind === "rollup" && d.requests > 0n && (!usage.oldestBucket || d.bucket < usage.oldestBucket.getTime())) {
+      usage.oldestBucket = new Date(d.bucket);
+    }
+  }
+  return usage;
+}
+
+function add(usage: SubjectUsage, s: Sums) {
+  usage.requests += s.requests;
+  usage.tokens += s.tokens;
+  usage.costNanos += s.costNanos;
+}
+
+/** Number a write before it is sent; `written` once it has committed (or failed). */
+export function beginWrite(db: Queryable): number {
+  const state = stateOf(db);
+  const seq = ++state.seq;
+  state.inFlight.add(seq);
+  return seq;
+}
+
+export function endWrite(db: Queryable, seq: number) {
+  stateOf(db).inFlight.delete(seq);
+}
+
+/** A write of this process: add it to the workspace's mirror unless its snapshot holds it already. */
+function noteDelta(db: Queryable, workspaceId: string, seq: number, subject: string, delta: Omit<Delta, "seq">): Delta | null {
+  const state = stateOf(db);
+  const m = state.workspaces.get(workspaceId);
+  if (!m?.snapshot && !m?.loading) return null; // nothing mirrored yet: the first load will read it
+  if (m.snapshot && seq <= m.snapshot.seq && !m.snapshot.inFlight.has(seq)) return null;
+  const entry = { ...delta, seq };
+  addDelta(m, subject, entry);
+  return entry;
+}
+
+/** Not yet sent: kept on top of every snapshot until its write is numbered. */
+const UNSENT = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A reservation this process has just allowed (fast path: before its write-behind is even sent;
+ * locked path: once committed). Counted from now on; `sent(seq)` numbers it with its write, `drop()`
+ * takes it back when the write failed.
+ */
+export function noteReservation(
+  db: Queryable,
+  r: { id: string; workspaceId: string; subjects: string[]; now: Date; estimate: { tokens: bigint; costNanos: bigint } },
+  seq = UNSENT,
+): { sent: (seq: number) => void; drop: () => void } {
+  const state = stateOf(db);
+  const sums = { requests: 1n, tokens: r.estimate.tokens, costNanos: r.estimate.costNanos };
+  const bucket = floorToMinute(r.now).getTime();
+  const deltas = r.subjects.flatMap((subject) => {
+    const d = noteDelta(db, r.workspaceId, seq, subject, { ...sums, bucket, kind: "reservation" });
+    return d ? [[subject, d] as const] : [];
+  });
+  if (r.subjects.length) {
+    // Oldest first (insertion order): drop what has expired, and past the cap the oldest.
+    for (const [id, kept] of state.reservations) {
+      if (state.reservations.size < MAX_LOCAL_RESERVATIONS && kept.at > r.now.getTime() - RESERVATION_TTL_MS) break;
+      state.reservations.delete(id);
+    }
+    state.reservations.set(r.id, { workspaceId: r.workspaceId, subjects: r.subjects, bucket, at: r.now.getTime(), ...sums });
+  }
+  return {
+    sent: (n) => {
+      for (const [, d] of deltas) d.seq = n;
+    },
+    drop: () => {
+      state.reservations.delete(r.id);
+      const m = state.workspaces.get(r.workspaceId);
+      if (m) for (const [subject, d] of deltas) addDelta(m, subject, d, -1n);
+    },
+  };
+}
+
+/**
+ * A record committed by write `seq`: its usage on every counter it added to, minus the reservation
+ * it settled when this process made it (a check settled elsewhere stays counted until the next
+ * reload: counted twice, never missed).
+ */
+export function noteRecorded(
+  db: Queryable,
+  seq: number,
+  r: {
+    workspaceId: string;
+    keys: Array<[Dimension, string]>;
+    bucket: Date;
+    tokens: bigint;
+    costNanos: bigint;
+    settledCheckId: string | null;
+  },
+) {
+  const state = stateOf(db);
+  const bucket = r.bucket.getTime();
+  for (const [dimension, key] of r.keys) {
+    noteDelta(db, r.workspaceId, seq, `${dimension}:${key}`, {
+      requests: 1n,
+      tokens: r.tokens,
+      costNanos: r.costNanos,
+      bucket,
+      kind: "rollup",
+    });
+  }
+  const settled = r.settledCheckId ? state.reservations.get(r.settledCheckId) : undefined;
+  if (!settled || !r.settledCheckId) return;
+  state.reservations.delete(r.settledCheckId);
+  for (const subject of settled.subjects) {
+    noteDelta(db, r.workspaceId, seq, subject, {
+      requests: -settled.requests,
+      tokens: -settled.tokens,
+      costNanos: -settled.costNanos,
+      bucket: settled.bucket,
+      kind: "reservation",
+    });
+  }
+}
+
+/** Forget every mirror of this database (tests that rewrite counters behind the app's back). */
+export function forgetMirrors(db: Queryable) {
+  states.delete(db);
+}
+
+async function reload(db: Queryable, state: MirrorState, workspaceId: string, m: WorkspaceMirror, groups: string[]) {
+  await Promise.resolve(); // `m.loading` is set before anything below runs
+  const seq = state.seq;
+  const inFlight = new Set(state.inFlight);
+  const loadedAt = Date.now();
+  try {
+    const snapshot = await load(db, workspaceId, groups, loadedAt);
+    if (!snapshot) {
+      m.snapshot = null;
+      m.deltas.clear();
+      m.tooLargeUntil = Date.now() + MIRROR.retryTooLargeMs;
+      return;
+    }
+    m.snapshot = { ...snapshot, seq, inFlight: state.fifo ? new Set() : inFlight };
+    // Keep only what the new snapshot may lack: writes sent after it, or (Postgres) in flight then.
+    const before = m.deltas;
+    m.deltas = new Map();
+    for (const [subject, { list }] of before) {
+      for (const d of list) if (d.seq > seq || m.snapshot.inFlight.has(d.seq)) addDelta(m, subject, d);
+    }
+  } catch (err) {
+    log.warn("usage mirror reload failed: checks read the database meanwhile", { workspaceId, err });
+  } finally {
+    m.loading = null;
+  }
+}
+
+/** Resolves when the workspace's mirror load in flight (if any) is done. */
+export async function mirrorLoaded(db: Queryable, workspaceId: string): Promise<void> {
+  await stateOf(db).workspaces.get(workspaceId)?.loading;
+}
+
+/** Reload the workspace's mirror now, with the groups it holds (tests: "the next reload"). */
+export async function reloadMirror(db: Queryable, workspaceId: string): Promise<void> {
+  const state = stateOf(db);
+  const m = mirrorOf(state, workspaceId);
+  await m.loading;
+  m.loading = reload(db, state, workspaceId, m, [...(m.snapshot?.groups.keys() ?? [])].sort());
+  await m.loading;
+}
+
+/** One statement (one snapshot): each group's per-key sums and oldest bucket, and the open reservations. */
+async function load(
+  db: Queryable,
+  workspaceId: string,
+  groupKeys: string[],
+  loadedAt: number,
+): Promise<Omit<Snapshot, "seq" | "inFlight"> | null> {
+  const now = new Date(loadedAt);
+  const parsed = groupKeys.map((g) => {
+    const [dimension, window] = g.split("|") as [Dimension, RuleWindow];
+    return { g, dimension, window, from: windowStart(window, now) };
+  });
+  const reservedFrom = floorToMinute(new Date(loadedAt - RESERVATION_TTL_MS)).toISOString();
+  const parts = [
+    sql`select -1 as g, subject as key, bucket, requests::text as requests, tokens::text as tokens, cost_nanos::text as cost
+      from reservation_counters where workspace_id = ${workspaceId} and bucket >= ${reservedFrom}::timestamptz
+        and (requests <> 0 or tokens <> 0 or cost_nanos <> 0)`,
+    ...parsed.map(
+      (p, i) => sql`select ${i}::int as g, key, min(bucket) as bucket, sum(requests)::text as requests,
+          sum(total_tokens)::text as tokens, sum(cost_nanos)::text as cost
+        from usage_rollups where workspace_id = ${workspaceId} and dimension = ${p.dimension}
+          and bucket >= ${p.from.toISOString()}::timestamptz
+        group by key`,
+    ),
+  ];
+  const rows = resultRows<{ g: number; key: string; bucket: Date | string; requests: string; tokens: string; cost: string }>(
+    await db.execute(sql.join(parts, sql` union all `)),
+  );
+  if (rows.length > MIRROR.maxKeys) return null;
+  const groups = new Map<string, Group>(parsed.map((p) => [p.g, { window: p.window, from: p.from.getTime(), byKey: new Map() }]));
+  const reserved = new Map<string, Array<{ bucket: number } & Sums>>();
+  for (const r of rows) {
+    const sums = { requests: BigInt(r.requests), tokens: BigInt(r.tokens), costNanos: BigInt(r.cost) };
+    const bucket = new Date(r.bucket).getTime();
+    const g = Number(r.g);
+    if (g >= 0) {
+      groups.get(parsed[g]!.g)!.byKey.set(r.key, { ...sums, oldest: bucket });
+      continue;
+    }
+    const list = reserved.get(r.key);
+    if (list) list.push({ bucket, ...sums });
+    else reserved.set(r.key, [{ bucket, ...sums }]);
+  }
+  return { loadedAt, groups, reserved };
+}

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openDatabase } from "@/db/client";
+import type { TCheckInput } from "@/server/contract/sdk";
+import type { ServiceCtx } from "@/server/services/context";
+import { checkAccess, HEADROOM_CALLS } from "@/server/services/guardrails/check-access";
+import { readBatches, reservationsWritten } from "@/server/services/guardrails/fast-path";
+import { createRule } from "@/server/services/guardrails/manage-rules";
+import { readUsage } from "@/server/services/guardrails/read-usage";
+import { mirrorLoaded, reloadMirror } from "@/server/services/guardrails/usage-mirror";
+import { recordEvent } from "@/server/services/metering/record-event";
+import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
+import { createTestWorkspace } from "../helpers/fixtures";
+
+let seq = 0;
+const usage = { prompt_tokens: 300, completion_tokens: 40 };
+
+/** Check, then (when allowed) record: the SDK's flow. */
+async function call(ctx: ServiceCtx, input: TCheckInput) {
+  const decision = await checkAccess({ ctx, input });
+  if (decision.allowed) {
+    await recordEvent({
+      ctx,
+      input: { ...input, model: "gpt-4o-mini", requestId: `fp-${++seq}`, checkId: decision.checkId ?? undefined, usage },
+    });
+  }
+  return decision;
+}
+
+describe.each(TEST_DRIVERS)("the check's fast path on %s", (driver) => {
+  let database: Awaited<ReturnType<typeof openTestDatabase>>;
+  beforeAll(async () => {
+    database = await openTestDatabase(driver);
+  });
+  afterAll(() => database.close());
+
+  /** A workspace with per-user request and token limits far away, and its mirror loaded. */
+  async function farWorkspace() {
+    const { ctx } = await createTestWorkspace(database.db);
+    await createRule({ ctx, input: { name: "Daily requests", scope: "user", metric: "requests", window: "day", limit: 100_000 } });
+    await createRule({ ctx, input: { name: "Hourly tokens", scope: "user", metric: "tokens", window: "hour", limit: 50_000_000 } });
+    await createRule({
+      ctx,
+      input: { name: "Monthly", scope: "workspace", metric: "requests", window: "calendar_month", limit: 10_000_000 },
+    });
+    await checkAccess({ ctx, input: { userId: "warm-up" } });
+    await mirrorLoaded(ctx.db, ctx.workspaceId);
+    return ctx;
+  }
+
+  it("far from every limit, checks are answered from memory: no statement is run for them", async () => {
+    const ctx = await farWorkspace();
+    const before = readBatches(ctx.db);
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => checkAccess({ ctx, input: { userId: `u${i}` } })));
+    expect(answers.every((a) => a.allowed && a.checkId)).toBe(true);
+    expect(readBatches(ctx.db)).toBe(before);
+    // Their reservations are written behind, and a record settles each one.
+    await reservationsWritten(ctx.db);
+    const settled = await recordEvent({ ctx, input: { userId: "u7", model: "gpt-4o-mini", requestId: `fp-${++seq}`, usage } });
+    expect(settled.settledCheckId).toBe(answers[7]!.checkId);
+  });
+
+  it("what a check answers from memory equals what the database holds, after checks and records", async () => {
+    const ctx = await farWorkspace();
+    for (let i = 0; i < 6; i++) await call(ctx, { userId: "steady", estimatedTokens: 500 });
+    await checkAccess({ ctx, input: { userId: "steady", estimatedTokens: 500 } }); // one check still open
+    await reservationsWritten(ctx.db);
+    const before = readBatches(ctx.db);
+    const answer = await checkAccess({ ctx, input: { userId: "steady", estimatedTokens: 500 } });
+    expect(readBatches(ctx.db)).toBe(before); // from memory
+    await reservationsWritten(ctx.db);
+    const subjects = [
+      { dimension: "user" as const, key: "steady", window: "day" as const },
+      { dimension: "user" as const, key: "steady", window: "hour" as const },
+    ];
+    const { usage: inDb } = await readUsage(ctx.db, ctx.workspaceId, subjects, new Date());
+    // The answer was given before its own reservation: the database holds one more request and 500 tokens.
+    expect(answer.limits.find((l) => l.metric === "requests")?.used).toBe(Number(inDb[0]!.requests) - 1);
+    expect(answer.limits.find((l) => l.metric === "tokens")?.used).toBe(Number(inDb[1]!.tokens) - 500);
+    expect(Number(inDb[0]!.requests)).toBe(8); // 6 recorded + 2 open checks
+    expect(Number(inDb[1]!.tokens)).toBe(6 * 340 + 2 * 500);
+  });
+
+  it(`one process never overruns a limit: ${HEADROOM_CALLS} + 50 concurrent checks against a limit of ${HEADROOM_CALLS} + 50 allow exactly that`, async () => {
+    const { ctx } = await createTestWorkspace(database.db);
+    const limit = Number(HEADROOM_CALLS) + 50;
+    await createRule({ ctx, input: { name: "Shared", scope: "workspace", metric: "requests", window: "day", limit } });
+    await checkAccess({ ctx, input: { userId: "warm-up" } });
+    await mirrorLoaded(ctx.db, ctx.workspaceId);
+    const answers = await Promise.all(Array.from({ length: limit + 150 }, (_, i) => checkAccess({ ctx, input: { userId: `c${i}` } })));
+    // The warm-up's reservation counts too.
+    expect(answers.filter((a) => a.allowed)).toHaveLength(limit - 1);
+    expect(answers.filter((a) => !a.allowed).every((a) => a.reason === "limit_exceeded")).toBe(true);
+  });
+
+  it.runIf(driver === "postgres")(
+    `calls another process made and this one has not seen yet, fewer than ${HEADROOM_CALLS}, never push a subject past its limit`,
+    async () => {
+      const ctx = await farWorkspace();
+      const other = await openDatabase({ url: database.url! });
+      try {
+        const elsewhere: ServiceCtx = { ...ctx, db: other.db };
+        const limit = Number(HEADROOM_CALLS) + 100;
+        await createRule({ ctx, input: { name: "Tight", scope: "user", match: "busy", metric: "requests", window: "day", limit } });
+        await checkAccess({ ctx, input: { userId: "busy" } }); // the new rule's group joins the mirror
+        await mirrorLoaded(ctx.db, ctx.workspaceId);
+        await reloadMirror(ctx.db, ctx.workspaceId);
+        // The other process records 999 calls of "busy": unseen by this process's mirror until its next reload.
+        for (let i = 0; i < Number(HEADROOM_CALLS) - 1; i += 111) {
+          await Promise.all(
+            Array.from({ length: Math.min(111, Number(HEADROOM_CALLS) - 1 - i) }, (_, j) =>
+              recordEvent({ ctx: elsewhere, input: { userId: "busy", model: "gpt-4o-mini", requestId: `else-${i + j}`, usage } }),
+            ),
+          );
+        }
+        let allowed = 0;
+        for (let i = 0; i < 300; i++) if ((await call(ctx, { userId: "busy" })).allowed) allowed++;
+        await reservationsWritten(ctx.db);
+        const { usage: inDb } = await readUsage(ctx.db, ctx.workspaceId, [{ dimension: "user", key: "busy", window: "day" }], new Date());
+        // The other process's first record settled the warm-up check of "busy": 999 + what was allowed here.
+        expect(allowed).toBe(limit - (Number(HEADROOM_CALLS) - 1));
+        expect(Number(inDb[0]!.requests)).toBe(limit);
+      } finally {
+        await other.close();
+      }
+    },
+  );
+});
