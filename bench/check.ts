@@ -111,10 +111,14 @@ async function benchDriver(driver: "postgres" | "pglite") {
         return { ...req, body: JSON.stringify(body) };
       },
     };
-    await run(`${app.baseUrl}/api/ping`, 10); // warm up both routes
+    // The same request (method, headers, body) to the no-op route: what receiving it costs.
+    const noopPost: autocannon.Request = { ...check, path: "/api/ping" };
+    await run(`${app.baseUrl}/api/ping`, 10); // warm up the routes
+    await run(app.baseUrl, 10, [noopPost]);
     await run(app.baseUrl, 10, [check]);
     for (const connections of [50, 1]) {
       const noop = await run(`${app.baseUrl}/api/ping`, connections);
+      const post = await run(app.baseUrl, connections, [noopPost]);
       const res = await run(app.baseUrl, connections, [check]);
       const errors = res.non2xx + res.errors;
       checkResults.push({
@@ -126,11 +130,14 @@ async function benchDriver(driver: "postgres" | "pglite") {
         p50Ms: res.latency.p50,
         p99Ms: res.latency.p99,
         errors,
+        noopPostRps: Math.round(post.requests.average),
+        ratioToPost: Number((res.requests.average / post.requests.average).toFixed(3)),
       });
       console.log(
-        `${String(connections).padStart(2)} conn: no-op ${fmt(noop.requests.average)} req/s (p50 ${noop.latency.p50} ms, p99 ${noop.latency.p99} ms)` +
+        `${String(connections).padStart(2)} conn: no-op GET ${fmt(noop.requests.average)} req/s (p50 ${noop.latency.p50} ms, p99 ${noop.latency.p99} ms)` +
+          ` | no-op POST, same body ${fmt(post.requests.average)} req/s (p99 ${post.latency.p99} ms)` +
           ` | /sdk/check ${fmt(res.requests.average)} req/s (p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ${errors} errors)` +
-          ` | throughput ratio ${fmt(res.requests.average / noop.requests.average, 2)}`,
+          ` | ratio ${fmt(res.requests.average / noop.requests.average, 2)} (to the POST: ${fmt(res.requests.average / post.requests.average, 2)})`,
       );
     }
   } finally {
