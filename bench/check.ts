@@ -64,6 +64,20 @@ async function seed(database: Database, apiKey: string) {
   await drainOutbox(database.db);
 }
 
+/** CPU time (user + system, ms) the process has used: what one request costs the server. */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+}
+
+/** Run and report the server CPU each request cost. */
+async function measured(pid: number | undefined, url: string, connections: number, requests?: autocannon.Request[]) {
+  const before = cpuMs(pid);
+  const result = await run(url, connections, requests);
+  return { result, cpuPerRequest: (cpuMs(pid) - before) / result.requests.total };
+}
+
 function run(url: string, connections: number, requests?: autocannon.Request[]) {
   return new Promise<autocannon.Result>((resolve, reject) =>
     autocannon({ url, connections, duration: DURATION, requests }, (err, res) => (err ? reject(err) : resolve(res))),
@@ -117,9 +131,9 @@ async function benchDriver(driver: "postgres" | "pglite") {
     await run(app.baseUrl, 10, [noopPost]);
     await run(app.baseUrl, 10, [check]);
     for (const connections of [50, 1]) {
-      const noop = await run(`${app.baseUrl}/api/ping`, connections);
+      const { result: noop, cpuPerRequest: noopCpu } = await measured(app.pid(), `${app.baseUrl}/api/ping`, connections);
       const post = await run(app.baseUrl, connections, [noopPost]);
-      const res = await run(app.baseUrl, connections, [check]);
+      const { result: res, cpuPerRequest: checkCpu } = await measured(app.pid(), app.baseUrl, connections, [check]);
       const errors = res.non2xx + res.errors;
       checkResults.push({
         driver,
@@ -132,12 +146,15 @@ async function benchDriver(driver: "postgres" | "pglite") {
         errors,
         noopPostRps: Math.round(post.requests.average),
         ratioToPost: Number((res.requests.average / post.requests.average).toFixed(3)),
+        noopCpuMs: Number(noopCpu.toFixed(3)),
+        checkCpuMs: Number(checkCpu.toFixed(3)),
       });
       console.log(
         `${String(connections).padStart(2)} conn: no-op GET ${fmt(noop.requests.average)} req/s (p50 ${noop.latency.p50} ms, p99 ${noop.latency.p99} ms)` +
           ` | no-op POST, same body ${fmt(post.requests.average)} req/s (p99 ${post.latency.p99} ms)` +
           ` | /sdk/check ${fmt(res.requests.average)} req/s (p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ${errors} errors)` +
-          ` | ratio ${fmt(res.requests.average / noop.requests.average, 2)} (to the POST: ${fmt(res.requests.average / post.requests.average, 2)})`,
+          ` | ratio ${fmt(res.requests.average / noop.requests.average, 2)} (to the POST: ${fmt(res.requests.average / post.requests.average, 2)})` +
+          ` | server CPU per request: no-op ${fmt(noopCpu, 2)} ms, check ${fmt(checkCpu, 2)} ms`,
       );
     }
   } finally {

@@ -3,37 +3,66 @@
  * flight a call runs at once, alone (no timer: a quiet process adds no latency); while a batch is
  * in flight, calls queue and the next batch takes them all (up to `maxBatch`). Each caller gets
  * its own result, or the batch's error.
+ *
+ * `delayMs` is for work that runs on this thread (the embedded PGlite executes statements in
+ * WebAssembly here): nothing arrives while such a statement runs, so batches would stay small;
+ * instead a batch waits up to `delayMs` to fill, unless `flushNow()` asks for it at once.
  */
-export function coalescer<I, O>(run: (items: I[]) => Promise<O[]>, options: { maxBatch?: number } = {}) {
+export function coalescer<I, O>(run: (items: I[]) => Promise<O[]>, options: { maxBatch?: number; delayMs?: number } = {}) {
   const maxBatch = options.maxBatch ?? 100;
+  const delayMs = options.delayMs ?? 0;
   const queue: Array<{ item: I; resolve: (o: O) => void; reject: (err: unknown) => void }> = [];
   let running = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   let batches = 0;
 
+  const runBatch = async () => {
+    const batch = queue.splice(0, maxBatch);
+    batches++;
+    try {
+      const out = await run(batch.map((b) => b.item));
+      for (const [i, b] of batch.entries()) b.resolve(out[i]!);
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
+  };
+
   const drain = async () => {
+    timer = null;
+    if (running) return;
     running = true;
     try {
-      while (queue.length) {
-        const batch = queue.splice(0, maxBatch);
-        batches++;
-        try {
-          const out = await run(batch.map((b) => b.item));
-          for (const [i, b] of batch.entries()) b.resolve(out[i]!);
-        } catch (err) {
-          for (const b of batch) b.reject(err);
-        }
-      }
+      await runBatch();
+      while (queue.length && (delayMs === 0 || queue.length >= maxBatch)) await runBatch();
     } finally {
       running = false;
+      if (queue.length) schedule();
     }
+  };
+
+  const schedule = () => {
+    if (running || timer) return;
+    if (delayMs === 0 || queue.length >= maxBatch) {
+      void drain();
+      return;
+    }
+    timer = setTimeout(() => void drain(), delayMs);
+    timer.unref?.();
   };
 
   return {
     submit(item: I): Promise<O> {
       return new Promise<O>((resolve, reject) => {
         queue.push({ item, resolve, reject });
-        if (!running) void drain();
+        schedule();
       });
+    },
+    /** Send what is waiting now (someone needs it written). */
+    flushNow() {
+      if (timer) {
+        clearTimeout(timer);
+        void drain();
+      }
     },
     /** Batches run so far (tests: fewer batches than calls means calls were coalesced). */
     batches: () => batches,

@@ -233,7 +233,21 @@ function inferProvider(model: string): string | null {
 type CatalogMatch = { price: ModelPrice; matchedModel: string; provider: string };
 
 /** The catalog price in force at `at`, trying the caller's provider, the library's guess, then ours. */
+/** Catalog lookups by (model, provider, minute): the hot paths price the same few models all day. */
+const catalogCache = new Map<string, CatalogMatch | null>();
+const CATALOG_CACHE_MAX = 2_000;
+
 function findCatalogPrice(model: string, provider: string | null, at: Date): CatalogMatch | null {
+  const key = `${model}\u001f${provider ?? ""}\u001f${Math.floor(at.getTime() / 60_000)}`;
+  const hit = catalogCache.get(key);
+  if (hit !== undefined) return hit;
+  const found = lookUpCatalogPrice(model, provider, at);
+  if (catalogCache.size >= CATALOG_CACHE_MAX) catalogCache.clear();
+  catalogCache.set(key, found);
+  return found;
+}
+
+function lookUpCatalogPrice(model: string, provider: string | null, at: Date): CatalogMatch | null {
   const attempts: [string, string | undefined][] = [];
   if (provider) attempts.push([model, provider.toLowerCase()]);
   attempts.push([model, undefined]);

@@ -13,7 +13,7 @@ import { estimateRequest } from "./estimate";
 import { describeLimit, type Usage } from "./describe-limit";
 import { readBuckets, readUsage } from "./read-usage";
 import { readUsageFast, reservationsWritten, reserveBehind } from "./fast-path";
-import { beginWrite, endWrite, mirroredUsage, noteReservation } from "./usage-mirror";
+import { beginWrite, endWrite, mirroredUsage, mirrorIsExact, noteReservation } from "./usage-mirror";
 import { reserve, type ReservationSpec } from "./reserve";
 import { ruleSubject, type Subject } from "./rule-subject";
 import { isRolling, rollingFreeAt } from "../core/windows";
@@ -147,7 +147,10 @@ export async function checkAccess({
   const mirrored = keep ? mirroredUsage(ctx.db, ctx.workspaceId, subjects, now) : null;
   const fromMemory = mirrored && evaluate(mirrored);
   let outcome: ReturnType<typeof evaluate>;
-  if (fromMemory && fromMemory.exceeded.length === 0 && nearOf(fromMemory).length === 0) {
+  // Exceeded non-blocking rules are answered from memory only where the mirror is exact (PGlite).
+  const memoryDecides = (o: ReturnType<typeof evaluate>) =>
+    nearOf(o).length === 0 && o.blocking.length === 0 && (o.exceeded.length === 0 || mirrorIsExact(ctx.db));
+  if (fromMemory && memoryDecides(fromMemory)) {
     outcome = fromMemory;
     reserveBehind(ctx.db, reservation);
   } else {

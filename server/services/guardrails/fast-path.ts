@@ -9,7 +9,7 @@ import { windowStart } from "../core/windows";
 import type { SubjectUsage } from "./read-usage";
 import { pgArray, RESERVATION_TTL_MS, reserveMany, type ReservationSpec } from "./reserve";
 import type { Subject } from "./rule-subject";
-import { beginWrite, endWrite, noteReservation } from "./usage-mirror";
+import { beginWrite, endWrite, mirrorIsExact, noteReservation } from "./usage-mirror";
 
 /**
  * The check's fast path, for subjects far from every blocking limit (check-access.ts):
@@ -36,7 +36,7 @@ interface FastPathState {
   /** Bumped by every write-behind commit: a read sent at tick T sees the admissions committed at or before T. */
   tick: number;
   /** Admissions not yet known to be in every later read's snapshot, by "<workspace>\u001f<subject>". */
-  admitted: Map<string, Admission[]>;
+  admitted: Map<string, Set<Admission>>;
   reads: ReturnType<typeof coalescer<UsageRead, SubjectUsage[]>>;
   writes: ReturnType<typeof coalescer<ReservationSpec, { tick: number; seq: number }>>;
   /** Write-behinds not yet settled (a record in this process waits for them: its check must be found). */
@@ -49,6 +49,9 @@ interface UsageRead {
   now: Date;
 }
 
+/** How long a write-behind batch may wait to fill on PGlite (a record of this process never waits for it). */
+const WRITE_BEHIND_DELAY_MS = 20;
+
 const states = processGlobal("checkFastPath", () => new WeakMap<object, FastPathState>());
 
 function stateOf(db: Queryable): FastPathState {
@@ -58,7 +61,8 @@ function stateOf(db: Queryable): FastPathState {
       tick: 0,
       admitted: new Map(),
       reads: coalescer((batch: UsageRead[]) => readBatch(db, s, batch)),
-      writes: coalescer((batch: ReservationSpec[]) => writeBatch(db, s, batch)),
+      // PGlite runs statements on this thread: let a write-behind batch fill for a few milliseconds.
+      writes: coalescer((batch: ReservationSpec[]) => writeBatch(db, s, batch), { delayMs: mirrorIsExact(db) ? WRITE_BEHIND_DELAY_MS : 0 }),
       unsettled: new Set(),
     };
     state = s;
@@ -94,11 +98,19 @@ export function reserveBehind(db: Queryable, spec: ReservationSpec): void {
     admissionKey(spec.workspaceId, subject),
     { requests: 1n, tokens: spec.estimate.tokens, costNanos: spec.estimate.costNanos, committed: null },
   ]);
-  for (const [key, admission] of mine) state.admitted.set(key, [...(state.admitted.get(key) ?? []), admission]);
+  for (const [key, admission] of mine) {
+    const set = state.admitted.get(key);
+    if (set) set.add(admission);
+    else state.admitted.set(key, new Set([admission]));
+  }
   const mirrored = noteReservation(db, spec);
   const write = state.writes.submit(spec).then(
     ({ tick, seq }) => {
-      for (const [, admission] of mine) admission.committed = tick;
+      // Every read sent from now on sees it; a read in flight may not, and prunes it when done.
+      for (const [key, admission] of mine) {
+        if (state.reads.busy()) admission.committed = tick;
+        else dropAdmission(state, key, admission);
+      }
       mirrored.sent(seq);
     },
     (err) => {
@@ -119,7 +131,9 @@ export function readBatches(db: Queryable): number {
 /** Resolves once every reservation written behind so far is committed (or given up). */
 export async function reservationsWritten(db: Queryable): Promise<void> {
   const state = states.get(db);
-  if (state?.unsettled.size) await Promise.allSettled([...state.unsettled]);
+  if (!state?.unsettled.size) return;
+  state.writes.flushNow();
+  await Promise.allSettled([...state.unsettled]);
 }
 
 /** One multi-row write; answers each reservation with the tick of its commit. */
@@ -202,17 +216,16 @@ async function readBatch(db: Queryable, state: FastPathState, batch: UsageRead[]
       return usage;
     }),
   );
-  // Reads run one at a time: every later read is sent at a tick ≥ sentAt, and sees these in its snapshot.
-  for (const [key, list] of state.admitted) {
-    const kept = list.filter((a) => a.committed === null || a.committed > sentAt);
-    if (kept.length) state.admitted.set(key, kept);
-    else state.admitted.delete(key);
+  // Reads run one at a time: every later read is sent at a tick ≥ now, and sees the committed ones.
+  for (const [key, set] of state.admitted) {
+    for (const a of set) if (a.committed !== null) set.delete(a);
+    if (set.size === 0) state.admitted.delete(key);
   }
   return answers;
 }
 
 function dropAdmission(state: FastPathState, key: string, admission: Admission) {
-  const kept = (state.admitted.get(key) ?? []).filter((a) => a !== admission);
-  if (kept.length) state.admitted.set(key, kept);
-  else state.admitted.delete(key);
+  const set = state.admitted.get(key);
+  set?.delete(admission);
+  if (set?.size === 0) state.admitted.delete(key);
 }

@@ -101,7 +101,7 @@ interface MirrorState {
   reservations: Map<string, { workspaceId: string; subjects: string[]; bucket: number; at: number } & Sums>;
 }
 
-const MAX_LOCAL_RESERVATIONS = 200_000;
+const MAX_LOCAL_RESERVATIONS = 100_000;
 const states = processGlobal("usageMirrors", () => new WeakMap<object, MirrorState>());
 
 function stateOf(db: Queryable): MirrorState {
@@ -130,6 +130,14 @@ const groupKey = (dimension: Dimension, window: RuleWindow) => `${dimension}|${w
  * Usage of each (subject, window) from memory, or null when any of them cannot be given exactly
  * (the caller reads the database). Starts a background reload when the mirror is due one.
  */
+/**
+ * Whether this process is the database's only writer (embedded PGlite): its mirror is then exact,
+ * and may also say that a rule which does not block (alert, re-auth, downgrade) is exceeded.
+ */
+export function mirrorIsExact(db: Queryable): boolean {
+  return stateOf(db).fifo;
+}
+
 export function mirroredUsage(
   db: Queryable,
   workspaceId: string,
@@ -144,7 +152,7 @@ export function mirroredUsage(
   const t = now.getTime();
   const covers = snap && wanted.every((g) => snap.groups.has(g));
   if (!m.loading && t >= m.tooLargeUntil && (!snap || !covers || t - snap.loadedAt >= reloadMs)) {
-    const groups = new Set([...(covers && snap ? snap.groups.keys() : []), ...wanted]);
+    const groups = new Set([...(snap?.groups.keys() ?? []), ...wanted]);
     m.loading = reload(db, state, workspaceId, m, [...groups].sort());
   }
   if (!snap || !covers || t < snap.loadedAt || t - snap.loadedAt > reloadMs * MIRROR.maxAgeFactor) return null;
