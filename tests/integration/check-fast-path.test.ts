@@ -6,7 +6,7 @@ import { checkAccess, HEADROOM_CALLS } from "@/server/services/guardrails/check-
 import { readBatches, reservationsWritten } from "@/server/services/guardrails/fast-path";
 import { createRule } from "@/server/services/guardrails/manage-rules";
 import { readUsage } from "@/server/services/guardrails/read-usage";
-import { mirrorLoaded, reloadMirror } from "@/server/services/guardrails/usage-mirror";
+import { MIRROR, mirrorHeld, mirrorLoaded, reloadMirror } from "@/server/services/guardrails/usage-mirror";
 import { recordEvent } from "@/server/services/metering/record-event";
 import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
 import { createTestWorkspace } from "../helpers/fixtures";
@@ -90,6 +90,26 @@ describe.each(TEST_DRIVERS)("the check's fast path on %s", (driver) => {
     // The warm-up's reservation counts too.
     expect(answers.filter((a) => a.allowed)).toHaveLength(limit - 1);
     expect(answers.filter((a) => !a.allowed).every((a) => a.reason === "limit_exceeded")).toBe(true);
+  });
+
+  it("a process keeps its mirrors within a key budget, dropping the least recently used workspace", async () => {
+    const budget = MIRROR.maxKeysPerProcess;
+    MIRROR.maxKeysPerProcess = 3;
+    try {
+      const a = await farWorkspace();
+      for (const user of ["a1", "a2"]) await call(a, { userId: user });
+      await reloadMirror(a.db, a.workspaceId); // a: its users and the workspace's keys
+      expect(mirrorHeld(a.db, a.workspaceId)).toBe(true);
+      const b = await farWorkspace();
+      for (const user of ["b1", "b2"]) await call(b, { userId: user });
+      await reloadMirror(b.db, b.workspaceId);
+      expect(mirrorHeld(b.db, b.workspaceId)).toBe(true);
+      expect(mirrorHeld(a.db, a.workspaceId)).toBe(false);
+      // a's checks still work: from the database, and its mirror is loaded again on demand.
+      expect((await checkAccess({ ctx: a, input: { userId: "a1" } })).allowed).toBe(true);
+    } finally {
+      MIRROR.maxKeysPerProcess = budget;
+    }
   });
 
   it.runIf(driver === "postgres")(

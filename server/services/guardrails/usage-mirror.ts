@@ -27,6 +27,8 @@ export const MIRROR = {
   maxAgeFactor: 3,
   /** Past this many keys a workspace is not mirrored (its checks read the database). */
   maxKeys: 250_000,
+  /** Past this many keys over all of a process's mirrors, the least recently used are dropped. */
+  maxKeysPerProcess: 1_000_000,
   /** How long a workspace too large to mirror is left alone before trying again. */
   retryTooLargeMs: 5 * 60_000,
 };
@@ -85,6 +87,8 @@ function addDelta(m: WorkspaceMirror, subject: string, d: Delta, sign: 1n | -1n 
 }
 
 interface WorkspaceMirror {
+  /** Keys its snapshot holds (memory: bounded per process). */
+  keys: number;
   snapshot: Snapshot | null;
   loading: Promise<void> | null;
   tooLargeUntil: number;
@@ -115,13 +119,25 @@ function stateOf(db: Queryable): MirrorState {
   return state;
 }
 
+/** The workspace's mirror, moved to the end of the map: the map's order is least recently used first. */
 function mirrorOf(state: MirrorState, workspaceId: string): WorkspaceMirror {
   let m = state.workspaces.get(workspaceId);
-  if (!m) {
-    m = { snapshot: null, loading: null, tooLargeUntil: 0, deltas: new Map() };
-    state.workspaces.set(workspaceId, m);
-  }
+  if (m) state.workspaces.delete(workspaceId);
+  else m = { snapshot: null, loading: null, tooLargeUntil: 0, deltas: new Map(), keys: 0 };
+  state.workspaces.set(workspaceId, m);
   return m;
+}
+
+/** Keep the process's mirrors within MIRROR.maxKeysPerProcess keys: drop the least recently used. */
+function evictMirrors(state: MirrorState, keep: WorkspaceMirror) {
+  let total = 0;
+  for (const m of state.workspaces.values()) total += m.keys;
+  for (const [id, m] of state.workspaces) {
+    if (total <= MIRROR.maxKeysPerProcess) break;
+    if (m === keep || m.loading) continue;
+    total -= m.keys;
+    state.workspaces.delete(id);
+  }
 }
 
 const groupKey = (dimension: Dimension, window: RuleWindow) => `${dimension}|${window}`;
@@ -321,6 +337,8 @@ async function reload(db: Queryable, state: MirrorState, workspaceId: string, m:
       return;
     }
     m.snapshot = { ...snapshot, seq, inFlight: state.fifo ? new Set() : inFlight };
+    m.keys = [...snapshot.groups.values()].reduce((n, g) => n + g.byKey.size, snapshot.reserved.size);
+    evictMirrors(state, m);
     // Keep only what the new snapshot may lack: writes sent after it, or (Postgres) in flight then.
     const before = m.deltas;
     m.deltas = new Map();
@@ -332,6 +350,11 @@ async function reload(db: Queryable, state: MirrorState, workspaceId: string, m:
   } finally {
     m.loading = null;
   }
+}
+
+/** Whether this process holds a loaded mirror of the workspace (tests). */
+export function mirrorHeld(db: Queryable, workspaceId: string): boolean {
+  return Boolean(stateOf(db).workspaces.get(workspaceId)?.snapshot);
 }
 
 /** Resolves when the workspace's mirror load in flight (if any) is done. */
