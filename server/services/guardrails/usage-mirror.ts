@@ -143,10 +143,6 @@ function evictMirrors(state: MirrorState, keep: WorkspaceMirror) {
 const groupKey = (dimension: Dimension, window: RuleWindow) => `${dimension}|${window}`;
 
 /**
- * Usage of each (subject, window) from memory, or null when any of them cannot be given exactly
- * (the caller reads the database). Starts a background reload when the mirror is due one.
- */
-/**
  * Whether this process is the database's only writer (embedded PGlite): its mirror is then exact,
  * and may also say that a rule which does not block (alert, re-auth, downgrade) is exceeded.
  */
@@ -154,6 +150,10 @@ export function mirrorIsExact(db: Queryable): boolean {
   return stateOf(db).fifo;
 }
 
+/**
+ * Usage of each (subject, window) from memory, or null when any of them cannot be given exactly
+ * (the caller reads the database). Starts a background reload when the mirror is due one.
+ */
 export function mirroredUsage(
   db: Queryable,
   workspaceId: string,
