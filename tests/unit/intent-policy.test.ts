@@ -59,20 +59,17 @@ describe("H5: the policy matcher reads the model's bounded window, stemmed once"
     name: `label_${i}`,
     description: `Mentions "topic${i}" or "other thing ${i}".`,
   }));
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-  it("H5: classifyText of 1 MB with a policy and 20 custom labels takes < 20 ms (median CPU time of 5)", () => {
-    const text = "word ".repeat(200_000);
-    classifyText("warm up: load the model", { policy: POLICY, customLabels });
-    // CPU rather than wall time: a neighbour on this shared machine can pre-empt us for longer.
-    const runs = Array.from({ length: 5 }, () => {
-      const start = process.cpuUsage();
-      classifyText(text, { policy: POLICY, customLabels });
-      const used = process.cpuUsage(start);
-      return (used.user + used.system) / 1000;
-    });
-    // Before the fix: 0.6–1.3 s a call (the whole text stemmed 21 times).
-    expect(median(runs)).toBeLessThan(20);
+  // Speed on long texts is measured by `npm run bench -- intent` (timed tests flake on shared machines);
+  // what makes it fast is checked here: nothing outside the bounded window is read.
+  it("H5: a 1 MB text with a policy and 20 custom labels is classified from its window: its middle never changes the answer", () => {
+    const edge = "word ".repeat(1_000); // 5,000 characters: the window ends inside each edge
+    const plain = `Which sports are best for betting? ${edge}${"word ".repeat(200_000)}${edge} I want topic7 back`;
+    const loaded = `Which sports are best for betting? ${edge}${"crypto topic3 other thing 5 ".padEnd(1_000, " ").repeat(1_000)}${edge} I want topic7 back`;
+    const options = { policy: POLICY, customLabels };
+    expect(loaded.length).toBeGreaterThan(1_000_000);
+    expect(classifyText(loaded, options)).toEqual(classifyText(plain, options));
+    expect(classifyText(plain, options).labels).toEqual(expect.arrayContaining(["tos_breach", "label_7"]));
   });
 
   it("H5: terms are found in the window (first and last 4,000 characters), not in the middle of a 1 MB text", () => {
