@@ -4,10 +4,8 @@ import type { RuleWindow } from "@/db/schema";
 import { coalescer } from "@/server/lib/coalesce";
 import { log } from "@/server/lib/log";
 import { processGlobal } from "@/server/lib/process-global";
-import { floorToMinute } from "../core/time";
-import { windowStart } from "../core/windows";
-import type { SubjectUsage } from "./read-usage";
-import { pgArray, RESERVATION_TTL_MS, reserveMany, type ReservationSpec } from "./reserve";
+import { type SubjectUsage, type UsageRow, usageOfRow, usageWindow } from "./read-usage";
+import { pgArray, reserveMany, type ReservationSpec } from "./reserve";
 import type { Subject } from "./rule-subject";
 import { beginWrite, endWrite, mirrorIsExact, noteReservation } from "./usage-mirror";
 
@@ -155,36 +153,17 @@ async function writeBatch(db: Queryable, state: FastPathState, batch: Reservatio
 
 async function readBatch(db: Queryable, state: FastPathState, batch: UsageRead[]): Promise<SubjectUsage[][]> {
   const flat = batch.flatMap((r) =>
-    r.subjects.map((s) => {
-      const from = windowStart(s.window, r.now);
-      const reservedFrom = Math.max(from.getTime(), floorToMinute(new Date(r.now.getTime() - RESERVATION_TTL_MS)).getTime());
-      return {
-        workspaceId: r.workspaceId,
-        dimension: s.dimension,
-        key: s.key,
-        from: from.toISOString(),
-        reservedFrom: new Date(reservedFrom).toISOString(),
-      };
-    }),
+    r.subjects.map((s) => ({ workspaceId: r.workspaceId, dimension: s.dimension, key: s.key, ...usageWindow(s.window, r.now) })),
   );
   const sentAt = state.tick;
   const rows = flat.length
-    ? await executePrepared<{
-        i: string;
-        requests: string;
-        tokens: string;
-        cost: string;
-        oldest: Date | string | null;
-        rsv_requests: string;
-        rsv_tokens: string;
-        rsv_cost: string;
-      }>(
+    ? await executePrepared<UsageRow & { i: string }>(
         db,
         sql`select q.i::text as i, coalesce(r.requests, 0)::text as requests, coalesce(r.tokens, 0)::text as tokens,
             coalesce(r.cost, 0)::text as cost, r.oldest, coalesce(c.requests, 0)::text as rsv_requests,
             coalesce(c.tokens, 0)::text as rsv_tokens, coalesce(c.cost, 0)::text as rsv_cost
           from unnest(${pgArray(flat.map((f) => f.workspaceId))}::text[], ${pgArray(flat.map((f) => f.dimension))}::text[],
-            ${pgArray(flat.map((f) => f.key))}::text[], ${pgArray(flat.map((f) => f.from))}::timestamptz[],
+            ${pgArray(flat.map((f) => f.key))}::text[], ${pgArray(flat.map((f) => f.start))}::timestamptz[],
             ${pgArray(flat.map((f) => f.reservedFrom))}::timestamptz[]) with ordinality as q(ws, dim, key, from_at, reserved_from, i)
           left join lateral (
             select sum(requests) as requests, sum(total_tokens) as tokens, sum(cost_nanos) as cost, min(bucket) as oldest
@@ -199,13 +178,7 @@ async function readBatch(db: Queryable, state: FastPathState, batch: UsageRead[]
   let offset = 0;
   const answers = batch.map((r) =>
     r.subjects.map((s) => {
-      const row = byIndex.get(offset++)!;
-      const usage: SubjectUsage = {
-        requests: BigInt(row.requests) + BigInt(row.rsv_requests),
-        tokens: BigInt(row.tokens) + BigInt(row.rsv_tokens),
-        costNanos: BigInt(row.cost) + BigInt(row.rsv_cost),
-        oldestBucket: row.oldest ? new Date(row.oldest) : null,
-      };
+      const usage = usageOfRow(byIndex.get(offset++)!);
       // What this process admitted and the snapshot may lack: queued, in flight, or committed after it was taken.
       for (const a of state.admitted.get(admissionKey(r.workspaceId, `${s.dimension}:${s.key}`)) ?? []) {
         if (a.committed !== null && a.committed <= sentAt) continue;

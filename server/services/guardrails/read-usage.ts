@@ -28,12 +28,7 @@ export async function readUsage(
   now: Date,
 ): Promise<{ usage: SubjectUsage[] }> {
   const parts = subjects.map((s, i) => {
-    // ISO strings, not Dates: postgres.js cannot bind a Date in a raw statement.
-    const windowFrom = windowStart(s.window, now);
-    const start = windowFrom.toISOString();
-    const reservedFrom = new Date(
-      Math.max(windowFrom.getTime(), floorToMinute(new Date(now.getTime() - RESERVATION_TTL_MS)).getTime()),
-    ).toISOString();
+    const { start, reservedFrom } = usageWindow(s.window, now);
     const subject = `${s.dimension}:${s.key}`;
     return sql`select ${i}::int as i,
       coalesce(sum(r.requests), 0)::text as requests,
@@ -50,26 +45,40 @@ export async function readUsage(
       left join usage_rollups r
         on r.workspace_id = ${workspaceId} and r.dimension = ${s.dimension} and r.key = ${s.key} and r.bucket >= ${start}::timestamptz`;
   });
-  const rows = await executePrepared<{
-    i: number;
-    requests: string;
-    tokens: string;
-    cost: string;
-    oldest: Date | string | null;
-    rsv_requests: string;
-    rsv_tokens: string;
-    rsv_cost: string;
-  }>(db, sql.join(parts, sql` union all `));
+  const rows = await executePrepared<UsageRow & { i: number }>(db, sql.join(parts, sql` union all `));
   const out: SubjectUsage[] = [];
-  for (const r of rows) {
-    out[Number(r.i)] = {
-      requests: BigInt(r.requests) + BigInt(r.rsv_requests),
-      tokens: BigInt(r.tokens) + BigInt(r.rsv_tokens),
-      costNanos: BigInt(r.cost) + BigInt(r.rsv_cost),
-      oldestBucket: r.oldest ? new Date(r.oldest) : null,
-    };
-  }
+  for (const r of rows) out[Number(r.i)] = usageOfRow(r);
   return { usage: out };
+}
+
+/**
+ * Where a (subject, window) read starts: the window's first bucket, and for open reservations
+ * the later of that and the reservation TTL. ISO strings: postgres.js cannot bind a Date in a raw statement.
+ */
+export function usageWindow(window: RuleWindow, now: Date): { start: string; reservedFrom: string } {
+  const from = windowStart(window, now);
+  const reservedFrom = Math.max(from.getTime(), floorToMinute(new Date(now.getTime() - RESERVATION_TTL_MS)).getTime());
+  return { start: from.toISOString(), reservedFrom: new Date(reservedFrom).toISOString() };
+}
+
+/** A usage read's row (rollup sums and open reservations, as text: bigints) → one subject's usage. */
+export interface UsageRow {
+  requests: string;
+  tokens: string;
+  cost: string;
+  oldest: Date | string | null;
+  rsv_requests: string;
+  rsv_tokens: string;
+  rsv_cost: string;
+}
+
+export function usageOfRow(r: UsageRow): SubjectUsage {
+  return {
+    requests: BigInt(r.requests) + BigInt(r.rsv_requests),
+    tokens: BigInt(r.tokens) + BigInt(r.rsv_tokens),
+    costNanos: BigInt(r.cost) + BigInt(r.rsv_cost),
+    oldestBucket: r.oldest ? new Date(r.oldest) : null,
+  };
 }
 
 /** The window's buckets, oldest first, for working out when a rolling window frees up. */
