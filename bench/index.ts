@@ -1,4 +1,4 @@
-// npm run bench -- <record|check|soak|intent|events|all> : benchmarks print figures and ratios against a
+// npm run bench -- <record|check|soak|intent|adversarial|events|all> : benchmarks print figures and ratios against a
 // baseline measured in the same run (see BENCHMARKS.md).
 const which = process.argv[2] ?? "all";
 const suites: Record<string, () => Promise<unknown>> = {
@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<unknown>> = {
   check: () => import("./check").then((m) => m.main()),
   soak: () => import("./soak").then((m) => m.main()),
   intent: () => import("./intent").then((m) => m.main()),
+  adversarial: () => import("./adversarial").then((m) => m.main()),
   // Minutes of bulk generation (10M events): run on its own, never in "all".
   events: () => import("./events").then((m) => m.main()),
 };

