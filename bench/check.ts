@@ -19,7 +19,7 @@ const USERS = 10_000;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const EMAIL = "bench@example.com";
 
-async function seed(database: Database, apiKey: string) {
+export async function seed(database: Database, apiKey: string) {
   // Enterprise: the free plan's monthly cap would stop a benchmark.
   const init = await ensureInitialSetup(database.db, {
     email: EMAIL,
@@ -107,6 +107,11 @@ async function benchDriver(driver: "postgres" | "pglite") {
       TOKENIST_SDK_RATE_LIMIT: "1000000000",
       ...(process.env.BENCH_SERVER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS } : {}),
     },
+    // BENCH_CPU_PROF_DIR: the server writes a V8 CPU profile there when it stops (open it in
+    // Chrome DevTools; NODE_OPTIONS cannot carry --cpu-prof).
+    nodeArgs: process.env.BENCH_CPU_PROF_DIR
+      ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF_DIR, driver)}`]
+      : undefined,
   });
   try {
     const check: autocannon.Request = {
