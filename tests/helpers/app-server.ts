@@ -46,7 +46,14 @@ export async function freePort(): Promise<number> {
  * database on TEST_DATABASE_URL's server when `driver` is "postgres".
  */
 export async function startApp(
-  options: { driver?: "pglite" | "postgres"; env?: Record<string, string>; databaseUrl?: string; expectHealthy?: boolean } = {},
+  options: {
+    driver?: "pglite" | "postgres";
+    env?: Record<string, string>;
+    databaseUrl?: string;
+    expectHealthy?: boolean;
+    /** Flags for the server's node (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+    nodeArgs?: string[];
+  } = {},
 ): Promise<RunningApp> {
   const port = await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tokenist-app-"));
@@ -68,7 +75,11 @@ export async function startApp(
     const clean = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !k.startsWith("TOKENIST_") && k !== "DATABASE_URL" && k !== "VITEST"),
     );
-    child = spawn(path.join(ROOT, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    const next = ["start", "-p", String(port), "-H", "127.0.0.1"];
+    const [command, args] = options.nodeArgs?.length
+      ? [process.execPath, [...options.nodeArgs, path.join(ROOT, "node_modules/next/dist/bin/next"), ...next]]
+      : [path.join(ROOT, "node_modules/.bin/next"), next];
+    child = spawn(command, args, {
       cwd: ROOT,
       env: { ...clean, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
