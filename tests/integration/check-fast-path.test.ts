@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "@/db/client";
 import type { TCheckInput } from "@/server/contract/sdk";
 import type { ServiceCtx } from "@/server/services/context";
@@ -6,7 +6,7 @@ import { checkAccess, HEADROOM_CALLS } from "@/server/services/guardrails/check-
 import { readBatches, reservationsWritten } from "@/server/services/guardrails/fast-path";
 import { createRule } from "@/server/services/guardrails/manage-rules";
 import { readUsage } from "@/server/services/guardrails/read-usage";
-import { MIRROR, mirrorHeld, mirrorLoaded, reloadMirror } from "@/server/services/guardrails/usage-mirror";
+import { MIRROR, mirrorHeld, mirrorLoaded, mirrorLoadedAt, reloadMirror } from "@/server/services/guardrails/usage-mirror";
 import { recordEvent } from "@/server/services/metering/record-event";
 import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
 import { createTestWorkspace } from "../helpers/fixtures";
@@ -111,6 +111,56 @@ describe.each(TEST_DRIVERS)("the check's fast path on %s", (driver) => {
       MIRROR.maxKeysPerProcess = budget;
     }
   });
+
+  it.runIf(driver === "pglite")(
+    "on PGlite (the only writer) the mirror stays exact without reloading, and reloads when a rolling window drops a bucket",
+    async () => {
+      const MINUTE = 60_000;
+      const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
+      vi.useFakeTimers({ toFake: ["Date"], now: minute + 10_000 }); // the clock this process reads
+      try {
+        const { ctx } = await createTestWorkspace(database.db);
+        await createRule({ ctx, input: { name: "Hourly", scope: "user", metric: "requests", window: "hour", limit: 100_000 } });
+        // Three calls in the oldest minute the hour still counts, one in this minute.
+        const oldest = new Date(minute - 59 * MINUTE + 30_000).toISOString();
+        for (let i = 0; i < 3; i++) {
+          await recordEvent({ ctx, input: { userId: "ager", model: "gpt-4o-mini", requestId: `fp-${++seq}`, timestamp: oldest, usage } });
+        }
+        await recordEvent({ ctx, input: { userId: "ager", model: "gpt-4o-mini", requestId: `fp-${++seq}`, usage } });
+        await checkAccess({ ctx, input: { userId: "warm-up" } });
+        await mirrorLoaded(ctx.db, ctx.workspaceId);
+        const loadedAt = mirrorLoadedAt(ctx.db, ctx.workspaceId);
+        expect(loadedAt).toBe(minute + 10_000);
+        const used = (answer: Awaited<ReturnType<typeof checkAccess>>) => answer.limits.find((l) => l.metric === "requests")?.used;
+
+        // 30 s later (PGlite used to reload every 5 s): from memory, exact, no reload.
+        vi.setSystemTime(minute + 40_000);
+        let reads = readBatches(ctx.db);
+        expect(used(await checkAccess({ ctx, input: { userId: "ager" } }))).toBe(4);
+        expect(readBatches(ctx.db)).toBe(reads);
+        await mirrorLoaded(ctx.db, ctx.workspaceId);
+        expect(mirrorLoadedAt(ctx.db, ctx.workspaceId)).toBe(loadedAt);
+
+        // The next minute: the oldest minute has left the hour. The database answers (the three
+        // calls gone, the check at 40 s still open), and the mirror is reloaded.
+        vi.setSystemTime(minute + MINUTE + 1);
+        reads = readBatches(ctx.db);
+        expect(used(await checkAccess({ ctx, input: { userId: "ager" } }))).toBe(2);
+        expect(readBatches(ctx.db)).toBe(reads + 1);
+        await mirrorLoaded(ctx.db, ctx.workspaceId);
+        expect(mirrorLoadedAt(ctx.db, ctx.workspaceId)).toBe(minute + MINUTE + 1);
+        // And answers from memory again, with both open checks.
+        reads = readBatches(ctx.db);
+        expect(used(await checkAccess({ ctx, input: { userId: "ager" } }))).toBe(3);
+        expect(readBatches(ctx.db)).toBe(reads);
+        await reservationsWritten(ctx.db);
+        const { usage: inDb } = await readUsage(ctx.db, ctx.workspaceId, [{ dimension: "user", key: "ager", window: "hour" }], new Date());
+        expect(Number(inDb[0]!.requests)).toBe(4); // the recent call and three open checks
+      } finally {
+        vi.useRealTimers();
+      }
+    },
+  );
 
   it.runIf(driver === "postgres")(
     `calls another process made and this one has not seen yet, fewer than ${HEADROOM_CALLS}, never push a subject past its limit`,

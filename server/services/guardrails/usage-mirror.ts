@@ -3,6 +3,7 @@ import { resultRows, type Queryable } from "@/db/client";
 import type { Dimension, RuleWindow } from "@/db/schema";
 import { log } from "@/server/lib/log";
 import { processGlobal } from "@/server/lib/process-global";
+import { yieldToEventLoop } from "@/server/lib/yield";
 import { floorToMinute } from "../core/time";
 import { windowStart } from "../core/windows";
 import type { SubjectUsage } from "./read-usage";
@@ -15,15 +16,20 @@ import type { Subject } from "./rule-subject";
  *
  * Loaded in one go (per rule dimension and window: each key's sum and its oldest bucket; the open
  * reservations per subject and minute), then kept current by this process's own writes (checks'
- * reservations, records, settlements) and reloaded in the background every `reloadMs`. Another
+ * reservations, records, settlements) and reloaded in the background (`reloadMs`). Another
  * process's writes are seen at the next reload: that is the staleness the README's overshoot bound
  * names. A value the mirror cannot give exactly is not given (the check reads the database):
  * a key with a bucket that has aged out of its rolling window since the load, a calendar window
  * that has reset, rules that changed, a mirror older than `maxAgeMs` or one too large to keep.
  */
 export const MIRROR = {
-  /** Postgres: other processes write too, reload often. PGlite: this process is the only writer. */
-  reloadMs: { postgres: 1_000, pglite: 5_000 },
+  /**
+   * Postgres: other processes write too, reload every second. PGlite: this process is the only
+   * writer, so the mirror stays exact with its own writes: it is reloaded only when a rolling
+   * window has dropped a bucket a check needed (at most every `agedMs`), or after `pglite`.
+   * A PGlite reload runs on this thread (200–400 ms for 10,000 end users): each one is a stall.
+   */
+  reloadMs: { postgres: 1_000, pglite: 60_000, agedMs: 5_000 },
   maxAgeFactor: 3,
   /** Past this many keys a workspace is not mirrored (its checks read the database). */
   maxKeys: 250_000,
@@ -32,6 +38,9 @@ export const MIRROR = {
   /** How long a workspace too large to mirror is left alone before trying again. */
   retryTooLargeMs: 5 * 60_000,
 };
+
+/** Rows of a reload turned into the snapshot per turn of the event loop. */
+const LOAD_ROWS_PER_TURN = 5_000;
 
 interface Sums {
   requests: bigint;
@@ -167,18 +176,26 @@ export function mirroredUsage(
   const reloadMs = state.fifo ? MIRROR.reloadMs.pglite : MIRROR.reloadMs.postgres;
   const t = now.getTime();
   const covers = snap && wanted.every((g) => snap.groups.has(g));
-  if (!m.loading && t >= m.tooLargeUntil && (!snap || !covers || t - snap.loadedAt >= reloadMs)) {
-    const groups = new Set([...(snap?.groups.keys() ?? []), ...wanted]);
-    m.loading = reload(db, state, workspaceId, m, [...groups].sort());
-  }
+  if (!snap || !covers || t - snap.loadedAt >= reloadMs) startReload(db, state, workspaceId, m, wanted, t);
   if (!snap || !covers || t < snap.loadedAt || t - snap.loadedAt > reloadMs * MIRROR.maxAgeFactor) return null;
   const out: SubjectUsage[] = [];
   for (const s of subjects) {
     const usage = subjectUsage(snap, m, s, t);
-    if (!usage) return null;
+    if (!usage) {
+      // A window moved past what the snapshot holds: on PGlite, that is what a reload is for.
+      if (state.fifo && t - snap.loadedAt >= MIRROR.reloadMs.agedMs) startReload(db, state, workspaceId, m, wanted, t);
+      return null;
+    }
     out.push(usage);
   }
   return out;
+}
+
+/** Reload the workspace's mirror in the background (the groups it holds and `wanted`), unless one is under way. */
+function startReload(db: Queryable, state: MirrorState, workspaceId: string, m: WorkspaceMirror, wanted: string[], t: number) {
+  if (m.loading || t < m.tooLargeUntil) return;
+  const groups = new Set([...(m.snapshot?.groups.keys() ?? []), ...wanted]);
+  m.loading = reload(db, state, workspaceId, m, [...groups].sort());
 }
 
 function subjectUsage(snap: Snapshot, m: WorkspaceMirror, s: Subject & { window: RuleWindow }, t: number): SubjectUsage | null {
@@ -352,6 +369,11 @@ async function reload(db: Queryable, state: MirrorState, workspaceId: string, m:
   }
 }
 
+/** When the workspace's mirror in this process was loaded (epoch ms), or null (tests). */
+export function mirrorLoadedAt(db: Queryable, workspaceId: string): number | null {
+  return stateOf(db).workspaces.get(workspaceId)?.snapshot?.loadedAt ?? null;
+}
+
 /** Whether this process holds a loaded mirror of the workspace (tests). */
 export function mirrorHeld(db: Queryable, workspaceId: string): boolean {
   return Boolean(stateOf(db).workspaces.get(workspaceId)?.snapshot);
@@ -384,35 +406,45 @@ async function load(
     return { g, dimension, window, from: windowStart(window, now) };
   });
   const reservedFrom = floorToMinute(new Date(loadedAt - RESERVATION_TTL_MS)).toISOString();
+  // Buckets come back as epoch milliseconds (float8: minute buckets are exact integers), not
+  // timestamps: a reload reads tens of thousands of rows, and spares a Date parsed per row.
   const parts = [
-    sql`select -1 as g, subject as key, bucket, requests::text as requests, tokens::text as tokens, cost_nanos::text as cost
+    sql`select -1 as g, subject as key, (extract(epoch from bucket) * 1000)::float8 as at, requests::text as requests,
+        tokens::text as tokens, cost_nanos::text as cost
       from reservation_counters where workspace_id = ${workspaceId} and bucket >= ${reservedFrom}::timestamptz
         and (requests <> 0 or tokens <> 0 or cost_nanos <> 0)`,
     ...parsed.map(
-      (p, i) => sql`select ${i}::int as g, key, min(bucket) as bucket, sum(requests)::text as requests,
-          sum(total_tokens)::text as tokens, sum(cost_nanos)::text as cost
+      (p, i) => sql`select ${i}::int as g, key, (extract(epoch from min(bucket)) * 1000)::float8 as at,
+          sum(requests)::text as requests, sum(total_tokens)::text as tokens, sum(cost_nanos)::text as cost
         from usage_rollups where workspace_id = ${workspaceId} and dimension = ${p.dimension}
           and bucket >= ${p.from.toISOString()}::timestamptz
         group by key`,
     ),
   ];
-  const rows = resultRows<{ g: number; key: string; bucket: Date | string; requests: string; tokens: string; cost: string }>(
+  const rows = resultRows<{ g: number; key: string; at: number | string; requests: string; tokens: string; cost: string }>(
     await db.execute(sql.join(parts, sql` union all `)),
   );
   if (rows.length > MIRROR.maxKeys) return null;
   const groups = new Map<string, Group>(parsed.map((p) => [p.g, { window: p.window, from: p.from.getTime(), byKey: new Map() }]));
+  const byGroup = parsed.map((p) => groups.get(p.g)!.byKey);
   const reserved = new Map<string, Array<{ bucket: number } & Sums>>();
-  for (const r of rows) {
-    const sums = { requests: BigInt(r.requests), tokens: BigInt(r.tokens), costNanos: BigInt(r.cost) };
-    const bucket = new Date(r.bucket).getTime();
+  for (let i = 0; i < rows.length; i++) {
+    // The checks served meanwhile use the snapshot before this one: building a large one in
+    // turns keeps them from waiting for all of it.
+    if (i > 0 && i % LOAD_ROWS_PER_TURN === 0) await yieldToEventLoop();
+    const r = rows[i]!;
+    const requests = BigInt(r.requests);
+    const tokens = BigInt(r.tokens);
+    const costNanos = BigInt(r.cost);
+    const bucket = Number(r.at);
     const g = Number(r.g);
     if (g >= 0) {
-      groups.get(parsed[g]!.g)!.byKey.set(r.key, { ...sums, oldest: bucket });
+      byGroup[g]!.set(r.key, { requests, tokens, costNanos, oldest: bucket });
       continue;
     }
     const list = reserved.get(r.key);
-    if (list) list.push({ bucket, ...sums });
-    else reserved.set(r.key, [{ bucket, ...sums }]);
+    if (list) list.push({ bucket, requests, tokens, costNanos });
+    else reserved.set(r.key, [{ bucket, requests, tokens, costNanos }]);
   }
   return { loadedAt, groups, reserved };
 }
