@@ -54,7 +54,22 @@ async function openPostgres(url: string, max = 10): Promise<Database & { url: st
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const client = postgres(url, { max, onnotice: () => {}, connect_timeout: 10 });
   const db = drizzle({ client, schema }) as unknown as Db;
-  return { db, driver: "postgres", url, close: () => client.end({ timeout: 5 }) };
+  let own: { client: ReturnType<typeof postgres>; db: Db } | null = null;
+  ownConnections.set(db, () => {
+    if (!own) {
+      const client = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+      own = { client, db: drizzle({ client, schema }) as unknown as Db };
+    }
+    return own.db;
+  });
+  return {
+    db,
+    driver: "postgres",
+    url,
+    close: async () => {
+      await Promise.all([client.end({ timeout: 5 }), own?.client.end({ timeout: 5 })]);
+    },
+  };
 }
 
 async function openPglite(dataDir?: string): Promise<Database> {
@@ -121,6 +136,21 @@ export function getDatabase(): Promise<Database> {
 
 export async function getDb(): Promise<Db> {
   return (await getDatabase()).db;
+}
+
+/** Each postgres.js database's own connection for the record batcher, opened on first use. */
+const ownConnections = new WeakMap<object, () => Db>();
+
+/**
+ * The database on a connection of its own (a one-connection postgres.js client, reconnected by
+ * postgres.js when it drops, closed with the database), for the caller that sends statement after
+ * statement: the record batcher. The pool hands out its idle connections in turn, so each of its
+ * statements would otherwise land on the backend that ran one `max` statements ago, with cold
+ * caches: measured, about twice the server CPU for the record statement (issue #19). Null on PGlite
+ * and for a transaction (one connection already).
+ */
+export function ownConnection(db: Queryable): Db | null {
+  return ownConnections.get(db)?.() ?? null;
 }
 
 /**

@@ -5,7 +5,8 @@ import { workspaces } from "./workspaces";
 /**
  * One recorded LLM call. Append-only; idempotent on (workspace_id, request_id) through `event_keys`.
  * Partitioned by month on occurred_at (migration 0012, server/services/maintenance/partitions.ts):
- * retention drops whole months, so every unique key includes occurred_at.
+ * retention drops whole months, so every unique key includes occurred_at. No index on request_id
+ * (dropped in 0013): no query looks an event up by it; a replay finds its event through event_keys.
  */
 export const events = pgTable(
   "events",
@@ -44,8 +45,6 @@ export const events = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.id, t.occurredAt], name: "events_pkey" }),
-    // Not unique: event_keys holds the idempotency key; this finds an event by its request id.
-    index("events_workspace_id_request_id_idx").on(t.workspaceId, t.requestId),
     index("events_workspace_id_occurred_at_idx").on(t.workspaceId, t.occurredAt),
     index("events_workspace_id_user_id_occurred_at_idx").on(t.workspaceId, t.userId, t.occurredAt),
     index("events_workspace_id_conversation_id_idx").on(t.workspaceId, t.conversationId),

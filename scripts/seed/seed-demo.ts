@@ -163,7 +163,7 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
     const result = await recordEvent({ ctx, input: e.input, now });
     total++;
     if (!result.duplicate) recorded++;
-    if (e.label) labelled.set(e.label, [...(labelled.get(e.label) ?? []), e.input.requestId!]);
+    if (e.label) labelled.set(e.label, [...(labelled.get(e.label) ?? []), result.id]);
     if (total % 2000 === 0) log(`  ${total} events (${Math.round(total / ((Date.now() - started) / 1000))}/s)`);
   }
   // Intent labels as the labeller writes them (events.labels); only the intent work writes them otherwise.
@@ -172,13 +172,7 @@ export async function seedDemo(db: Db, opts: SeedOptions = {}): Promise<SeedResu
       await db
         .update(events)
         .set({ labels: sql`array_append(labels, ${label}::text)` })
-        .where(
-          and(
-            eq(events.workspaceId, ctx.workspaceId),
-            inArray(events.requestId, ids.slice(i, i + 1000)),
-            sql`not (${label} = any(labels))`,
-          ),
-        );
+        .where(and(eq(events.workspaceId, ctx.workspaceId), inArray(events.id, ids.slice(i, i + 1000)), sql`not (${label} = any(labels))`));
     }
   }
   const abusers = users.filter((u) => u.abuser).map((u) => u.userId);

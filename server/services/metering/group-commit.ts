@@ -1,4 +1,4 @@
-import { executePrepared, type Queryable } from "@/db/client";
+import { executePrepared, ownConnection, type Queryable } from "@/db/client";
 import { processGlobal } from "@/server/lib/process-global";
 import { beginWrite, endWrite, noteRecorded } from "../guardrails/usage-mirror";
 import { insertEventsStatement, rollupKeys, type EventToInsert, type InsertedEvent } from "./insert-event-sql";
@@ -32,10 +32,12 @@ export async function writeEvents(
   events: EventToInsert[],
   /** The database whose check mirror counts these events (the root one, when `db` is a transaction). */
   mirrorDb: Queryable = db,
+  /** Where the statement runs, when not on `db` itself: the batcher's own connection to it. */
+  via: Queryable = db,
 ): Promise<Array<InsertedEvent | null>> {
   const seq = beginWrite(mirrorDb);
   try {
-    const rows = await executePrepared<{ idx: number; id: string; settled: string | null }>(db, insertEventsStatement(events));
+    const rows = await executePrepared<{ idx: number; id: string; settled: string | null }>(via, insertEventsStatement(events));
     const out: Array<InsertedEvent | null> = events.map(() => null);
     for (const r of rows) out[Number(r.idx)] = { id: r.id, settled: r.settled ?? null };
     for (const [i, e] of events.entries()) {
@@ -61,15 +63,26 @@ export async function writeEvents(
  * latency); while a statement is in flight, arrivals queue, and when it commits the queue goes
  * out as one statement. Each caller is answered after the commit of the statement holding its
  * record. Rollup rows are hot (every record of a workspace adds to the same minute buckets), so
- * one statement per batch turns N lock waits and N commits into one.
+ * one statement per batch turns N lock waits and N commits into one. On Postgres the statements
+ * go over a connection of the batcher's own (db/client.ts ownConnection): the pool would hand each
+ * to the backend that ran one `max` statements ago, with cold caches (twice the server CPU).
+ *
+ * One statement at a time, not two or three in flight: tried for issue #19, no gain measured at
+ * 10 concurrent callers on 2 shared cores. The second statement waits on the first's rollup rows
+ * until that commits, so commits still follow one another, each carrying only part of the waiting
+ * records; where WAL flushes are slow that would lower throughput, not raise it.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
   /** A statement is in flight, or the next one is about to go (see `next`). */
   private busy = false;
+  /** Where batches are written: the database's own connection for the batcher, else the database. */
+  private readonly via: Queryable;
   readonly stats: GroupCommitStats = { statements: 0, records: 0 };
 
-  constructor(private readonly db: Queryable) {}
+  constructor(private readonly db: Queryable) {
+    this.via = ownConnection(db) ?? db;
+  }
 
   /** Record `event`; resolves with its row, or null when its requestId was recorded already. */
   write(event: EventToInsert, settleKey: string | null): Promise<InsertedEvent | null> {
@@ -107,6 +120,8 @@ export class GroupCommit {
       const outcomes = await writeEvents(
         this.db,
         batch.leaders.map((p) => p.event),
+        this.db,
+        this.via,
       );
       batch.leaders.forEach((p, i) => p.resolve(outcomes[i] ?? null));
       // The same requestId again in this batch: recorded once, by its first caller.
@@ -121,7 +136,7 @@ export class GroupCommit {
     for (const p of pending) {
       this.stats.statements++;
       try {
-        const [outcome] = await writeEvents(this.db, [p.event]);
+        const [outcome] = await writeEvents(this.db, [p.event], this.db, this.via);
         p.resolve(outcome ?? null);
       } catch (err) {
         p.reject(err);
