@@ -113,7 +113,7 @@ describe.each(TEST_DRIVERS)("the check's fast path on %s", (driver) => {
   });
 
   it.runIf(driver === "pglite")(
-    "on PGlite (the only writer) the mirror stays exact without reloading, and reloads when a rolling window drops a bucket",
+    "on PGlite (the only writer) the mirror stays exact without reloading, and reloads when a rolling window drops a bucket or its own writes pile up",
     async () => {
       const MINUTE = 60_000;
       const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
@@ -153,6 +153,17 @@ describe.each(TEST_DRIVERS)("the check's fast path on %s", (driver) => {
         reads = readBatches(ctx.db);
         expect(used(await checkAccess({ ctx, input: { userId: "ager" } }))).toBe(3);
         expect(readBatches(ctx.db)).toBe(reads);
+        // Its own writes since the load, past MIRROR.maxDeltas, bring a reload too (memory).
+        const cap = MIRROR.maxDeltas;
+        MIRROR.maxDeltas = 2;
+        try {
+          vi.setSystemTime(minute + MINUTE + 2_000);
+          for (let i = 0; i < 4; i++) await checkAccess({ ctx, input: { userId: `cap${i}` } });
+          await mirrorLoaded(ctx.db, ctx.workspaceId);
+          expect(mirrorLoadedAt(ctx.db, ctx.workspaceId)).toBe(minute + MINUTE + 2_000);
+        } finally {
+          MIRROR.maxDeltas = cap;
+        }
         await reservationsWritten(ctx.db);
         const { usage: inDb } = await readUsage(ctx.db, ctx.workspaceId, [{ dimension: "user", key: "ager", window: "hour" }], new Date());
         expect(Number(inDb[0]!.requests)).toBe(4); // the recent call and three open checks

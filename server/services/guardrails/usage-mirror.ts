@@ -30,6 +30,8 @@ export const MIRROR = {
    * A PGlite reload runs on this thread (200–400 ms for 10,000 end users): each one is a stall.
    */
   reloadMs: { postgres: 1_000, pglite: 60_000, agedMs: 5_000 },
+  /** A workspace whose own writes since its snapshot pass this many is reloaded (memory: a few MB). */
+  maxDeltas: 100_000,
   maxAgeFactor: 3,
   /** Past this many keys a workspace is not mirrored (its checks read the database). */
   maxKeys: 250_000,
@@ -84,8 +86,14 @@ function addDelta(m: WorkspaceMirror, subject: string, d: Delta, sign: 1n | -1n 
     entry = { list: [], sums: new Map() };
     m.deltas.set(subject, entry);
   }
-  if (sign === 1n) entry.list.push(d);
-  else entry.list = entry.list.filter((x) => x !== d);
+  if (sign === 1n) {
+    entry.list.push(d);
+    m.deltaCount++;
+  } else {
+    const before = entry.list.length;
+    entry.list = entry.list.filter((x) => x !== d);
+    m.deltaCount -= before - entry.list.length;
+  }
   const key = `${d.kind}|${d.bucket}`;
   const sum = entry.sums.get(key) ?? { kind: d.kind, bucket: d.bucket, requests: 0n, tokens: 0n, costNanos: 0n };
   sum.requests += sign * d.requests;
@@ -103,6 +111,8 @@ interface WorkspaceMirror {
   tooLargeUntil: number;
   /** Writes of this process since (or overlapping) the snapshot, by "<dimension>:<key>". */
   deltas: Map<string, SubjectDeltas>;
+  /** How many the lists of `deltas` hold (memory: a reload drops those the snapshot holds). */
+  deltaCount: number;
 }
 
 interface MirrorState {
@@ -132,7 +142,7 @@ function stateOf(db: Queryable): MirrorState {
 function mirrorOf(state: MirrorState, workspaceId: string): WorkspaceMirror {
   let m = state.workspaces.get(workspaceId);
   if (m) state.workspaces.delete(workspaceId);
-  else m = { snapshot: null, loading: null, tooLargeUntil: 0, deltas: new Map(), keys: 0 };
+  else m = { snapshot: null, loading: null, tooLargeUntil: 0, deltas: new Map(), deltaCount: 0, keys: 0 };
   state.workspaces.set(workspaceId, m);
   return m;
 }
@@ -176,7 +186,9 @@ export function mirroredUsage(
   const reloadMs = state.fifo ? MIRROR.reloadMs.pglite : MIRROR.reloadMs.postgres;
   const t = now.getTime();
   const covers = snap && wanted.every((g) => snap.groups.has(g));
-  if (!snap || !covers || t - snap.loadedAt >= reloadMs) startReload(db, state, workspaceId, m, wanted, t);
+  if (!snap || !covers || t - snap.loadedAt >= reloadMs || m.deltaCount > MIRROR.maxDeltas) {
+    startReload(db, state, workspaceId, m, wanted, t);
+  }
   if (!snap || !covers || t < snap.loadedAt || t - snap.loadedAt > reloadMs * MIRROR.maxAgeFactor) return null;
   const out: SubjectUsage[] = [];
   for (const s of subjects) {
@@ -350,6 +362,7 @@ async function reload(db: Queryable, state: MirrorState, workspaceId: string, m:
     if (!snapshot) {
       m.snapshot = null;
       m.deltas.clear();
+      m.deltaCount = 0;
       m.tooLargeUntil = Date.now() + MIRROR.retryTooLargeMs;
       return;
     }
@@ -359,6 +372,7 @@ async function reload(db: Queryable, state: MirrorState, workspaceId: string, m:
     // Keep only what the new snapshot may lack: writes sent after it, or (Postgres) in flight then.
     const before = m.deltas;
     m.deltas = new Map();
+    m.deltaCount = 0;
     for (const [subject, { list }] of before) {
       for (const d of list) if (d.seq > seq || m.snapshot.inFlight.has(d.seq)) addDelta(m, subject, d);
     }
