@@ -5,27 +5,11 @@
 // answer is; this prints how long it takes.
 import { performance } from "node:perf_hooks";
 import { redactText, redactValue } from "@/server/lib/redact";
+import { deepJson, LABELS, MB, TEXTS, USAGE_POLICY } from "@/tests/helpers/adversarial-bodies";
 import { callApi, startApp, type RunningApp } from "@/tests/helpers/app-server";
 import { fmt, percentile } from "./lib";
 
-const MB = 1_000_000;
 const fill = (unit: string) => unit.repeat(Math.ceil(MB / unit.length)).slice(0, MB);
-const TERMS = ["refund", "chargeback", "invoice", "cancel", "lawyer", "lawsuit", "password", "exploit", "weapon", "crypto"];
-const LABELS = Array.from({ length: 20 }, (_, i) => ({
-  name: `label_${i}`,
-  description: `keywords: ${TERMS.map((t) => `${t}${i}`).join(", ")}, "${TERMS[i % TERMS.length]} request ${i}"`,
-}));
-
-/** ~1 MB strings an attacker would pick (the test's, tests/integration/adversarial-bodies.test.ts). */
-const TEXTS: Record<string, string> = {
-  "no spaces": "a".repeat(MB - 200),
-  "a@ repeated": "a@".repeat((MB - 200) / 2),
-  "a.a@ repeated": "a.a@".repeat((MB - 200) / 4),
-  "10,000 label-like terms": Array.from({ length: 10_000 }, (_, i) => `${TERMS[i % 10]}${i % 20} request ${i % 20}`)
-    .join(" ")
-    .slice(0, MB - 200),
-};
-const deepJson = (depth: number) => "[".repeat(depth) + '"x"' + "]".repeat(depth);
 
 /** Median CPU milliseconds of five calls (the first, cold one included in the five). */
 function medianCpuMs(f: () => unknown): number {
@@ -82,7 +66,7 @@ async function doors() {
   try {
     await callApi(app, "/api/v1/workspace", {
       method: "PATCH",
-      body: { payloadLogging: true, redactPayloads: true, usagePolicy: `No ${TERMS.join(", no ")}. Keywords: ${TERMS.join(", ")}.` },
+      body: { payloadLogging: true, redactPayloads: true, usagePolicy: USAGE_POLICY },
     });
     for (const label of LABELS) await callApi(app, "/api/v1/custom-labels", { body: label });
     const plain = JSON.stringify({ userId: "adversary", model: "gpt-4o", input: "What is the capital of France?" });

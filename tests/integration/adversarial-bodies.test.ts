@@ -5,26 +5,8 @@
 // answer takes is a figure of `npm run bench -- adversarial`, not a bound here (timed tests
 // flake on a shared machine).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { deepJson, LABELS, TEXTS, USAGE_POLICY } from "../helpers/adversarial-bodies";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
-
-const MB = 1_000_000;
-const TERMS = ["refund", "chargeback", "invoice", "cancel", "lawyer", "lawsuit", "password", "exploit", "weapon", "crypto"];
-const LABELS = Array.from({ length: 20 }, (_, i) => ({
-  name: `label_${i}`,
-  description: `keywords: ${TERMS.map((t) => `${t}${i}`).join(", ")}, "${TERMS[i % TERMS.length]} request ${i}"`,
-}));
-
-/** ~1 MB strings an attacker would pick: no spaces, `a@` repeated, 10,000 custom-label-like terms. */
-const TEXTS: Record<string, string> = {
-  "no spaces": "a".repeat(MB - 200),
-  "a@ repeated": "a@".repeat((MB - 200) / 2),
-  "a.a@ repeated": "a.a@".repeat((MB - 200) / 4),
-  "10,000 label-like terms": Array.from({ length: 10_000 }, (_, i) => `${TERMS[i % 10]}${i % 20} request ${i % 20}`)
-    .join(" ")
-    .slice(0, MB - 200),
-};
-/** Nested arrays as JSON text (JSON.stringify itself would overflow the stack at this depth). */
-const deepJson = (depth: number) => "[".repeat(depth) + '"x"' + "]".repeat(depth);
 
 describe("1 MB adversarial bodies against the running app", () => {
   let app: RunningApp;
@@ -32,7 +14,7 @@ describe("1 MB adversarial bodies against the running app", () => {
     app = await startApp({ env: { TOKENIST_INIT_PLAN: "growth" } });
     const settings = await callApi(app, "/api/v1/workspace", {
       method: "PATCH",
-      body: { payloadLogging: true, redactPayloads: true, usagePolicy: `No ${TERMS.join(", no ")}. Keywords: ${TERMS.join(", ")}.` },
+      body: { payloadLogging: true, redactPayloads: true, usagePolicy: USAGE_POLICY },
     });
     expect(settings.status).toBe(200);
     for (const label of LABELS) expect((await callApi(app, "/api/v1/custom-labels", { body: label })).status).toBe(201);
