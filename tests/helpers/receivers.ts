@@ -27,9 +27,14 @@ export async function startSmtpServer(port = 0) {
       });
     },
   });
+  // A sender that drops its connection mid-message (a test kills the app while it sends) makes
+  // smtp-server emit "error"; unheard, that is an uncaught exception in the test process. Kept
+  // for tests that want to see them.
+  const errors: Error[] = [];
+  server.on("error", (err) => errors.push(err));
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const bound = (server.server.address() as AddressInfo).port;
-  return { url: `smtp://127.0.0.1:${bound}`, messages, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: `smtp://127.0.0.1:${bound}`, messages, errors, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** A received message's text body, quoted-printable decoded (nodemailer wraps long lines that way). */
