@@ -1,4 +1,4 @@
-// npm run bench -- <record|check|soak|intent|adversarial|events|all> : benchmarks print figures and ratios against a
+// npm run bench -- <record|check|soak|intent|adversarial|events|breakdown|all> : benchmarks print figures and ratios against a
 // baseline measured in the same run (see BENCHMARKS.md).
 const which = process.argv[2] ?? "all";
 const suites: Record<string, () => Promise<unknown>> = {
@@ -9,6 +9,8 @@ const suites: Record<string, () => Promise<unknown>> = {
   adversarial: () => import("./adversarial").then((m) => m.main()),
   // Minutes of bulk generation (10M events): run on its own, never in "all".
   events: () => import("./events").then((m) => m.main()),
+  // A minute or two of bulk generation (1M events): on its own, never in "all".
+  breakdown: () => import("./breakdown").then((m) => m.main()),
 };
 
 async function main() {

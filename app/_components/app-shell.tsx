@@ -13,7 +13,9 @@ import { WorkspaceProvider, type WorkspaceInfo } from "./workspace-context";
 const NAV: Array<{ href: string; label: string; icon: IconName }> = [
   { href: "", label: "Overview", icon: "overview" },
   { href: "/users", label: "End users", icon: "users" },
+  { href: "/cohorts", label: "Cohorts", icon: "overview" },
   { href: "/features", label: "Features", icon: "features" },
+  { href: "/breakdown", label: "Breakdown", icon: "features" },
   { href: "/logs", label: "Logs", icon: "logs" },
   { href: "/rules", label: "Rules", icon: "rules" },
   { href: "/blocklist", label: "Blocklist", icon: "blocklist" },

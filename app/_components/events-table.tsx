@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { formatCompact, formatDateTime, formatNumber, formatUsd, formatUsdExact } from "./format";
 import { Table, TBody, Td, Th } from "./table";
-import { Badge, labelColor } from "./ui";
+import { Badge, cx, labelColor } from "./ui";
 import type { RouterOutputs } from "@/lib/trpc/client";
 
 export type EventItem = RouterOutputs["events"]["list"]["rows"][number];
@@ -14,11 +14,14 @@ export function EventsTable({
   base,
   onOpen,
   showUser = true,
+  highlight,
 }: {
   rows: EventItem[];
   base: string;
   onOpen: (id: string) => void;
   showUser?: boolean;
+  /** Rows that just arrived (the live tail): shown highlighted for a moment. */
+  highlight?: ReadonlySet<string>;
 }) {
   return (
     <Table>
@@ -35,7 +38,13 @@ export function EventsTable({
       </thead>
       <TBody>
         {rows.map((e) => (
-          <tr key={e.id} className="cursor-pointer hover:bg-slate-50" onClick={() => onOpen(e.id)} data-testid="event-row">
+          <tr
+            key={e.id}
+            className={cx("cursor-pointer transition-colors duration-1000 hover:bg-slate-50", highlight?.has(e.id) && "bg-emerald-50")}
+            onClick={() => onOpen(e.id)}
+            data-testid="event-row"
+            data-new={highlight?.has(e.id) ? "true" : undefined}
+          >
             <Td className="text-slate-500">
               <button
                 type="button"

@@ -45,7 +45,23 @@ export const events = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.id, t.occurredAt], name: "events_pkey" }),
-    index("events_workspace_id_occurred_at_idx").on(t.workspaceId, t.occurredAt),
+    // Covering: usage breakdowns (server/services/usage/breakdown-sql.ts) aggregate a range of a
+    // workspace's events from this index alone, never visiting the rows (docs/SCALING.md, "Usage
+    // breakdowns"). It also serves every (workspace_id, occurred_at) range read, as the narrow one did.
+    index("events_workspace_id_occurred_at_covering_idx").on(
+      t.workspaceId,
+      t.occurredAt,
+      t.userId,
+      t.orgId,
+      t.feature,
+      t.tier,
+      t.model,
+      t.inputTokens,
+      t.outputTokens,
+      t.totalTokens,
+      t.costNanos,
+      t.priced,
+    ),
     index("events_workspace_id_user_id_occurred_at_idx").on(t.workspaceId, t.userId, t.occurredAt),
     index("events_workspace_id_conversation_id_idx").on(t.workspaceId, t.conversationId),
     // The dashboard's logs page pages through a workspace's events by their time-ordered id.

@@ -25,3 +25,4 @@ export * from "./billing";
 export * from "./email-verifications";
 export * from "./rate-limits";
 export * from "./llm-labelling-usage";
+export * from "./segments";

@@ -1,4 +1,4 @@
-import { boolean, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { boolean, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { workspaces } from "./workspaces";
 
 export const POLICY_ACTIONS = ["block", "throttle", "require_reauth", "alert"] as const;
@@ -29,6 +29,8 @@ export const labelPolicies = pgTable(
     durationSeconds: integer("duration_seconds"),
     /** Throttle only: requests per minute allowed while it lasts. */
     ratePerMinute: integer("rate_per_minute"),
+    /** Only end users in this segment (seg_...) are acted on; null: everyone. */
+    filters: jsonb("filters").$type<{ segment?: string }>(),
     enabled: boolean("enabled").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

@@ -14,6 +14,8 @@ export interface RuleFilters {
   feature?: string;
   model?: string;
   orgId?: string;
+  /** The end user is a member of this segment (seg_...): who the rule applies to, not which calls count. */
+  segment?: string;
 }
 
 /** A limit evaluated by /sdk/check. */

@@ -20,9 +20,17 @@ export const ZRule = z.object({
   scope: z.enum(RULE_SCOPES),
   match: z.string().nullable(),
   filters: z
-    .object({ tier: z.string().optional(), feature: z.string().optional(), model: z.string().optional(), orgId: z.string().optional() })
+    .object({
+      tier: z.string().optional(),
+      feature: z.string().optional(),
+      model: z.string().optional(),
+      orgId: z.string().optional(),
+      segment: z.string().optional(),
+    })
     .nullable()
-    .describe("which calls count: only those matching every filter (model case-insensitively); null: every call. `scope` says who counts"),
+    .describe(
+      "which calls count: only those matching every filter (model case-insensitively); null: every call. `scope` says who counts; `segment` (seg_…) limits the rule to that segment's members",
+    ),
   metric: z.enum(RULE_METRICS),
   window: z.enum(RULE_WINDOWS),
   limit: z.number(),
@@ -62,11 +70,30 @@ export const ZUsage = z.object({
   from: ZTime,
   to: ZTime,
   interval: z.enum(["minute", "hour", "day"]),
+  /** The segment the usage is restricted to, or null. */
+  segment: z.string().nullable(),
   totals: ZTotals,
   series: z.array(ZTotals.extend({ t: ZTime })),
 });
 
 export const ZTopUsage = z.object({ data: z.array(ZTotals.extend({ key: z.string() })) });
+
+export const ZActiveUsers = z.object({
+  from: ZTime,
+  to: ZTime,
+  interval: z.enum(["day", "week"]),
+  data: z.array(
+    z.object({
+      start: z.string().describe("first UTC day of the period (YYYY-MM-DD); weeks start on Monday"),
+      active: z.number().int().describe("distinct end users with at least one request in the period"),
+      new: z.number().int().describe("end users first seen in the period"),
+    }),
+  ),
+  totals: z.object({
+    active: z.number().int().describe("distinct end users with at least one request in the whole range"),
+    new: z.number().int().describe("end users first seen in the range"),
+  }),
+});
 
 export const ZLabelCount = z.object({
   data: z.array(z.object({ label: z.string(), events: z.number().int(), endUsers: z.number().int() })),
@@ -227,6 +254,7 @@ export const ZLabelPolicy = z.object({
   durationSeconds: z.number().int().nullable(),
   ratePerMinute: z.number().int().nullable(),
   enabled: z.boolean(),
+  filters: z.object({ segment: z.string().optional() }).nullable().describe("segment (seg_…): act only on its members; null: everyone"),
   createdAt: ZTime,
   updatedAt: ZTime,
 });
@@ -255,4 +283,52 @@ export const ZLlmLabellingCostOut = ZLlmCostLine.extend({
   from: z.string(),
   to: z.string(),
   byModel: z.array(ZLlmCostLine.extend({ model: z.string() })),
+});
+
+const ZBreakdownKey = z.string().nullable().optional();
+export const ZUsageBreakdown = ZListOf(
+  z
+    .object({
+      userId: ZBreakdownKey,
+      orgId: ZBreakdownKey,
+      feature: ZBreakdownKey,
+      model: ZBreakdownKey,
+      tier: ZBreakdownKey,
+      requests: z.number().int(),
+      inputTokens: z.number().int(),
+      outputTokens: z.number().int(),
+      totalTokens: z.number().int(),
+      costNanos: ZNanos,
+      costUsd: z.number(),
+      unpricedRequests: z.number().int(),
+    })
+    .describe("one group: a key per dimension of `by` (only those; null where the events had none), and its sums"),
+);
+
+export const ZSegmentFilterOut = z.object({
+  tier: z.string().optional(),
+  orgId: z.string().optional(),
+  feature: z.string().optional(),
+  labels: z.array(z.string()).optional(),
+  labelWithinDays: z.number().int().optional(),
+  minCostUsd: z.number().optional(),
+  maxCostUsd: z.number().optional(),
+  costWithinDays: z.number().int().optional(),
+  activeWithinDays: z.number().int().optional(),
+  firstSeenAfter: z.string().optional(),
+  firstSeenBefore: z.string().optional(),
+  blocked: z.boolean().optional(),
+});
+export const ZSegment = z.object({ id: z.string(), name: z.string(), filter: ZSegmentFilterOut, createdAt: ZTime, updatedAt: ZTime });
+
+export const ZCohorts = z.object({
+  cohorts: z.array(
+    z.object({
+      start: z.string().describe("first day of the cohort's period, YYYY-MM-DD (UTC; weeks start on Monday)"),
+      size: z.number().int().describe("end users first seen in that period"),
+      values: z
+        .array(z.number())
+        .describe("the metric for the cohort's end users in its own period (0) and each later period that has started"),
+    }),
+  ),
 });

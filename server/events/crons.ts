@@ -4,6 +4,7 @@ import { billingEnabled, getStripe } from "@/server/services/billing/stripe-clie
 import { runHousekeeping } from "@/server/services/maintenance/housekeeping";
 import { ensureEventPartitions } from "@/server/services/maintenance/partitions";
 import { runRetention } from "@/server/services/maintenance/retention";
+import { refreshAllSegmentMembers } from "@/server/services/segments/refresh-members";
 
 export interface Cron {
   /** The Inngest function id; its one step is `stepId`. Keep both stable. */
@@ -27,6 +28,15 @@ export interface Cron {
 export const CRONS: readonly Cron[] = [
   // Expired reservations, stale reservation counters, old delivered outbox rows.
   { id: "housekeeping", stepId: "housekeeping", schedule: "*/5 * * * *", everyMs: 60_000, run: (db) => runHousekeeping(db) },
+  // Members of the segments rules and label policies target: "active within 7 days", "labelled
+  // within a day" and spend windows move with time; the check reads the members from memory.
+  {
+    id: "segment-members",
+    stepId: "refresh-members",
+    schedule: "* * * * *",
+    everyMs: 60_000,
+    run: (db) => refreshAllSegmentMembers(db),
+  },
   // Events and payload logs past each workspace's plan retention (whole months of events dropped
   // once past every workspace's retention). Rollups stay.
   {

@@ -19,6 +19,8 @@ export const SERVICE_LAYERS: ReadonlyArray<readonly string[]> = [
   ["intent"],
   ["blocklist"],
   ["api-keys"],
+  // Saved filters over end users: read by usage, end users, rules and policies; materialised for the check path.
+  ["segments"],
   // Sending one message to one channel (e-mail, Slack, a signed webhook): alerts and quota notices.
   ["channels"],
   ["email"],

@@ -6,6 +6,7 @@ import { newId } from "@/server/lib/ids";
 import { hashPassword } from "@/server/services/auth/password";
 import { createBlock } from "@/server/services/blocklist/manage-blocklist";
 import { createRule } from "@/server/services/guardrails/manage-rules";
+import { createSegment } from "@/server/services/segments/manage-segments";
 import { acceptInvitation, createInvitation } from "@/server/services/members/invitations";
 import { recordEvent } from "@/server/services/metering/record-event";
 import { updateWorkspaceSettings } from "@/server/services/workspaces/workspaces";
@@ -53,6 +54,7 @@ export async function populatedWorkspace(db: Db, name: string) {
   await db.update(events).set({ labels: sql`array['jailbreak']::text[]` }).where(eq(events.id, first.id));
   const rule = await createRule({ ctx, input: { name: `${name} rule`, scope: "user", metric: "requests", window: "day", limit: 50 } });
   const block = await createBlock({ ctx, input: { userId: `${tag}-blocked`, reason: `${name} block` } });
+  const segment = await createSegment({ ctx, input: { name: `${name} segment`, filter: { feature: `${tag}-feature` } } });
   const [viewer] = await db
     .insert(members)
     .values({
@@ -76,6 +78,7 @@ export async function populatedWorkspace(db: Db, name: string) {
     eventId: first.id,
     ruleId: rule.id,
     blockId: block.id,
+    segmentId: segment.id,
     keyId: keys[0]!.id,
     invitationId: pending.id,
     invitationToken: pending.token,
@@ -106,6 +109,8 @@ export function sampleInputs(w: Populated): Record<string, Record<string, unknow
     "blocklist.delete": { id: w.blockId },
     "blocklist.unblock": { subjectType: "user", subjectId: w.blockedUser },
     "dashboard.overview": range,
+    "cohorts.table": { period: "week", metric: "active_users", periods: 4 },
+    "dashboard.activeUsers": range,
     "endUsers.list": { search: w.userId },
     "endUsers.get": { userId: w.userId },
     "events.list": { userId: w.userId },
@@ -138,6 +143,12 @@ export function sampleInputs(w: Populated): Record<string, Record<string, unknow
     "labels.endUser": { userId: w.userId },
     "labels.conversation": { conversationId: "conv_1" },
     "labels.llmCost": {},
+    "segments.list": {},
+    "segments.get": { id: w.segmentId },
+    "segments.count": { filter: { tier: "pro" } },
+    "segments.create": { name: "Pro users", filter: { tier: "pro" } },
+    "segments.update": { id: w.segmentId, patch: { name: "renamed" } },
+    "segments.delete": { id: w.segmentId },
     "labels.custom.list": {},
     "labels.custom.create": { name: "refund_request", description: "the user asks for a refund" },
     "labels.custom.update": { id: "lbl_missing", description: "changed" },

@@ -58,6 +58,7 @@ describe("security of every route", () => {
           "/api/v1/logs/{id}": ids.logId,
           "/api/v1/label-policies/{id}": ids.policyId,
           "/api/v1/custom-labels/{id}": ids.customLabelId,
+          "/api/v1/segments/{id}": ids.segmentId,
         }[op.path] ?? id,
       )
       .replace("{userId}", "contract_user");
@@ -105,18 +106,19 @@ describe("security of every route", () => {
       updateAlert: { enabled: false },
       updateLabelPolicy: { enabled: true },
       updateCustomLabel: { description: "hijacked" },
+      updateSegment: { name: "hijacked" },
     };
-    const before = await Promise.all(
-      [
-        "/api/v1/rules",
-        "/api/v1/blocklist",
-        "/api/v1/alert-channels",
-        "/api/v1/alerts",
-        "/api/v1/api-keys",
-        "/api/v1/label-policies",
-        "/api/v1/custom-labels",
-      ].map((p) => callApi(owner, p)),
-    );
+    const lists = [
+      "/api/v1/rules",
+      "/api/v1/blocklist",
+      "/api/v1/alert-channels",
+      "/api/v1/alerts",
+      "/api/v1/api-keys",
+      "/api/v1/label-policies",
+      "/api/v1/custom-labels",
+      "/api/v1/segments",
+    ];
+    const before = await Promise.all(lists.map((p) => callApi(owner, p)));
     for (const op of ops.filter((o) => o.path.includes("{id}"))) {
       const res = await callApi(other, concrete(op), {
         method: op.method,
@@ -129,17 +131,7 @@ describe("security of every route", () => {
     expect((await callApi(other, "/api/v1/end-users/contract_user")).status).toBe(404);
     expect((await callApi(other, "/api/v1/events")).body.data).toEqual([]);
     expect((await callApi(other, "/api/v1/usage?dimension=user&key=contract_user")).body.totals.requests).toBe(0);
-    const after = await Promise.all(
-      [
-        "/api/v1/rules",
-        "/api/v1/blocklist",
-        "/api/v1/alert-channels",
-        "/api/v1/alerts",
-        "/api/v1/api-keys",
-        "/api/v1/label-policies",
-        "/api/v1/custom-labels",
-      ].map((p) => callApi(owner, p)),
-    );
+    const after = await Promise.all(lists.map((p) => callApi(owner, p)));
     expect(after.map((r) => r.body)).toEqual(before.map((r) => r.body));
   });
 });

@@ -107,7 +107,7 @@ describe("strict /api/v1 bodies over HTTP", () => {
       body: { name: "s", scope: "user", filters: { segment: "whales" }, metric: "requests", window: "day", limit: 1 },
     });
     expect(segment.status).toBe(400);
-    expect(segment.body.error.message).toMatch(/segments are not available yet/);
+    expect(segment.body.error.message).toMatch(/^filters\.segment: segment must be a segment id/);
     expect((await callApi(app, `/api/v1/rules/${id}`)).body.filters).toEqual({ feature: "chat" });
 
     const cleared = await callApi(app, `/api/v1/rules/${id}`, { method: "PATCH", body: { filters: null } });

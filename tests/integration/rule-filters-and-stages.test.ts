@@ -82,10 +82,13 @@ describe.each(TEST_DRIVERS)("rule filters and label policy stages on %s", (drive
       expect((await listRules({ ctx })).length).toBe(before);
     });
 
-    it("refuse segment (not available yet), empty values and non-strings", async () => {
-      const segment = await restError(createRule({ ctx, input: { ...base, filters: { segment: "whales" } as never } }));
+    it("refuse a segment that is not an id or not the workspace's, empty values and non-strings", async () => {
+      const segment = await restError(createRule({ ctx, input: { ...base, filters: { segment: "whales" } } }));
       expect(segment.status).toBe(400);
-      expect(segment.body.error.message).toMatch(/^filters\.segment: segments are not available yet/);
+      expect(segment.body.error.message).toMatch(/^filters\.segment: segment must be a segment id/);
+      const unknown = await restError(createRule({ ctx, input: { ...base, filters: { segment: "seg_unknown" } } }));
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.error.message).toBe("filters.segment: seg_unknown is not a segment of this workspace");
       for (const filters of [{ tier: "" }, { tier: "   " }, { model: 4 }, { orgId: null }, "free", ["tier"]]) {
         const res = await restError(createRule({ ctx, input: { ...base, filters: filters as never } }));
         expect(res.status, JSON.stringify(filters)).toBe(400);

@@ -48,7 +48,7 @@ describe("one event catalogue: every event reacted to in both modes", () => {
   });
 
   it("every cron has an Inngest schedule and an in-process timer", () => {
-    expect(CRONS.map((c) => c.id)).toEqual(["housekeeping", "retention-cleanup", "event-partitions", "report-usage"]);
+    expect(CRONS.map((c) => c.id)).toEqual(["housekeeping", "segment-members", "retention-cleanup", "event-partitions", "report-usage"]);
     for (const cron of CRONS) {
       const fn = functions.find((f) => f.id() === cron.id);
       expect(fn && triggers(fn), cron.id).toEqual([{ cron: cron.schedule }]);

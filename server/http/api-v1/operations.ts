@@ -1,12 +1,29 @@
+import * as activeUsers from "./ops/active-users";
 import * as alerts from "./ops/alerts";
+import * as cohorts from "./ops/cohorts";
+import * as breakdown from "./ops/breakdown";
 import * as endUsers from "./ops/end-users";
 import * as events from "./ops/events";
 import * as guardrails from "./ops/guardrails";
 import * as keys from "./ops/keys";
 import * as labels from "./ops/labels";
 import * as sdk from "./ops/sdk";
+import * as segments from "./ops/segments";
 import * as usage from "./ops/usage";
 import type { AnyOperation } from "./define";
 
 /** Every operation of the public API, in the order the reference shows them. */
-export const OPERATIONS: AnyOperation[] = [sdk, usage, endUsers, guardrails, labels, alerts, events, keys].flatMap((m) => Object.values(m));
+export const OPERATIONS: AnyOperation[] = [
+  sdk,
+  usage,
+  breakdown,
+  activeUsers,
+  endUsers,
+  segments,
+  cohorts,
+  guardrails,
+  labels,
+  alerts,
+  events,
+  keys,
+].flatMap((m) => Object.values(m));

@@ -81,3 +81,17 @@ export function recentLabels(signals: UserSignals | undefined, now: Date): strin
 export function activeRestrictions(signals: UserSignals | undefined, now: Date): Restriction[] {
   return signals ? signals.restrictions.filter((r) => r.expiresAt > now) : [];
 }
+
+/** Members of each segment a rule or label policy targets (segments/refresh-members.ts keeps them): the check reads them from memory. */
+export async function loadSegmentMembers(db: Queryable, workspaceId: string): Promise<Map<string, Set<string>>> {
+  const rows = resultRows<{ segment_id: string; user_id: string }>(
+    await db.execute(sql`select segment_id, user_id from segment_members where workspace_id = ${workspaceId}`),
+  );
+  const members = new Map<string, Set<string>>();
+  for (const r of rows) {
+    let set = members.get(r.segment_id);
+    if (!set) members.set(r.segment_id, (set = new Set()));
+    set.add(r.user_id);
+  }
+  return members;
+}

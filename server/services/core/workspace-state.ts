@@ -4,7 +4,7 @@ import { NotFoundError } from "../errors";
 import { processGlobal } from "@/server/lib/process-global";
 import { alerts, blocklist, customLabels, labelPolicies, modelPrices, rules, workspaces, type Plan } from "@/db/schema";
 import type { CustomPrice } from "./pricing";
-import { loadUserSignals, type UserSignals } from "./user-signals";
+import { loadSegmentMembers, loadUserSignals, type UserSignals } from "./user-signals";
 
 export type RuleRow = typeof rules.$inferSelect;
 export type BlockRow = typeof blocklist.$inferSelect;
@@ -36,6 +36,8 @@ export interface WorkspaceState {
   /** Reloaded alone when label_version changes: per end user, recent labels and active throttles / re-auths. */
   labelVersion: number;
   signals: Map<string, UserSignals>;
+  /** Members of the segments enabled rules and policies target, by segment id (reloaded with the signals). */
+  segmentMembers: Map<string, Set<string>>;
 }
 
 /**
@@ -92,15 +94,16 @@ async function refreshState(
   if (!ws) throw new NotFoundError("Workspace not found");
   if (cached && cached.version === ws.version) {
     if (cached.labelVersion !== ws.labelVersion) {
-      const signals = await loadUserSignals(db, workspaceId, now);
-      if (!current()) return { ...cached, signals, labelVersion: ws.labelVersion };
+      const [signals, segmentMembers] = await Promise.all([loadUserSignals(db, workspaceId, now), loadSegmentMembers(db, workspaceId)]);
+      if (!current()) return { ...cached, signals, segmentMembers, labelVersion: ws.labelVersion };
       cached.signals = signals;
+      cached.segmentMembers = segmentMembers;
       cached.labelVersion = ws.labelVersion;
     }
     if (current()) cached.checkedAt = now;
     return cached;
   }
-  const [ruleRows, blockRows, priceRows, alertRows, labelRows, policyRows, policyText, signals] = await Promise.all([
+  const [ruleRows, blockRows, priceRows, alertRows, labelRows, policyRows, policyText, signals, segmentMembers] = await Promise.all([
     db
       .select()
       .from(rules)
@@ -124,6 +127,7 @@ async function refreshState(
       .where(and(eq(labelPolicies.workspaceId, workspaceId), eq(labelPolicies.enabled, true))),
     db.select({ usagePolicy: workspaces.usagePolicy }).from(workspaces).where(eq(workspaces.id, workspaceId)),
     loadUserSignals(db, workspaceId, now),
+    loadSegmentMembers(db, workspaceId),
   ]);
   const blocks = new Map<string, BlockRow[]>();
   for (const b of blockRows) {
@@ -148,6 +152,7 @@ async function refreshState(
     labelPolicies: policyRows,
     labelVersion: ws.labelVersion,
     signals,
+    segmentMembers,
   };
   if (!current()) return state;
   if (states.size > MAX_CACHED_WORKSPACES) states.clear();

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { resultRows } from "@/db/client";
 import type { ServiceCtx } from "../context";
 import { nanosToUsd } from "../core/pricing";
+import { InvalidInputError } from "../errors";
+import { segmentScope } from "../segments/segment-sql";
 
 export const END_USER_SORTS = ["cost", "requests", "tokens", "lastSeen", "firstSeen", "userId"] as const;
 
@@ -13,6 +15,11 @@ export const ZListEndUsers = z.object({
   dir: z.enum(["asc", "desc"]).default("desc"),
   /** Only end users blocked right now (themselves or through their org). */
   blockedOnly: z.boolean().default(false),
+  /** Only the members of this segment (seg_…). */
+  segment: z.string().min(1).max(64).optional(),
+  /** With both: totals over [from, to) from the rollups, and only end users with a call in it. */
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
   page: z.number().int().min(1).max(1_000_000).default(1),
   pageSize: z.number().int().min(1).max(100).default(25),
 });
@@ -73,17 +80,35 @@ export function toEndUser(r: EndUserRow) {
 }
 export type TEndUser = ReturnType<typeof toEndUser>;
 
-/** The workspace's end users with their all-time totals: searchable, sortable, one page at a time. */
+/**
+ * The workspace's end users with their totals (all-time, or over a date range): searchable,
+ * sortable, restricted to a segment's members, one page at a time.
+ */
 export async function listEndUsers({ ctx, input }: { ctx: ServiceCtx; input: TListEndUsers }) {
   const q = ZListEndUsers.parse(input);
+  if ((q.from === undefined) !== (q.to === undefined)) throw new InvalidInputError("give both from and to, or neither");
+  if (q.from && q.to && q.to <= q.from) throw new InvalidInputError("to must be after from");
   const search = q.search ? likePattern(q.search) : null;
+  const members = await segmentScope(ctx, q.segment);
   const filter = sql`eu.workspace_id = ${ctx.workspaceId}
-    ${search ? sql`and (eu.user_id ilike ${search} or eu.org_id ilike ${search})` : sql``}`;
+    ${search ? sql`and (eu.user_id ilike ${search} or eu.org_id ilike ${search})` : sql``}
+    ${members ? sql`and eu.user_id in (${members})` : sql``}`;
   const dir = q.dir === "asc" ? sql`asc` : sql`desc`;
   const offset = (q.page - 1) * q.pageSize;
-  const inner = sql`select eu.user_id, eu.org_id, eu.tier, eu.first_seen_at, eu.last_seen_at, eu.requests,
-      eu.total_tokens, eu.cost_nanos, eu.unpriced_requests, ${BLOCK_STATE}
-    from end_users eu where ${filter}`;
+  // Over a range, the user rollups' sums in it (exact: buckets start on the minute or hour).
+  const inner =
+    q.from && q.to
+      ? sql`select eu.user_id, eu.org_id, eu.tier, eu.first_seen_at, eu.last_seen_at, r.requests,
+          r.total_tokens, r.cost_nanos, r.unpriced_requests, ${BLOCK_STATE}
+        from end_users eu join (select key, sum(requests) as requests, sum(total_tokens) as total_tokens,
+            sum(cost_nanos) as cost_nanos, sum(unpriced_requests) as unpriced_requests
+          from usage_rollups where workspace_id = ${ctx.workspaceId} and dimension = 'user'
+            and bucket >= ${q.from.toISOString()}::timestamptz and bucket < ${q.to.toISOString()}::timestamptz
+          group by key) r on r.key = eu.user_id
+        where ${filter} and r.requests > 0`
+      : sql`select eu.user_id, eu.org_id, eu.tier, eu.first_seen_at, eu.last_seen_at, eu.requests,
+          eu.total_tokens, eu.cost_nanos, eu.unpriced_requests, ${BLOCK_STATE}
+        from end_users eu where ${filter}`;
   const rows = resultRows<EndUserRow & { total: string }>(
     await ctx.db.execute(sql`select eu.user_id, eu.org_id, eu.tier, eu.first_seen_at, eu.last_seen_at,
         eu.requests::text as requests, eu.total_tokens::text as total_tokens, eu.cost_nanos::text as cost_nanos,

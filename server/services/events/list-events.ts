@@ -11,6 +11,11 @@ export const ZListEvents = ZEventFilters.extend({
   /** The last id of the previous page: the next page starts just before it (newest first). */
   cursor: ZEventCursor.optional(),
   limit: z.number().int().min(1).max(200).default(50),
+  /**
+   * A live tail: only events newer than this id, the `limit` oldest of them (so a burst larger than
+   * a page is read in order, page after page), newest first; nextCursor is then null.
+   */
+  after: ZEventCursor.optional(),
 });
 export type TListEvents = z.input<typeof ZListEvents>;
 
@@ -44,6 +49,7 @@ export type TEvent = ReturnType<typeof toEvent>;
 /** Recorded events, newest first, filtered, one cursor page at a time. */
 export async function listEvents({ ctx, input }: { ctx: ServiceCtx; input: TListEvents }) {
   const q = ZListEvents.parse(input);
+  if (q.after) return { rows: await listNewer(ctx, q, q.after), nextCursor: null };
   const rows = resultRows<EventRow>(
     await ctx.db.execute(sql`select ${EVENT_COLUMNS} from events
       where ${eventsWhere(ctx, q)} ${q.cursor ? sql`and id < ${q.cursor}` : sql``}
@@ -51,4 +57,13 @@ export async function listEvents({ ctx, input }: { ctx: ServiceCtx; input: TList
   );
   const page = rows.slice(0, q.limit).map(toEvent);
   return { rows: page, nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null };
+}
+
+async function listNewer(ctx: ServiceCtx, q: z.output<typeof ZListEvents>, after: string) {
+  const rows = resultRows<EventRow>(
+    await ctx.db.execute(sql`select ${EVENT_COLUMNS} from events
+      where ${eventsWhere(ctx, q)} and id > ${after} ${q.cursor ? sql`and id < ${q.cursor}` : sql``}
+      order by id asc limit ${q.limit}`),
+  );
+  return rows.reverse().map(toEvent);
 }

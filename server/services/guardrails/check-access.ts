@@ -6,6 +6,7 @@ import type { ServiceCtx } from "../context";
 import { emitCrossings } from "@/server/events/publish";
 import { quotaState, trackRequest } from "../billing/tracked-requests";
 import { applyCheckStagePolicies, labelDenialMessage } from "../intent/check-stage-policies";
+import { policiesFor } from "../intent/evaluate-policies";
 import { classifyCheckInput } from "../intent/fast-labels";
 import { activeRestrictions, recentLabels } from "../core/user-signals";
 import { mergeLabels, throttleOf, throttleRules } from "./policy-restrictions";
@@ -84,7 +85,7 @@ export async function checkAccess({
     userId: input.userId,
     checkId,
     labels: fast,
-    policies: state.labelPolicies,
+    policies: policiesFor(state.labelPolicies, state.segmentMembers, input.userId),
     now,
   });
   if (stage.deny) {
@@ -92,8 +93,10 @@ export async function checkAccess({
   }
   const policyActions = [...(restrictions.some((r) => r.action === "require_reauth") ? ["require_reauth"] : []), ...stage.actions];
 
+  // A rule targeting a segment applies to its members only (the minute job keeps them in memory).
+  const inSegment = (segmentId: string) => state.segmentMembers.get(segmentId)?.has(input.userId) ?? false;
   const matching = [
-    ...state.rules.filter((r) => ruleSubject(r, input) !== null),
+    ...state.rules.filter((r) => ruleSubject(r, { ...input, inSegment }) !== null),
     ...throttleRules(ctx.workspaceId, input.userId, restrictions),
   ];
   const estimate = estimateRequest(input, matching);

@@ -7,6 +7,20 @@ import type { ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { formatNanos, usdToNanos } from "../core/pricing";
 import { changeConfig } from "../core/change-config";
+import { refreshSegmentMembersIn } from "../segments/refresh-members";
+import { segments } from "@/db/schema";
+import type { Queryable } from "@/db/client";
+
+/** A rule's segment must be one of the workspace's; its members are computed before the rule takes effect. */
+async function prepareSegment(tx: Queryable, workspaceId: string, filters: RuleFilters | null) {
+  if (!filters?.segment) return;
+  const [found] = await tx
+    .select({ id: segments.id })
+    .from(segments)
+    .where(and(eq(segments.id, filters.segment), eq(segments.workspaceId, workspaceId)));
+  if (!found) throw new InvalidInputError(`filters.segment: ${filters.segment} is not a segment of this workspace`);
+  await refreshSegmentMembersIn(tx, workspaceId, new Date(), [filters.segment]);
+}
 
 const ZAction = z.string().regex(/^(block|alert|require_reauth|downgrade_model:[\w.:\-/]{1,128})$/, {
   message: "action must be block, alert, require_reauth or downgrade_model:<model>",
@@ -16,20 +30,22 @@ const ZFilterValue = z.string().trim().min(1).max(256);
 
 /**
  * Which calls a rule applies to: every key given must match the call. Strict, so a typo like
- * `tierr` is refused instead of silently widening the rule to every call. `segment` is in the
- * contract but segments are not built yet: refused with that reason rather than as unknown.
+ * `tierr` is refused instead of silently widening the rule to every call. `segment` picks the
+ * end users the rule applies to (members of a saved segment), not which of their calls count.
  */
 export const ZRuleFilters = z.strictObject({
   tier: ZFilterValue.optional(),
   feature: ZFilterValue.optional(),
   model: ZFilterValue.optional(),
   orgId: ZFilterValue.optional(),
+  /** A segment id (seg_…): the rule applies to its members only. */
   segment: z
-    .never({ error: "segments are not available yet: filter by tier, feature, model or orgId" })
-    .optional()
-    .describe("reserved: segments are not available yet"),
+    .string()
+    .trim()
+    .regex(/^seg_[\w-]{1,60}$/, "segment must be a segment id (seg_…)")
+    .optional(),
 });
-export const FILTER_KEYS = ["tier", "feature", "model", "orgId"] as const satisfies ReadonlyArray<keyof RuleFilters>;
+export const FILTER_KEYS = ["tier", "feature", "model", "orgId", "segment"] as const satisfies ReadonlyArray<keyof RuleFilters>;
 
 const ruleFields = {
   name: z.string().trim().min(1).max(100),
@@ -131,6 +147,7 @@ export async function createRule({ ctx, input }: { ctx: ServiceCtx; input: z.inp
       .insert(rules)
       .values({ id: newId("rul"), workspaceId: ctx.workspaceId, ...data, limitValue })
       .returning();
+    await prepareSegment(tx, ctx.workspaceId, data.filters);
     return toRule(row!);
   });
 }
@@ -158,6 +175,7 @@ export async function updateRule({ ctx, id, input }: { ctx: ServiceCtx; id: stri
       .set({ ...columns, limitValue, updatedAt: new Date() })
       .where(and(eq(rules.id, id), eq(rules.workspaceId, ctx.workspaceId)))
       .returning();
+    await prepareSegment(tx, ctx.workspaceId, row!.enabled ? row!.filters : null);
     return toRule(row!);
   });
 }

@@ -8,6 +8,11 @@ export interface CallFacts {
   feature?: string | null;
   tier?: string | null;
   model?: string | null;
+  /**
+   * Is this end user a member of the segment (check only: `filters.segment` says who a rule
+   * applies to). Absent at record time: which calls count never depends on membership.
+   */
+  inSegment?: (segmentId: string) => boolean;
 }
 
 export interface Subject {
@@ -33,13 +38,18 @@ export function ruleSubject(rule: Pick<RuleRow, "id" | "scope" | "match" | "filt
   const key = value[rule.scope];
   if (key === null || key === undefined) return null;
   if (rule.match !== null && rule.scope !== "workspace" && rule.match !== key) return null;
+  if (rule.filters?.segment && call.inSegment && !call.inSegment(rule.filters.segment)) return null;
   if (!hasFilters(rule.filters)) return { dimension: rule.scope, key };
   if (!matchesFilters(rule.filters, call)) return null;
   return { dimension: "rule", key: `${rule.id}|${key}` };
 }
 
+/**
+ * Does the rule count only some calls (on its own counter)? `segment` does not narrow the
+ * calls: it picks the end users the rule applies to, who count on the plain counters.
+ */
 export function hasFilters(filters: RuleFilters | null | undefined): filters is RuleFilters {
-  return !!filters && Object.values(filters).some((v) => v !== undefined && v !== null && v !== "");
+  return !!filters && Object.entries(filters).some(([k, v]) => k !== "segment" && v !== undefined && v !== null && v !== "");
 }
 
 /** Every filter given must match; models compare case-insensitively (providers vary the case). */

@@ -5,7 +5,7 @@ import { newId } from "@/server/lib/ids";
 import { bumpLabelVersion, configTransaction } from "../core/change-config";
 import { getWorkspaceState } from "../core/workspace-state";
 import type { TLabelDecision } from "./decide-labels";
-import { evaluateLabelPolicies, lockEndUserLabels, type TFiring } from "./evaluate-policies";
+import { evaluateLabelPolicies, lockEndUserLabels, policiesFor, type TFiring } from "./evaluate-policies";
 import type { TLabelTarget } from "./label-task";
 
 export interface TApplied {
@@ -75,7 +75,11 @@ export async function applyLabels(db: Db, target: TLabelTarget, decision: TLabel
       userId,
       eventId,
       labels: inserted.map((r) => r.label),
-      policies: state.labelPolicies.filter((p) => p.stage === "record"),
+      policies: policiesFor(
+        state.labelPolicies.filter((p) => p.stage === "record"),
+        state.segmentMembers,
+        userId,
+      ),
       now,
     });
     await bumpLabelVersion(tx, workspaceId);

@@ -30,6 +30,15 @@ function alertWindow(seconds: number) {
   return seconds <= 60 ? ("minute" as const) : seconds <= 3600 ? ("hour" as const) : ("day" as const);
 }
 
+/** The policies that act on this end user: those without a segment, and those of a segment they are in. */
+export function policiesFor<P extends { filters: { segment?: string } | null }>(
+  policies: P[],
+  segmentMembers: Map<string, Set<string>>,
+  userId: string,
+): P[] {
+  return policies.filter((p) => !p.filters?.segment || (segmentMembers.get(p.filters.segment)?.has(userId) ?? false));
+}
+
 /** Serialise label writes and policy counts of one end user (labeller and check-stage policies alike). */
 export async function lockEndUserLabels(tx: Queryable, workspaceId: string, userId: string) {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`labels\u001f${workspaceId}\u001f${userId}`}, 0))`);

@@ -2,12 +2,13 @@ import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { assertUnderCap } from "../workspace-caps";
 import type { Queryable } from "@/db/client";
-import { BUILT_IN_LABELS, customLabels, labelPolicies, POLICY_ACTIONS, POLICY_STAGES } from "@/db/schema";
+import { BUILT_IN_LABELS, customLabels, labelPolicies, POLICY_ACTIONS, POLICY_STAGES, segments } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { changeConfig } from "../core/change-config";
 import { ZLabelName } from "./manage-custom-labels";
+import { refreshSegmentMembersIn } from "../segments/refresh-members";
 
 const MAX_SECONDS = 30 * 86_400;
 
@@ -22,6 +23,15 @@ const policyFields = {
   durationSeconds: z.number().int().min(60).max(MAX_SECONDS).nullable(),
   ratePerMinute: z.number().int().min(1).max(100_000).nullable(),
   enabled: z.boolean(),
+  /** Only end users in this segment are acted on (their labels still count for nothing else); null: everyone. */
+  filters: z
+    .strictObject({
+      segment: z
+        .string()
+        .trim()
+        .regex(/^seg_[\w-]{1,60}$/, "segment must be a segment id (seg_…)"),
+    })
+    .nullable(),
 };
 
 // Strict: an unknown field is a 400 naming it, never silently dropped.
@@ -31,6 +41,7 @@ export const ZCreateLabelPolicy = z.strictObject({
   durationSeconds: policyFields.durationSeconds.default(null),
   ratePerMinute: policyFields.ratePerMinute.default(null),
   enabled: policyFields.enabled.default(true),
+  filters: policyFields.filters.default(null),
 });
 export const ZUpdateLabelPolicy = z.strictObject(policyFields).partial();
 
@@ -38,7 +49,7 @@ type Row = typeof labelPolicies.$inferSelect;
 type TPolicyFields = Pick<
   Row,
   "name" | "label" | "minCount" | "windowSeconds" | "action" | "stage" | "durationSeconds" | "ratePerMinute" | "enabled"
->;
+> & { filters?: { segment?: string } | null };
 
 /**
  * Shipped with every new workspace (and added to existing ones by the 0004 migration), all
@@ -102,6 +113,7 @@ export const toLabelPolicy = (r: Row) => ({
   durationSeconds: r.durationSeconds,
   ratePerMinute: r.ratePerMinute,
   enabled: r.enabled,
+  filters: r.filters ?? null,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
 });
@@ -117,6 +129,13 @@ export async function insertDefaultLabelPolicies(tx: Queryable, workspaceId: str
 async function validate(tx: Queryable, workspaceId: string, p: TPolicyFields) {
   if (p.action !== "alert" && p.durationSeconds === null) throw new InvalidInputError(`durationSeconds is required for action ${p.action}`);
   if (p.action === "throttle" && p.ratePerMinute === null) throw new InvalidInputError("ratePerMinute is required for action throttle");
+  if (p.filters?.segment) {
+    const [segment] = await tx
+      .select({ id: segments.id })
+      .from(segments)
+      .where(and(eq(segments.workspaceId, workspaceId), eq(segments.id, p.filters.segment)));
+    if (!segment) throw new InvalidInputError(`filters.segment: ${p.filters.segment} is not a segment of this workspace`);
+  }
   if ((BUILT_IN_LABELS as readonly string[]).includes(p.label)) return;
   const [custom] = await tx
     .select({ id: customLabels.id })
@@ -144,6 +163,8 @@ export async function createLabelPolicy({ ctx, input }: { ctx: ServiceCtx; input
       .insert(labelPolicies)
       .values({ id: newId("pol"), workspaceId: ctx.workspaceId, ...data })
       .returning();
+    if (created!.enabled && created!.filters?.segment)
+      await refreshSegmentMembersIn(tx, ctx.workspaceId, new Date(), [created!.filters.segment]);
     return created!;
   });
   return toLabelPolicy(row);
@@ -164,6 +185,8 @@ export async function updateLabelPolicy({ ctx, id, input }: { ctx: ServiceCtx; i
       .set({ ...patch, updatedAt: new Date() })
       .where(eq(labelPolicies.id, id))
       .returning();
+    if (updated!.enabled && updated!.filters?.segment)
+      await refreshSegmentMembersIn(tx, ctx.workspaceId, new Date(), [updated!.filters.segment]);
     return updated!;
   });
   return toLabelPolicy(row);

@@ -5,6 +5,7 @@ import { DIMENSIONS } from "@/db/schema";
 import type { ServiceCtx } from "../context";
 import { InvalidInputError } from "../errors";
 import { nanosToUsd } from "../core/pricing";
+import { segmentScope } from "../segments/segment-sql";
 
 export const ZUsageQuery = z.object({
   /** What to group by; "workspace" is the whole workspace. */
@@ -14,6 +15,8 @@ export const ZUsageQuery = z.object({
   from: z.coerce.date(),
   to: z.coerce.date(),
   interval: z.enum(["minute", "hour", "day"]).default("day"),
+  /** Only the usage of this segment's members (seg_…). */
+  segment: z.string().min(1).max(64).optional(),
 });
 export type TUsageQuery = z.input<typeof ZUsageQuery>;
 
@@ -75,6 +78,36 @@ function where(ctx: ServiceCtx, q: { dimension: string; key?: string; from: Date
     and bucket >= ${q.from.toISOString()}::timestamptz and bucket < ${q.to.toISOString()}::timestamptz`;
 }
 
+const COUNTERS = sql`requests, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, total_tokens, cost_nanos, unpriced_requests`;
+/** The events' column of each dimension a segment's usage is grouped by. */
+const EVENT_COLUMN = { org: sql`org_id`, feature: sql`feature`, model: sql`model`, tier: sql`tier` } as const;
+
+/**
+ * Where a usage query reads (key, bucket and the counters), as a FROM item: the rollups of the
+ * dimension; for a segment, its members' user rollups (user and workspace: exact, kept
+ * forever) or their events grouped by org, feature, model or tier (as far back as the plan
+ * keeps events).
+ */
+async function usageSource(
+  ctx: ServiceCtx,
+  q: { dimension: (typeof DIMENSIONS)[number]; key?: string; from: Date; to: Date; segment?: string },
+): Promise<SQL> {
+  const members = await segmentScope(ctx, q.segment);
+  if (!members) return sql`(select key, bucket, ${COUNTERS} from usage_rollups where ${where(ctx, q)}) u`;
+  if (q.to <= q.from) throw new InvalidInputError("to must be after from");
+  if (q.dimension === "user" || q.dimension === "workspace") {
+    const key = q.dimension === "user" ? sql`key` : sql`''`;
+    return sql`(select ${key} as key, bucket, ${COUNTERS} from usage_rollups
+      where ${where(ctx, { ...q, dimension: "user", key: q.dimension === "user" ? q.key : undefined })} and key in (${members})) u`;
+  }
+  const column = EVENT_COLUMN[q.dimension];
+  return sql`(select ${column} as key, occurred_at as bucket, 1 as requests, input_tokens, cached_input_tokens, output_tokens,
+      reasoning_tokens, total_tokens, cost_nanos, (not priced)::int as unpriced_requests
+    from events where workspace_id = ${ctx.workspaceId} and ${column} is not null ${q.key !== undefined ? sql`and ${column} = ${q.key}` : sql``}
+      and occurred_at >= ${q.from.toISOString()}::timestamptz and occurred_at < ${q.to.toISOString()}::timestamptz
+      and user_id in (${members})) u`;
+}
+
 /** Totals and a time series (UTC buckets of `interval`) from the rollups: exact sums. */
 export async function queryUsage({ ctx, input }: { ctx: ServiceCtx; input: TUsageQuery }) {
   const q = ZUsageQuery.parse(input);
@@ -82,11 +115,11 @@ export async function queryUsage({ ctx, input }: { ctx: ServiceCtx; input: TUsag
   if ((q.to.getTime() - q.from.getTime()) / stepMs > MAX_POINTS) {
     throw new InvalidInputError(`That range has more than ${MAX_POINTS} ${q.interval}s: choose a larger interval`);
   }
-  const filter = where(ctx, q);
-  const [totals] = resultRows<SumRow>(await ctx.db.execute(sql`select ${SUMS} from usage_rollups where ${filter}`));
+  const source = await usageSource(ctx, q);
+  const [totals] = resultRows<SumRow>(await ctx.db.execute(sql`select ${SUMS} from ${source}`));
   const series = resultRows<SumRow & { t: Date | string }>(
     await ctx.db.execute(sql`select date_trunc(${q.interval}, bucket, 'UTC') as t, ${SUMS}
-      from usage_rollups where ${filter} group by 1 order by 1`),
+      from ${source} group by 1 order by 1`),
   );
   return {
     dimension: q.dimension,
@@ -94,6 +127,7 @@ export async function queryUsage({ ctx, input }: { ctx: ServiceCtx; input: TUsag
     from: q.from.toISOString(),
     to: q.to.toISOString(),
     interval: q.interval,
+    segment: q.segment ?? null,
     totals: toTotals(totals!),
     series: series.map((r) => ({ t: new Date(r.t).toISOString(), ...toTotals(r) })),
   };
@@ -112,7 +146,8 @@ const MAX_CANDIDATES = 4_000;
 /** The top keys of a dimension over a range (top end users by cost, …). */
 export async function topUsage({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZTopQuery> }) {
   const q = ZTopQuery.parse(input);
-  const users = q.dimension === "user" ? await boundedTopUsers(ctx, q) : null;
+  // The running totals that bound a range's sum are every call's, not a segment's: aggregate.
+  const users = q.dimension === "user" && !q.segment ? await boundedTopUsers(ctx, q) : null;
   return users ?? topOf(ctx, q, null);
 }
 
@@ -120,9 +155,9 @@ type TopRow = SumRow & { key: string; n: string };
 
 /** The top keys by a full aggregate over the range, or among `keys` only. */
 async function topOf(ctx: ServiceCtx, q: TopQuery, keys: string[] | null) {
-  const among = keys ? sql`and key in ${keyList(keys)}` : sql``;
+  const among = keys ? sql`where key in ${keyList(keys)}` : sql``;
   const rows = resultRows<SumRow & { key: string }>(
-    await ctx.db.execute(sql`select key, ${SUMS} from usage_rollups where ${where(ctx, q)} ${among}
+    await ctx.db.execute(sql`select key, ${SUMS} from ${await usageSource(ctx, q)} ${among}
       group by key order by ${ORDER[q.orderBy]} desc, key limit ${q.limit}`),
   );
   return rows.map((r) => ({ key: r.key, ...toTotals(r) }));
@@ -206,7 +241,7 @@ export async function exportUsageCsv({ ctx, input }: { ctx: ServiceCtx; input: T
   const q = ZUsageQuery.parse(input);
   const rows = resultRows<SumRow & { t: Date | string; key: string }>(
     await ctx.db.execute(sql`select date_trunc(${q.interval}, bucket, 'UTC') as t, key, ${SUMS}
-      from usage_rollups where ${where(ctx, q)} group by 1, 2 order by 1, 2 limit 200000`),
+      from ${await usageSource(ctx, q)} group by 1, 2 order by 1, 2 limit 200000`),
   );
   const header =
     "time,dimension,key,requests,input_tokens,cached_input_tokens,output_tokens,reasoning_tokens,total_tokens,cost_usd,unpriced_requests";

@@ -1,23 +1,34 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, type UseQueryResult, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { BarList } from "@/app/_components/bar-list";
-import { DateRangePicker, useDateRange } from "@/app/_components/date-range";
+import { type DateRange, DateRangePicker } from "@/app/_components/date-range";
+import { LiveIndicator } from "@/app/_components/live-indicator";
 import { formatCompact, formatNumber, formatUsd, formatUsdExact } from "@/app/_components/format";
 import { EmptyState, ErrorState, Skeleton } from "@/app/_components/states";
 import { Badge, ButtonLink, Card, CardHeader, labelColor, PageHeader, Stat } from "@/app/_components/ui";
+import { lastUpdated, useLive, useLiveDateRange } from "@/app/_components/use-live";
 import { UsageChart } from "@/app/_components/usage-chart";
 import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc/client";
+import { ActiveUsersCard } from "./active-users-card";
 
 export function OverviewView() {
   const ws = useWorkspace();
-  const range = useDateRange();
+  const live = useLive();
+  const range = useLiveDateRange(live);
   const trpc = useTRPC();
-  const overview = useQuery(
-    trpc.dashboard.overview.queryOptions({ workspaceId: ws.id, from: range.from, to: range.to, interval: range.interval }),
-  );
+  const overview = useQuery({
+    ...trpc.dashboard.overview.queryOptions({ workspaceId: ws.id, from: range.from, to: range.to, interval: range.interval }),
+    ...live.options,
+    placeholderData: keepPreviousData,
+  });
+  const active = useQuery({
+    ...trpc.dashboard.activeUsers.queryOptions({ workspaceId: ws.id, from: range.from, to: range.to }),
+    ...live.options,
+    placeholderData: keepPreviousData,
+  });
   const exportHref = `/api/export/usage?workspaceId=${ws.id}&from=${range.from.toISOString()}&to=${range.to.toISOString()}&interval=${range.interval}`;
   return (
     <>
@@ -26,6 +37,7 @@ export function OverviewView() {
         description={`${ws.name} · ${range.label} (UTC)`}
         actions={
           <>
+            <LiveIndicator live={live} updatedAt={lastUpdated(overview, active)} />
             <DateRangePicker />
             <ButtonLink href={exportHref} variant="secondary" prefetch={false}>
               Export CSV
@@ -33,12 +45,15 @@ export function OverviewView() {
           </>
         }
       />
-      {overview.isError ? (
-        <Card>
-          <ErrorState error={overview.error} retry={() => overview.refetch()} />
-        </Card>
-      ) : overview.isPending ? (
-        <OverviewSkeleton />
+      {/* A live refetch that fails keeps the numbers shown; the next one may succeed. */}
+      {!overview.data ? (
+        overview.isError ? (
+          <Card>
+            <ErrorState error={overview.error} retry={() => overview.refetch()} />
+          </Card>
+        ) : (
+          <OverviewSkeleton />
+        )
       ) : overview.data.totals.requests === 0 && overview.data.labels.length === 0 ? (
         <Card>
           <EmptyState
@@ -53,15 +68,26 @@ export function OverviewView() {
           />
         </Card>
       ) : (
-        <OverviewBody data={overview.data} range={range} base={ws.base} />
+        <OverviewBody data={overview.data} active={active} range={range} base={ws.base} />
       )}
     </>
   );
 }
 
 type Overview = RouterOutputs["dashboard"]["overview"];
+type ActiveUsers = RouterOutputs["dashboard"]["activeUsers"];
 
-function OverviewBody({ data, range, base }: { data: Overview; range: ReturnType<typeof useDateRange>; base: string }) {
+function OverviewBody({
+  data,
+  active,
+  range,
+  base,
+}: {
+  data: Overview;
+  active: UseQueryResult<ActiveUsers, unknown>;
+  range: DateRange;
+  base: string;
+}) {
   const t = data.totals;
   const buckets = Math.max(
     1,
@@ -103,6 +129,7 @@ function OverviewBody({ data, range, base }: { data: Overview; range: ReturnType
           <UsageChart series={data.series} from={range.from} to={range.to} interval={range.interval} />
         </div>
       </Card>
+      <ActiveUsersCard query={active} />
       <div className="grid gap-6 lg:grid-cols-3">
         <Card>
           <CardHeader

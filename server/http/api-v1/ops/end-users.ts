@@ -4,7 +4,7 @@ import { getEndUser } from "@/server/services/end-users/get-end-user";
 import { END_USER_SORTS, listEndUsers } from "@/server/services/end-users/list-end-users";
 import { createBlock, unblockSubject } from "@/server/services/blocklist/manage-blocklist";
 import { defineOp } from "../define";
-import { qBool, qCursor, qInt } from "../query";
+import { qBool, qCursor, qInt, qTime, range } from "../query";
 
 export const listEndUsersOp = defineOp({
   method: "GET",
@@ -12,8 +12,11 @@ export const listEndUsersOp = defineOp({
   operationId: "listEndUsers",
   tag: "End users",
   scope: "read",
-  summary: "End users with all-time totals; search by userId or orgId, sort, cursor pages",
+  summary: "End users with all-time totals, or totals over from–to; search by userId or orgId, a segment's members, sort, cursor pages",
   query: z.object({
+    segment: z.string().max(64).optional(),
+    from: qTime.optional(),
+    to: qTime.optional(),
     search: z.string().max(256).optional(),
     sort: z.enum(END_USER_SORTS).optional(),
     dir: z.enum(["asc", "desc"]).optional(),
@@ -25,7 +28,9 @@ export const listEndUsersOp = defineOp({
   handler: async ({ ctx, query }) => {
     const page = query.cursor ? Number(query.cursor.slice(1)) : 1;
     const pageSize = query.limit ?? 25;
-    const res = await listEndUsers({ ctx, input: { ...query, page, pageSize } });
+    // One end of the range given: the other defaults as on the usage routes (30 days up to now).
+    const dates = query.from || query.to ? range(query) : {};
+    const res = await listEndUsers({ ctx, input: { ...query, ...dates, page, pageSize } });
     return { data: res.rows, nextCursor: page * pageSize < res.total ? `p${page + 1}` : null };
   },
 });

@@ -12,6 +12,7 @@ const ZUsageParams = z.object({
   from: qTime.optional(),
   to: qTime.optional(),
   interval: z.enum(["minute", "hour", "day"]).optional(),
+  segment: z.string().max(64).optional().describe("only this segment's members (seg_…)"),
 });
 
 export const getUsage = defineOp({
@@ -39,6 +40,7 @@ export const getTopUsage = defineOp({
     limit: qInt(1, 1000).optional(),
     from: qTime.optional(),
     to: qTime.optional(),
+    segment: z.string().max(64).optional().describe("only this segment's members (seg_…)"),
   }),
   response: ZTopUsage,
   handler: async ({ ctx, query }) => ({ data: await topUsage({ ctx, input: { ...query, ...range(query) } }) }),

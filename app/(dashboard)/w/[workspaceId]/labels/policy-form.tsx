@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { SegmentSelect } from "@/app/_components/segment-select";
 import { InlineError } from "@/app/_components/states";
 import { Button, Field, Input, Select } from "@/app/_components/ui";
 import type { RouterInputs } from "@/lib/trpc/client";
@@ -52,6 +53,7 @@ export function PolicyForm({
   const [stage, setStage] = useState<keyof typeof STAGES>(initial?.stage ?? "record");
   const [durationSeconds, setDurationSeconds] = useState(initial?.durationSeconds ?? 3600);
   const [ratePerMinute, setRatePerMinute] = useState(String(initial?.ratePerMinute ?? 5));
+  const [segment, setSegment] = useState(initial?.filters?.segment ?? "");
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     onSubmit({
@@ -64,6 +66,7 @@ export function PolicyForm({
       durationSeconds: action === "alert" ? null : durationSeconds,
       ratePerMinute: action === "throttle" ? Number(ratePerMinute) : null,
       enabled: true,
+      filters: segment ? { segment } : null,
     });
   };
   return (
@@ -94,6 +97,9 @@ export function PolicyForm({
           </Select>
         </Field>
       </div>
+      <Field label="Acts on" hint="A segment's members only (kept up to date every minute), or every end user.">
+        <SegmentSelect label="Segment filter" noneLabel="Every end user" value={segment} onChange={(id) => setSegment(id ?? "")} />
+      </Field>
       <Field
         label="Counts"
         hint={

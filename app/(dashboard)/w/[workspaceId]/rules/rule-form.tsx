@@ -1,6 +1,7 @@
 "use client";
 
 import { useState } from "react";
+import { SegmentSelect } from "@/app/_components/segment-select";
 import { InlineError } from "@/app/_components/states";
 import { Button, Field, Input, Select } from "@/app/_components/ui";
 import type { RouterInputs, RouterOutputs } from "@/lib/trpc/client";
@@ -28,9 +29,9 @@ export const FILTERS = { tier: "Tier", feature: "Feature", model: "Model", orgId
 type FilterKey = keyof typeof FILTERS;
 const FILTER_EXAMPLES: Record<FilterKey, string> = { tier: "free", feature: "support-bot", model: "gpt-4o", orgId: "org_123" };
 
-/** The filled-in filters, trimmed; none at all is null (every call counts). */
-function toFilters(values: Record<FilterKey, string>): RuleInput["filters"] {
-  const entries = Object.entries(values)
+/** The filled-in filters, trimmed, and the segment; none at all is null (every call counts). */
+function toFilters(values: Record<FilterKey, string>, segment: string): RuleInput["filters"] {
+  const entries = [...Object.entries(values), ["segment", segment] as const]
     .map(([k, v]) => [k, v.trim()] as const)
     .filter(([, v]) => v !== "");
   return entries.length > 0 ? Object.fromEntries(entries) : null;
@@ -59,6 +60,7 @@ export function RuleForm({
     model: initial?.filters?.model ?? "",
     orgId: initial?.filters?.orgId ?? "",
   });
+  const [segment, setSegment] = useState(initial?.filters?.segment ?? "");
   const [metric, setMetric] = useState<keyof typeof METRICS>(initial?.metric ?? "requests");
   const [window, setWindow] = useState<keyof typeof WINDOWS>(initial?.window ?? "day");
   const [limit, setLimit] = useState(initial ? String(initial.limit) : "");
@@ -75,7 +77,7 @@ export function RuleForm({
       name: name.trim(),
       scope,
       match: scope === "workspace" ? null : match.trim() || null,
-      filters: toFilters(filters),
+      filters: toFilters(filters, segment),
       metric,
       window,
       limit: Number(limit),
@@ -131,6 +133,13 @@ export function RuleForm({
             </Field>
           ))}
         </div>
+        <Field
+          label="Only end users in a segment"
+          className="mt-3"
+          hint="The rule applies to the segment's members (kept up to date every minute); their calls count as above."
+        >
+          <SegmentSelect label="Segment filter" noneLabel="Every end user" value={segment} onChange={(id) => setSegment(id ?? "")} />
+        </Field>
       </fieldset>
       <div className="grid grid-cols-3 gap-3">
         <Field label="Metric">

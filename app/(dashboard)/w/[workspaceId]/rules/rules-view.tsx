@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Fragment, useState } from "react";
 import { formatNumber, formatRelative } from "@/app/_components/format";
 import { Modal } from "@/app/_components/modal";
+import { useSegmentNames } from "@/app/_components/segment-select";
 import { EmptyState, InlineError, LoadingRows, QueryView } from "@/app/_components/states";
 import { Table, TBody, Td, Th } from "@/app/_components/table";
 import { Badge, Button, Card, PageHeader, Toggle } from "@/app/_components/ui";
@@ -16,7 +17,7 @@ function describeLimit(r: Rule) {
 }
 
 /** "each end user · tier = free · model = gpt-4o": who counts, then which calls count. */
-function AppliesTo({ r }: { r: Rule }) {
+function AppliesTo({ r, segmentNames }: { r: Rule; segmentNames?: Map<string, string> }) {
   const filters = Object.entries(r.filters ?? {}).filter(([, v]) => v);
   // Wraps between filters (the cell does not), so a rule with several filters keeps the row on screen.
   return (
@@ -32,7 +33,8 @@ function AppliesTo({ r }: { r: Rule }) {
         <Fragment key={k}>
           {" "}
           <span className="whitespace-nowrap text-slate-500">
-            · {FILTERS[k as keyof typeof FILTERS]?.toLowerCase() ?? k} = <span className="font-mono text-xs text-slate-700">{v}</span>
+            · {k === "segment" ? "segment" : (FILTERS[k as keyof typeof FILTERS]?.toLowerCase() ?? k)} ={" "}
+            <span className="font-mono text-xs text-slate-700">{k === "segment" ? (segmentNames?.get(v) ?? v) : v}</span>
           </span>
         </Fragment>
       ))}
@@ -43,6 +45,7 @@ function AppliesTo({ r }: { r: Rule }) {
 export function RulesView() {
   const ws = useWorkspace();
   const trpc = useTRPC();
+  const segmentNames = useSegmentNames();
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState<Rule | "new" | null>(null);
   const rules = useQuery(trpc.rules.list.queryOptions({ workspaceId: ws.id }));
@@ -112,7 +115,7 @@ export function RulesView() {
                   <tr key={r.id} data-testid="rule-row">
                     <Td className="font-medium text-slate-900">{r.name}</Td>
                     <Td>
-                      <AppliesTo r={r} />
+                      <AppliesTo r={r} segmentNames={segmentNames} />
                     </Td>
                     <Td>
                       <span className="font-medium text-slate-900">{describeLimit(r)}</span>{" "}

@@ -1,14 +1,19 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { DateRangePicker, useDateRange } from "@/app/_components/date-range";
+import { Modal } from "@/app/_components/modal";
+import { SegmentForm } from "./segment-form";
 import { formatCompact, formatNumber, formatRelative, formatUsd, formatUsdExact } from "@/app/_components/format";
 import { SearchInput } from "@/app/_components/search-input";
 import { EmptyState, QueryView, LoadingRows } from "@/app/_components/states";
 import { Pagination, Table, TBody, Td, Th } from "@/app/_components/table";
-import { Badge, Card, PageHeader, cx } from "@/app/_components/ui";
+import { Badge, Button, Card, PageHeader, cx } from "@/app/_components/ui";
 import { pageParam, useUrlState } from "@/app/_components/url-state";
+import { SegmentSelect } from "@/app/_components/segment-select";
 import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC } from "@/lib/trpc/client";
 
@@ -26,6 +31,22 @@ export function EndUsersView() {
   const dir = get("dir") === "asc" ? "asc" : "desc";
   const blockedOnly = get("blocked") === "1";
   const page = pageParam(get("page"));
+  const segment = get("segment");
+  // Totals are all-time until a date range is chosen; then they are the range's, for those active in it.
+  const ranged = Boolean(get("range") || (get("from") && get("to")));
+  const range = useDateRange();
+  const queryClient = useQueryClient();
+  const [editing, setEditing] = useState<"new" | "edit" | null>(null);
+  const segments = useQuery(trpc.segments.list.queryOptions({ workspaceId: ws.id }));
+  const current = segments.data?.find((s) => s.id === segment);
+  const remove = useMutation(
+    trpc.segments.delete.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.segments.pathKey() });
+        set({ segment: null, page: null });
+      },
+    }),
+  );
   const users = useQuery({
     ...trpc.endUsers.list.queryOptions({
       workspaceId: ws.id,
@@ -33,6 +54,8 @@ export function EndUsersView() {
       sort,
       dir,
       blockedOnly,
+      segment: segment || undefined,
+      ...(ranged && { from: range.from, to: range.to }),
       page,
       pageSize: PAGE_SIZE,
     }),
@@ -56,8 +79,75 @@ export function EndUsersView() {
 
   return (
     <>
-      <PageHeader title="End users" description="Your product's users, as named by the userId your backend sends. All-time totals." />
+      <PageHeader
+        title="End users"
+        description={
+          ranged
+            ? `Your product's users, as named by the userId your backend sends. Totals for ${range.label.toLowerCase()}, end users active in it.`
+            : "Your product's users, as named by the userId your backend sends. All-time totals."
+        }
+        actions={
+          <div className="flex flex-wrap items-center gap-2">
+            {ranged ? (
+              <>
+                <DateRangePicker />
+                <Button variant="secondary" size="sm" onClick={() => set({ range: null, from: null, to: null, page: null })}>
+                  All time
+                </Button>
+              </>
+            ) : (
+              <Button variant="secondary" size="sm" onClick={() => set({ range: "30d", page: null })}>
+                Totals for a date range…
+              </Button>
+            )}
+          </div>
+        }
+      />
       <Card>
+        <div className="flex flex-wrap items-center gap-3 border-b border-slate-100 bg-slate-50/60 px-4 py-3">
+          <label className="flex items-center gap-2 text-sm text-slate-600">
+            Segment
+            <SegmentSelect value={segment} onChange={(id) => set({ segment: id, page: null })} className="w-56" />
+          </label>
+          {ws.canWrite && (
+            <Button variant="secondary" size="sm" onClick={() => setEditing("new")}>
+              New segment
+            </Button>
+          )}
+          {ws.canWrite && current && (
+            <>
+              <Button variant="secondary" size="sm" onClick={() => setEditing("edit")}>
+                Edit
+              </Button>
+              <Button
+                variant="secondary"
+                size="sm"
+                disabled={remove.isPending}
+                onClick={() => {
+                  if (window.confirm(`Delete the segment "${current.name}"?`)) remove.mutate({ workspaceId: ws.id, id: current.id });
+                }}
+              >
+                Delete
+              </Button>
+            </>
+          )}
+          {current && (
+            <span className="text-xs text-slate-500" title={JSON.stringify(current.filter)}>
+              {describeFilter(current.filter)}
+            </span>
+          )}
+          {current && (
+            <span className="ml-auto flex items-center gap-3 text-sm">
+              <Link href={`${ws.base}/cohorts?segment=${current.id}`} className="font-medium text-indigo-600 hover:text-indigo-500">
+                Cohorts →
+              </Link>
+              <Link href={`${ws.base}/breakdown?segment=${current.id}`} className="font-medium text-indigo-600 hover:text-indigo-500">
+                Breakdown →
+              </Link>
+            </span>
+          )}
+          {remove.error && <span className="text-xs text-red-600">{remove.error.message}</span>}
+        </div>
         <div className="flex flex-wrap items-center gap-3 border-b border-slate-100 px-4 py-3">
           <SearchInput
             label="Search end users"
@@ -82,8 +172,15 @@ export function EndUsersView() {
           loading={<LoadingRows rows={8} />}
           isEmpty={(d) => d.total === 0}
           empty={
-            search || blockedOnly ? (
-              <EmptyState title="No end users match" description="Try another search, or clear the filters." />
+            search || blockedOnly || segment || ranged ? (
+              <EmptyState
+                title="No end users match"
+                description={
+                  segment
+                    ? "Nobody in this segment matches right now. Widen the segment, the date range or the search."
+                    : "Try another search, a longer date range, or clear the filters."
+                }
+              />
             ) : (
               <EmptyState
                 title="No end users yet"
@@ -163,6 +260,40 @@ export function EndUsersView() {
           )}
         </QueryView>
       </Card>
+      <Modal
+        open={editing !== null}
+        onClose={() => setEditing(null)}
+        title={editing === "edit" ? `Edit segment: ${current?.name ?? ""}` : "New segment"}
+        wide
+      >
+        <SegmentForm
+          initial={editing === "edit" && current ? current : undefined}
+          onDone={(id) => {
+            setEditing(null);
+            set({ segment: id, page: null });
+          }}
+        />
+      </Modal>
     </>
   );
+}
+
+/** One line saying who a segment holds. */
+export function describeFilter(f: Record<string, unknown>): string {
+  const parts: string[] = [];
+  if (f.tier) parts.push(`tier ${f.tier}`);
+  if (f.orgId) parts.push(`org ${f.orgId}`);
+  if (f.feature) parts.push(`used ${f.feature}`);
+  if (Array.isArray(f.labels)) parts.push(`labelled ${f.labels.join(" or ")} within ${f.labelWithinDays ?? 30} d`);
+  if (f.minCostUsd !== undefined || f.maxCostUsd !== undefined) {
+    const span = `${f.costWithinDays ?? 30} d`;
+    if (f.minCostUsd !== undefined && f.maxCostUsd !== undefined) parts.push(`spent $${f.minCostUsd}–$${f.maxCostUsd} in ${span}`);
+    else if (f.minCostUsd !== undefined) parts.push(`spent ≥ $${f.minCostUsd} in ${span}`);
+    else parts.push(`spent ≤ $${f.maxCostUsd} in ${span}`);
+  }
+  if (f.activeWithinDays) parts.push(`active within ${f.activeWithinDays} d`);
+  if (f.firstSeenAfter) parts.push(`first seen from ${String(f.firstSeenAfter).slice(0, 10)}`);
+  if (f.firstSeenBefore) parts.push(`first seen before ${String(f.firstSeenBefore).slice(0, 10)}`);
+  if (f.blocked !== undefined) parts.push(f.blocked ? "blocked" : "not blocked");
+  return parts.length ? parts.join(" · ") : "every end user";
 }

@@ -1,14 +1,16 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { DateRangePicker, useDateRange } from "@/app/_components/date-range";
+import { DateRangePicker } from "@/app/_components/date-range";
 import { EventDetail } from "@/app/_components/event-detail";
 import { EventsTable } from "@/app/_components/events-table";
+import { LiveIndicator } from "@/app/_components/live-indicator";
 import { formatCompact, formatDate, formatNumber, formatRelative, formatUsd, formatUsdExact } from "@/app/_components/format";
 import { EmptyState, ErrorState, LoadingRows, QueryView, Skeleton } from "@/app/_components/states";
 import { Badge, ButtonLink, Card, CardHeader, labelColor, PageHeader, Stat } from "@/app/_components/ui";
+import { lastUpdated, useLive, useLiveDateRange } from "@/app/_components/use-live";
 import { UsageChart } from "@/app/_components/usage-chart";
 import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC } from "@/lib/trpc/client";
@@ -17,11 +19,12 @@ import { BlockCard } from "./block-card";
 export function EndUserView({ userId }: { userId: string }) {
   const ws = useWorkspace();
   const trpc = useTRPC();
-  const range = useDateRange();
+  const live = useLive();
+  const range = useLiveDateRange(live);
   const [openEvent, setOpenEvent] = useState<string | null>(null);
-  const user = useQuery(trpc.endUsers.get.queryOptions({ workspaceId: ws.id, userId }));
-  const usage = useQuery(
-    trpc.usage.query.queryOptions({
+  const user = useQuery({ ...trpc.endUsers.get.queryOptions({ workspaceId: ws.id, userId }), ...live.options });
+  const usage = useQuery({
+    ...trpc.usage.query.queryOptions({
       workspaceId: ws.id,
       dimension: "user",
       key: userId,
@@ -29,10 +32,13 @@ export function EndUserView({ userId }: { userId: string }) {
       to: range.to,
       interval: range.interval,
     }),
-  );
-  const events = useQuery(trpc.events.list.queryOptions({ workspaceId: ws.id, userId, limit: 20 }));
+    ...live.options,
+    placeholderData: keepPreviousData,
+  });
+  const events = useQuery({ ...trpc.events.list.queryOptions({ workspaceId: ws.id, userId, limit: 20 }), ...live.options });
 
-  if (user.isError) {
+  // A live refetch that fails keeps what is shown; only a first load that fails replaces the page.
+  if (user.isError && !user.data) {
     return (
       <Card>
         {(user.error as { data?: { code?: string } }).data?.code === "NOT_FOUND" ? (
@@ -78,7 +84,12 @@ export function EndUserView({ userId }: { userId: string }) {
                 .join(" · ")
             : "Loading…"
         }
-        actions={<DateRangePicker />}
+        actions={
+          <>
+            <LiveIndicator live={live} updatedAt={lastUpdated(user, usage, events)} />
+            <DateRangePicker />
+          </>
+        }
       />
       <div className="space-y-6">
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
