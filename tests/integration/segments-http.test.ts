@@ -1,4 +1,8 @@
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { type Database, openDatabase } from "@/db/client";
+import { refreshAllSegmentMembers } from "@/server/services/segments/refresh-members";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
 import { TEST_DRIVERS } from "../helpers/db";
 import { signUpWithKey } from "../helpers/session";
@@ -191,6 +195,50 @@ describe.each(TEST_DRIVERS)("segments over HTTP on %s", (driver) => {
     const bob = await callApi(app, "/sdk/check", { body: { userId: "bob", input: DAN } });
     expect(bob.body).toMatchObject({ allowed: true, labels: expect.arrayContaining(["jailbreak"]) });
     expect((await callApi(app, `/api/v1/label-policies/${policy.body.id}`, { method: "DELETE" })).status).toBe(200);
+  });
+
+  /**
+   * Work on the app's own database: on Postgres beside the running app; PGlite allows one
+   * process per data folder, so there the app is stopped meanwhile and started again after.
+   */
+  async function withAppDatabase(fn: (database: Database) => Promise<void>) {
+    if (driver === "pglite") await app.stop();
+    const database = await openDatabase(app.databaseUrl ? { url: app.databaseUrl, max: 2 } : { dataDir: path.join(app.dataDir, "pglite") });
+    try {
+      await fn(database);
+    } finally {
+      await database.close();
+      if (driver === "pglite") await app.restart();
+    }
+  }
+
+  it("membership follows labels as they age out of the window; the minute job moves a segment-scoped rule with it", async () => {
+    const workspaceId = (await callApi(app, "/api/v1/workspace")).body.id as string;
+    const frustrated = await createSegment("Frustrated today", { labels: ["frustration"], labelWithinDays: 1 });
+    const rule = await callApi(app, "/api/v1/rules", {
+      body: { name: "Frustrated: 2 a day", scope: "user", filters: { segment: frustrated }, metric: "requests", window: "day", limit: 2 },
+    });
+    expect(rule.status).toBe(201);
+    // alice (2 calls today) got a frustration label an hour ago.
+    await withAppDatabase(async ({ db }) => {
+      await db.execute(sql`insert into end_user_labels (id, workspace_id, user_id, label, event_id, confidence, reason, source, occurred_at)
+        values ('lab_age_1', ${workspaceId}, 'alice', 'frustration', 'evt_age_1', 0.9, 'test', 'builtin', now() - interval '1 hour')`);
+      await refreshAllSegmentMembers(db);
+    });
+    expect(await members(frustrated)).toEqual(["alice"]);
+    const check = async () => (await callApi(app, "/sdk/check", { body: { userId: "alice" } })).body;
+    await expect.poll(check, { timeout: 15_000, interval: 100 }).toMatchObject({ allowed: false, reason: "limit_exceeded" });
+
+    // A day and a half later, as far as that label is concerned: it has left "within 1 day".
+    await withAppDatabase(async ({ db }) => {
+      await db.execute(sql`update end_user_labels set occurred_at = now() - interval '36 hours' where id = 'lab_age_1'`);
+      // Reads compute membership as they run; the check's copy moves with the minute job.
+      expect((await refreshAllSegmentMembers(db)).changed).toBeGreaterThan(0);
+    });
+    expect(await members(frustrated)).toEqual([]);
+    expect(await members(await createSegment("Frustrated this week", { labels: ["frustration"], labelWithinDays: 7 }))).toEqual(["alice"]);
+    await expect.poll(check, { timeout: 15_000, interval: 100 }).toMatchObject({ allowed: true, limits: [] });
+    expect((await callApi(app, `/api/v1/rules/${rule.body.id}`, { method: "DELETE" })).status).toBe(200);
   });
 
   it("another workspace's key can neither read, change nor use a segment", async () => {

@@ -4,7 +4,7 @@ import { InvalidInputError } from "../errors";
 import { nanosToUsd } from "../core/pricing";
 import { segmentScope } from "../segments/segment-sql";
 import { BREAKDOWN_DIMENSIONS, decodeCursor, encodeCursor, topGroups, type TBreakdownDimension, type TGroupRow } from "./breakdown-sql";
-import { csvField } from "./query-usage";
+import { csvField, formatCsvUsd } from "./query-usage";
 
 export { BREAKDOWN_DIMENSIONS, type TBreakdownDimension };
 
@@ -91,10 +91,4 @@ function toRow(by: TBreakdownDimension[], r: TGroupRow): TBreakdownRow {
     costUsd: nanosToUsd(BigInt(r.cost)),
     unpricedRequests: Number(r.unpriced),
   };
-}
-
-function formatCsvUsd(nanos: bigint): string {
-  const whole = nanos / 1_000_000_000n;
-  const frac = (nanos % 1_000_000_000n).toString().padStart(9, "0");
-  return `${whole}.${frac}`;
 }

@@ -272,7 +272,8 @@ export function csvField(value: string | null | undefined): string {
   return /[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 }
 
-function formatCsvUsd(nanos: bigint): string {
+/** Exact USD from nano-dollars, nine decimals: what a spreadsheet sums without float error. */
+export function formatCsvUsd(nanos: bigint): string {
   const whole = nanos / 1_000_000_000n;
   const frac = (nanos % 1_000_000_000n).toString().padStart(9, "0");
   return `${whole}.${frac}`;
