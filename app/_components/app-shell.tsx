@@ -13,9 +13,9 @@ import { WorkspaceProvider, type WorkspaceInfo } from "./workspace-context";
 const NAV: Array<{ href: string; label: string; icon: IconName }> = [
   { href: "", label: "Overview", icon: "overview" },
   { href: "/users", label: "End users", icon: "users" },
-  { href: "/cohorts", label: "Cohorts", icon: "overview" },
+  { href: "/cohorts", label: "Cohorts", icon: "cohorts" },
   { href: "/features", label: "Features", icon: "features" },
-  { href: "/breakdown", label: "Breakdown", icon: "features" },
+  { href: "/breakdown", label: "Breakdown", icon: "breakdown" },
   { href: "/logs", label: "Logs", icon: "logs" },
   { href: "/rules", label: "Rules", icon: "rules" },
   { href: "/blocklist", label: "Blocklist", icon: "blocklist" },
@@ -23,6 +23,7 @@ const NAV: Array<{ href: string; label: string; icon: IconName }> = [
   { href: "/alerts", label: "Alerts", icon: "alerts" },
   { href: "/api-keys", label: "API keys", icon: "keys" },
   { href: "/billing", label: "Billing", icon: "billing" },
+  { href: "/audit-log", label: "Audit log", icon: "audit" },
   { href: "/settings", label: "Settings", icon: "settings" },
 ];
 
@@ -74,7 +75,11 @@ export function AppShell({
                 <Badge color={workspace.role === "viewer" ? "amber" : "slate"}>{workspace.role}</Badge>
               </div>
             </div>
-            <nav className="flex gap-1 overflow-x-auto px-3 pb-3 lg:flex-1 lg:flex-col lg:overflow-visible" aria-label="Dashboard">
+            {/* On a short window the links scroll, and the account footer (Docs, Sign out) stays in view. */}
+            <nav
+              className="flex gap-1 overflow-x-auto px-3 pb-3 lg:min-h-0 lg:flex-1 lg:flex-col lg:overflow-x-visible lg:overflow-y-auto"
+              aria-label="Dashboard"
+            >
               {NAV.map((item) => (
                 <Link
                   key={item.label}

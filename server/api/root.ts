@@ -1,4 +1,5 @@
 import { alertsRouter } from "./routers/alerts";
+import { auditLogsRouter } from "./routers/audit-logs";
 import { billingRouter } from "./routers/billing";
 import { authRouter } from "./routers/auth";
 import { blocklistRouter, rulesRouter } from "./routers/guardrails";
@@ -14,6 +15,7 @@ import { membersRouter } from "./routers/members";
 import { settingsRouter } from "./routers/settings";
 import { labelsRouter } from "./routers/labels";
 import { segmentsRouter } from "./routers/segments";
+import { modelPricesRouter } from "./routers/model-prices";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -34,6 +36,8 @@ export const appRouter = router({
   settings: settingsRouter,
   labels: labelsRouter,
   segments: segmentsRouter,
+  auditLogs: auditLogsRouter,
+  modelPrices: modelPricesRouter,
 });
 
 export type AppRouter = typeof appRouter;

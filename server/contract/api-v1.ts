@@ -332,3 +332,49 @@ export const ZCohorts = z.object({
     }),
   ),
 });
+
+const ZPerMillionUsd = z.number().describe("USD per million tokens");
+const ZPriceFields = {
+  inputPerMillionUsd: ZPerMillionUsd,
+  outputPerMillionUsd: ZPerMillionUsd,
+  cachedInputPerMillionUsd: ZPerMillionUsd.nullable(),
+  cacheWritePerMillionUsd: ZPerMillionUsd.nullable(),
+  reasoningPerMillionUsd: ZPerMillionUsd.nullable(),
+  audioInputPerMillionUsd: ZPerMillionUsd.nullable(),
+  audioOutputPerMillionUsd: ZPerMillionUsd.nullable(),
+};
+export const ZModelPriceOut = z.object({
+  model: z.string().describe("lower-cased, as calls are matched"),
+  ...ZPriceFields,
+  updatedAt: ZTime,
+});
+export const ZResolvedModelPrice = z.object({
+  model: z.string(),
+  source: z.enum(["custom", "catalogue", "unknown"]).describe("where a call recorded now takes its price from; unknown → $0, unpriced"),
+  matchedModel: z.string().nullable().describe("the catalogue's model id (or the custom price's model)"),
+  provider: z.string().nullable(),
+  tiered: z.boolean().describe("the catalogue price changes with the prompt's size; the prices shown are the base tier"),
+  inputPerMillionUsd: ZPerMillionUsd.nullable(),
+  outputPerMillionUsd: ZPerMillionUsd.nullable(),
+  cachedInputPerMillionUsd: ZPerMillionUsd.nullable(),
+  cacheWritePerMillionUsd: ZPerMillionUsd.nullable(),
+  reasoningPerMillionUsd: ZPerMillionUsd.nullable(),
+  audioInputPerMillionUsd: ZPerMillionUsd.nullable(),
+  audioOutputPerMillionUsd: ZPerMillionUsd.nullable(),
+  updatedAt: ZTime.nullable(),
+});
+export const ZModelPriceDeleted = z.object({ model: z.string(), deleted: z.literal(true) });
+
+export const ZAuditLog = z.object({
+  id: z.string().describe("aud_…, time-ordered"),
+  at: ZTime,
+  actor: z.object({
+    type: z.enum(["member", "api_key", "system"]),
+    id: z.string().nullable().describe("the member's or API key's id; null for the system"),
+    label: z.string().describe("the member's e-mail, the API key's name and first characters, or \"system\" (automations, jobs)"),
+  }),
+  action: z.string().describe("what was done, e.g. rule.create, blocklist.create, api_key.revoke"),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  data: z.record(z.string(), z.unknown()).nullable().describe("what changed; secrets never appear (redacted)"),
+});

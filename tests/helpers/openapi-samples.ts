@@ -83,6 +83,13 @@ export const SAMPLES: Sample[] = [
     body: () => ({ description: "Asks for money back" }),
   },
   {
+    operationId: "setModelPrice",
+    path: () => "/api/v1/model-prices/acme-llm-1",
+    body: () => ({ inputPerMillionUsd: 2.5, outputPerMillionUsd: 10, cachedInputPerMillionUsd: 1.25, reasoningPerMillionUsd: null }),
+  },
+  { operationId: "listModelPrices", path: () => "/api/v1/model-prices" },
+  { operationId: "listModelPrices", path: () => "/api/v1/model-prices", query: { model: "gpt-4o-mini" } },
+  {
     operationId: "createSegment",
     path: () => "/api/v1/segments",
     body: () => ({ name: "Chat users", filter: { feature: "chat", activeWithinDays: 7 } }),
@@ -181,6 +188,8 @@ export const SAMPLES: Sample[] = [
   },
   { operationId: "listApiKeys", path: () => "/api/v1/api-keys" },
   { operationId: "revokeApiKey", path: (ids) => `/api/v1/api-keys/${ids.keyId}` },
+  { operationId: "listAuditLogs", path: () => "/api/v1/audit-logs", query: { action: "rule.*", limit: "10" } },
+  { operationId: "exportAuditLogs", path: () => "/api/v1/audit-logs/export", query: { targetType: "rule", from: iso(now - 86_400_000) } },
   { operationId: "deleteAlert", path: (ids) => `/api/v1/alerts/${ids.alertId}` },
   { operationId: "deleteAlertChannel", path: (ids) => `/api/v1/alert-channels/${ids.channelId}` },
   { operationId: "deleteBlock", path: (ids) => `/api/v1/blocklist/${ids.blockId}` },
@@ -188,4 +197,5 @@ export const SAMPLES: Sample[] = [
   { operationId: "deleteLabelPolicy", path: (ids) => `/api/v1/label-policies/${ids.policyId}` },
   { operationId: "deleteCustomLabel", path: (ids) => `/api/v1/custom-labels/${ids.customLabelId}` },
   { operationId: "deleteSegment", path: (ids) => `/api/v1/segments/${ids.segmentId}` },
+  { operationId: "deleteModelPrice", path: () => "/api/v1/model-prices/acme-llm-1" },
 ];

@@ -149,6 +149,9 @@ export function sampleInputs(w: Populated): Record<string, Record<string, unknow
     "segments.create": { name: "Pro users", filter: { tier: "pro" } },
     "segments.update": { id: w.segmentId, patch: { name: "renamed" } },
     "segments.delete": { id: w.segmentId },
+    "auditLogs.list": { action: "rule.*", limit: 10 },
+    "auditLogs.facets": {},
+    "auditLogs.exportCsv": { targetType: "rule" },
     "labels.custom.list": {},
     "labels.custom.create": { name: "refund_request", description: "the user asks for a refund" },
     "labels.custom.update": { id: "lbl_missing", description: "changed" },
@@ -158,5 +161,10 @@ export function sampleInputs(w: Populated): Record<string, Record<string, unknow
     "labels.policies.create": { name: "Alert", label: "jailbreak", minCount: 2, windowSeconds: 3600, action: "alert" },
     "labels.policies.update": { id: "pol_missing", patch: { enabled: true } },
     "labels.policies.delete": { id: "pol_missing" },
+    "modelPrices.list": {},
+    "modelPrices.resolve": { model: "gpt-4o-mini" },
+    "modelPrices.unpriced": range,
+    "modelPrices.set": { model: "acme-llm-1", inputPerMillionUsd: 2.5, outputPerMillionUsd: 10 },
+    "modelPrices.delete": { model: "acme-llm-1" },
   };
 }

@@ -30,7 +30,7 @@ describe("security of every route", () => {
     other = { baseUrl: app.baseUrl, apiKey: (await signUpWithKey(app.baseUrl, "intruder@example.com")).apiKey };
     // The owner's resources, made through the samples' create operations.
     for (const s of SAMPLES.filter((s) =>
-      /^(record|createRule|createBlock|createAlertChannel|createAlert|createApiKey|createLabelPolicy|createCustomLabel)$/.test(
+      /^(record|createRule|createBlock|createAlertChannel|createAlert|createApiKey|createLabelPolicy|createCustomLabel|setModelPrice)$/.test(
         s.operationId,
       ),
     )) {
@@ -61,7 +61,8 @@ describe("security of every route", () => {
           "/api/v1/segments/{id}": ids.segmentId,
         }[op.path] ?? id,
       )
-      .replace("{userId}", "contract_user");
+      .replace("{userId}", "contract_user")
+      .replace("{model}", "acme-llm-1");
 
   it("refuses every route without a key, with a malformed key and with a revoked key (401)", async () => {
     const revoked = await callApi(owner, "/api/v1/api-keys", { body: { name: "soon revoked", scopes: ["sdk", "read", "write"] } });
@@ -117,9 +118,11 @@ describe("security of every route", () => {
       "/api/v1/label-policies",
       "/api/v1/custom-labels",
       "/api/v1/segments",
+      "/api/v1/model-prices",
     ];
     const before = await Promise.all(lists.map((p) => callApi(owner, p)));
-    for (const op of ops.filter((o) => o.path.includes("{id}"))) {
+    // A model the owner priced is another workspace's to price too (PUT is its own upsert), never to delete.
+    for (const op of ops.filter((o) => o.path.includes("{id}") || (o.path.includes("{model}") && o.method === "DELETE"))) {
       const res = await callApi(other, concrete(op), {
         method: op.method,
         body: op.method === "GET" || op.method === "DELETE" ? undefined : (bodies[op.operationId] ?? {}),

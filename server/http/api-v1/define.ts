@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import type { ServiceCtx } from "@/server/services/context";
 
-export type Method = "GET" | "POST" | "PATCH" | "DELETE";
+export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** The names in an OpenAPI path: "/api/v1/rules/{id}" → "id". */
 type ParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | ParamNames<Rest> : never;

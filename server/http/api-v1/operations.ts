@@ -1,5 +1,6 @@
 import * as activeUsers from "./ops/active-users";
 import * as alerts from "./ops/alerts";
+import * as auditLogs from "./ops/audit-logs";
 import * as cohorts from "./ops/cohorts";
 import * as breakdown from "./ops/breakdown";
 import * as endUsers from "./ops/end-users";
@@ -7,6 +8,7 @@ import * as events from "./ops/events";
 import * as guardrails from "./ops/guardrails";
 import * as keys from "./ops/keys";
 import * as labels from "./ops/labels";
+import * as modelPrices from "./ops/model-prices";
 import * as sdk from "./ops/sdk";
 import * as segments from "./ops/segments";
 import * as usage from "./ops/usage";
@@ -23,7 +25,9 @@ export const OPERATIONS: AnyOperation[] = [
   cohorts,
   guardrails,
   labels,
+  modelPrices,
   alerts,
   events,
   keys,
+  auditLogs,
 ].flatMap((m) => Object.values(m));

@@ -2,8 +2,9 @@ import { auditLogs } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 import { newId } from "@/server/lib/ids";
 import type { Actor } from "../context";
+import { redactAuditData } from "./redact";
 
-/** Write one audit row; called inside the mutation's own transaction. */
+/** Write one audit row; called inside the mutation's own transaction. Secrets in `data` are redacted (redact.ts). */
 export async function writeAudit(
   tx: Queryable,
   entry: {
@@ -23,6 +24,6 @@ export async function writeAudit(
     action: entry.action,
     targetType: entry.targetType,
     targetId: entry.targetId,
-    data: entry.data,
+    data: redactAuditData(entry.data),
   });
 }

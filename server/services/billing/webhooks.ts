@@ -39,9 +39,16 @@ export async function handleStripeWebhook(db: Db, rawBody: string, signature: st
       log.warn("stripe event for no known workspace", { id: event.id, type: event.type });
       return { received: true, duplicate: false, type: event.type, ignored: true };
     }
-    const audit = { action: `billing.${event.type}`, targetType: "stripe_event", targetId: event.id };
+    // The plan the event left the workspace on, for the audit log (read once the write has run).
+    let plan: string | null = null;
+    const audit = () => ({
+      action: `billing.${event.type}`,
+      targetType: "stripe_event",
+      targetId: event.id,
+      data: subscription ? { plan, subscriptionStatus: subscription.status, subscriptionId: subscription.id } : undefined,
+    });
     await changeConfig({ tx, workspaceId, actor: SYSTEM }, audit, async () => {
-      if (subscription) await applySubscription(tx as unknown as Db, workspaceId, subscription);
+      if (subscription) plan = await applySubscription(tx as unknown as Db, workspaceId, subscription);
       if (event.type === "invoice.payment_failed" || subscription?.status === "past_due") {
         const [ws] = await tx.select({ graceUntil: workspaces.graceUntil }).from(workspaces).where(eq(workspaces.id, workspaceId));
         if (!ws?.graceUntil) {
@@ -102,7 +109,7 @@ const wasPaying = sql`(${workspaces.plan} <> 'free' and (${workspaces.subscripti
  * Make the workspace match the subscription: plan, status, trial and period ends. A trial seen
  * here uses up the workspace's one trial; the moment a paid plan ends is kept for retention's grace.
  */
-async function applySubscription(db: Db, workspaceId: string, sub: Stripe.Subscription) {
+async function applySubscription(db: Db, workspaceId: string, sub: Stripe.Subscription): Promise<string> {
   const plan = sub.items.data.map((i) => planOfPrice(i.price)).find(Boolean) ?? null;
   const live = ["trialing", "active", "past_due", "unpaid", "incomplete"].includes(sub.status);
   const periodEnd = sub.items.data[0]?.current_period_end ?? null;
@@ -125,4 +132,5 @@ async function applySubscription(db: Db, workspaceId: string, sub: Stripe.Subscr
       updatedAt: new Date(),
     })
     .where(eq(workspaces.id, workspaceId));
+  return newPlan;
 }

@@ -230,14 +230,14 @@ function inferProvider(model: string): string | null {
   return null;
 }
 
-type CatalogMatch = { price: ModelPrice; matchedModel: string; provider: string };
+export type CatalogMatch = { price: ModelPrice; matchedModel: string; provider: string };
 
 /** The catalog price in force at `at`, trying the caller's provider, the library's guess, then ours. */
 /** Catalog lookups by (model, provider, minute): the hot paths price the same few models all day. */
 const catalogCache = new Map<string, CatalogMatch | null>();
 const CATALOG_CACHE_MAX = 2_000;
 
-function findCatalogPrice(model: string, provider: string | null, at: Date): CatalogMatch | null {
+export function findCatalogPrice(model: string, provider: string | null, at: Date): CatalogMatch | null {
   const key = `${model}\u001f${provider ?? ""}\u001f${Math.floor(at.getTime() / 60_000)}`;
   const hit = catalogCache.get(key);
   if (hit !== undefined) return hit;

@@ -1,7 +1,8 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, ne, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { apiKeys, members, memberships, workspaces, type Plan } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
+import { writeAudit } from "../audit/write-audit";
 import { SYSTEM } from "../context";
 import { hashPassword, verifyPassword } from "../auth/password";
 import { hashApiKey, keyStart } from "../api-keys/key-material";
@@ -44,9 +45,26 @@ export async function ensureInitialSetup(db: Db, init: InitialSetup) {
       .where(and(eq(memberships.memberId, member!.id), eq(workspaces.name, name)))
       .limit(1);
     workspace ??= await insertWorkspace(tx, { name, ownerId: member!.id, actor: SYSTEM });
-    if (init.plan) await tx.update(workspaces).set({ plan: init.plan }).where(eq(workspaces.id, workspace.id));
+    if (init.plan) {
+      const [changed] = await tx
+        .update(workspaces)
+        .set({ plan: init.plan })
+        .where(and(eq(workspaces.id, workspace.id), ne(workspaces.plan, init.plan)))
+        .returning({ id: workspaces.id });
+      if (changed) {
+        const data = { plan: init.plan, source: "TOKENIST_INIT_PLAN" };
+        await writeAudit(tx, {
+          workspaceId: workspace.id,
+          actor: SYSTEM,
+          action: "billing.set_plan",
+          targetType: "workspace",
+          targetId: workspace.id,
+          data,
+        });
+      }
+    }
     if (init.apiKey) {
-      await tx
+      const [created] = await tx
         .insert(apiKeys)
         .values({
           id: newId("key"),
@@ -56,7 +74,19 @@ export async function ensureInitialSetup(db: Db, init: InitialSetup) {
           hash: hashApiKey(init.apiKey),
           scopes: ["sdk", "read", "write"],
         })
-        .onConflictDoNothing({ target: apiKeys.hash });
+        .onConflictDoNothing({ target: apiKeys.hash })
+        .returning({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes });
+      if (created) {
+        const data = { name: created.name, scopes: created.scopes, source: "TOKENIST_INIT_API_KEY" };
+        await writeAudit(tx, {
+          workspaceId: workspace.id,
+          actor: SYSTEM,
+          action: "api_key.create",
+          targetType: "api_key",
+          targetId: created.id,
+          data,
+        });
+      }
     }
     return { memberId: member!.id, workspaceId: workspace.id };
   });

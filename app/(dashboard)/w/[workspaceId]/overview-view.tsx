@@ -8,11 +8,12 @@ import { LiveIndicator } from "@/app/_components/live-indicator";
 import { formatCompact, formatNumber, formatUsd, formatUsdExact } from "@/app/_components/format";
 import { EmptyState, ErrorState, Skeleton } from "@/app/_components/states";
 import { Badge, ButtonLink, Card, CardHeader, labelColor, PageHeader, Stat } from "@/app/_components/ui";
-import { lastUpdated, useLive, useLiveDateRange } from "@/app/_components/use-live";
+import { type Live, lastUpdated, useLive, useLiveDateRange } from "@/app/_components/use-live";
 import { UsageChart } from "@/app/_components/usage-chart";
 import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc/client";
 import { ActiveUsersCard } from "./active-users-card";
+import { setPriceHref, UnpricedModels } from "./unpriced-models";
 
 export function OverviewView() {
   const ws = useWorkspace();
@@ -68,7 +69,7 @@ export function OverviewView() {
           />
         </Card>
       ) : (
-        <OverviewBody data={overview.data} active={active} range={range} base={ws.base} />
+        <OverviewBody data={overview.data} active={active} range={range} base={ws.base} live={live} />
       )}
     </>
   );
@@ -82,11 +83,13 @@ function OverviewBody({
   active,
   range,
   base,
+  live,
 }: {
   data: Overview;
   active: UseQueryResult<ActiveUsers, unknown>;
   range: DateRange;
   base: string;
+  live: Live;
 }) {
   const t = data.totals;
   const buckets = Math.max(
@@ -119,10 +122,19 @@ function OverviewBody({
         />
         <Stat
           label="Unpriced requests"
-          value={<span className={t.unpricedRequests ? "text-amber-600" : undefined}>{formatNumber(t.unpricedRequests)}</span>}
-          sub={t.unpricedRequests ? "Models without a known price: counted at $0" : "Every request was priced"}
+          value={
+            t.unpricedRequests ? (
+              <Link className="text-amber-600 hover:underline" href={setPriceHref(base)} data-testid="unpriced-requests">
+                {formatNumber(t.unpricedRequests)}
+              </Link>
+            ) : (
+              <span data-testid="unpriced-requests">{formatNumber(t.unpricedRequests)}</span>
+            )
+          }
+          sub={t.unpricedRequests ? "Models without a known price: counted at $0. Set their prices." : "Every request was priced"}
         />
       </div>
+      {t.unpricedRequests > 0 && <UnpricedModels from={range.from} to={range.to} live={live} />}
       <Card>
         <CardHeader title="Usage over time" description={`${range.interval === "hour" ? "Hourly" : "Daily"} buckets, UTC`} />
         <div className="px-5 py-4">

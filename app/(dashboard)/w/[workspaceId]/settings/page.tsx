@@ -1,10 +1,17 @@
+import { Suspense } from "react";
 import { MembersCard } from "./members-card";
+import { ModelPricesCard } from "./model-prices-card";
 import { SettingsView } from "./settings-view";
 
 export default function SettingsPage() {
   return (
     <>
       <SettingsView />
+      <div className="mt-6">
+        <Suspense>
+          <ModelPricesCard />
+        </Suspense>
+      </div>
       <div className="mt-6">
         <MembersCard />
       </div>

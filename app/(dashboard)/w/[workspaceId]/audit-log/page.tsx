@@ -1,0 +1,10 @@
+import { Suspense } from "react";
+import { AuditLogView } from "./audit-log-view";
+
+export default function AuditLogPage() {
+  return (
+    <Suspense>
+      <AuditLogView />
+    </Suspense>
+  );
+}
