@@ -1,34 +1,22 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext } from "@playwright/test";
 import { E2E_SMTP_PORT } from "../../playwright.config";
 import { mailText, startSmtpServer } from "../helpers/receivers";
+import { nav, shot } from "../helpers/e2e";
 
 /**
  * The dashboard as a person uses it, in Debian's Chromium against the built app:
  * sign up → API key → traffic → Overview and the end user's page → a rule refuses the user →
  * lifted from the UI → block and unblock from the user's page. Screenshots of every page.
  */
-const SHOTS = "test-results/screenshots";
 const run = Date.now().toString(36);
 const owner = { email: `owner-${run}@example.com`, password: "correct horse battery" };
 const viewer = { email: `viewer-${run}@example.com`, password: "correct horse battery" };
 const ALICE = `alice_${run}`;
 
-async function shot(page: Page, name: string) {
-  await page.waitForLoadState("networkidle");
-  await expect(page.locator('[role="status"]')).toHaveCount(0, { timeout: 15_000 }); // no skeletons left
-  await page.evaluate(() => window.scrollTo(0, 0)); // the sticky sidebar is drawn where the page was scrolled
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
-
 async function check(request: APIRequestContext, key: string, userId: string) {
   const res = await request.post("/sdk/check", { headers: { authorization: `Bearer ${key}` }, data: { userId, feature: "support-bot" } });
   expect(res.status()).toBe(200);
   return (await res.json()) as { allowed: boolean; reason: string | null };
-}
-
-async function nav(page: Page, name: string) {
-  await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name, exact: true }).click();
-  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
 }
 
 // Where the app mails verification links (playwright.config.ts points SMTP_URL here).

@@ -1,27 +1,18 @@
 import fs from "node:fs";
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { E2E_SMTP_PORT } from "../../playwright.config";
-import { startSmtpServer } from "../helpers/receivers";
+import { expect, test, type APIRequestContext } from "@playwright/test";
 import { signUpWithKey } from "../helpers/session";
+import { nav, shot, signIn, statNumber, withSmtpReceiver } from "../helpers/e2e";
 
 /**
  * Growth analytics as a person uses them, in Debian's Chromium against the built app, in a
  * workspace of its own: create a segment on End users, open its cohort heatmap, download its
  * breakdown as CSV, and watch the Overview count calls as they arrive. Screenshots of each.
  */
-const SHOTS = "test-results/screenshots";
 const run = Date.now().toString(36);
 const owner = { email: `growth-${run}@example.com`, password: "correct horse battery" };
 const DAY = 86_400_000;
 let apiKey = "";
 let sent = 0;
-
-async function shot(page: Page, name: string) {
-  await page.waitForLoadState("networkidle");
-  await expect(page.locator('[role="status"]')).toHaveCount(0, { timeout: 15_000 }); // no skeletons left
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
 
 async function record(request: APIRequestContext, userId: string, tier: string, feature: string, daysAgo: number) {
   const res = await request.post("/sdk/record", {
@@ -39,24 +30,8 @@ async function record(request: APIRequestContext, userId: string, tier: string, 
   expect(res.status(), await res.text()).toBe(200);
 }
 
-/** The number a Stat card shows ("1,234" → 1234). */
-async function statNumber(page: Page, testId: string) {
-  const stat = page.getByTestId(testId);
-  if ((await stat.count()) === 0) return 0;
-  return Number(((await stat.locator("p").nth(1).textContent()) ?? "").replace(/[^0-9]/g, ""));
-}
-
-async function nav(page: Page, name: string) {
-  await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name, exact: true }).click();
-  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
-}
-
-// Sign-up mails a verification link: a local SMTP receiver takes it (playwright.config.ts points SMTP_URL here).
-let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
-test.beforeAll(async () => {
-  smtp = await startSmtpServer(E2E_SMTP_PORT);
-});
-test.afterAll(() => smtp?.close());
+// Sign-up mails a verification link: a local SMTP receiver takes it.
+withSmtpReceiver();
 
 test("create a segment, open its cohorts, export its breakdown, watch the Overview update", async ({ page, request, baseURL }) => {
   test.setTimeout(240_000);
@@ -78,11 +53,7 @@ test("create a segment, open its cohorts, export its breakdown, watch the Overvi
     ] as const) {
       await record(request, `${user}_${run}`, tier, feature, days);
     }
-    await page.goto("/sign-in");
-    await page.getByLabel("E-mail").fill(owner.email);
-    await page.getByLabel("Password").fill(owner.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/w\/ws_[0-9a-z]+$/);
+    await signIn(page, owner.email, owner.password);
     await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   });
 

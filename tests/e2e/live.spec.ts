@@ -1,23 +1,16 @@
 import { expect, test, type APIRequestContext, type Locator, type Page } from "@playwright/test";
 import { E2E_API_KEY } from "../../playwright.config";
+import { SHOTS, nav, shot, signIn, statNumber } from "../helpers/e2e";
 
 /**
  * Live views: with the Overview, an end user's page and Logs open, traffic recorded through
  * /sdk/record shows up without a reload; the Logs tail puts new events on top, highlighted, and
  * paging to older events still works. The headless-start member and key of playwright.config.ts.
  */
-const SHOTS = "test-results/screenshots";
 const run = Date.now().toString(36);
 const USER = `live_${run}`;
 const TAIL_USER = `tail_${run}`;
 let sent = 0;
-
-async function shot(page: Page, name: string) {
-  await page.waitForLoadState("networkidle");
-  await expect(page.locator('[role="status"]')).toHaveCount(0, { timeout: 15_000 }); // no skeletons left
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
 
 async function record(request: APIRequestContext, userId: string, count = 1) {
   await Promise.all(
@@ -37,13 +30,6 @@ async function record(request: APIRequestContext, userId: string, count = 1) {
   );
 }
 
-/** The number a Stat card shows ("1,234" → 1234); 0 while the Overview says there is no traffic. */
-async function statNumber(page: Page, testId: string) {
-  const stat = page.getByTestId(testId);
-  if ((await stat.count()) === 0) return 0;
-  return Number(((await stat.locator("p").nth(1).textContent()) ?? "").replace(/[^0-9]/g, ""));
-}
-
 async function setHidden(page: Page, hidden: boolean) {
   await page.evaluate((h) => {
     Object.defineProperty(document, "visibilityState", { configurable: true, get: () => (h ? "hidden" : "visible") });
@@ -60,21 +46,13 @@ async function expectSamePage(page: Page) {
   expect(await page.evaluate(() => (window as unknown as { __liveMark?: boolean }).__liveMark)).toBe(true);
 }
 
-async function nav(page: Page, name: string) {
-  await page.getByRole("navigation", { name: "Dashboard" }).getByRole("link", { name, exact: true }).click();
-  await expect(page.getByRole("heading", { level: 1, name })).toBeVisible();
-}
-
 test("the Overview, an end user's page and Logs update on their own while traffic arrives", async ({ page, request }) => {
   test.setTimeout(180_000);
-  const indicator: Locator = page.getByTestId("live-indicator");
+  // In the page shown (Next keeps the page it came from, hidden, beside it for a moment).
+  const indicator: Locator = page.getByRole("main").getByTestId("live-indicator");
 
   await test.step("sign in; the Overview is live", async () => {
-    await page.goto("/sign-in");
-    await page.getByLabel("E-mail").fill("owner@example.com");
-    await page.getByLabel("Password").fill("correct horse battery");
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.waitForURL(/\/w\/ws_[0-9a-z]+$/);
+    await signIn(page, "owner@example.com", "correct horse battery");
     await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
     await expect(indicator).toHaveAttribute("data-live", "on");
     await expect(indicator.getByTestId("live-updated-at")).toBeVisible();

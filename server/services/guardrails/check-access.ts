@@ -94,9 +94,9 @@ export async function checkAccess({
   const policyActions = [...(restrictions.some((r) => r.action === "require_reauth") ? ["require_reauth"] : []), ...stage.actions];
 
   // A rule targeting a segment applies to its members only (the minute job keeps them in memory).
-  const inSegment = (segmentId: string) => state.segmentMembers.get(segmentId)?.has(input.userId) ?? false;
+  const facts = { ...input, inSegment: (segmentId: string) => state.segmentMembers.get(segmentId)?.has(input.userId) ?? false };
   const matching = [
-    ...state.rules.filter((r) => ruleSubject(r, { ...input, inSegment }) !== null),
+    ...state.rules.filter((r) => ruleSubject(r, facts) !== null),
     ...throttleRules(ctx.workspaceId, input.userId, restrictions),
   ];
   const estimate = estimateRequest(input, matching);
