@@ -20,6 +20,9 @@ export async function targetedSegmentIds(db: Queryable, workspaceId: string): Pr
  * are dropped. Returns how many rows changed.
  */
 export async function refreshSegmentMembersIn(tx: Queryable, workspaceId: string, now: Date, only?: string[]): Promise<number> {
+  // One refresh of a workspace at a time: every instance runs the minute job, and two inserting
+  // the same members in different orders could deadlock.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`segment-members\u001f${workspaceId}`}, 0))`);
   const targeted = await targetedSegmentIds(tx, workspaceId);
   const count = async (q: ReturnType<typeof sql>) => Number(resultRows<{ n: number }>(await tx.execute(q))[0]?.n ?? 0);
   let changed = 0;
