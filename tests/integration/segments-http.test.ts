@@ -140,6 +140,13 @@ describe.each(TEST_DRIVERS)("segments over HTTP on %s", (driver) => {
       ["dave", 1],
     ]);
     expect(await members(pro, `&from=${at(2 * DAY)}&to=${to}`)).toEqual(["alice"]);
+    // Logs and their CSV: only the members' events.
+    const events = await callApi(app, `/api/v1/events?segment=${pro}&limit=50`);
+    expect(events.body.data.map((e: { userId: string }) => e.userId).sort()).toEqual(["alice", "alice", "carol"]);
+    const eventsCsv = await fetch(`${app.baseUrl}/api/v1/events/export?segment=${pro}`, {
+      headers: { authorization: `Bearer ${app.apiKey}` },
+    });
+    expect((await eventsCsv.text()).trim().split("\n")).toHaveLength(1 + 3);
     const unknown = await callApi(app, "/api/v1/usage?segment=seg_nope");
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe("not_found");

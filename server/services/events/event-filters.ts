@@ -14,6 +14,8 @@ export const ZEventFilters = z.object({
   /** Matched case-insensitively, like the usage rollups. */
   model: ZText.optional(),
   label: ZText.optional(),
+  /** Only the events of this segment's members (seg_…), as of now. */
+  segment: ZText.optional(),
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),
 });
@@ -28,8 +30,8 @@ export function idAt(date: Date): string {
   return newId("evt", date.getTime()).slice(0, "evt_".length + 10);
 }
 
-/** The WHERE clause of a filtered, workspace-scoped events query. */
-export function eventsWhere(ctx: ServiceCtx, f: TEventFilters): SQL {
+/** The WHERE clause of a filtered, workspace-scoped events query; `members`: segmentScope's subquery for `f.segment`. */
+export function eventsWhere(ctx: ServiceCtx, f: TEventFilters, members: SQL | null = null): SQL {
   if (f.from && f.to && f.to <= f.from) throw new InvalidInputError("to must be after from");
   const parts: SQL[] = [sql`workspace_id = ${ctx.workspaceId}`];
   if (f.userId) parts.push(sql`user_id = ${f.userId}`);
@@ -37,6 +39,7 @@ export function eventsWhere(ctx: ServiceCtx, f: TEventFilters): SQL {
   if (f.feature) parts.push(sql`feature = ${f.feature}`);
   if (f.model) parts.push(sql`lower(model) = ${f.model.toLowerCase()}`);
   if (f.label) parts.push(sql`cardinality(labels) > 0 and labels @> array[${f.label}]::text[]`);
+  if (members) parts.push(sql`user_id in (${members})`);
   if (f.from) parts.push(sql`id >= ${idAt(f.from)}`);
   if (f.to) parts.push(sql`id < ${idAt(f.to)}`);
   return sql.join(parts, sql` and `);

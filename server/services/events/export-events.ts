@@ -4,6 +4,7 @@ import { resultRows } from "@/db/client";
 import type { ServiceCtx } from "../context";
 import { formatNanos } from "../core/pricing";
 import { csvField } from "../usage/query-usage";
+import { segmentScope } from "../segments/segment-sql";
 import { EVENT_COLUMNS, eventsWhere, ZEventFilters, type EventRow } from "./event-filters";
 
 export const MAX_EXPORT_EVENTS = 100_000;
@@ -32,8 +33,9 @@ const HEADER = [
 /** The filtered events as CSV, newest first, exact USD (nine decimals at most). */
 export async function exportEventsCsv({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZEventFilters> }) {
   const f = ZEventFilters.parse(input);
+  const members = await segmentScope(ctx, f.segment);
   const rows = resultRows<EventRow>(
-    await ctx.db.execute(sql`select ${EVENT_COLUMNS} from events where ${eventsWhere(ctx, f)}
+    await ctx.db.execute(sql`select ${EVENT_COLUMNS} from events where ${eventsWhere(ctx, f, members)}
       order by id desc limit ${MAX_EXPORT_EVENTS}`),
   );
   const lines = rows.map((r) =>

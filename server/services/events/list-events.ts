@@ -1,8 +1,9 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import { resultRows } from "@/db/client";
 import type { ServiceCtx } from "../context";
 import { nanosToUsd } from "../core/pricing";
+import { segmentScope } from "../segments/segment-sql";
 import { EVENT_COLUMNS, eventsWhere, ZEventFilters, type EventRow } from "./event-filters";
 
 export const ZEventCursor = z.string().regex(/^evt_[0-9a-z]{26}$/, "not an event cursor");
@@ -49,20 +50,21 @@ export type TEvent = ReturnType<typeof toEvent>;
 /** Recorded events, newest first, filtered, one cursor page at a time. */
 export async function listEvents({ ctx, input }: { ctx: ServiceCtx; input: TListEvents }) {
   const q = ZListEvents.parse(input);
-  if (q.after) return { rows: await listNewer(ctx, q, q.after), nextCursor: null };
+  const members = await segmentScope(ctx, q.segment);
+  if (q.after) return { rows: await listNewer(ctx, q, q.after, members), nextCursor: null };
   const rows = resultRows<EventRow>(
     await ctx.db.execute(sql`select ${EVENT_COLUMNS} from events
-      where ${eventsWhere(ctx, q)} ${q.cursor ? sql`and id < ${q.cursor}` : sql``}
+      where ${eventsWhere(ctx, q, members)} ${q.cursor ? sql`and id < ${q.cursor}` : sql``}
       order by id desc limit ${q.limit + 1}`),
   );
   const page = rows.slice(0, q.limit).map(toEvent);
   return { rows: page, nextCursor: rows.length > q.limit ? page[page.length - 1]!.id : null };
 }
 
-async function listNewer(ctx: ServiceCtx, q: z.output<typeof ZListEvents>, after: string) {
+async function listNewer(ctx: ServiceCtx, q: z.output<typeof ZListEvents>, after: string, members: SQL | null) {
   const rows = resultRows<EventRow>(
     await ctx.db.execute(sql`select ${EVENT_COLUMNS} from events
-      where ${eventsWhere(ctx, q)} and id > ${after} ${q.cursor ? sql`and id < ${q.cursor}` : sql``}
+      where ${eventsWhere(ctx, q, members)} and id > ${after} ${q.cursor ? sql`and id < ${q.cursor}` : sql``}
       order by id asc limit ${q.limit}`),
   );
   return rows.reverse().map(toEvent);

@@ -13,6 +13,7 @@ const ZEventQuery = z.object({
   feature: z.string().max(256).optional(),
   model: z.string().max(256).optional(),
   label: z.string().max(256).optional(),
+  segment: z.string().max(64).optional().describe("only this segment's members (seg_…)"),
   from: qTime.optional(),
   to: qTime.optional(),
 });
