@@ -104,6 +104,16 @@ test("create a segment, open its cohorts, export its breakdown, watch the Overvi
     expect(rows.sort()).toEqual([`p1_${run} chat`, `p1_${run} search`, `p2_${run} chat`, `p3_${run} search`].sort());
   });
 
+  await test.step("Logs: the segment's events only", async () => {
+    await nav(page, "Logs");
+    await expect(page.getByTestId("event-row")).toHaveCount(9);
+    await page.getByLabel("Segment").selectOption({ label: "Pro users" });
+    // p1 three calls, p2 two, p3 one.
+    await expect(page.getByTestId("event-row")).toHaveCount(6);
+    await expect(page.getByTestId("event-row").filter({ hasText: `f1_${run}` })).toHaveCount(0);
+    await shot(page, "growth-logs-segment");
+  });
+
   await test.step("Overview: calls recorded while it is open appear without a reload", async () => {
     await nav(page, "Overview");
     await expect(page.locator('[role="status"]')).toHaveCount(0, { timeout: 15_000 });

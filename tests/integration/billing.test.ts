@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import Stripe from "stripe";
-import { requestCounters, workspaces } from "@/db/schema";
+import { auditLogs, requestCounters, workspaces } from "@/db/schema";
 import { setupCatalogue } from "@/server/services/billing/catalogue";
 import { createCheckoutSession } from "@/server/services/billing/checkout";
 import { reportUsageToStripe } from "@/server/services/billing/meter-reporting";
@@ -54,6 +54,14 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
       subscription_data: { trial_period_days: "14", metadata: { workspaceId: ctx.workspaceId } },
       line_items: [{ price: catalogue.prices.growth.base, quantity: "1" }, { price: catalogue.prices.growth.overage }],
     });
+    // Who started it is in the audit log (the plan itself changes when Stripe's webhook says so).
+    const audit = await suite.database.db
+      .select({ action: auditLogs.action, actorId: auditLogs.actorId, data: auditLogs.data })
+      .from(auditLogs)
+      .where(and(eq(auditLogs.workspaceId, ctx.workspaceId), eq(auditLogs.action, "billing.checkout")));
+    expect(audit).toEqual([
+      { action: "billing.checkout", actorId: ctx.actor.id, data: { plan: "growth", trial: true, session: expect.any(String) } },
+    ]);
   });
 
   async function signed(event: Record<string, unknown>, opts: { secret?: string; timestamp?: number } = {}) {

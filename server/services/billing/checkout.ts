@@ -9,6 +9,7 @@ import { getWorkspace } from "../workspaces/workspaces";
 import { setupCatalogue, type Catalogue } from "./catalogue";
 import { TRIAL_DAYS } from "./plans";
 import { getStripe } from "./stripe-client";
+import { writeAudit } from "../audit/write-audit";
 
 export const ZCheckout = z.object({
   plan: z.enum(["starter", "growth"]),
@@ -103,6 +104,15 @@ export async function createCheckoutSession({ ctx, input }: { ctx: ServiceCtx; i
       metadata,
       success_url: `${base}/w/${ctx.workspaceId}/billing?checkout=success`,
       cancel_url: `${base}/w/${ctx.workspaceId}/billing?checkout=cancelled`,
+    });
+    // The plan changes only when Stripe's webhook says so (audited there); this says who started it.
+    await writeAudit(ctx.db, {
+      workspaceId: ctx.workspaceId,
+      actor: ctx.actor,
+      action: "billing.checkout",
+      targetType: "workspace",
+      targetId: ctx.workspaceId,
+      data: { plan, trial, session: session.id },
     });
     return { url: session.url, id: session.id };
   } catch (err) {

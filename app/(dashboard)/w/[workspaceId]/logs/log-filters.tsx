@@ -2,15 +2,16 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { SearchInput } from "@/app/_components/search-input";
+import { SegmentSelect } from "@/app/_components/segment-select";
 import { Button, Select } from "@/app/_components/ui";
 import { useUrlState } from "@/app/_components/url-state";
 import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC } from "@/lib/trpc/client";
 import type { DateRange } from "@/app/_components/date-range";
 
-export const FILTER_KEYS = ["userId", "orgId", "feature", "model", "label"] as const;
+export const FILTER_KEYS = ["userId", "orgId", "feature", "model", "label", "segment"] as const;
 
-/** User, feature, model and label filters of the logs, kept in the URL. */
+/** User, segment, feature, model and label filters of the logs, kept in the URL. */
 export function LogFilters({ range }: { range: DateRange }) {
   const ws = useWorkspace();
   const trpc = useTRPC();
@@ -49,6 +50,7 @@ export function LogFilters({ range }: { range: DateRange }) {
         onChange={(v) => set({ userId: v.trim() || null, cursor: null })}
         className="w-56"
       />
+      <SegmentSelect value={get("segment")} onChange={(id) => set({ segment: id, cursor: null })} className="w-40 py-1.5 text-xs" />
       {choose(
         "feature",
         features.data?.map((f) => f.key),
@@ -69,7 +71,7 @@ export function LogFilters({ range }: { range: DateRange }) {
         <Button
           variant="ghost"
           size="sm"
-          onClick={() => set({ userId: null, orgId: null, feature: null, model: null, label: null, cursor: null })}
+          onClick={() => set({ userId: null, orgId: null, feature: null, model: null, label: null, segment: null, cursor: null })}
         >
           Clear filters
         </Button>
