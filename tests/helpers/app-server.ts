@@ -164,3 +164,32 @@ export async function callApi(
   }
   return { status: res.status, body: json, headers: res.headers };
 }
+
+/** A raw statement on the app's database: rows as plain objects. */
+export type AppQuery = (q: string, params?: unknown[]) => Promise<any[]>;
+
+/**
+ * Run statements straight on a running app's database: on Postgres beside it; PGlite allows one
+ * process per data folder, so there the app is stopped meanwhile and started again after.
+ */
+export async function onAppDatabase(app: RunningApp, run: (query: AppQuery) => Promise<void>) {
+  if (app.databaseUrl) {
+    const { default: postgres } = await import("postgres");
+    const sql = postgres(app.databaseUrl, { max: 1, onnotice: () => {} });
+    try {
+      await run((q, params = []) => sql.unsafe(q, params as never[]) as Promise<any[]>);
+    } finally {
+      await sql.end();
+    }
+    return;
+  }
+  await app.stop();
+  const { PGlite } = await import("@electric-sql/pglite");
+  const pg = await PGlite.create(path.join(app.dataDir, "pglite"));
+  try {
+    await run(async (q, params = []) => (await pg.query(q, params)).rows as any[]);
+  } finally {
+    await pg.close();
+  }
+  await app.restart();
+}

@@ -1,8 +1,5 @@
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callApi, startApp, type RunningApp } from "../helpers/app-server";
+import { callApi, onAppDatabase, startApp, type RunningApp } from "../helpers/app-server";
 import { TEST_DRIVERS } from "../helpers/db";
 import { signUpWithKey } from "../helpers/session";
 
@@ -10,27 +7,6 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const WEEK = 7 * DAY;
 const MINUTE = 60_000;
-
-/** Run statements straight on the app's database (PGlite: while the app is stopped, then start it again). */
-async function onAppDatabase(app: RunningApp, run: (query: (q: string, params?: unknown[]) => Promise<any[]>) => Promise<void>) {
-  if (app.databaseUrl) {
-    const sql = postgres(app.databaseUrl, { max: 1, onnotice: () => {} });
-    try {
-      await run((q, params = []) => sql.unsafe(q, params as never[]) as Promise<any[]>);
-    } finally {
-      await sql.end();
-    }
-    return;
-  }
-  await app.stop();
-  const pg = await PGlite.create(path.join(app.dataDir, "pglite"));
-  try {
-    await run(async (q, params = []) => (await pg.query(q, params)).rows as any[]);
-  } finally {
-    await pg.close();
-  }
-  await app.restart();
-}
 
 type EndUser = { id: string; firstSeen: number; tier?: string };
 type Bucket = { user: string; at: number; granularity?: "minute" | "hour"; requests: number; costNanos: bigint; dimension?: string };

@@ -1,33 +1,9 @@
-import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callApi, startApp, type RunningApp } from "../helpers/app-server";
+import { callApi, onAppDatabase, startApp, type RunningApp } from "../helpers/app-server";
 import { TEST_DRIVERS } from "../helpers/db";
 import { signUpWithKey } from "../helpers/session";
 
 const DAY = 86_400_000;
-
-/** Run statements straight on the app's database (PGlite: while the app is stopped, then start it again). */
-async function onAppDatabase(app: RunningApp, run: (query: (q: string, params?: unknown[]) => Promise<unknown[]>) => Promise<void>) {
-  if (app.databaseUrl) {
-    const sql = postgres(app.databaseUrl, { max: 1, onnotice: () => {} });
-    try {
-      await run((q, params = []) => sql.unsafe(q, params as never[]) as Promise<unknown[]>);
-    } finally {
-      await sql.end();
-    }
-    return;
-  }
-  await app.stop();
-  const pg = await PGlite.create(path.join(app.dataDir, "pglite"));
-  try {
-    await run(async (q, params = []) => (await pg.query(q, params)).rows);
-  } finally {
-    await pg.close();
-  }
-  await app.restart();
-}
 
 type Call = {
   userId: string;
