@@ -13,7 +13,7 @@ import { openDatabase, resultRows, type Db } from "@/db/client";
 import { SYSTEM, type ServiceCtx } from "@/server/services/context";
 import { ensureInitialSetup } from "@/server/services/setup/ensure-initial-setup";
 import { exportBreakdownCsv, usageBreakdown, type TBreakdownDimension } from "@/server/services/usage/breakdown";
-import { fmt, freshDatabase, percentile } from "./lib";
+import { fmt, freshDatabase, loadAverage, percentile } from "./lib";
 
 const N = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
@@ -81,12 +81,6 @@ async function time(fn: () => Promise<unknown>) {
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 50), p99: percentile(times, 99) };
 }
-
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
 
 export async function main() {
   const { url, drop } = await freshDatabase();

@@ -4,7 +4,6 @@
 // /sdk/check decision (checkAccess in-process) on the empty workspace and again with the events.
 // Real Postgres only (BENCH_DATABASE_URL / TEST_DATABASE_URL / the local server); the database is
 // dropped at the end unless BENCH_KEEP_DB=1 (to EXPLAIN the queries on it).
-import os from "node:os";
 import { sql } from "drizzle-orm";
 import { openDatabase, resultRows, type Db } from "@/db/client";
 import { SYSTEM, type ServiceCtx } from "@/server/services/context";
@@ -13,7 +12,7 @@ import { checkAccess } from "@/server/services/guardrails/check-access";
 import { createRule } from "@/server/services/guardrails/manage-rules";
 import { COMPACT_AFTER_MS } from "@/server/services/maintenance/compact-rollups";
 import { ensureInitialSetup } from "@/server/services/setup/ensure-initial-setup";
-import { fmt, freshDatabase, measure, percentile } from "./lib";
+import { fmt, freshDatabase, loadAverage, measure, percentile } from "./lib";
 
 const N = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const USERS = 10_000;
@@ -159,12 +158,6 @@ function measureCheck(ctx: ServiceCtx) {
     }),
   );
 }
-
-const loadAverage = () =>
-  os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ");
 
 export async function main() {
   const { url, drop } = await freshDatabase();

@@ -1,3 +1,4 @@
+import os from "node:os";
 import postgres from "postgres";
 import { randomBytes } from "node:crypto";
 
@@ -47,4 +48,12 @@ export async function measure(total: number, concurrency: number, fn: (i: number
 
 export function fmt(n: number, digits = 0) {
   return n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** The machine's load averages (1, 5, 15 minutes), printed beside each figure. */
+export function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 }
