@@ -26,3 +26,4 @@ export * from "./email-verifications";
 export * from "./rate-limits";
 export * from "./llm-labelling-usage";
 export * from "./segments";
+export * from "./shadow-stats";

@@ -1,4 +1,5 @@
 import { boolean, index, integer, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { RULE_MODES } from "./rules";
 import { workspaces } from "./workspaces";
 
 export const POLICY_ACTIONS = ["block", "throttle", "require_reauth", "alert"] as const;
@@ -31,6 +32,8 @@ export const labelPolicies = pgTable(
     ratePerMinute: integer("rate_per_minute"),
     /** Only end users in this segment (seg_...) are acted on; null: everyone. */
     filters: jsonb("filters").$type<{ segment?: string }>(),
+    /** shadow: firings are recorded (policy_firings.shadow) but nothing is blocked, throttled or sent. */
+    mode: text("mode", { enum: RULE_MODES }).notNull().default("enforce"),
     enabled: boolean("enabled").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

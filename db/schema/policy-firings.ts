@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { boolean, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { labelPolicies, POLICY_ACTIONS } from "./label-policies";
 import { workspaces } from "./workspaces";
 
@@ -27,6 +27,8 @@ export const policyFirings = pgTable(
     /** The event whose label made it fire. */
     eventId: text("event_id").notNull(),
     blocklistId: text("blocklist_id"),
+    /** A shadow policy's would-have firing: enforces nothing, sends nothing. */
+    shadow: boolean("shadow").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   },

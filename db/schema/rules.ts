@@ -7,6 +7,9 @@ export const RULE_WINDOWS = ["minute", "hour", "day", "calendar_day", "calendar_
 export type RuleScope = (typeof RULE_SCOPES)[number];
 export type RuleMetric = (typeof RULE_METRICS)[number];
 export type RuleWindow = (typeof RULE_WINDOWS)[number];
+/** enforce: the rule decides; shadow: evaluated on every check, its would-have decisions counted (shadow_stats), the answer unchanged. */
+export const RULE_MODES = ["enforce", "shadow"] as const;
+export type RuleMode = (typeof RULE_MODES)[number];
 
 /** Which calls a rule applies to; every key given must match the call (model case-insensitively). */
 export interface RuleFilters {
@@ -36,8 +39,9 @@ export const rules = pgTable(
     window: text("window", { enum: RULE_WINDOWS }).notNull(),
     /** requests or tokens; for cost_usd, nano-dollars. */
     limitValue: bigint("limit_value", { mode: "bigint" }).notNull(),
-    /** block | alert | require_reauth | downgrade_model:<model> */
+    /** block | alert | require_reauth | downgrade_model:<model> | set_tier:<tier> */
     action: text("action").notNull(),
+    mode: text("mode", { enum: RULE_MODES }).notNull().default("enforce"),
     enabled: boolean("enabled").notNull().default(true),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),

@@ -10,6 +10,11 @@ export const EVENTS = {
   eventRecorded: "tokenist/event.recorded",
   limitCrossed: "tokenist/limit.crossed",
   quotaCrossed: "tokenist/quota.crossed",
+  endUserBlocked: "tokenist/end_user.blocked",
+  endUserUnblocked: "tokenist/end_user.unblocked",
+  endUserLabelled: "tokenist/end_user.labelled",
+  endUserTierChanged: "tokenist/end_user.tier_changed",
+  policyFired: "tokenist/policy.fired",
 } as const;
 export type EventName = (typeof EVENTS)[keyof typeof EVENTS];
 
@@ -45,11 +50,67 @@ export type TCrossingPayload = z.infer<typeof ZCrossingPayload>;
 
 export const ZCrossed = ZCrossingPayload.extend(ZOutboxEnvelope.shape);
 
+/** Who made a change that a webhook event reports (the audit log's actor, without secrets). */
+export const ZEventActor = z.object({ type: z.enum(["member", "api_key", "system"]), id: z.string().nullable() });
+
+/** A blocklist entry added (by a member, an API key or a label policy) or removed. */
+export const ZEndUserBlockChange = ZOutboxEnvelope.extend({
+  blocklistId: z.string(),
+  subjectType: z.enum(["user", "org"]),
+  subjectId: z.string(),
+  reason: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  source: z.string(),
+  actor: ZEventActor,
+  at: z.string(),
+});
+
+/** New intent labels on an end user (from one recorded call, or a check's own input). */
+export const ZEndUserLabelled = ZOutboxEnvelope.extend({
+  userId: z.string(),
+  labels: z.array(z.string()).min(1),
+  eventId: z.string().nullable(),
+  checkId: z.string().nullable().optional(),
+  source: z.string(),
+  at: z.string(),
+});
+
+/** An end user's assigned tier changed (a set_tier rule crossed, or set by hand). */
+export const ZEndUserTierChanged = ZOutboxEnvelope.extend({
+  userId: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  ruleId: z.string().nullable(),
+  actor: ZEventActor,
+  at: z.string(),
+});
+
+/** A label policy fired for an end user (any action); shadow firings are not published. */
+export const ZPolicyFired = ZOutboxEnvelope.extend({
+  policyId: z.string(),
+  policyName: z.string(),
+  firingId: z.string(),
+  userId: z.string(),
+  action: z.string(),
+  label: z.string(),
+  count: z.number().int(),
+  minCount: z.number().int(),
+  windowSeconds: z.number().int(),
+  eventId: z.string().nullable(),
+  expiresAt: z.string(),
+  at: z.string(),
+});
+
 /** The payload schema of each event, as delivered (outbox payload plus the envelope). */
 export const CATALOGUE = {
   [EVENTS.eventRecorded]: ZEventRecorded,
   [EVENTS.limitCrossed]: ZCrossed,
   [EVENTS.quotaCrossed]: ZCrossed,
+  [EVENTS.endUserBlocked]: ZEndUserBlockChange,
+  [EVENTS.endUserUnblocked]: ZEndUserBlockChange,
+  [EVENTS.endUserLabelled]: ZEndUserLabelled,
+  [EVENTS.endUserTierChanged]: ZEndUserTierChanged,
+  [EVENTS.policyFired]: ZPolicyFired,
 } satisfies Record<EventName, z.ZodType>;
 
 export type EventPayload<E extends EventName> = z.output<(typeof CATALOGUE)[E]>;

@@ -17,6 +17,14 @@ export function enqueueFrom<E extends EventName>(from: string, event: E, workspa
     select ${workspaceId}, ${event}, ${JSON.stringify(payload)}::jsonb from ${sql.identifier(from)}`;
 }
 
+/**
+ * Publish a domain event inside the caller's transaction: one outbox row, committed (or rolled
+ * back) with the change it reports.
+ */
+export async function publish<E extends EventName>(tx: Queryable, event: E, workspaceId: string, payload: OutboxPayload<E>) {
+  await tx.execute(sql`insert into outbox (workspace_id, name, payload) values (${workspaceId}, ${event}, ${JSON.stringify(payload)}::jsonb)`);
+}
+
 export interface Crossing {
   /** The outbox event: limit.crossed (alert channels, the default), quota.crossed (owners' e-mail). */
   event?: typeof EVENTS.limitCrossed | typeof EVENTS.quotaCrossed;

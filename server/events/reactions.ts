@@ -1,5 +1,6 @@
 import type { Db } from "@/db/client";
 import { deliverCrossing } from "@/server/services/alerts/deliver-crossing";
+import { deliverWebhookEvent, type WebhookEventName } from "@/server/services/alerts/deliver-event";
 import { evaluateAlertsForEvent } from "@/server/services/alerts/evaluate-alerts";
 import { notifyQuotaCrossed } from "@/server/services/billing/notify-owners";
 import { applyLabels } from "@/server/services/intent/apply-labels";
@@ -27,6 +28,19 @@ export interface Reaction<E extends EventName> {
 }
 
 const nothingToLabel = { applied: false, skipped: "nothing_to_label" } as const;
+
+/** An automation event to the workspace's webhook channels, once per channel (signed; Growth, checked at send time). */
+function toWebhooks<E extends WebhookEventName>(name: E): Reaction<E> {
+  return {
+    id: `webhook-${name.slice(name.indexOf("/") + 1).replace(/[._]/g, "-")}`,
+    retries: 8,
+    handler: ({ db, payload, step }) =>
+      step.run("deliver-to-webhooks", () => {
+        const { workspaceId, outboxId } = payload;
+        return deliverWebhookEvent(db, { name, workspaceId, outboxId, payload: payload as Record<string, unknown> });
+      }),
+  };
+}
 
 /**
  * What reacts to each domain event, the one list both deliveries derive from: the in-process
@@ -77,6 +91,11 @@ export const REACTIONS = {
         step.run("email-owners", () => notifyQuotaCrossed(db, { workspaceId: payload.workspaceId, payload })),
     },
   ],
+  [EVENTS.endUserBlocked]: [toWebhooks(EVENTS.endUserBlocked)],
+  [EVENTS.endUserUnblocked]: [toWebhooks(EVENTS.endUserUnblocked)],
+  [EVENTS.endUserLabelled]: [toWebhooks(EVENTS.endUserLabelled)],
+  [EVENTS.endUserTierChanged]: [toWebhooks(EVENTS.endUserTierChanged)],
+  [EVENTS.policyFired]: [toWebhooks(EVENTS.policyFired)],
 } satisfies { [E in EventName]: readonly [Reaction<E>, ...Reaction<E>[]] };
 
 /** A reaction bound to its event: the form both deliveries run. */

@@ -21,6 +21,7 @@ export function throttleRules(workspaceId: string, userId: string, restrictions:
         window: "minute",
         limitValue: BigInt(r.ratePerMinute!),
         action: "block",
+        mode: "enforce",
         enabled: true,
         createdAt: r.expiresAt,
         updatedAt: r.expiresAt,
