@@ -53,12 +53,17 @@ export const ZCrossed = ZCrossingPayload.extend(ZOutboxEnvelope.shape);
 /** Who made a change that a webhook event reports (the audit log's actor, without secrets). */
 export const ZEventActor = z.object({ type: z.enum(["member", "api_key", "system"]), id: z.string().nullable() });
 
-/** A blocklist entry added (by a member, an API key or a label policy) or removed. */
+/**
+ * A blocklist entry added (by a member, an API key or a label policy) or removed. On
+ * end_user.blocked `reason` is the entry's reason; on end_user.unblocked it says why the block
+ * ended ("removed" by a member or key, "expired") and `blockReason` is the entry's reason.
+ */
 export const ZEndUserBlockChange = ZOutboxEnvelope.extend({
   blocklistId: z.string(),
   subjectType: z.enum(["user", "org"]),
   subjectId: z.string(),
   reason: z.string().nullable(),
+  blockReason: z.string().nullable().optional(),
   expiresAt: z.string().nullable(),
   source: z.string(),
   actor: ZEventActor,
@@ -71,7 +76,10 @@ export const ZEndUserLabelled = ZOutboxEnvelope.extend({
   labels: z.array(z.string()).min(1),
   eventId: z.string().nullable(),
   checkId: z.string().nullable().optional(),
+  /** The labeller: "llm", "builtin", ... */
   source: z.string(),
+  /** record: labels of a recorded call; check: the check's own input (check-stage policies). */
+  stage: z.enum(["record", "check"]).optional(),
   at: z.string(),
 });
 
@@ -96,7 +104,12 @@ export const ZPolicyFired = ZOutboxEnvelope.extend({
   count: z.number().int(),
   minCount: z.number().int(),
   windowSeconds: z.number().int(),
+  stage: z.enum(["record", "check"]).optional(),
+  /** The recorded call whose label made it fire (record stage), or the check's id (check stage). */
   eventId: z.string().nullable(),
+  checkId: z.string().nullable().optional(),
+  /** The blocklist entry a `block` policy added (its end_user.blocked is sent too). */
+  blocklistId: z.string().nullable().optional(),
   expiresAt: z.string(),
   at: z.string(),
 });

@@ -5,6 +5,7 @@ import { runHousekeeping } from "@/server/services/maintenance/housekeeping";
 import { ensureEventPartitions } from "@/server/services/maintenance/partitions";
 import { runRetention } from "@/server/services/maintenance/retention";
 import { refreshAllSegmentMembers } from "@/server/services/segments/refresh-members";
+import { publishExpiredBlocks } from "@/server/services/blocklist/expire-blocks";
 
 export interface Cron {
   /** The Inngest function id; its one step is `stepId`. Keep both stable. */
@@ -36,6 +37,14 @@ export const CRONS: readonly Cron[] = [
     schedule: "* * * * *",
     everyMs: 60_000,
     run: (db) => refreshAllSegmentMembers(db),
+  },
+  // Blocklist entries whose expiry passed: one end_user.unblocked (reason "expired") each, once.
+  {
+    id: "blocklist-expiry",
+    stepId: "publish-expired",
+    schedule: "* * * * *",
+    everyMs: 60_000,
+    run: (db) => publishExpiredBlocks(db),
   },
   // Events and payload logs past each workspace's plan retention (whole months of events dropped
   // once past every workspace's retention). Rollups stay.

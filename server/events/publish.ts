@@ -22,7 +22,9 @@ export function enqueueFrom<E extends EventName>(from: string, event: E, workspa
  * back) with the change it reports.
  */
 export async function publish<E extends EventName>(tx: Queryable, event: E, workspaceId: string, payload: OutboxPayload<E>) {
-  await tx.execute(sql`insert into outbox (workspace_id, name, payload) values (${workspaceId}, ${event}, ${JSON.stringify(payload)}::jsonb)`);
+  await tx.execute(
+    sql`insert into outbox (workspace_id, name, payload) values (${workspaceId}, ${event}, ${JSON.stringify(payload)}::jsonb)`,
+  );
 }
 
 export interface Crossing {

@@ -48,6 +48,8 @@ export function mailText(mail: ReceivedMail): string {
 export interface ReceivedRequest {
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The status the receiver answered (startHttpReceiver). */
+  status?: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function startHttpReceiver(options: { status?: number; delayMs?: nu
     let body = "";
     req.on("data", (d) => (body += d));
     req.on("end", () => {
-      requests.push({ headers: req.headers, body });
+      requests.push({ headers: req.headers, body, status: state.status });
       const answer = () => res.writeHead(state.status, { "content-type": "text/plain" }).end(state.status < 300 ? "ok" : "failing");
       if (options.delayMs) setTimeout(answer, options.delayMs);
       else answer();

@@ -40,6 +40,11 @@ describe("one event catalogue: every event reacted to in both modes", () => {
       "tokenist/event.recorded → label-event",
       "tokenist/limit.crossed → deliver-alert",
       "tokenist/quota.crossed → notify-owners",
+      "tokenist/end_user.blocked → webhook-end-user-blocked",
+      "tokenist/end_user.unblocked → webhook-end-user-unblocked",
+      "tokenist/end_user.labelled → webhook-end-user-labelled",
+      "tokenist/end_user.tier_changed → webhook-end-user-tier-changed",
+      "tokenist/policy.fired → webhook-policy-fired",
     ]);
     for (const r of REACTION_LIST) expect(EVENT_NAMES).toContain(r.on as EventName);
     const eventTriggered = functions.filter((f) => triggers(f).some((t) => t.event));
@@ -48,7 +53,14 @@ describe("one event catalogue: every event reacted to in both modes", () => {
   });
 
   it("every cron has an Inngest schedule and an in-process timer", () => {
-    expect(CRONS.map((c) => c.id)).toEqual(["housekeeping", "segment-members", "retention-cleanup", "event-partitions", "report-usage"]);
+    expect(CRONS.map((c) => c.id)).toEqual([
+      "housekeeping",
+      "segment-members",
+      "blocklist-expiry",
+      "retention-cleanup",
+      "event-partitions",
+      "report-usage",
+    ]);
     for (const cron of CRONS) {
       const fn = functions.find((f) => f.id() === cron.id);
       expect(fn && triggers(fn), cron.id).toEqual([{ cron: cron.schedule }]);

@@ -1,9 +1,9 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { alertChannels, alerts } from "@/db/schema";
+import { alerts } from "@/db/schema";
 import { ZCrossingPayload, type TCrossingPayload } from "@/server/events/catalogue";
 import type { AlertMessage } from "../channels/send";
-import { deliverOnce, isSettled } from "./deliver";
+import { deliverToChannels, enabledChannels, subscribes, webhookEventId } from "./deliver-event";
 
 const WINDOW_WORDS: Record<string, string> = {
   minute: "the last minute",
@@ -13,14 +13,21 @@ const WINDOW_WORDS: Record<string, string> = {
   calendar_month: "this month (UTC)",
 };
 
-export function formatCrossing(c: TCrossingPayload): AlertMessage {
+/**
+ * A crossing in words, and as a webhook body: the flat fields receivers of earlier versions
+ * read, plus the envelope every webhook event has (`id` stable across retries, `type`,
+ * `createdAt`, `workspaceId`, `data`).
+ */
+export function formatCrossing(c: TCrossingPayload, outboxId: number | string): AlertMessage {
+  const { workspaceId, ...data } = c;
+  const envelope = { id: webhookEventId(outboxId), createdAt: c.at, workspaceId };
   if (c.sourceType === "policy") {
-    // A label policy: metric is the label, used the labels counted, limit the policy's count.
+    // Only entries queued before label policies published policy.fired (server/services/alerts/deliver-event.ts).
     const who = `${c.subject.dimension} ${c.subject.key}`;
     return {
       subject: `[Tokenist] ${c.name}: ${who} labelled ${c.metric} ${c.used} times`,
       text: `${who} got the label "${c.metric}" ${c.used} times within ${WINDOW_WORDS[c.window] ?? c.window}; the label policy "${c.name}" fires at ${c.limit}.\nAt ${c.at}.`,
-      payload: { type: "label_policy.fired", ...c },
+      payload: { ...c, ...envelope, type: "label_policy.fired", data },
     };
   }
   const who = c.subject.dimension === "workspace" ? "The workspace" : `${c.subject.dimension} ${c.subject.key}`;
@@ -31,22 +38,20 @@ export function formatCrossing(c: TCrossingPayload): AlertMessage {
   return {
     subject: `[Tokenist] ${c.name}: ${who} reached ${reached}`,
     text: `${who} has used ${amount(c.used)} in ${WINDOW_WORDS[c.window] ?? c.window}, reaching ${reached} (${c.name}).\nAt ${c.at}.`,
-    payload: { type: "limit.crossed", ...c },
+    payload: { ...c, ...envelope, type: "limit.crossed", data },
   };
 }
 
-/** Channels sent to at once for one crossing: the crossing takes about one deadline per round. */
-const CHANNEL_CONCURRENCY = 4;
-
 /**
  * `tokenist/limit.crossed` → every channel of the alert (all enabled channels for a rule's
- * alert action or a label policy), each at most once per outbox entry. Throws if any channel
- * failed or is still being sent by another worker, so the outbox retries: channels already
- * sent (or skipped because the plan no longer allows them) are left alone then.
+ * alert action), each at most once per outbox entry; a webhook channel only when it subscribes
+ * to limit.crossed. Throws if any channel failed or is still being sent by another worker, so
+ * the outbox retries: channels already sent (or skipped because the plan no longer allows
+ * them) are left alone then.
  */
 export async function deliverCrossing(db: Db, input: { outboxId: number | string; payload: unknown }) {
   const crossing = ZCrossingPayload.parse(input.payload);
-  const message = formatCrossing(crossing);
+  const message = formatCrossing(crossing, input.outboxId);
   let channelIds: string[] = [];
   if (crossing.alertId) {
     const [alert] = await db
@@ -55,30 +60,7 @@ export async function deliverCrossing(db: Db, input: { outboxId: number | string
       .where(and(eq(alerts.id, crossing.alertId), eq(alerts.workspaceId, crossing.workspaceId)));
     channelIds = alert?.channelIds ?? [];
   }
-  const channels = await db
-    .select()
-    .from(alertChannels)
-    .where(
-      and(
-        eq(alertChannels.workspaceId, crossing.workspaceId),
-        eq(alertChannels.enabled, true),
-        channelIds.length ? inArray(alertChannels.id, channelIds) : undefined,
-      ),
-    );
-  const queue = [...channels];
-  const results: Awaited<ReturnType<typeof deliverOnce>>[] = [];
-  const work = async () => {
-    for (let channel = queue.shift(); channel; channel = queue.shift())
-      results.push(await deliverOnce(db, channel, `outbox:${input.outboxId}`, message));
-  };
-  await Promise.all(Array.from({ length: Math.min(CHANNEL_CONCURRENCY, queue.length) }, work));
-  const open = results.filter((r) => !isSettled(r.status));
-  if (open.length) {
-    const why = open.map((r) => (r.status === "sending" ? "still being sent by another worker" : r.error));
-    throw new Error(`${open.length} of ${results.length} alert deliveries failed: ${why.join("; ")}`);
-  }
-  return {
-    delivered: results.filter((r) => !r.skipped).length,
-    skipped: results.filter((r) => r.skipped).length,
-  };
+  const channels = await enabledChannels(db, crossing.workspaceId, channelIds);
+  const targets = channels.filter((c) => subscribes(c, "limit.crossed")).map((channel) => ({ channel, message }));
+  return deliverToChannels(db, input.outboxId, targets, "alert deliveries");
 }

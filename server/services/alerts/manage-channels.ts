@@ -5,22 +5,31 @@ import { alertChannels, alertDeliveries } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type ServiceCtx } from "../context";
-import { NotFoundError } from "../errors";
+import { InvalidInputError, NotFoundError } from "../errors";
 import { requirePlan } from "../billing/plans";
 import { CHANNEL_PLAN } from "./channel-plan";
 import { seesChannelDestinations, toChannel } from "./channel-view";
 import { assertSlackUrl, subjectText } from "../channels/send";
 import { deliverOnce } from "./deliver";
+import { WEBHOOK_TYPES } from "./deliver-event";
 import { assertPublicUrl } from "@/server/lib/safe-request";
 import { takeTestMessage } from "./test-message-limit";
 import { assertUnderCap } from "../workspace-caps";
+
+/** A webhook channel's subscription: the event types it receives; null or absent: every type. */
+export const ZWebhookEvents = z.array(z.enum(WEBHOOK_TYPES)).min(1).max(WEBHOOK_TYPES.length).nullish();
 
 // Strict per type: `url` on an email channel is a 400 naming it, not silently ignored.
 export const ZChannelInput = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("email"), name: z.string().trim().min(1).max(100), to: z.array(z.email()).min(1).max(20) }),
   z.strictObject({ type: z.literal("slack"), name: z.string().trim().min(1).max(100), url: z.url() }),
-  z.strictObject({ type: z.literal("webhook"), name: z.string().trim().min(1).max(100), url: z.url() }),
+  z.strictObject({ type: z.literal("webhook"), name: z.string().trim().min(1).max(100), url: z.url(), events: ZWebhookEvents }),
 ]);
+
+/** PATCH a channel: enable or disable it; a webhook's `events` subscription (null: every type). */
+export const ZUpdateChannel = z
+  .strictObject({ enabled: z.boolean().optional(), events: ZWebhookEvents })
+  .refine((v) => v.enabled !== undefined || v.events !== undefined, { message: "Send enabled or events" });
 
 export async function listChannels({ ctx }: { ctx: ServiceCtx }) {
   const rows = await ctx.db
@@ -51,7 +60,11 @@ export async function createChannel({ ctx, input }: { ctx: ServiceCtx; input: z.
       ? { to: data.to }
       : data.type === "slack"
         ? { url: (await assertPublicUrl(data.url)).toString() }
-        : { url: (await assertPublicUrl(data.url)).toString(), secret: `whsec_${randomBytes(24).toString("base64url")}` };
+        : {
+            url: (await assertPublicUrl(data.url)).toString(),
+            secret: `whsec_${randomBytes(24).toString("base64url")}`,
+            ...(data.events ? { events: [...new Set(data.events)] } : {}), // absent: every type
+          };
   return withTransaction(ctx, async (tx) => {
     await assertUnderCap(tx, ctx.workspaceId, "alertChannels");
     const [row] = await tx
@@ -64,29 +77,51 @@ export async function createChannel({ ctx, input }: { ctx: ServiceCtx; input: z.
       action: "alert_channel.create",
       targetType: "alert_channel",
       targetId: row!.id,
-      data: { type: data.type, name: data.name },
+      data: { type: data.type, name: data.name, ...(data.type === "webhook" && data.events ? { events: data.events } : {}) },
     });
     return toChannel(row!, { reveal: true, full: true });
   });
 }
 
 export async function setChannelEnabled({ ctx, id, enabled }: { ctx: ServiceCtx; id: string; enabled: boolean }) {
+  return updateChannel({ ctx, id, input: { enabled } });
+}
+
+/** A webhook config with its subscription set (a list) or dropped (null: every type). */
+function withEvents(config: Record<string, unknown>, events: string[] | null) {
+  const { events: _, ...rest } = config;
+  return events ? { ...rest, events } : rest;
+}
+
+/** Enable or disable a channel, or change a webhook's event subscription. */
+export async function updateChannel({ ctx, id, input }: { ctx: ServiceCtx; id: string; input: z.input<typeof ZUpdateChannel> }) {
+  const data = ZUpdateChannel.parse(input);
   return withTransaction(ctx, async (tx) => {
+    const [current] = await tx
+      .select()
+      .from(alertChannels)
+      .where(and(eq(alertChannels.id, id), eq(alertChannels.workspaceId, ctx.workspaceId)))
+      .for("update");
+    if (!current) throw new NotFoundError(`Alert channel ${id} not found`);
+    if (data.events !== undefined && current.type !== "webhook") throw new InvalidInputError("Only webhook channels take events");
+    const events = data.events === undefined ? undefined : data.events ? [...new Set(data.events)] : null;
     const [row] = await tx
       .update(alertChannels)
-      .set({ enabled })
+      .set({
+        ...(data.enabled === undefined ? {} : { enabled: data.enabled }),
+        ...(events === undefined ? {} : { config: withEvents(current.config, events) }),
+      })
       .where(and(eq(alertChannels.id, id), eq(alertChannels.workspaceId, ctx.workspaceId)))
       .returning();
-    if (!row) throw new NotFoundError(`Alert channel ${id} not found`);
     await writeAudit(tx, {
       workspaceId: ctx.workspaceId,
       actor: ctx.actor,
       action: "alert_channel.update",
       targetType: "alert_channel",
       targetId: id,
-      data: { enabled },
+      data: { ...(data.enabled === undefined ? {} : { enabled: data.enabled }), ...(events === undefined ? {} : { events }) },
     });
-    return toChannel(row, { full: true }); // only admins and write keys get here
+    return toChannel(row!, { full: true }); // only admins and write keys get here
   });
 }
 

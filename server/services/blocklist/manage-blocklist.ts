@@ -8,6 +8,8 @@ import type { Queryable } from "@/db/client";
 import type { Actor, ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { changeConfig, configTransaction } from "../core/change-config";
+import { EVENTS } from "@/server/events/catalogue";
+import { publish } from "@/server/events/publish";
 
 // Strict (as every management body): an unknown field is a 400 naming it.
 export const ZCreateBlock = z
@@ -93,7 +95,38 @@ export async function insertBlock(
       .insert(blocklist)
       .values({ id: newId("blk"), workspaceId, ...entry, createdBy: actor.id })
       .returning();
+    await publish(tx, EVENTS.endUserBlocked, workspaceId, {
+      ...blockChange(row!, actor),
+      reason: row!.reason,
+      at: row!.createdAt.toISOString(),
+    });
     return toBlock(row!);
+  });
+}
+
+/** What end_user.blocked and end_user.unblocked say about an entry. */
+function blockChange(row: BlockRow, actor: Actor) {
+  return {
+    blocklistId: row.id,
+    subjectType: row.subjectType,
+    subjectId: row.subjectId,
+    expiresAt: row.expiresAt ? row.expiresAt.toISOString() : null,
+    source: row.source,
+    actor: { type: actor.type, id: actor.id },
+  };
+}
+
+/**
+ * end_user.unblocked for a removed entry, in the removal's transaction; only when it was still
+ * blocking (an entry past its expiry was reported by the expiry sweep, expire-blocks.ts).
+ */
+async function publishUnblocked(tx: Queryable, row: BlockRow, actor: Actor, now = new Date()) {
+  if (row.expiresAt && row.expiresAt <= now) return;
+  await publish(tx, EVENTS.endUserUnblocked, row.workspaceId, {
+    ...blockChange(row, actor),
+    reason: "removed",
+    blockReason: row.reason,
+    at: now.toISOString(),
   });
 }
 
@@ -111,6 +144,7 @@ export async function deleteBlock({ ctx, id }: { ctx: ServiceCtx; id: string }) 
       .where(and(eq(blocklist.id, id), eq(blocklist.workspaceId, ctx.workspaceId)))
       .returning();
     if (!row) throw new NotFoundError(`Blocklist entry ${id} not found`);
+    await publishUnblocked(tx, row, ctx.actor);
     return row;
   });
   return { id, deleted: true };
@@ -123,7 +157,8 @@ export async function unblockSubject({ ctx, subjectType, subjectId }: { ctx: Ser
     const rows = await tx
       .delete(blocklist)
       .where(and(eq(blocklist.workspaceId, ctx.workspaceId), eq(blocklist.subjectType, subjectType), eq(blocklist.subjectId, subjectId)))
-      .returning({ id: blocklist.id });
+      .returning();
+    for (const row of rows) await publishUnblocked(tx, row, ctx.actor);
     return rows.length;
   });
   return { removed };

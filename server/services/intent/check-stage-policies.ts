@@ -1,6 +1,8 @@
 import type { Db } from "@/db/client";
 import { endUserLabels } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
+import { EVENTS } from "@/server/events/catalogue";
+import { publish } from "@/server/events/publish";
 import { bumpLabelVersion, configTransaction } from "../core/change-config";
 import type { LabelPolicyRow } from "../core/workspace-state";
 import { evaluateLabelPolicies, formatSeconds, lockEndUserLabels } from "./evaluate-policies";
@@ -33,7 +35,7 @@ export async function applyCheckStagePolicies(
   const { reached } = await configTransaction(db, async (tx) => {
     // The same per-user lock as the labeller: concurrent checks of one user count each other.
     await lockEndUserLabels(tx, workspaceId, userId);
-    await tx
+    const inserted = await tx
       .insert(endUserLabels)
       .values(
         labels.map((label) => ({
@@ -51,7 +53,19 @@ export async function applyCheckStagePolicies(
           occurredAt: now,
         })),
       )
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning({ label: endUserLabels.label });
+    if (inserted.length) {
+      await publish(tx, EVENTS.endUserLabelled, workspaceId, {
+        userId,
+        labels: [...new Set(inserted.map((r) => r.label))],
+        eventId: null,
+        checkId,
+        source: "builtin",
+        stage: "check",
+        at: now.toISOString(),
+      });
+    }
     const evaluation = await evaluateLabelPolicies(tx, { workspaceId, userId, eventId: checkId, labels, policies: watched, now });
     if (evaluation.fired.length) await bumpLabelVersion(tx, workspaceId);
     return evaluation;

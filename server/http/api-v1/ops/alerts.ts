@@ -16,9 +16,10 @@ import {
   listChannels,
   listDeliveries,
   sendTestMessage,
-  setChannelEnabled,
   toDelivery,
+  updateChannel,
   ZChannelInput,
+  ZUpdateChannel,
 } from "@/server/services/alerts/manage-channels";
 import { defineOp } from "../define";
 import { qInt } from "../query";
@@ -61,10 +62,10 @@ export const updateChannelOp = defineOp({
   operationId: "updateAlertChannel",
   tag: "Alerts",
   scope: "write",
-  summary: "Enable or disable a channel",
-  body: z.strictObject({ enabled: z.boolean() }),
+  summary: "Enable or disable a channel, or set a webhook's event subscription (events: null for every type)",
+  body: ZUpdateChannel,
   response: ZChannel,
-  handler: ({ ctx, params, body }) => setChannelEnabled({ ctx, id: params.id, enabled: body.enabled }),
+  handler: ({ ctx, params, body }) => updateChannel({ ctx, id: params.id, input: body }),
 });
 export const deleteChannelOp = defineOp({
   method: "DELETE",
