@@ -30,8 +30,6 @@ export const endUsers = pgTable(
     index("end_users_workspace_id_last_seen_at_idx").on(t.workspaceId, t.lastSeenAt),
     index("end_users_workspace_id_cost_nanos_idx").on(t.workspaceId, t.costNanos),
     // The check's cache loads the (few) end users with an assigned tier.
-    index("end_users_assigned_tier_idx")
-      .on(t.workspaceId)
-      .where(sql`${t.assignedTier} is not null`),
+    index("end_users_assigned_tier_idx").on(t.workspaceId).where(sql`${t.assignedTier} is not null`),
   ],
 );

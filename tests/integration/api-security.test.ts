@@ -49,6 +49,7 @@ describe("security of every route", () => {
         "{id}",
         {
           "/api/v1/rules/{id}": ids.ruleId,
+          "/api/v1/rules/{id}/shadow": ids.ruleId,
           "/api/v1/blocklist/{id}": ids.blockId,
           "/api/v1/alert-channels/{id}": ids.channelId,
           "/api/v1/alert-channels/{id}/test": ids.channelId,
@@ -132,6 +133,7 @@ describe("security of every route", () => {
     }
     // The other workspace sees none of the owner's end users or events.
     expect((await callApi(other, "/api/v1/end-users/contract_user")).status).toBe(404);
+    expect((await callApi(other, "/api/v1/end-users/contract_user/tier", { method: "PUT", body: { tier: "pro" } })).status).toBe(404);
     expect((await callApi(other, "/api/v1/events")).body.data).toEqual([]);
     expect((await callApi(other, "/api/v1/usage?dimension=user&key=contract_user")).body.totals.requests).toBe(0);
     const after = await Promise.all(lists.map((p) => callApi(owner, p)));

@@ -151,6 +151,7 @@ describe("built-in fallback verdicts", () => {
 describe("check-path helpers", () => {
   const now = new Date("2026-11-26T12:00:00Z");
   const signals: UserSignals = {
+    tier: null,
     labels: new Map([
       ["jailbreak", new Date("2026-11-26T11:00:00Z")],
       ["frustration", new Date("2026-11-25T11:00:00Z")], // 25 hours ago

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { createBlock, deleteBlock, listBlocks, unblockSubject, ZCreateBlock } from "@/server/services/blocklist/manage-blocklist";
 import { createRule, deleteRule, listRules, updateRule, ZCreateRule, ZUpdateRule } from "@/server/services/guardrails/manage-rules";
+import { getRuleShadow, previewRule } from "@/server/services/guardrails/rule-shadow";
 import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 
 const ZId = z.object({ id: z.string().min(1) });
@@ -15,6 +16,16 @@ export const rulesRouter = router({
     .input(ZId.extend({ patch: ZUpdateRule }))
     .mutation(({ ctx, input }) => updateRule({ ctx: ctx.service, id: input.id, input: input.patch })),
   delete: adminProcedure.input(ZId).mutation(({ ctx, input }) => deleteRule({ ctx: ctx.service, id: input.id })),
+  /** What a shadow rule would have done (GET /api/v1/rules/{id}/shadow). */
+  shadow: workspaceProcedure
+    .input(
+      ZId.extend({ from: z.coerce.date().optional(), to: z.coerce.date().optional(), limit: z.number().int().min(1).max(100).optional() }),
+    )
+    .query(({ ctx, input }) => getRuleShadow({ ctx: ctx.service, id: input.id, from: input.from, to: input.to, limit: input.limit })),
+  /** A 7-day replay of a rule not yet saved (POST /api/v1/rules/preview). */
+  preview: workspaceProcedure
+    .input(z.object({ rule: ZCreateRule }))
+    .query(({ ctx, input }) => previewRule({ ctx: ctx.service, input: input.rule })),
 });
 
 export const blocklistRouter = router({

@@ -9,6 +9,7 @@ import * as guardrails from "./ops/guardrails";
 import * as keys from "./ops/keys";
 import * as labels from "./ops/labels";
 import * as modelPrices from "./ops/model-prices";
+import * as ruleShadow from "./ops/rule-shadow";
 import * as sdk from "./ops/sdk";
 import * as segments from "./ops/segments";
 import * as usage from "./ops/usage";
@@ -24,6 +25,7 @@ export const OPERATIONS: AnyOperation[] = [
   segments,
   cohorts,
   guardrails,
+  ruleShadow,
   labels,
   modelPrices,
   alerts,

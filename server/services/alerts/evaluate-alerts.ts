@@ -33,6 +33,7 @@ export async function evaluateAlertsForEvent(db: Db, input: { workspaceId: strin
     if (!subject) continue;
     const rule = alert.ruleId ? state.rules.find((r) => r.id === alert.ruleId) : null;
     if (alert.ruleId && !rule) continue; // its rule is disabled or gone
+    if (rule?.mode === "shadow") continue; // a shadow rule acts on nothing, its alerts included
     const { usage } = await readUsage(db, input.workspaceId, [{ ...subject, window: alert.window }], now);
     const u = usage[0]!;
     const used = alert.metric === "requests" ? u.requests : alert.metric === "tokens" ? u.tokens : u.costNanos;

@@ -20,29 +20,32 @@ export interface UserSignals {
   /** Non-safe labels and when the user last got each. */
   labels: Map<string, Date>;
   restrictions: Restriction[];
+  /** The tier Tokenist assigned (set_tier, or by hand): wins over the tier the SDK sends. */
+  tier: string | null;
 }
 
 /**
- * The workspace's flagged end users: labels of the last 24 hours and active throttles and
- * re-auths of enabled policies (disabling a policy lifts them). Loaded whole (two indexed reads) when its label version changes, so a check
+ * The workspace's flagged end users: labels of the last 24 hours, active throttles and
+ * re-auths of enabled policies (disabling a policy lifts them), and assigned tiers. Loaded whole (two indexed reads) when its label version changes, so a check
  * reads them from memory; the usual workspace has few flagged users at a time.
  */
 export async function loadUserSignals(db: Queryable, workspaceId: string, now: number): Promise<Map<string, UserSignals>> {
   const since = new Date(now - RECENT_LABELS_MS).toISOString();
   const at = new Date(now).toISOString();
-  const [labelRows, restrictionRows] = await Promise.all([
+  const [labelRows, restrictionRows, tierRows] = await Promise.all([
     db.execute(sql`select user_id, label, max(occurred_at) as last_at from end_user_labels
       where workspace_id = ${workspaceId} and occurred_at > ${since}::timestamptz
       group by user_id, label order by max(occurred_at) desc limit ${MAX_SIGNAL_ROWS}`),
     db.execute(sql`select f.id, f.policy_id, p.name, f.user_id, f.action, f.rate_per_minute, f.expires_at
       from policy_firings f join label_policies p on p.id = f.policy_id
       where f.workspace_id = ${workspaceId} and f.expires_at > ${at}::timestamptz and f.action in ('throttle', 'require_reauth')
-        and p.enabled`),
+        and p.enabled and not f.shadow`),
+    db.execute(sql`select user_id, assigned_tier from end_users where workspace_id = ${workspaceId} and assigned_tier is not null`),
   ]);
   const signals = new Map<string, UserSignals>();
   const of = (userId: string) => {
     let s = signals.get(userId);
-    if (!s) signals.set(userId, (s = { labels: new Map(), restrictions: [] }));
+    if (!s) signals.set(userId, (s = { labels: new Map(), restrictions: [], tier: null }));
     return s;
   };
   for (const r of resultRows<{ user_id: string; label: string; last_at: Date | string }>(labelRows)) {
@@ -67,6 +70,7 @@ export async function loadUserSignals(db: Queryable, workspaceId: string, now: n
       expiresAt: new Date(r.expires_at),
     });
   }
+  for (const r of resultRows<{ user_id: string; assigned_tier: string }>(tierRows)) of(r.user_id).tier = r.assigned_tier;
   return signals;
 }
 

@@ -39,6 +39,8 @@ export async function getEndUser({ ctx, userId }: { ctx: ServiceCtx; userId: str
     seen: Boolean(row),
     orgId: row?.orgId ?? null,
     tier: row?.tier ?? null,
+    assignedTier: row?.assignedTier ?? null,
+    tierAssignedAt: row?.tierAssignedAt ? row.tierAssignedAt.toISOString() : null,
     firstSeenAt: row ? row.firstSeenAt.toISOString() : null,
     lastSeenAt: row ? row.lastSeenAt.toISOString() : null,
     requests: row?.requests ?? 0,

@@ -6,7 +6,8 @@ import type { ServiceCtx } from "../context";
 import { emitCrossings } from "@/server/events/publish";
 import { quotaState, trackRequest } from "../billing/tracked-requests";
 import { applyCheckStagePolicies, labelDenialMessage } from "../intent/check-stage-policies";
-import { policiesFor } from "../intent/evaluate-policies";
+import { actingPolicies, policiesFor } from "../intent/evaluate-policies";
+import { planAllows } from "../core/plans";
 import { classifyCheckInput } from "../intent/fast-labels";
 import { activeRestrictions, recentLabels } from "../core/user-signals";
 import { mergeLabels, throttleOf, throttleRules } from "./policy-restrictions";
@@ -17,6 +18,8 @@ import { readUsageFast, reservationsWritten, reserveBehind } from "./fast-path";
 import { beginWrite, endWrite, mirroredUsage, mirrorIsExact, noteReservation } from "./usage-mirror";
 import { reserve, type ReservationSpec } from "./reserve";
 import { ruleSubject, type Subject } from "./rule-subject";
+import { noteShadow, shadowCostNanos } from "./shadow-stats";
+import { applyTierActions } from "./tier-actions";
 import { isRolling, rollingFreeAt } from "../core/windows";
 import { getWorkspaceState, type BlockRow } from "../core/workspace-state";
 
@@ -39,7 +42,7 @@ export const HEADROOM_CALLS = 1_000n;
  */
 export async function checkAccess({
   ctx,
-  input,
+  input: requested,
   now = new Date(),
 }: {
   ctx: ServiceCtx;
@@ -49,7 +52,9 @@ export async function checkAccess({
   const state = await getWorkspaceState(ctx.db, ctx.workspaceId, now.getTime());
   const quota = await quotaState(ctx.db, ctx.workspaceId, now);
   const quotaAnswer = quota.limit === null ? undefined : { exceeded: quota.exceeded, resetsAt: quota.resetsAt };
-  const signals = state.signals.get(input.userId);
+  const signals = state.signals.get(requested.userId);
+  // A tier Tokenist assigned (set_tier) wins over the one the SDK sent: the call matches its rules.
+  const input = signals?.tier ? { ...requested, tier: signals.tier } : requested;
   const fast = classifyCheckInput(input.input, { policy: state.usagePolicy, customLabels: state.customLabels });
   const labels = mergeLabels(fast, recentLabels(signals, now));
   const restrictions = activeRestrictions(signals, now);
@@ -85,7 +90,7 @@ export async function checkAccess({
     userId: input.userId,
     checkId,
     labels: fast,
-    policies: policiesFor(state.labelPolicies, state.segmentMembers, input.userId),
+    policies: policiesFor(actingPolicies(state.labelPolicies, planAllows(state, "growth", now)), state.segmentMembers, input.userId),
     now,
   });
   if (stage.deny) {
@@ -134,10 +139,15 @@ export async function checkAccess({
     if (keep) reserveBehind(ctx.db, reservation);
     return allowedAnswer({ limits: [], actions: [...new Set(policyActions)] });
   }
+  // Shadow rules are evaluated like the others (same reads, their block counters held by the
+  // reservation) but never decide, lock, act or show in `limits`: only counted (shadow-stats.ts).
+  const anyShadow = matching.some((r) => r.mode === "shadow");
   const evaluate = (usage: Usage[]) => {
-    const limits = matching.map((rule, i) => describeLimit(rule, subjectName(rule, input), usage[i]!, estimate, now));
+    const every = matching.map((rule, i) => describeLimit(rule, subjectName(rule, input), usage[i]!, estimate, now));
+    const limits = anyShadow ? every.filter((l) => l.rule.mode !== "shadow") : every;
+    const shadow = anyShadow ? every.filter((l) => l.rule.mode === "shadow") : [];
     const exceeded = limits.filter((l) => l.exceeded);
-    return { limits, exceeded, blocking: exceeded.filter((l) => l.rule.action === "block") };
+    return { every, limits, shadow, exceeded, blocking: exceeded.filter((l) => l.rule.action === "block") };
   };
   // Far from every limit (room for more than HEADROOM_CALLS calls like this one on each blocking
   // rule, no rule exceeded), the check is answered from this process's mirror of the counters and
@@ -151,8 +161,18 @@ export async function checkAccess({
   const fromMemory = mirrored && evaluate(mirrored);
   let outcome: ReturnType<typeof evaluate>;
   // Exceeded non-blocking rules are answered from memory only where the mirror is exact (PGlite).
+  // A shadow rule's decision must be as exact as an enforce rule's: near (or past) its limit, a
+  // shadow block rule is read like an enforce one (but never locked); an exceeded shadow rule of
+  // another action is answered from memory only where the mirror is exact.
+  const shadowUnsure = (o: ReturnType<typeof evaluate>) =>
+    o.shadow.some((l) =>
+      l.rule.action === "block" ? l.exceeded || l.used + l.need * HEADROOM_CALLS > l.rule.limitValue : l.exceeded && !mirrorIsExact(ctx.db),
+    );
   const memoryDecides = (o: ReturnType<typeof evaluate>) =>
-    nearOf(o).length === 0 && o.blocking.length === 0 && (o.exceeded.length === 0 || mirrorIsExact(ctx.db));
+    nearOf(o).length === 0 &&
+    o.blocking.length === 0 &&
+    (o.exceeded.length === 0 || mirrorIsExact(ctx.db)) &&
+    (!anyShadow || !shadowUnsure(o));
   if (fromMemory && memoryDecides(fromMemory)) {
     outcome = fromMemory;
     reserveBehind(ctx.db, reservation);
@@ -185,10 +205,25 @@ export async function checkAccess({
     }
   }
   const { limits, exceeded, blocking } = outcome;
-  for (const [i, l] of limits.entries()) {
-    if (!l.exceeded || l.rule.action !== "block" || !isRolling(l.rule.window)) continue;
+  for (const [i, l] of outcome.every.entries()) {
+    if (!l.exceeded || l.rule.action !== "block" || l.rule.mode === "shadow" || !isRolling(l.rule.window)) continue;
     const buckets = await readBuckets(ctx.db, ctx.workspaceId, subjects[i]!, l.rule.window, l.rule.metric, now);
     l.freeAt = rollingFreeAt(l.rule.window, buckets, l.used, l.need, l.rule.limitValue);
+  }
+
+  // What each shadow rule would have done (for a block rule: denied; otherwise: acted), written behind.
+  if (outcome.shadow.length > 0) {
+    noteShadow(
+      ctx.db,
+      outcome.shadow.map((l) => ({
+        workspaceId: ctx.workspaceId,
+        sourceId: l.rule.id,
+        userId: input.userId,
+        at: now,
+        wouldDeny: l.exceeded,
+        costNanos: l.exceeded ? shadowCostNanos(input, estimate, now) : 0n,
+      })),
+    );
   }
 
   const alerts = exceeded.filter((l) => l.rule.action === "alert");
@@ -210,6 +245,7 @@ export async function checkAccess({
       })),
     );
   }
+  await applyTierActions(ctx.db, ctx.workspaceId, state, input, exceeded, now);
   const actions = [
     ...new Set([
       ...exceeded.filter((l) => l.rule.action !== "block" && l.rule.action !== "alert").map((l) => l.rule.action),

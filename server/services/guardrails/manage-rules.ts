@@ -1,13 +1,15 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { assertUnderCap } from "../workspace-caps";
-import { rules, RULE_METRICS, RULE_SCOPES, RULE_WINDOWS, type RuleFilters } from "@/db/schema";
+import { rules, RULE_METRICS, RULE_MODES, RULE_SCOPES, RULE_WINDOWS, type RuleFilters } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { formatNanos, usdToNanos } from "../core/pricing";
 import { changeConfig } from "../core/change-config";
 import { refreshSegmentMembersIn } from "../segments/refresh-members";
+import { requirePlan } from "../core/plans";
+import { tierOfAction } from "./tier-actions";
 import { segments } from "@/db/schema";
 import type { Queryable } from "@/db/client";
 
@@ -22,9 +24,14 @@ async function prepareSegment(tx: Queryable, workspaceId: string, filters: RuleF
   await refreshSegmentMembersIn(tx, workspaceId, new Date(), [filters.segment]);
 }
 
-const ZAction = z.string().regex(/^(block|alert|require_reauth|downgrade_model:[\w.:\-/]{1,128})$/, {
-  message: "action must be block, alert, require_reauth or downgrade_model:<model>",
+const ZAction = z.string().regex(/^(block|alert|require_reauth|downgrade_model:[\w.:\-/]{1,128}|set_tier:[\w.:-]{1,64})$/, {
+  message: "action must be block, alert, require_reauth, downgrade_model:<model> or set_tier:<tier>",
 });
+
+/** A set_tier rule is an automation (the product page's "auto-upgrade"): Growth and above, like webhook automations. */
+async function requireAutomationPlan(ctx: ServiceCtx, action: string | undefined) {
+  if (action && tierOfAction(action) !== null) await requirePlan(ctx, "growth", "Tier automations (set_tier)");
+}
 
 const ZFilterValue = z.string().trim().min(1).max(256);
 
@@ -58,6 +65,8 @@ const ruleFields = {
   /** Requests or tokens (integers), or USD for cost_usd (exact to 1e-9). */
   limit: z.number().positive().finite().max(1e15),
   action: ZAction,
+  /** enforce: the rule decides; shadow: evaluated on every check, its would-have decisions counted, the answer unchanged. */
+  mode: z.enum(RULE_MODES),
   enabled: z.boolean(),
 };
 
@@ -67,6 +76,7 @@ export const ZCreateRule = z.strictObject({
   match: ruleFields.match.default(null),
   filters: ruleFields.filters.default(null),
   action: ruleFields.action.default("block"),
+  mode: ruleFields.mode.default("enforce"),
   enabled: ruleFields.enabled.default(true),
 });
 export const ZUpdateRule = z.strictObject(ruleFields).partial();
@@ -86,13 +96,14 @@ export function toRule(r: RuleRow) {
     window: r.window,
     limit: r.metric === "cost_usd" ? Number(formatNanos(r.limitValue)) : Number(r.limitValue),
     action: r.action,
+    mode: r.mode,
     enabled: r.enabled,
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
 }
 
-function toLimitValue(metric: RuleRow["metric"], limit: number): bigint {
+export function toLimitValue(metric: RuleRow["metric"], limit: number): bigint {
   if (metric === "cost_usd") return usdToNanos(limit);
   if (!Number.isInteger(limit)) throw new InvalidInputError(`limit must be a whole number of ${metric}`);
   return BigInt(limit);
@@ -109,7 +120,7 @@ export function toFilters(input: z.output<typeof ZRuleFilters> | null): RuleFilt
 /** The scope's own key, when it names one: a filter on that key must agree with match. */
 const SCOPE_KEY = { tier: "tier", feature: "feature", org: "orgId" } as const;
 
-function checkScope(scope: RuleRow["scope"], match: string | null, filters: RuleFilters | null) {
+export function checkScope(scope: RuleRow["scope"], match: string | null, filters: RuleFilters | null) {
   if ((scope === "feature" || scope === "tier") && match === null) {
     throw new InvalidInputError(`match is required for scope ${scope} (the ${scope} the rule is for)`);
   }
@@ -140,6 +151,7 @@ export async function createRule({ ctx, input }: { ctx: ServiceCtx; input: z.inp
   const data = { ...parsed, filters: toFilters(parsed.filters) };
   checkScope(data.scope, data.match, data.filters);
   const limitValue = toLimitValue(data.metric, data.limit);
+  await requireAutomationPlan(ctx, data.action);
   const audit = (rule: TRule) => ({ action: "rule.create", targetType: "rule", targetId: rule.id, data: { ...data } });
   return changeConfig(ctx, audit, async (tx) => {
     await assertUnderCap(tx, ctx.workspaceId, "rules");
@@ -155,6 +167,7 @@ export async function createRule({ ctx, input }: { ctx: ServiceCtx; input: z.inp
 export async function updateRule({ ctx, id, input }: { ctx: ServiceCtx; id: string; input: z.input<typeof ZUpdateRule> }) {
   const { filters, ...fields } = ZUpdateRule.parse(input);
   const patch = { ...fields, ...(filters !== undefined && { filters: toFilters(filters) }) };
+  await requireAutomationPlan(ctx, patch.action);
   const audit = { action: "rule.update", targetType: "rule", targetId: id, data: { ...patch } };
   return changeConfig(ctx, audit, async (tx) => {
     const [current] = await tx

@@ -137,6 +137,21 @@ async function deleteBatched(db: Db, [table, column]: Aged, workspaceId: string,
   }
 }
 
+/** Shadow counters (shadow_stats: no id column) live as long as the events of their hours. */
+async function deleteShadowStats(db: Db, workspaceId: string, before: Date) {
+  for (;;) {
+    const rows = resultRows<{ n: number }>(
+      await db.execute(sql`with gone as (
+          delete from shadow_stats where (workspace_id, source_id, bucket, user_id) in (
+            select workspace_id, source_id, bucket, user_id from shadow_stats
+            where workspace_id = ${workspaceId} and bucket < ${before.toISOString()}::timestamptz limit ${BATCH})
+          returning 1)
+        select count(*)::int as n from gone`),
+    );
+    if (Number(rows[0]?.n ?? 0) < BATCH) return;
+  }
+}
+
 /**
  * Drop the months of events past every workspace's retention, then delete, per workspace and in
  * batches, what is older than its retention: events (with their idempotency keys), payload logs,
@@ -171,6 +186,7 @@ export async function runRetention(db: Db, now = new Date()) {
     await deleteBatched(db, ["policy_firings", "expires_at"], w.id, before);
     totals.deliveries += await deleteBatched(db, ["alert_deliveries", "created_at"], w.id, before);
     totals.outbox += await deleteBatched(db, ["outbox", "created_at"], w.id, before);
+    await deleteShadowStats(db, w.id, before);
     totals.audit += await deleteBatched(db, ["audit_logs", "created_at"], w.id, new Date(now.getTime() - retention.auditDays * DAY));
   }
   if (Object.values(totals).some(Boolean)) log.info("retention cleanup", totals);

@@ -80,7 +80,8 @@ export async function recordEvent({
     userId: input.userId ?? null,
     orgId: input.orgId ?? check?.orgId ?? null,
     feature: input.feature ?? check?.feature ?? null,
-    tier: input.tier ?? check?.tier ?? null,
+    // A tier Tokenist assigned (set_tier) wins, as on the check: the call counts toward that tier's rules.
+    tier: (input.userId ? workspace.signals.get(input.userId)?.tier : null) ?? input.tier ?? check?.tier ?? null,
     model: model ?? UNKNOWN_MODEL,
   };
   const requestType = input.requestType ?? (check?.requestType as TRecordInput["requestType"]) ?? null;

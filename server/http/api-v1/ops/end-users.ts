@@ -3,6 +3,7 @@ import { ZBlock, ZEndUser, ZEndUserDetail, ZListOf } from "@/server/contract/api
 import { getEndUser } from "@/server/services/end-users/get-end-user";
 import { END_USER_SORTS, listEndUsers } from "@/server/services/end-users/list-end-users";
 import { createBlock, unblockSubject } from "@/server/services/blocklist/manage-blocklist";
+import { setEndUserTier, ZSetEndUserTier } from "@/server/services/end-users/set-tier";
 import { defineOp } from "../define";
 import { qBool, qCursor, qInt, qTime, range } from "../query";
 
@@ -70,4 +71,17 @@ export const unblockEndUser = defineOp({
   body: z.strictObject({}).optional(),
   response: z.object({ removed: z.number().int() }),
   handler: ({ ctx, params }) => unblockSubject({ ctx, subjectType: "user", subjectId: params.userId }),
+});
+
+export const setEndUserTierOp = defineOp({
+  method: "PUT",
+  path: "/api/v1/end-users/{userId}/tier",
+  operationId: "setEndUserTier",
+  tag: "End users",
+  scope: "write",
+  summary:
+    "Assign an end user a tier (wins over the tier the SDK sends, on checks and records), or clear it with null; sends end_user.tier_changed",
+  body: ZSetEndUserTier,
+  response: z.object({ changed: z.boolean(), userId: z.string(), from: z.string().nullable(), to: z.string().nullable() }),
+  handler: ({ ctx, params, body }) => setEndUserTier({ ctx, userId: params.userId, input: body }),
 });
