@@ -3,7 +3,7 @@
  * generated from these, and the contract test validates every answer against it.
  */
 import { z } from "zod";
-import { POLICY_STAGES, RULE_METRICS, RULE_SCOPES, RULE_WINDOWS } from "@/db/schema";
+import { POLICY_STAGES, RULE_METRICS, RULE_MODES, RULE_SCOPES, RULE_WINDOWS } from "@/db/schema";
 
 const ZTime = z.string().describe("ISO-8601 UTC timestamp");
 const ZNanos = z
@@ -34,10 +34,45 @@ export const ZRule = z.object({
   metric: z.enum(RULE_METRICS),
   window: z.enum(RULE_WINDOWS),
   limit: z.number(),
-  action: z.string(),
+  action: z
+    .string()
+    .describe(
+      "block | alert | require_reauth | downgrade_model:<model> | set_tier:<tier> (crossing it assigns the end user that tier: the check is allowed, later calls match the tier's rules, end_user.tier_changed is sent; Growth)",
+    ),
+  mode: z.enum(RULE_MODES).describe("enforce: the rule decides; shadow: evaluated on every check and counted, the answer unchanged"),
   enabled: z.boolean(),
   createdAt: ZTime,
   updatedAt: ZTime,
+});
+
+const ZShadowCounts = {
+  checks: z.number().int().describe("checks the rule was evaluated on"),
+  wouldDeny: z.number().int().describe("of those, the ones it would have denied (block) or acted on (another action)"),
+  wouldDenyCostUsd: z.number().describe("estimated cost of the calls it would have denied"),
+  wouldDenyCostNanos: ZNanos,
+  endUsers: z.number().int().describe("distinct end users (preview: subjects, see `by`) with at least one would-deny"),
+};
+
+export const ZRuleShadow = z.object({
+  ruleId: z.string(),
+  mode: z.enum(RULE_MODES),
+  from: ZTime.describe("start of the first hour counted"),
+  to: ZTime,
+  ...ZShadowCounts,
+  top: z
+    .array(z.object({ userId: z.string(), wouldDeny: z.number().int(), wouldDenyCostUsd: z.number() }))
+    .describe("end users by would-deny count, most first"),
+});
+
+export const ZRulePreview = z.object({
+  estimate: z.literal(true),
+  from: ZTime,
+  to: ZTime,
+  by: z.enum(RULE_SCOPES).describe("what endUsers and top count: the rule's subjects (end users for scope user)"),
+  ...ZShadowCounts,
+  top: z
+    .array(z.object({ userId: z.string(), wouldDeny: z.number().int(), wouldDenyCostUsd: z.number() }))
+    .describe("subjects by would-deny count, most first (userId: the subject's key, see `by`)"),
 });
 
 export const ZBlock = z.object({
@@ -119,6 +154,9 @@ export const ZEndUserDetail = z.object({
   seen: z.boolean(),
   orgId: z.string().nullable(),
   tier: z.string().nullable(),
+  /** The tier Tokenist assigned (a set_tier rule, or by hand); it wins over `tier`, the last one the SDK sent. */
+  assignedTier: z.string().nullable(),
+  tierAssignedAt: ZTime.nullable(),
   firstSeenAt: ZTime.nullable(),
   lastSeenAt: ZTime.nullable(),
   requests: z.number().int(),
@@ -254,9 +292,25 @@ export const ZLabelPolicy = z.object({
   durationSeconds: z.number().int().nullable(),
   ratePerMinute: z.number().int().nullable(),
   enabled: z.boolean(),
+  mode: z
+    .enum(["enforce", "shadow"])
+    .describe(
+      "shadow: evaluated and its would-have firings recorded (GET /api/v1/label-policies/{id}/shadow); nothing is enforced or sent",
+    ),
   filters: z.object({ segment: z.string().optional() }).nullable().describe("segment (seg_…): act only on its members; null: everyone"),
   createdAt: ZTime,
   updatedAt: ZTime,
+});
+
+export const ZPolicyShadow = z.object({
+  policyId: z.string(),
+  mode: z.enum(["enforce", "shadow"]),
+  from: ZTime,
+  to: ZTime,
+  checks: z.number().int().describe("labels the policy watched in the range (its label, at its stage)"),
+  wouldDeny: z.number().int().describe("its would-have firings while in shadow mode (nothing was blocked, throttled or sent)"),
+  endUsers: z.number().int().describe("distinct end users with a would-have firing"),
+  top: z.array(z.object({ userId: z.string(), wouldDeny: z.number().int() })).describe("end users by would-have firings, most first"),
 });
 
 export const ZCustomLabelOut = z.object({ id: z.string(), name: z.string(), description: z.string(), createdAt: ZTime, updatedAt: ZTime });

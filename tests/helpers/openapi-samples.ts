@@ -69,6 +69,7 @@ export const SAMPLES: Sample[] = [
   },
   { operationId: "listLabelPolicies", path: () => "/api/v1/label-policies" },
   { operationId: "getLabelPolicy", path: (ids) => `/api/v1/label-policies/${ids.policyId}` },
+  { operationId: "getLabelPolicyShadow", path: (ids) => `/api/v1/label-policies/${ids.policyId}/shadow` },
   { operationId: "updateLabelPolicy", path: (ids) => `/api/v1/label-policies/${ids.policyId}`, body: () => ({ enabled: false }) },
   {
     operationId: "createCustomLabel",
@@ -110,6 +111,8 @@ export const SAMPLES: Sample[] = [
     body: () => ({ reason: "contract", expiresAt: iso(now + 3_600_000) }),
   },
   { operationId: "unblockEndUser", path: () => "/api/v1/end-users/blocked_user/unblock" },
+  // Clearing a tier never assigned: exercised without changing what later samples see.
+  { operationId: "setEndUserTier", path: () => "/api/v1/end-users/contract_user/tier", body: () => ({ tier: null }) },
   {
     operationId: "createRule",
     path: () => "/api/v1/rules",
@@ -129,6 +132,16 @@ export const SAMPLES: Sample[] = [
   { operationId: "listRules", path: () => "/api/v1/rules" },
   { operationId: "getRule", path: (ids) => `/api/v1/rules/${ids.ruleId}` },
   { operationId: "updateRule", path: (ids) => `/api/v1/rules/${ids.ruleId}`, body: () => ({ limit: 25 }) },
+  {
+    operationId: "getRuleShadow",
+    path: (ids) => `/api/v1/rules/${ids.ruleId}/shadow`,
+    query: { from: iso(now - 86_400_000), to: iso(now + 3_600_000), limit: "5" },
+  },
+  {
+    operationId: "previewRule",
+    path: () => "/api/v1/rules/preview",
+    body: () => ({ name: "Preview", scope: "user", metric: "cost_usd", window: "calendar_day", limit: 1, mode: "shadow" }),
+  },
   {
     operationId: "createBlock",
     path: () => "/api/v1/blocklist",

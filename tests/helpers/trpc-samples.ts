@@ -3,6 +3,7 @@ import type { Db } from "@/db/client";
 import { events, members } from "@/db/schema";
 import { appRouter, createCaller } from "@/server/api/root";
 import { newId } from "@/server/lib/ids";
+import { listLabelPolicies } from "@/server/services/intent/manage-label-policies";
 import { hashPassword } from "@/server/services/auth/password";
 import { createBlock } from "@/server/services/blocklist/manage-blocklist";
 import { createRule } from "@/server/services/guardrails/manage-rules";
@@ -55,6 +56,7 @@ export async function populatedWorkspace(db: Db, name: string) {
   const rule = await createRule({ ctx, input: { name: `${name} rule`, scope: "user", metric: "requests", window: "day", limit: 50 } });
   const block = await createBlock({ ctx, input: { userId: `${tag}-blocked`, reason: `${name} block` } });
   const segment = await createSegment({ ctx, input: { name: `${name} segment`, filter: { feature: `${tag}-feature` } } });
+  const [policy] = await listLabelPolicies({ ctx }); // the shipped defaults
   const [viewer] = await db
     .insert(members)
     .values({
@@ -79,6 +81,7 @@ export async function populatedWorkspace(db: Db, name: string) {
     ruleId: rule.id,
     blockId: block.id,
     segmentId: segment.id,
+    policyId: policy!.id,
     keyId: keys[0]!.id,
     invitationId: pending.id,
     invitationToken: pending.token,
@@ -104,6 +107,8 @@ export function sampleInputs(w: Populated): Record<string, Record<string, unknow
     "rules.create": { name: "new", scope: "user", metric: "requests", window: "day", limit: 1 },
     "rules.update": { id: w.ruleId, patch: { limit: 1000 } },
     "rules.delete": { id: w.ruleId },
+    "rules.shadow": { id: w.ruleId, from: range.from, to: range.to },
+    "rules.preview": { rule: { name: "preview", scope: "user", metric: "requests", window: "day", limit: 1, mode: "shadow" } },
     "blocklist.list": {},
     "blocklist.create": { userId: "someone" },
     "blocklist.delete": { id: w.blockId },
@@ -113,6 +118,7 @@ export function sampleInputs(w: Populated): Record<string, Record<string, unknow
     "dashboard.activeUsers": range,
     "endUsers.list": { search: w.userId },
     "endUsers.get": { userId: w.userId },
+    "endUsers.setTier": { userId: w.userId, tier: null },
     "events.list": { userId: w.userId },
     "events.get": { id: w.eventId },
     "events.labelCounts": range,
@@ -161,6 +167,7 @@ export function sampleInputs(w: Populated): Record<string, Record<string, unknow
     "labels.policies.create": { name: "Alert", label: "jailbreak", minCount: 2, windowSeconds: 3600, action: "alert" },
     "labels.policies.update": { id: "pol_missing", patch: { enabled: true } },
     "labels.policies.delete": { id: "pol_missing" },
+    "labels.policies.shadow": { id: w.policyId, ...range },
     "modelPrices.list": {},
     "modelPrices.resolve": { model: "gpt-4o-mini" },
     "modelPrices.unpriced": range,

@@ -75,7 +75,8 @@ describe("the product page's promises over HTTP", () => {
   let standIn: Awaited<ReturnType<typeof startResponsesStandIn>>;
   const saved = { key: process.env.TOKENIST_API_KEY, base: process.env.TOKENIST_BASE_URL };
   beforeAll(async () => {
-    [app, standIn] = await Promise.all([startApp(), startResponsesStandIn()]);
+    // Growth: the check-stage block policy below is a Growth automation.
+    [app, standIn] = await Promise.all([startApp({ env: { TOKENIST_INIT_PLAN: "growth" } }), startResponsesStandIn()]);
     process.env.TOKENIST_API_KEY = app.apiKey;
     process.env.TOKENIST_BASE_URL = app.baseUrl;
   }, 120_000);

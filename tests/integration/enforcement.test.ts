@@ -175,7 +175,7 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
 
   describe("check-stage label policies", () => {
     it("a DAN prompt is denied in the same answer (reason label); the next clean prompt of that user is blocked by the policy", async () => {
-      const ctx = await workspace();
+      const ctx = await workspace("growth"); // auto-block on a label is a Growth automation
       await createLabelPolicy({
         ctx,
         input: {
@@ -198,7 +198,7 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
       expect(await check(ctx, { userId: "someone_else", input: "What is the capital of France?" })).toMatchObject({ allowed: true });
     });
 
-    it("an alert policy is the monitor mode: labelled, allowed, the crossing queued for the channels", async () => {
+    it("an alert policy is the monitor mode: labelled, allowed, its firing (policy.fired) queued for the channels", async () => {
       const ctx = await workspace();
       await createLabelPolicy({
         ctx,
@@ -207,15 +207,20 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
       const decision = await check(ctx, { userId: "mallory", input: DAN });
       expect(decision).toMatchObject({ allowed: true, labels: expect.arrayContaining(["jailbreak"]) });
       const queued = await database.db.execute(
-        sql`select count(*)::int as n from outbox where workspace_id = ${ctx.workspaceId} and name = 'tokenist/limit.crossed'`,
+        sql`select name, count(*)::int as n from outbox where workspace_id = ${ctx.workspaceId}
+          and name in ('tokenist/policy.fired', 'tokenist/end_user.labelled', 'tokenist/limit.crossed') group by name order by name`,
       );
-      expect((queued as unknown as { rows?: Array<{ n: number }> }).rows?.[0]?.n ?? (queued as unknown as Array<{ n: number }>)[0]?.n).toBe(
-        1,
-      );
+      const rows =
+        (queued as unknown as { rows?: Array<{ name: string; n: number }> }).rows ??
+        (queued as unknown as Array<{ name: string; n: number }>);
+      expect(rows.map((r) => [r.name, Number(r.n)])).toEqual([
+        ["tokenist/end_user.labelled", 1],
+        ["tokenist/policy.fired", 1],
+      ]);
     });
 
     it("record-stage policies do not count check labels, and minCount 2 at check denies the second attempt", async () => {
-      const ctx = await workspace();
+      const ctx = await workspace("growth");
       await createLabelPolicy({
         ctx,
         input: { name: "Record stage", label: "jailbreak", minCount: 1, windowSeconds: 3600, action: "block", durationSeconds: 600 },

@@ -34,7 +34,13 @@ describe.runIf(process.env.TEST_DATABASE_URL)("intent labels and label policies 
     databaseUrl = await createTestDatabaseUrl();
     app = await startApp({
       databaseUrl,
-      env: { OPENAI_API_KEY: "sk-http", OPENAI_BASE_URL: openai.baseUrl, TOKENIST_INTENT_MODEL: "gpt-4o-mini" },
+      // Growth: its block policy is an automation ("auto-block on intent label").
+      env: {
+        OPENAI_API_KEY: "sk-http",
+        OPENAI_BASE_URL: openai.baseUrl,
+        TOKENIST_INTENT_MODEL: "gpt-4o-mini",
+        TOKENIST_INIT_PLAN: "growth",
+      },
     });
     database = await openDatabase({ url: databaseUrl, max: 2 });
     ({ workspaceId } = await resolveApiKey(database.db, app.apiKey));

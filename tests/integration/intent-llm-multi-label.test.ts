@@ -40,7 +40,7 @@ describe.each(TEST_DRIVERS)("LLM labelling: several labels, output-only turns, r
     process.env.OPENAI_BASE_URL = openai.baseUrl;
     process.env.TOKENIST_INTENT_MODEL = MODEL;
     resetEnvCache();
-    ctx = (await createTestWorkspace(database.db)).ctx;
+    ctx = (await createTestWorkspace(database.db, "Multi-label", "growth")).ctx; // its block policy is a Growth automation
     // Stored text stays raw here, so what reaches the LLM is the labeller's own doing.
     await updateWorkspaceSettings({ ctx, input: { usagePolicy: POLICY, redactPayloads: false } });
     await createLabelPolicy({

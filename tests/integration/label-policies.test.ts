@@ -39,7 +39,8 @@ describe.each(TEST_DRIVERS)("label policies on %s (built-in labeller, outbox in-
     await database.close();
   });
 
-  const workspace = async () => (await createTestWorkspace(database.db)).ctx;
+  // Growth: auto-block on an intent label is a Growth automation (the free-plan refusal is tested on its own).
+  const workspace = async () => (await createTestWorkspace(database.db, "Policies", "growth")).ctx;
   const say = (ctx: ServiceCtx, userId: string, text: string, now = new Date()) =>
     recordEvent({
       ctx,
@@ -177,6 +178,8 @@ describe.each(TEST_DRIVERS)("label policies on %s (built-in labeller, outbox in-
   it("an alert policy sends one alert through the existing channels, once per firing", async () => {
     const { ctx } = await createTestWorkspace(database.db, "Alerts", "growth"); // webhooks need Growth
     await createChannel({ ctx, input: { type: "webhook", name: "Ops", url: hook.url } });
+    const slack = await startHttpReceiver();
+    await createChannel({ ctx, input: { type: "slack", name: "Ops chat", url: slack.url } });
     const policy = await createLabelPolicy({
       ctx,
       input: { name: "Tell ops", label: "jailbreak", minCount: 2, windowSeconds: 3600, action: "alert" },
@@ -186,22 +189,38 @@ describe.each(TEST_DRIVERS)("label policies on %s (built-in labeller, outbox in-
     await drainOutbox(database.db);
     await drainOutbox(database.db);
     const sent = hook.requests.slice(before).map((r) => JSON.parse(r.body));
-    expect(sent).toEqual([
+    // One policy.fired per firing (the webhook also hears each new label as end_user.labelled).
+    expect(sent.filter((b) => b.type === "policy.fired")).toEqual([
       expect.objectContaining({
-        type: "label_policy.fired",
-        sourceType: "policy",
-        sourceId: policy.id,
-        metric: "jailbreak",
-        used: 2,
-        limit: 2,
-        subject: { dimension: "user", key: "eve" },
+        id: expect.stringMatching(/^whe_\d+$/),
+        workspaceId: ctx.workspaceId,
+        data: expect.objectContaining({
+          policyId: policy.id,
+          policyName: "Tell ops",
+          action: "alert",
+          label: "jailbreak",
+          count: 2,
+          minCount: 2,
+          userId: "eve",
+        }),
       }),
     ]);
+    expect(sent.filter((b) => b.type === "end_user.labelled")).toHaveLength(3);
+    // The people on Slack read it in words, once (labels alone are not sent there).
+    expect(slack.requests.map((r) => JSON.parse(r.body).text)).toEqual([
+      expect.stringContaining("Tell ops: user eve labelled jailbreak 2 times"),
+    ]);
+    await slack.close();
+    const fired = await database.db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.workspaceId, ctx.workspaceId), eq(outbox.name, "tokenist/policy.fired")));
+    expect(fired).toHaveLength(1); // the third jailbreak fell in the firing's window: no repeat
     const crossed = await database.db
       .select()
       .from(outbox)
       .where(and(eq(outbox.workspaceId, ctx.workspaceId), eq(outbox.name, "tokenist/limit.crossed")));
-    expect(crossed).toHaveLength(1); // the third jailbreak fell in the firing's window: no repeat
+    expect(crossed).toEqual([]); // a policy is no threshold crossing any more
   });
 
   it("a disabled policy does nothing", async () => {

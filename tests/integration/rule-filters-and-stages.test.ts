@@ -134,7 +134,7 @@ describe.each(TEST_DRIVERS)("rule filters and label policy stages on %s", (drive
 
   describe("label policy stage", () => {
     it("defaults to record, round-trips check, and PATCH changes it", async () => {
-      const { ctx } = await workspace();
+      const { ctx } = await createTestWorkspace(database.db, "Stages", "growth"); // enabled block policy: Growth
       expect((await listLabelPolicies({ ctx })).every((p) => p.stage === "record")).toBe(true);
       const byDefault = await createLabelPolicy({
         ctx,

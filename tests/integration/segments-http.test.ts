@@ -38,7 +38,8 @@ describe.each(TEST_DRIVERS)("segments over HTTP on %s", (driver) => {
   };
 
   beforeAll(async () => {
-    app = await startApp({ driver });
+    // Growth: its segment-targeted label policy auto-blocks (a Growth automation).
+    app = await startApp({ driver, env: { TOKENIST_INIT_PLAN: "growth" } });
     b = { baseUrl: app.baseUrl, apiKey: (await signUpWithKey(app.baseUrl, `seg-b-${driver}@example.com`)).apiKey };
     const record = async (userId: string, extra: Record<string, unknown>, requestId: string, msAgo: number) => {
       const res = await callApi(app, "/sdk/record", {

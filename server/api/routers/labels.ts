@@ -15,6 +15,7 @@ import {
   ZCreateLabelPolicy,
   ZUpdateLabelPolicy,
 } from "@/server/services/intent/manage-label-policies";
+import { getLabelPolicyShadow, ZPolicyShadowQuery } from "@/server/services/intent/policy-shadow";
 import {
   countLabelsPerDay,
   getConversationLabels,
@@ -57,5 +58,9 @@ export const labelsRouter = router({
       .input(ZId.extend({ patch: ZUpdateLabelPolicy }))
       .mutation(({ ctx, input }) => updateLabelPolicy({ ctx: ctx.service, id: input.id, input: input.patch })),
     delete: adminProcedure.input(ZId).mutation(({ ctx, input }) => deleteLabelPolicy({ ctx: ctx.service, id: input.id })),
+    /** What a shadow policy would have done over a range. */
+    shadow: workspaceProcedure
+      .input(ZId.extend(ZPolicyShadowQuery.shape))
+      .query(({ ctx, input: { id, ...range } }) => getLabelPolicyShadow({ ctx: ctx.service, id, input: range })),
   }),
 });

@@ -2,10 +2,13 @@ import { sql } from "drizzle-orm";
 import { resultRows, type Db } from "@/db/client";
 import { endUserLabels } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
+import { EVENTS } from "@/server/events/catalogue";
+import { publish } from "@/server/events/publish";
 import { bumpLabelVersion, configTransaction } from "../core/change-config";
 import { getWorkspaceState } from "../core/workspace-state";
 import type { TLabelDecision } from "./decide-labels";
-import { evaluateLabelPolicies, lockEndUserLabels, policiesFor, type TFiring } from "./evaluate-policies";
+import { planAllows } from "../core/plans";
+import { actingPolicies, evaluateLabelPolicies, lockEndUserLabels, policiesFor, type TFiring } from "./evaluate-policies";
 import type { TLabelTarget } from "./label-task";
 
 export interface TApplied {
@@ -70,13 +73,28 @@ export async function applyLabels(db: Db, target: TLabelTarget, decision: TLabel
       )
       .onConflictDoNothing()
       .returning({ label: endUserLabels.label });
+    const added = [...new Set(inserted.map((r) => r.label))];
+    if (added.length) {
+      await publish(tx, EVENTS.endUserLabelled, workspaceId, {
+        userId,
+        labels: added,
+        eventId,
+        checkId: null,
+        source: decision.source,
+        stage: "record",
+        at: now.toISOString(),
+      });
+    }
     const { fired } = await evaluateLabelPolicies(tx, {
       workspaceId,
       userId,
       eventId,
       labels: inserted.map((r) => r.label),
       policies: policiesFor(
-        state.labelPolicies.filter((p) => p.stage === "record"),
+        actingPolicies(
+          state.labelPolicies.filter((p) => p.stage === "record"),
+          planAllows(state, "growth", now),
+        ),
         state.segmentMembers,
         userId,
       ),

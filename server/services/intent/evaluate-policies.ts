@@ -2,7 +2,8 @@ import { sql } from "drizzle-orm";
 import { resultRows, type Queryable } from "@/db/client";
 import { policyFirings, type PolicyAction } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
-import { fireOnce } from "@/server/events/publish";
+import { EVENTS } from "@/server/events/catalogue";
+import { publish } from "@/server/events/publish";
 import { writeAudit } from "../audit/write-audit";
 import { SYSTEM } from "../context";
 import { insertBlock } from "../blocklist/manage-blocklist";
@@ -25,11 +26,6 @@ export function formatSeconds(s: number): string {
   return `${s} s`;
 }
 
-/** The alert wording's window: the smallest rolling window that holds the policy's. */
-function alertWindow(seconds: number) {
-  return seconds <= 60 ? ("minute" as const) : seconds <= 3600 ? ("hour" as const) : ("day" as const);
-}
-
 /** The policies that act on this end user: those without a segment, and those of a segment they are in. */
 export function policiesFor<P extends { filters: { segment?: string } | null }>(
   policies: P[],
@@ -37,6 +33,15 @@ export function policiesFor<P extends { filters: { segment?: string } | null }>(
   userId: string,
 ): P[] {
   return policies.filter((p) => !p.filters?.segment || (segmentMembers.get(p.filters.segment)?.has(userId) ?? false));
+}
+
+/**
+ * The policies that may act for a workspace on its plan now: a label-policy block in enforce mode
+ * is a Growth automation ("auto-block on intent label"), so below Growth (a downgrade after it was
+ * enabled) it is left out where it would act; shadow ones and other actions stay.
+ */
+export function actingPolicies<P extends { action: string; mode: string }>(policies: P[], automations: boolean): P[] {
+  return automations ? policies : policies.filter((p) => p.action !== "block" || p.mode === "shadow");
 }
 
 /** Serialise label writes and policy counts of one end user (labeller and check-stage policies alike). */
@@ -68,21 +73,40 @@ export async function evaluateLabelPolicies(
   const reached: TPolicyEvaluation["reached"] = [];
   for (const p of input.policies) {
     if (!p.enabled || !input.labels.includes(p.label)) continue;
+    // A shadow policy counts and records its would-have firing, and does nothing else.
+    const shadow = p.mode === "shadow";
     const since = new Date(now.getTime() - p.windowSeconds * 1000).toISOString();
     const [counted] = resultRows<{ n: number; active: boolean }>(
       await tx.execute(sql`select
           (select count(*)::int from end_user_labels where workspace_id = ${workspaceId} and user_id = ${userId}
              and label = ${p.label} and stage = ${p.stage} and occurred_at > ${since}::timestamptz) as n,
           exists (select 1 from policy_firings where workspace_id = ${workspaceId} and policy_id = ${p.id}
-             and user_id = ${userId} and expires_at > ${now.toISOString()}::timestamptz) as active`),
+             and user_id = ${userId} and expires_at > ${now.toISOString()}::timestamptz and shadow = ${shadow}) as active`),
     );
     const count = Number(counted?.n ?? 0);
     if (count < p.minCount) continue;
-    reached.push({ policy: p, count });
+    if (!shadow) reached.push({ policy: p, count });
     if (counted?.active) continue;
     const lasts = p.action === "alert" ? p.windowSeconds : (p.durationSeconds ?? p.windowSeconds);
     const expiresAt = new Date(now.getTime() + lasts * 1000);
     const firingId = newId("pfi", now.getTime());
+    if (shadow) {
+      await tx.insert(policyFirings).values({
+        id: firingId,
+        workspaceId,
+        policyId: p.id,
+        userId,
+        action: p.action,
+        label: p.label,
+        labelCount: count,
+        ratePerMinute: p.action === "throttle" ? p.ratePerMinute : null,
+        eventId: input.eventId,
+        shadow: true,
+        createdAt: now,
+        expiresAt,
+      });
+      continue;
+    }
     const why = `Label policy "${p.name}": ${count} × ${p.label} within ${formatSeconds(p.windowSeconds)}`;
     let blocklistId: string | null = null;
     if (p.action === "block") {
@@ -109,22 +133,25 @@ export async function evaluateLabelPolicies(
       createdAt: now,
       expiresAt,
     });
-    if (p.action === "alert") {
-      await fireOnce(tx, {
-        workspaceId,
-        sourceType: "policy",
-        sourceId: p.id,
-        name: p.name,
-        subject: { dimension: "user", key: userId },
-        metric: p.label,
-        window: alertWindow(p.windowSeconds),
-        threshold: String(p.minCount),
-        used: count,
-        limit: p.minCount,
-        at: now,
-        period: `firing:${firingId}`,
-      });
-    }
+    // One event per firing, whatever the action: webhooks get policy.fired; for an `alert` policy its
+    // reaction also tells the e-mail and Slack channels (server/services/alerts/deliver-event.ts).
+    await publish(tx, EVENTS.policyFired, workspaceId, {
+      policyId: p.id,
+      policyName: p.name,
+      firingId,
+      userId,
+      action: p.action,
+      label: p.label,
+      count,
+      minCount: p.minCount,
+      windowSeconds: p.windowSeconds,
+      stage: p.stage,
+      eventId: p.stage === "check" ? null : input.eventId,
+      checkId: p.stage === "check" ? input.eventId : null,
+      blocklistId,
+      expiresAt: expiresAt.toISOString(),
+      at: now.toISOString(),
+    });
     await writeAudit(tx, {
       workspaceId,
       actor: SYSTEM,

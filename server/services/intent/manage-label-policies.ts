@@ -2,13 +2,20 @@ import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { assertUnderCap } from "../workspace-caps";
 import type { Queryable } from "@/db/client";
-import { BUILT_IN_LABELS, customLabels, labelPolicies, POLICY_ACTIONS, POLICY_STAGES, segments } from "@/db/schema";
+import { BUILT_IN_LABELS, customLabels, labelPolicies, POLICY_ACTIONS, POLICY_STAGES, RULE_MODES, segments } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { InvalidInputError, NotFoundError } from "../errors";
 import { changeConfig } from "../core/change-config";
 import { ZLabelName } from "./manage-custom-labels";
 import { refreshSegmentMembersIn } from "../segments/refresh-members";
+import { requirePlan } from "../core/plans";
+
+/** Auto-block on an intent label is a Growth automation (the plans): enabling one in enforce mode needs it. Shadow mode does not. */
+async function requireBlockPlan(ctx: ServiceCtx, p: Pick<Row, "enabled" | "action"> & { mode?: Row["mode"] }) {
+  if (p.enabled && p.action === "block" && (p.mode ?? "enforce") === "enforce")
+    await requirePlan(ctx, "growth", "Auto-block on intent labels");
+}
 
 const MAX_SECONDS = 30 * 86_400;
 
@@ -23,6 +30,8 @@ const policyFields = {
   durationSeconds: z.number().int().min(60).max(MAX_SECONDS).nullable(),
   ratePerMinute: z.number().int().min(1).max(100_000).nullable(),
   enabled: z.boolean(),
+  /** shadow: evaluated and its would-have firings recorded; nothing is blocked, throttled or sent. */
+  mode: z.enum(RULE_MODES),
   /** Only end users in this segment are acted on (their labels still count for nothing else); null: everyone. */
   filters: z
     .strictObject({
@@ -41,6 +50,7 @@ export const ZCreateLabelPolicy = z.strictObject({
   durationSeconds: policyFields.durationSeconds.default(null),
   ratePerMinute: policyFields.ratePerMinute.default(null),
   enabled: policyFields.enabled.default(true),
+  mode: policyFields.mode.default("enforce"),
   filters: policyFields.filters.default(null),
 });
 export const ZUpdateLabelPolicy = z.strictObject(policyFields).partial();
@@ -49,7 +59,7 @@ type Row = typeof labelPolicies.$inferSelect;
 type TPolicyFields = Pick<
   Row,
   "name" | "label" | "minCount" | "windowSeconds" | "action" | "stage" | "durationSeconds" | "ratePerMinute" | "enabled"
-> & { filters?: { segment?: string } | null };
+> & { filters?: { segment?: string } | null; mode?: Row["mode"] };
 
 /**
  * Shipped with every new workspace (and added to existing ones by the 0004 migration), all
@@ -113,6 +123,7 @@ export const toLabelPolicy = (r: Row) => ({
   durationSeconds: r.durationSeconds,
   ratePerMinute: r.ratePerMinute,
   enabled: r.enabled,
+  mode: r.mode,
   filters: r.filters ?? null,
   createdAt: r.createdAt.toISOString(),
   updatedAt: r.updatedAt.toISOString(),
@@ -155,6 +166,7 @@ export async function listLabelPolicies({ ctx }: { ctx: ServiceCtx }) {
 
 export async function createLabelPolicy({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZCreateLabelPolicy> }) {
   const data = ZCreateLabelPolicy.parse(input);
+  await requireBlockPlan(ctx, data);
   const audit = (created: { id: string }) => ({ action: "label_policy.create", targetType: "label_policy", targetId: created.id, data });
   const row = await changeConfig(ctx, audit, async (tx) => {
     await assertUnderCap(tx, ctx.workspaceId, "labelPolicies");
@@ -172,6 +184,15 @@ export async function createLabelPolicy({ ctx, input }: { ctx: ServiceCtx; input
 
 export async function updateLabelPolicy({ ctx, id, input }: { ctx: ServiceCtx; id: string; input: z.input<typeof ZUpdateLabelPolicy> }) {
   const patch = ZUpdateLabelPolicy.parse(input);
+  // The plan gate reads through the pool (the workspace cache), so before the transaction: on
+  // PGlite's one connection a read beside an open transaction would wait for it forever.
+  if (patch.enabled !== undefined || patch.action !== undefined || patch.mode !== undefined) {
+    const [current] = await ctx.db
+      .select()
+      .from(labelPolicies)
+      .where(and(eq(labelPolicies.id, id), eq(labelPolicies.workspaceId, ctx.workspaceId)));
+    if (current) await requireBlockPlan(ctx, { ...current, ...patch });
+  }
   const audit = { action: "label_policy.update", targetType: "label_policy", targetId: id, data: patch };
   const row = await changeConfig(ctx, audit, async (tx) => {
     const [current] = await tx

@@ -63,7 +63,14 @@ export async function getEndUserLabels({
       .select({ firing: policyFirings, policyName: labelPolicies.name })
       .from(policyFirings)
       .innerJoin(labelPolicies, eq(labelPolicies.id, policyFirings.policyId))
-      .where(and(eq(policyFirings.workspaceId, ctx.workspaceId), eq(policyFirings.userId, userId), gt(policyFirings.expiresAt, now)))
+      .where(
+        and(
+          eq(policyFirings.workspaceId, ctx.workspaceId),
+          eq(policyFirings.userId, userId),
+          gt(policyFirings.expiresAt, now),
+          eq(policyFirings.shadow, false),
+        ),
+      )
       .orderBy(desc(policyFirings.createdAt)),
   ]);
   return {

@@ -12,24 +12,54 @@ import { useTRPC } from "@/lib/trpc/client";
 export const setPriceHref = (base: string, model?: string) =>
   `${base}/settings${model ? `?model=${encodeURIComponent(model)}` : ""}#model-prices`;
 
-/** The models whose calls in the range went unpriced (counted at $0), each with a link to price it. */
+/** The most models the card asks for: it lists the first SHOWN and counts all of them. */
+const COUNTED = 50;
+const SHOWN = 5;
+
+/**
+ * The models whose calls in the range went unpriced (counted at $0), each with a link to price
+ * it, and how many of them still need a price. Calls recorded before a price keep their $0 (a
+ * custom price wins for later calls only), so a model's unpriced count never falls; the number of
+ * models needing a price does, as soon as one is priced.
+ */
 export function UnpricedModels({ from, to, live }: { from: Date; to: Date; live: Live }) {
   const ws = useWorkspace();
   const trpc = useTRPC();
   const models = useQuery({
-    ...trpc.modelPrices.unpriced.queryOptions({ workspaceId: ws.id, from, to, limit: 5 }),
+    ...trpc.modelPrices.unpriced.queryOptions({ workspaceId: ws.id, from, to, limit: COUNTED }),
     ...live.options,
     placeholderData: keepPreviousData,
   });
   // A model priced since its unpriced calls: those keep $0, later ones are priced.
   const prices = useQuery(trpc.modelPrices.list.queryOptions({ workspaceId: ws.id }));
   const priced = new Set((prices.data ?? []).map((p) => p.model));
-  const rows = models.data ?? [];
-  if (rows.length === 0) return null;
+  const all = models.data ?? [];
+  if (all.length === 0) return null;
+  const rows = all.slice(0, SHOWN);
+  // Until the prices load, no model counts as priced (the count only falls, never jumps up).
+  const needing = prices.data ? all.filter((m) => !priced.has(m.model.toLowerCase())).length : null;
+  const more = all.length === COUNTED ? "+" : "";
   return (
     <Card>
       <CardHeader
-        title="Unpriced models"
+        title={
+          <span className="flex flex-wrap items-center gap-2">
+            Unpriced models
+            {needing !== null && (
+              <span
+                data-testid="models-needing-price"
+                data-count={needing}
+                className={`rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${
+                  needing > 0 ? "bg-amber-50 text-amber-800 ring-amber-600/20" : "bg-emerald-50 text-emerald-700 ring-emerald-600/20"
+                }`}
+              >
+                {needing === 0
+                  ? "All priced now"
+                  : `${formatNumber(needing)}${more} ${needing === 1 && !more ? "model needs" : "models need"} a price`}
+              </span>
+            )}
+          </span>
+        }
         description="Calls to these models were counted at $0: the catalogue has no price for them. A price you set applies to later calls."
         actions={
           <Link className="text-xs font-medium text-indigo-600 hover:underline" href={setPriceHref(ws.base)}>

@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { ZCustomLabelOut, ZDeleted, ZLabelPolicy, ZLabelsPerDayOut, ZListOf, ZLlmLabellingCostOut } from "@/server/contract/api-v1";
+import {
+  ZCustomLabelOut,
+  ZDeleted,
+  ZLabelPolicy,
+  ZLabelsPerDayOut,
+  ZListOf,
+  ZLlmLabellingCostOut,
+  ZPolicyShadow,
+} from "@/server/contract/api-v1";
+import { getLabelPolicyShadow } from "@/server/services/intent/policy-shadow";
 import { getLlmLabellingCost } from "@/server/services/intent/track-llm-cost";
 import {
   createCustomLabel,
@@ -19,7 +28,7 @@ import {
 } from "@/server/services/intent/manage-label-policies";
 import { countLabelsPerDay } from "@/server/services/intent/query-labels";
 import { defineOp } from "../define";
-import { qTime, range } from "../query";
+import { qInt, qTime, range } from "../query";
 
 export const getLabelsPerDay = defineOp({
   method: "GET",
@@ -76,6 +85,22 @@ export const getPolicyOp = defineOp({
   summary: "One label policy",
   response: ZLabelPolicy,
   handler: ({ ctx, params }) => getLabelPolicy({ ctx, id: params.id }),
+});
+export const getPolicyShadowOp = defineOp({
+  method: "GET",
+  path: "/api/v1/label-policies/{id}/shadow",
+  operationId: "getLabelPolicyShadow",
+  tag: "Labels",
+  scope: "read",
+  summary:
+    "What a label policy in shadow mode would have done: labels it watched, would-have firings, end users (default: the last 7 days)",
+  query: z.object({ from: qTime.optional(), to: qTime.optional(), limit: qInt(1, 100).optional() }),
+  response: ZPolicyShadow,
+  handler: ({ ctx, params, query }) => {
+    const to = query.to ? new Date(query.to) : new Date();
+    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 7 * 86_400_000);
+    return getLabelPolicyShadow({ ctx, id: params.id, input: { from, to, limit: query.limit } });
+  },
 });
 export const updatePolicyOp = defineOp({
   method: "PATCH",

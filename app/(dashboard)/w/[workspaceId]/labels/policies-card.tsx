@@ -9,7 +9,7 @@ import { Table, TBody, Td, Th } from "@/app/_components/table";
 import { Badge, Button, Card, CardHeader, labelColor, Select, Toggle } from "@/app/_components/ui";
 import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc/client";
-import { ACTIONS, PolicyForm, STAGES, type PolicyInput } from "./policy-form";
+import { ACTIONS, MODES, PolicyForm, STAGES, type PolicyInput } from "./policy-form";
 
 const BUILT_IN = ["jailbreak", "tos_breach", "frustration", "win"];
 type Policy = RouterOutputs["labels"]["policies"]["list"][number];
@@ -24,6 +24,29 @@ function describe(p: Policy) {
   const then = ACTIONS[p.action as keyof typeof ACTIONS] ?? p.action;
   const extra = p.action === "throttle" ? ` to ${p.ratePerMinute}/min` : "";
   return `${formatNumber(p.minCount)}× in ${duration(p.windowSeconds)} → ${then.toLowerCase()}${extra}${p.durationSeconds ? ` for ${duration(p.durationSeconds)}` : ""}`;
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** A shadow policy's last 7 days: how often it would have fired, and for how many end users. */
+function ShadowSummary({ policyId }: { policyId: string }) {
+  const ws = useWorkspace();
+  const trpc = useTRPC();
+  // Rounded to the minute, so the query key is stable across renders.
+  const [range] = useState(() => {
+    const to = new Date(Math.ceil(Date.now() / 60_000) * 60_000);
+    return { from: new Date(to.getTime() - WEEK_MS), to };
+  });
+  const shadow = useQuery(trpc.labels.policies.shadow.queryOptions({ workspaceId: ws.id, id: policyId, ...range }));
+  if (shadow.isPending) return <span className="text-xs text-slate-400">Counting…</span>;
+  if (shadow.isError) return <span className="text-xs text-rose-600">{shadow.error.message}</span>;
+  const s = shadow.data;
+  return (
+    <span className="text-xs text-slate-500" data-testid="policy-shadow-summary">
+      Last 7 days: would have fired <b className="font-semibold text-amber-700">{formatNumber(s.wouldDeny)}</b>×
+      {s.wouldDeny > 0 && ` for ${formatNumber(s.endUsers)} end user${s.endUsers === 1 ? "" : "s"}`} · {formatNumber(s.checks)} labels seen
+    </span>
+  );
 }
 
 /** Label policies: automatic actions when a label repeats for an end user. */
@@ -79,6 +102,7 @@ export function PoliciesCard() {
                 <Th>Label</Th>
                 <Th>Stage</Th>
                 <Th>Rule</Th>
+                <Th>Mode</Th>
                 <Th>Enabled</Th>
                 {ws.canWrite && (
                   <Th align="right">
@@ -117,7 +141,33 @@ export function PoliciesCard() {
                       </Badge>
                     )}
                   </Td>
-                  <Td className="text-slate-600">{describe(p)}</Td>
+                  <Td className="text-slate-600">
+                    <div>{describe(p)}</div>
+                    {p.mode === "shadow" && <ShadowSummary policyId={p.id} />}
+                  </Td>
+                  <Td>
+                    {ws.canWrite ? (
+                      <Select
+                        aria-label={`Mode of ${p.name}`}
+                        className="w-28"
+                        value={p.mode}
+                        disabled={update.isPending}
+                        onChange={(e) =>
+                          update.mutate({ workspaceId: ws.id, id: p.id, patch: { mode: e.target.value as keyof typeof MODES } })
+                        }
+                      >
+                        {Object.keys(MODES).map((k) => (
+                          <option key={k} value={k}>
+                            {k}
+                          </option>
+                        ))}
+                      </Select>
+                    ) : (
+                      <Badge color={p.mode === "shadow" ? "amber" : "slate"} title={MODES[p.mode]}>
+                        {p.mode}
+                      </Badge>
+                    )}
+                  </Td>
                   <Td>
                     {ws.canWrite ? (
                       <Toggle

@@ -20,6 +20,8 @@ const WINDOWS = [
   [86_400, "24 hours"],
   [604_800, "7 days"],
 ] as const;
+/** enforce: the policy acts; shadow: its would-have firings are recorded and nothing is done. */
+export const MODES = { enforce: "Enforce", shadow: "Shadow (record only)" } as const;
 /** When the label counts: after a call is recorded and labelled, or at the check, from its own input. */
 export const STAGES = { record: "Recorded calls", check: "At the check" } as const;
 const DURATIONS = [
@@ -54,6 +56,7 @@ export function PolicyForm({
   const [durationSeconds, setDurationSeconds] = useState(initial?.durationSeconds ?? 3600);
   const [ratePerMinute, setRatePerMinute] = useState(String(initial?.ratePerMinute ?? 5));
   const [segment, setSegment] = useState(initial?.filters?.segment ?? "");
+  const [mode, setMode] = useState<keyof typeof MODES>(initial?.mode ?? "enforce");
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     onSubmit({
@@ -66,6 +69,7 @@ export function PolicyForm({
       durationSeconds: action === "alert" ? null : durationSeconds,
       ratePerMinute: action === "throttle" ? Number(ratePerMinute) : null,
       enabled: true,
+      mode,
       filters: segment ? { segment } : null,
     });
   };
@@ -143,6 +147,22 @@ export function PolicyForm({
           </Field>
         )}
       </div>
+      <Field
+        label="Mode"
+        hint={
+          mode === "shadow"
+            ? "Shadow: counted on every label and its would-have firings recorded; nobody is blocked, throttled or alerted. Switch it to enforce once its numbers look right."
+            : "Enforce: the policy acts. Auto-block needs the Growth plan; shadow mode works on every plan."
+        }
+      >
+        <Select aria-label="Mode" value={mode} onChange={(e) => setMode(e.target.value as keyof typeof MODES)}>
+          {Object.entries(MODES).map(([k, v]) => (
+            <option key={k} value={k}>
+              {v}
+            </option>
+          ))}
+        </Select>
+      </Field>
       <InlineError error={error} />
       <div className="flex justify-end gap-2">
         <Button variant="secondary" onClick={onCancel}>

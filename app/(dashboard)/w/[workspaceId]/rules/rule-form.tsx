@@ -5,6 +5,7 @@ import { SegmentSelect } from "@/app/_components/segment-select";
 import { InlineError } from "@/app/_components/states";
 import { Button, Field, Input, Select } from "@/app/_components/ui";
 import type { RouterInputs, RouterOutputs } from "@/lib/trpc/client";
+import { RulePreview } from "./rule-preview";
 
 export type Rule = RouterOutputs["rules"]["list"][number];
 export type RuleInput = Omit<RouterInputs["rules"]["create"], "workspaceId">;
@@ -27,6 +28,17 @@ export const WINDOWS = {
 /** The call filters, in the order the form and the list show them. */
 export const FILTERS = { tier: "Tier", feature: "Feature", model: "Model", orgId: "Org id" } as const;
 type FilterKey = keyof typeof FILTERS;
+export const MODES = {
+  enforce: { label: "Enforce", hint: "The rule decides: a crossed limit acts on the call." },
+  shadow: {
+    label: "Shadow",
+    hint: "Evaluate on every check and record what it would have blocked, without blocking anyone.",
+  },
+} as const;
+/** Actions that carry a value after a colon, with the form's label for it. */
+const VALUED_ACTIONS = { downgrade_model: "Downgrade to", set_tier: "New tier" } as const;
+type ValuedAction = keyof typeof VALUED_ACTIONS;
+const isValued = (a: string): a is ValuedAction => a in VALUED_ACTIONS;
 const FILTER_EXAMPLES: Record<FilterKey, string> = { tier: "free", feature: "support-bot", model: "gpt-4o", orgId: "org_123" };
 
 /** The filled-in filters, trimmed, and the segment; none at all is null (every call counts). */
@@ -64,26 +76,33 @@ export function RuleForm({
   const [metric, setMetric] = useState<keyof typeof METRICS>(initial?.metric ?? "requests");
   const [window, setWindow] = useState<keyof typeof WINDOWS>(initial?.window ?? "day");
   const [limit, setLimit] = useState(initial ? String(initial.limit) : "");
+  const [mode, setMode] = useState<keyof typeof MODES>(initial?.mode ?? "enforce");
   const initialAction = initial?.action ?? "block";
-  const [action, setAction] = useState(initialAction.startsWith("downgrade_model:") ? "downgrade_model" : initialAction);
-  const [downgradeTo, setDowngradeTo] = useState(
-    initialAction.startsWith("downgrade_model:") ? initialAction.slice("downgrade_model:".length) : "gpt-4o-mini",
-  );
+  const [initialKind, initialValue] = initialAction.includes(":") ? initialAction.split(/:(.*)/s) : [initialAction, ""];
+  const [action, setAction] = useState(initialKind ?? "block");
+  // One value per valued action, so switching between them keeps what was typed in each.
+  const [values, setValues] = useState<Record<ValuedAction, string>>({
+    downgrade_model: initialKind === "downgrade_model" ? (initialValue ?? "") : "gpt-4o-mini",
+    set_tier: initialKind === "set_tier" ? (initialValue ?? "") : "",
+  });
   const matchLabel =
     scope === "user" ? "Only this user id" : scope === "org" ? "Only this org id" : scope === "feature" ? "Feature" : "Tier";
+  /** The rule as the form says now (also what the preview replays). */
+  const body = (): RuleInput => ({
+    name: name.trim(),
+    scope,
+    match: scope === "workspace" ? null : match.trim() || null,
+    filters: toFilters(filters, segment),
+    metric,
+    window,
+    limit: Number(limit),
+    action: isValued(action) ? `${action}:${values[action].trim()}` : action,
+    mode,
+    enabled: initial?.enabled ?? true,
+  });
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
-    onSubmit({
-      name: name.trim(),
-      scope,
-      match: scope === "workspace" ? null : match.trim() || null,
-      filters: toFilters(filters, segment),
-      metric,
-      window,
-      limit: Number(limit),
-      action: action === "downgrade_model" ? `downgrade_model:${downgradeTo.trim()}` : action,
-      enabled: initial?.enabled ?? true,
-    });
+    onSubmit(body());
   };
   return (
     <form onSubmit={submit} className="space-y-4">
@@ -180,14 +199,57 @@ export function RuleForm({
             <option value="alert">Alert only</option>
             <option value="require_reauth">Require re-authentication</option>
             <option value="downgrade_model">Downgrade the model</option>
+            <option value="set_tier">Set the end user&apos;s tier</option>
           </Select>
         </Field>
-        {action === "downgrade_model" && (
-          <Field label="Downgrade to">
-            <Input required value={downgradeTo} onChange={(e) => setDowngradeTo(e.target.value)} />
+        {isValued(action) && (
+          <Field label={VALUED_ACTIONS[action]}>
+            <Input
+              aria-label={VALUED_ACTIONS[action]}
+              required
+              value={values[action]}
+              maxLength={action === "set_tier" ? 64 : 128}
+              placeholder={action === "set_tier" ? "pro" : undefined}
+              onChange={(e) => setValues((v) => ({ ...v, [action]: e.target.value }))}
+            />
           </Field>
         )}
       </div>
+      {action === "set_tier" && (
+        <p className="-mt-2 text-xs text-slate-500" data-testid="set-tier-hint">
+          Set the end user&apos;s tier to <span className="font-mono">{values.set_tier.trim() || "…"}</span>: the check is allowed, later
+          calls match that tier&apos;s rules; a webhook <span className="font-mono">end_user.tier_changed</span> is sent.
+        </p>
+      )}
+      <fieldset>
+        <legend className="mb-1.5 block text-xs font-medium text-slate-700">Mode</legend>
+        <div className="grid grid-cols-2 gap-3">
+          {(Object.keys(MODES) as Array<keyof typeof MODES>).map((m) => (
+            <label
+              key={m}
+              className={`flex cursor-pointer gap-2 rounded-lg p-3 text-sm ring-1 ${mode === m ? "bg-indigo-50 ring-indigo-300" : "ring-slate-200"}`}
+            >
+              <input
+                type="radio"
+                name="mode"
+                value={m}
+                checked={mode === m}
+                onChange={() => setMode(m)}
+                aria-label={MODES[m].label}
+                aria-describedby={`rule-mode-${m}`}
+                className="mt-0.5"
+              />
+              <span>
+                <span className="font-medium text-slate-900">{MODES[m].label}</span>
+                <span id={`rule-mode-${m}`} className="mt-0.5 block text-xs text-slate-500">
+                  {MODES[m].hint}
+                </span>
+              </span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <RulePreview body={body} />
       <InlineError error={error} />
       <div className="flex justify-end gap-2">
         <Button variant="secondary" onClick={onCancel}>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { Fragment, useState } from "react";
 import { formatNumber, formatRelative } from "@/app/_components/format";
 import { Modal } from "@/app/_components/modal";
@@ -12,7 +13,7 @@ import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC } from "@/lib/trpc/client";
 import { FILTERS, METRICS, RuleForm, SCOPES, WINDOWS, type Rule } from "./rule-form";
 
-function describeLimit(r: Rule) {
+export function describeLimit(r: Rule) {
   return r.metric === "cost_usd" ? `$${r.limit}` : `${formatNumber(r.limit)} ${METRICS[r.metric].toLowerCase()}`;
 }
 
@@ -77,7 +78,7 @@ export function RulesView() {
     <>
       <PageHeader
         title="Rules"
-        description="Limits that /sdk/check enforces before each LLM call. Changes apply to every server within half a second."
+        description="Limits that /sdk/check enforces before each LLM call. Changes apply to every server within half a second. A rule in shadow mode only records what it would have blocked."
         actions={ws.canWrite && <Button onClick={() => setEditing("new")}>New rule</Button>}
       />
       <Card>
@@ -113,7 +114,27 @@ export function RulesView() {
               <TBody>
                 {rows.map((r) => (
                   <tr key={r.id} data-testid="rule-row">
-                    <Td className="font-medium text-slate-900">{r.name}</Td>
+                    <Td className="font-medium text-slate-900">
+                      <div className="flex items-center gap-2">
+                        <Link href={`${ws.base}/rules/${r.id}`} className="hover:text-indigo-600 hover:underline">
+                          {r.name}
+                        </Link>
+                        {r.mode === "shadow" && (
+                          <Badge color="violet" title="Evaluated on every check, never blocks: it records what it would have blocked">
+                            Shadow
+                          </Badge>
+                        )}
+                      </div>
+                      {r.mode === "shadow" && (
+                        <Link
+                          href={`${ws.base}/rules/${r.id}`}
+                          className="text-xs font-normal text-indigo-600 hover:underline"
+                          aria-label={`What ${r.name} would have blocked`}
+                        >
+                          Would have blocked →
+                        </Link>
+                      )}
+                    </Td>
                     <Td>
                       <AppliesTo r={r} segmentNames={segmentNames} />
                     </Td>
