@@ -141,6 +141,14 @@ test("price an unpriced model, shadow a rule and read what it would have blocked
     await expect(page.getByRole("heading", { level: 1, name: `heavy_${run}` })).toBeVisible();
     // Its six calls were all let through: the shadow rule blocked nobody.
     await expect.poll(() => statNumber(page, "stat-requests-all-time-")).toBe(6);
+    // Assign the heavy user a tier by hand (what a set_tier rule does when crossed), then clear it.
+    const tierCard = page.getByTestId("tier-card");
+    await tierCard.getByLabel("Assign tier").fill("pro");
+    await tierCard.getByRole("button", { name: "Assign" }).click();
+    await expect(tierCard).toContainText("assigned");
+    await expect(tierCard.getByText("pro", { exact: true })).toBeVisible();
+    await tierCard.getByRole("button", { name: "Clear" }).click();
+    await expect(tierCard.getByRole("button", { name: "Clear" })).toHaveCount(0);
     await page.goBack();
     await expect(page.getByRole("heading", { level: 1, name: RULE })).toBeVisible();
   });

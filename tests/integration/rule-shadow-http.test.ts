@@ -2,22 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
 import { TEST_DRIVERS } from "../helpers/db";
 import { signUpWithKey } from "../helpers/session";
+import { prng } from "@/scripts/seed/demo-data";
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const usage = { prompt_tokens: 1000, completion_tokens: 100 };
-
-/** A small seeded PRNG (mulberry32): the same traffic on every run. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Shadow mode for rules over real HTTP on both databases: a shadow rule over generated traffic

@@ -90,21 +90,21 @@ export async function evaluateLabelPolicies(
     const lasts = p.action === "alert" ? p.windowSeconds : (p.durationSeconds ?? p.windowSeconds);
     const expiresAt = new Date(now.getTime() + lasts * 1000);
     const firingId = newId("pfi", now.getTime());
+    const firing = {
+      id: firingId,
+      workspaceId,
+      policyId: p.id,
+      userId,
+      action: p.action,
+      label: p.label,
+      labelCount: count,
+      ratePerMinute: p.action === "throttle" ? p.ratePerMinute : null,
+      eventId: input.eventId,
+      createdAt: now,
+      expiresAt,
+    };
     if (shadow) {
-      await tx.insert(policyFirings).values({
-        id: firingId,
-        workspaceId,
-        policyId: p.id,
-        userId,
-        action: p.action,
-        label: p.label,
-        labelCount: count,
-        ratePerMinute: p.action === "throttle" ? p.ratePerMinute : null,
-        eventId: input.eventId,
-        shadow: true,
-        createdAt: now,
-        expiresAt,
-      });
+      await tx.insert(policyFirings).values({ ...firing, shadow: true });
       continue;
     }
     const why = `Label policy "${p.name}": ${count} × ${p.label} within ${formatSeconds(p.windowSeconds)}`;
@@ -119,20 +119,7 @@ export async function evaluateLabelPolicies(
       });
       blocklistId = block.id;
     }
-    await tx.insert(policyFirings).values({
-      id: firingId,
-      workspaceId,
-      policyId: p.id,
-      userId,
-      action: p.action,
-      label: p.label,
-      labelCount: count,
-      ratePerMinute: p.action === "throttle" ? p.ratePerMinute : null,
-      eventId: input.eventId,
-      blocklistId,
-      createdAt: now,
-      expiresAt,
-    });
+    await tx.insert(policyFirings).values({ ...firing, blocklistId });
     // One event per firing, whatever the action: webhooks get policy.fired; for an `alert` policy its
     // reaction also tells the e-mail and Slack channels (server/services/alerts/deliver-event.ts).
     await publish(tx, EVENTS.policyFired, workspaceId, {

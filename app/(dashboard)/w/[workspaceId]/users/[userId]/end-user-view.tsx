@@ -15,6 +15,7 @@ import { UsageChart } from "@/app/_components/usage-chart";
 import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC } from "@/lib/trpc/client";
 import { BlockCard } from "./block-card";
+import { TierCard } from "./tier-card";
 
 export function EndUserView({ userId }: { userId: string }) {
   const ws = useWorkspace();
@@ -77,7 +78,7 @@ export function EndUserView({ userId }: { userId: string }) {
           u
             ? [
                 u.orgId && `Org ${u.orgId}`,
-                u.tier && `Tier ${u.tier}`,
+                (u.assignedTier ?? u.tier) && `Tier ${u.assignedTier ?? u.tier}${u.assignedTier ? " (assigned)" : ""}`,
                 u.seen ? `First seen ${formatDate(u.firstSeenAt)} · last seen ${formatRelative(u.lastSeenAt)}` : "No traffic yet",
               ]
                 .filter(Boolean)
@@ -124,6 +125,7 @@ export function EndUserView({ userId }: { userId: string }) {
           </Card>
           <div className="space-y-6">
             {u ? <BlockCard userId={userId} orgId={u.orgId} blocks={u.blocks} /> : <Skeleton className="h-40" />}
+            {u?.seen && <TierCard userId={userId} sentTier={u.tier} assignedTier={u.assignedTier} assignedAt={u.tierAssignedAt} />}
             <Card>
               <CardHeader title="Intent labels" description="All-time, on this user's events" />
               {u && u.labels.length > 0 ? (
