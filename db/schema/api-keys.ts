@@ -1,7 +1,8 @@
 import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { workspaces } from "./workspaces";
 
-export const API_KEY_SCOPES = ["sdk", "read", "write"] as const;
+/** `admin`: members, invitations, billing (an owner or admin mints it; it acts with its member's role). */
+export const API_KEY_SCOPES = ["sdk", "read", "write", "admin"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** Workspace API keys. Only the SHA-256 of the key is stored; it is shown once. */

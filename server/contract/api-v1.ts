@@ -216,7 +216,7 @@ export const ZApiKey = z.object({
   id: z.string(),
   name: z.string(),
   start: z.string().describe("the first characters of the key"),
-  scopes: z.array(z.enum(["sdk", "read", "write"])),
+  scopes: z.array(z.enum(["sdk", "read", "write", "admin"])),
   createdAt: ZTime,
   lastUsedAt: ZTime.nullable(),
   revokedAt: ZTime.nullable(),
@@ -276,6 +276,43 @@ export const ZWorkspace = z.object({
 });
 
 export const ZDeleted = z.object({ id: z.string(), deleted: z.literal(true) });
+
+const ZRoleOut = z.enum(["owner", "admin", "viewer"]);
+export const ZMember = z.object({
+  id: z.string().describe("the member's id (mem_…), as PATCH and DELETE /api/v1/members/{id} take it"),
+  email: z.string(),
+  name: z.string().nullable(),
+  role: ZRoleOut,
+  joinedAt: ZTime,
+});
+export const ZMemberRole = z.object({ id: z.string(), role: ZRoleOut });
+export const ZMemberRemoved = z.object({ id: z.string(), removed: z.literal(true) });
+export const ZInvitation = z.object({ id: z.string(), email: z.string(), role: ZRoleOut, createdAt: ZTime, expiresAt: ZTime });
+export const ZCreatedInvitation = ZInvitation.extend({
+  token: z
+    .string()
+    .nullable()
+    .describe("the link's secret, shown this once (stored only hashed): null when an Idempotency-Key retry replays this answer"),
+  url: z.string().nullable().describe("the invitation link to send the invitee: /invite/{token} on the dashboard"),
+});
+export const ZInvitationRevoked = z.object({ id: z.string(), revoked: z.literal(true) });
+export const ZBilling = z.object({
+  billingEnabled: z.boolean().describe("false when self-hosted without Stripe: checkout and portal answer 404"),
+  plan: z.enum(["free", "starter", "growth", "enterprise"]).describe("the plan on record"),
+  effectivePlan: z.enum(["free", "starter", "growth", "enterprise"]).describe("the plan in force now (a lapsed subscription is Free)"),
+  status: z.string().nullable().describe("Stripe's subscription status: trialing, active, past_due, canceled…; null without one"),
+  trialEndsAt: ZTime.nullable(),
+  currentPeriodEnd: ZTime.nullable(),
+  graceUntil: ZTime.nullable(),
+  requests: z.number().int().describe("tracked requests this calendar month (UTC)"),
+  includedRequests: z.number().int().nullable().describe("the plan's monthly requests (the Free cap on Free); null when unlimited"),
+  projectedRequests: z.number().int().describe("this month's requests at the pace so far"),
+  resetsAt: ZTime,
+  hardCap: z.boolean().describe("requests past the included ones are refused (Free) rather than billed as overage"),
+  overageUsd: z.number().describe("overage so far this month, in US dollars"),
+  projectedOverageUsd: z.number().describe("overage at the month's end at the pace so far, in US dollars"),
+});
+export const ZRedirectUrl = z.object({ url: z.string().describe("open it in a browser: Stripe's hosted page") });
 
 export const ZLabelPolicy = z.object({
   id: z.string(),

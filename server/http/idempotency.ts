@@ -14,6 +14,9 @@ export const SECRET_OMITTED_HEADER = "secret-omitted";
 const SECRETS = new Map<string, RegExp>([
   ["key", /^ug_/],
   ["secret", /^whsec_/],
+  // An invitation link is a secret too: its token, and the URL that carries it.
+  ["token", /^inv_/],
+  ["url", /\/invite\/inv_/],
 ]);
 
 /** Replace the values `drop` picks with null; the paths they were at. */

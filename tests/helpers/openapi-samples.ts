@@ -2,6 +2,9 @@
  * One sample request per operation of the OpenAPI document, in an order that creates what
  * later ones read and deletes last. The contract test fails if an operation has no sample.
  */
+import type { RunningApp } from "./app-server";
+import { joinByInvitation } from "./members";
+
 export type Ids = Record<string, string>;
 export interface Sample {
   operationId: string;
@@ -10,6 +13,10 @@ export interface Sample {
   body?: (ids: Ids) => unknown;
   /** Remember something from the answer for later samples. */
   keep?: (answer: any, ids: Ids) => void;
+  /** Make what the sample needs that the API cannot (e.g. a second member, who joins in person); run once, first. */
+  before?: (ids: Ids, app: RunningApp) => Promise<void>;
+  /** Needs billing on (Stripe, here its stand-in): tests send it to an app started so (billing off answers 404). */
+  billingOn?: true;
 }
 
 const now = Date.now();
@@ -176,9 +183,30 @@ export const SAMPLES: Sample[] = [
   {
     operationId: "updateWorkspace",
     path: () => "/api/v1/workspace",
-    body: () => ({ payloadLogging: true, usagePolicy: "No medical advice.", llmLabelRawText: false }),
+    body: () => ({ name: "Contract workspace", payloadLogging: true, usagePolicy: "No medical advice.", llmLabelRawText: false }),
   },
   { operationId: "getWorkspace", path: () => "/api/v1/workspace" },
+  { operationId: "listMembers", path: () => "/api/v1/members", keep: (a, ids) => (ids.ownerMemberId = a.data[0].id) },
+  {
+    operationId: "createInvitation",
+    path: () => "/api/v1/invitations",
+    body: () => ({ email: "invitee@example.com", role: "viewer" }),
+    keep: (a, ids) => (ids.invitationId = a.id),
+  },
+  { operationId: "listInvitations", path: () => "/api/v1/invitations" },
+  { operationId: "revokeInvitation", path: (ids) => `/api/v1/invitations/${ids.invitationId}` },
+  {
+    operationId: "changeMemberRole",
+    path: (ids) => `/api/v1/members/${ids.memberId}`,
+    body: () => ({ role: "admin" }),
+    before: async (ids, app) => {
+      ids.memberId = (await joinByInvitation(app, { email: "colleague@example.com", role: "viewer" })).memberId;
+    },
+  },
+  { operationId: "removeMember", path: (ids) => `/api/v1/members/${ids.memberId}` },
+  { operationId: "getBilling", path: () => "/api/v1/billing" },
+  { operationId: "createBillingCheckout", path: () => "/api/v1/billing/checkout", body: () => ({ plan: "starter" }), billingOn: true },
+  { operationId: "createBillingPortal", path: () => "/api/v1/billing/portal", billingOn: true },
   {
     operationId: "record",
     path: () => "/sdk/record",

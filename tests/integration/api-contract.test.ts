@@ -3,16 +3,25 @@ import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
 import { SAMPLES, type Ids } from "../helpers/openapi-samples";
+import { startStripeStandIn } from "../helpers/stripe-standin";
 
 type Doc = { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, unknown> } };
 
 /** Every operation of /api/v1/openapi.json, called against the running app, answer validated against its schema. */
 describe("the OpenAPI contract", () => {
   let app: RunningApp;
+  let paid: RunningApp;
+  let stripe: Awaited<ReturnType<typeof startStripeStandIn>>;
   let doc: Doc;
   const ops = new Map<string, { method: string; path: string; spec: any }>();
   beforeAll(async () => {
-    app = await startApp({ driver: process.env.TEST_DATABASE_URL ? "postgres" : "pglite", env: { TOKENIST_INIT_PLAN: "growth" } });
+    const driver = process.env.TEST_DATABASE_URL ? "postgres" : "pglite";
+    // Checkout and portal need billing on: a second app, Stripe pointed at the stand-in.
+    stripe = await startStripeStandIn();
+    [app, paid] = await Promise.all([
+      startApp({ driver, env: { TOKENIST_INIT_PLAN: "growth" } }),
+      startApp({ driver, env: { STRIPE_SECRET_KEY: "sk_test_standin", STRIPE_API_URL: stripe.url } }),
+    ]);
     const res = await callApi(app, "/api/v1/openapi.json", { key: null });
     expect(res.status).toBe(200);
     doc = res.body;
@@ -20,7 +29,10 @@ describe("the OpenAPI contract", () => {
       for (const [method, spec] of Object.entries(methods)) ops.set(spec.operationId, { method: method.toUpperCase(), path, spec });
     }
   }, 120_000);
-  afterAll(() => app?.dispose());
+  afterAll(async () => {
+    await Promise.all([app?.dispose(), paid?.dispose()]);
+    await stripe?.close();
+  });
 
   it("is OpenAPI 3.1 and has a sample for every operation", () => {
     expect(doc).toMatchObject({ openapi: "3.1.0" });
@@ -36,8 +48,9 @@ describe("the OpenAPI contract", () => {
     const seen = new Set<string>();
     for (const sample of SAMPLES) {
       const op = ops.get(sample.operationId)!;
+      await sample.before?.(ids, app);
       const path = sample.path(ids) + (sample.query ? `?${new URLSearchParams(sample.query)}` : "");
-      const res = await callApi(app, path, {
+      const res = await callApi(sample.billingOn ? paid : app, path, {
         method: op.method,
         body: sample.body?.(ids) ?? (op.method === "POST" ? undefined : undefined),
       });

@@ -27,10 +27,14 @@ describe("security of every route", () => {
       })),
     );
     owner = { baseUrl: app.baseUrl, apiKey: app.apiKey };
-    other = { baseUrl: app.baseUrl, apiKey: (await signUpWithKey(app.baseUrl, "intruder@example.com")).apiKey };
+    // Every scope, admin too: the intruder's key passes the scope check and meets the workspace boundary.
+    other = {
+      baseUrl: app.baseUrl,
+      apiKey: (await signUpWithKey(app.baseUrl, "intruder@example.com", ["sdk", "read", "write", "admin"])).apiKey,
+    };
     // The owner's resources, made through the samples' create operations.
     for (const s of SAMPLES.filter((s) =>
-      /^(record|createRule|createBlock|createAlertChannel|createAlert|createApiKey|createLabelPolicy|createCustomLabel|setModelPrice)$/.test(
+      /^(record|createRule|createBlock|createAlertChannel|createAlert|createApiKey|createLabelPolicy|createCustomLabel|setModelPrice|listMembers|createInvitation)$/.test(
         s.operationId,
       ),
     )) {
@@ -60,6 +64,8 @@ describe("security of every route", () => {
           "/api/v1/label-policies/{id}": ids.policyId,
           "/api/v1/custom-labels/{id}": ids.customLabelId,
           "/api/v1/segments/{id}": ids.segmentId,
+          "/api/v1/members/{id}": ids.ownerMemberId,
+          "/api/v1/invitations/{id}": ids.invitationId,
         }[op.path] ?? id,
       )
       .replace("{userId}", "contract_user")
@@ -82,9 +88,11 @@ describe("security of every route", () => {
     }
   });
 
-  it("refuses management routes to an sdk-only key and writes to a read-only key (403)", async () => {
+  it("refuses management routes to an sdk-only key, writes to a read-only key, and admin routes to a key without `admin` (403)", async () => {
     const sdkKey = (await callApi(owner, "/api/v1/api-keys", { body: { name: "sdk", scopes: ["sdk"] } })).body.key;
     const readKey = (await callApi(owner, "/api/v1/api-keys", { body: { name: "read", scopes: ["read"] } })).body.key;
+    const writeKey = (await callApi(owner, "/api/v1/api-keys", { body: { name: "rw", scopes: ["sdk", "read", "write"] } })).body.key;
+    expect(ops.filter((o) => o.scope === "admin").length).toBeGreaterThanOrEqual(9);
     for (const op of ops) {
       const body = op.method === "GET" || op.method === "DELETE" ? undefined : {};
       if (op.scope !== "sdk") {
@@ -95,6 +103,11 @@ describe("security of every route", () => {
       if (op.scope !== "read") {
         const res = await callApi(app, concrete(op), { method: op.method, body, key: readKey });
         expect(res.status, `${op.operationId} with a read key`).toBe(403);
+      }
+      if (op.scope === "admin") {
+        const res = await callApi(app, concrete(op), { method: op.method, body, key: writeKey });
+        expect(res.status, `${op.operationId} with an sdk+read+write key`).toBe(403);
+        expect(res.body.error.message).toContain('"admin" scope');
       }
     }
     // and the rule the owner made is untouched
@@ -109,6 +122,7 @@ describe("security of every route", () => {
       updateLabelPolicy: { enabled: true },
       updateCustomLabel: { description: "hijacked" },
       updateSegment: { name: "hijacked" },
+      changeMemberRole: { role: "viewer" },
     };
     const lists = [
       "/api/v1/rules",
@@ -120,6 +134,8 @@ describe("security of every route", () => {
       "/api/v1/custom-labels",
       "/api/v1/segments",
       "/api/v1/model-prices",
+      "/api/v1/members",
+      "/api/v1/invitations",
     ];
     const before = await Promise.all(lists.map((p) => callApi(owner, p)));
     // A model the owner priced is another workspace's to price too (PUT is its own upsert), never to delete.

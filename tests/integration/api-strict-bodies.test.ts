@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
 import { SAMPLES, type Ids } from "../helpers/openapi-samples";
+import { startStripeStandIn } from "../helpers/stripe-standin";
 
 /** What a write could change: every collection and the workspace, read back through the API. */
 const STATE = [
@@ -13,6 +14,8 @@ const STATE = [
   "/api/v1/alert-deliveries",
   "/api/v1/api-keys",
   "/api/v1/workspace",
+  "/api/v1/members",
+  "/api/v1/invitations",
 ];
 
 /** A typo of the body's own last field, as a person would make it ("limit" → "limitt"). */
@@ -24,12 +27,20 @@ function typoOf(body: Record<string, unknown>): string {
 /** Strict bodies, end to end: the real server, every writing /api/v1 operation of its OpenAPI document. */
 describe("strict /api/v1 bodies over HTTP", () => {
   let app: RunningApp;
+  let paid: RunningApp;
+  let stripe: Awaited<ReturnType<typeof startStripeStandIn>>;
   const ops = new Map<string, { method: string; path: string }>();
   beforeAll(async () => {
     app = await startApp({
       driver: process.env.TEST_DATABASE_URL ? "postgres" : "pglite",
       // Growth: alerts and webhooks are available. The state reads below outnumber the default rate limit.
       env: { TOKENIST_INIT_PLAN: "growth", TOKENIST_API_RATE_LIMIT: "100000" },
+    });
+    // Checkout and portal need billing on: a second app, Stripe pointed at the stand-in.
+    stripe = await startStripeStandIn();
+    paid = await startApp({
+      driver: process.env.TEST_DATABASE_URL ? "postgres" : "pglite",
+      env: { STRIPE_SECRET_KEY: "sk_test_standin", STRIPE_API_URL: stripe.url },
     });
     const doc = (await callApi(app, "/api/v1/openapi.json", { key: null })).body as {
       paths: Record<string, Record<string, { operationId: string }>>;
@@ -38,7 +49,10 @@ describe("strict /api/v1 bodies over HTTP", () => {
       for (const [method, spec] of Object.entries(methods)) ops.set(spec.operationId, { method: method.toUpperCase(), path });
     }
   }, 120_000);
-  afterAll(() => app?.dispose());
+  afterAll(async () => {
+    await Promise.all([app?.dispose(), paid?.dispose()]);
+    await stripe?.close();
+  });
 
   const snapshot = async () => {
     const state: Record<string, unknown> = {};
@@ -60,19 +74,20 @@ describe("strict /api/v1 bodies over HTTP", () => {
     const swept = new Set<string>();
     for (const sample of SAMPLES) {
       const op = ops.get(sample.operationId)!;
+      await sample.before?.(ids, app);
       const path = sample.path(ids) + (sample.query ? `?${new URLSearchParams(sample.query)}` : "");
       const body = sample.body?.(ids) as Record<string, unknown> | undefined;
       if (writes.includes(sample.operationId) && !swept.has(sample.operationId)) {
         const field = typoOf(body ?? {});
         const before = await snapshot();
-        const bad = await callApi(app, path, { method: op.method, body: { ...body, [field]: "oops" } });
+        const bad = await callApi(sample.billingOn ? paid : app, path, { method: op.method, body: { ...body, [field]: "oops" } });
         expect(bad.status, `${sample.operationId}: ${JSON.stringify(bad.body)}`).toBe(400);
         expect(bad.body.error, sample.operationId).toMatchObject({ code: "invalid_request", message: `Unknown field "${field}"` });
         expect(await snapshot(), `${sample.operationId} changed something`).toEqual(before);
         swept.add(sample.operationId);
       }
       // Then the sample as it is: it still works, and creates what later samples name.
-      const res = await callApi(app, path, { method: op.method, body });
+      const res = await callApi(sample.billingOn ? paid : app, path, { method: op.method, body });
       expect(res.status, `${sample.operationId}: ${JSON.stringify(res.body).slice(0, 300)}`).toBeLessThan(300);
       sample.keep?.(res.body, ids);
     }

@@ -157,7 +157,7 @@ describe.each(TEST_DRIVERS)("the audit log over HTTP on %s", (driver) => {
     expect(one("label_policy.fire")).toMatchObject({ actor: system, targetType: "end_user", targetId: "jailbreaker" });
     expect(one("workspace.create", workspaceId).actor).toEqual(system);
     expect(one("billing.set_plan", workspaceId)).toMatchObject({ actor: system, data: { plan: "growth" } });
-    expect(one("api_key.create", initKeyId)).toMatchObject({ actor: system, data: { scopes: ["sdk", "read", "write"] } });
+    expect(one("api_key.create", initKeyId)).toMatchObject({ actor: system, data: { scopes: ["sdk", "read", "write", "admin"] } });
   });
 
   it("never holds a secret: no key, key hash or invitation token in any row, page, CSV or facet", async () => {

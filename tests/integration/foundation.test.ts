@@ -34,7 +34,7 @@ describe.each(TEST_DRIVERS)("foundation services on %s", (driver) => {
     expect(await db.select().from(memberships).where(eq(memberships.memberId, first!.memberId))).toHaveLength(1);
     expect(await db.select().from(apiKeys).where(eq(apiKeys.workspaceId, first!.workspaceId))).toHaveLength(1);
     const resolved = await resolveApiKey(db, key);
-    expect(resolved).toMatchObject({ workspaceId: first!.workspaceId, scopes: ["sdk", "read", "write"] });
+    expect(resolved).toMatchObject({ workspaceId: first!.workspaceId, scopes: ["sdk", "read", "write", "admin"] });
     expect(await authenticate(db, "init@example.com", "s3cret-pass")).not.toBeNull();
     expect(await authenticate(db, "init@example.com", "wrong-pass")).toBeNull();
   });

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ApiKeyScope } from "@/db/schema";
 import type { ServiceCtx } from "@/server/services/context";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -28,7 +29,8 @@ export interface Operation<Q extends z.ZodObject = z.ZodObject, B extends z.ZodT
   operationId: string;
   summary: string;
   tag: string;
-  scope: "sdk" | "read" | "write";
+  /** The key scope it needs (`admin`: members, invitations, billing). */
+  scope: ApiKeyScope;
   query?: Q;
   body?: B;
   /** The 2xx answer; `csv` operations answer text/csv. */

@@ -1,4 +1,5 @@
 import * as activeUsers from "./ops/active-users";
+import * as admin from "./ops/admin";
 import * as alerts from "./ops/alerts";
 import * as auditLogs from "./ops/audit-logs";
 import * as cohorts from "./ops/cohorts";
@@ -31,5 +32,6 @@ export const OPERATIONS: AnyOperation[] = [
   alerts,
   events,
   keys,
+  admin,
   auditLogs,
 ].flatMap((m) => Object.values(m));

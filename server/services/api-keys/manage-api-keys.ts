@@ -9,6 +9,7 @@ import { ForbiddenError, NotFoundError } from "../errors";
 import { clearApiKeyCache } from "./resolve-api-key";
 import { generateApiKey, hashApiKey, keyStart } from "./key-material";
 import { assertUnderCap } from "../workspace-caps";
+import { getMemberRole } from "../core/member-role";
 
 // Strict: a misspelt `scopes` must not quietly make an sdk-only key.
 export const ZCreateApiKey = z.strictObject({
@@ -33,10 +34,17 @@ export async function listApiKeys({ ctx }: { ctx: ServiceCtx }) {
 /**
  * Who a new key answers to: the member creating it, or, when a key creates it, the member behind
  * that key, so removing or demoting a member revokes every key minted on their authority. A key
- * may only hand out scopes it holds itself (a `write` key cannot mint a `read` key).
+ * may only hand out scopes it holds itself (a `write` key cannot mint a `read` key), and only an
+ * owner or admin may hand out `admin`.
  */
 async function keyAuthority(tx: Queryable, ctx: ServiceCtx, scopes: ApiKeyScope[]): Promise<string | null> {
-  if (ctx.actor.type === "member") return ctx.actor.id;
+  if (ctx.actor.type === "member") {
+    // The `admin` scope manages members and billing: only an owner or admin may hand it out.
+    if (scopes.includes("admin") && !["owner", "admin"].includes((await getMemberRole(tx, ctx.actor.id, ctx.workspaceId)) ?? "")) {
+      throw new ForbiddenError('Only an owner or admin can create a key with the "admin" scope');
+    }
+    return ctx.actor.id;
+  }
   if (ctx.actor.type !== "api_key") return null;
   const [parent] = await tx
     .select({ scopes: apiKeys.scopes, createdBy: apiKeys.createdBy })

@@ -72,7 +72,7 @@ export async function ensureInitialSetup(db: Db, init: InitialSetup) {
           name: "Initial key (TOKENIST_INIT_API_KEY)",
           start: keyStart(init.apiKey),
           hash: hashApiKey(init.apiKey),
-          scopes: ["sdk", "read", "write"],
+          scopes: ["sdk", "read", "write", "admin"],
         })
         .onConflictDoNothing({ target: apiKeys.hash })
         .returning({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes });

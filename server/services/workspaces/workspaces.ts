@@ -1,12 +1,13 @@
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
-import { memberships, workspaces, type Role } from "@/db/schema";
+import { memberships, workspaces } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type Actor, type ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
 import { changeConfig } from "../core/change-config";
+import { getMemberRole } from "../core/member-role";
 import { insertDefaultLabelPolicies } from "../intent/manage-label-policies";
 
 export const ZWorkspaceName = z.string().trim().min(1, "Name is required").max(100);
@@ -62,14 +63,7 @@ export async function listMemberWorkspaces(db: Queryable, memberId: string) {
     .orderBy(asc(memberships.createdAt));
 }
 
-export async function getMemberRole(db: Queryable, memberId: string, workspaceId: string): Promise<Role | null> {
-  const [row] = await db
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(and(eq(memberships.memberId, memberId), eq(memberships.workspaceId, workspaceId)))
-    .limit(1);
-  return row?.role ?? null;
-}
+export { getMemberRole };
 
 // Strict: a misspelt setting is a 400 naming it, not a silent no-op.
 export const ZWorkspaceSettings = z.strictObject({

@@ -1,6 +1,13 @@
+import { z } from "zod";
 import { ZApiKey, ZCreatedApiKey, ZListOf, ZWorkspace } from "@/server/contract/api-v1";
 import { createApiKey, listApiKeys, revokeApiKey, ZCreateApiKey } from "@/server/services/api-keys/manage-api-keys";
-import { getWorkspace, updateWorkspaceSettings, ZWorkspaceSettings } from "@/server/services/workspaces/workspaces";
+import {
+  getWorkspace,
+  renameWorkspace,
+  updateWorkspaceSettings,
+  ZWorkspaceName,
+  ZWorkspaceSettings,
+} from "@/server/services/workspaces/workspaces";
 import { defineOp } from "../define";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -35,7 +42,7 @@ export const createKeyOp = defineOp({
   scope: "write",
   status: 201,
   // A key hands out only scopes it holds; the secret is shown once (an Idempotency-Key replay has key: null).
-  summary: "Create a key with scopes sdk, read, write (at most the calling key's own); the secret is in this answer only",
+  summary: "Create a key with scopes sdk, read, write, admin (at most the calling key's own); the secret is in this answer only",
   body: ZCreateApiKey,
   response: ZCreatedApiKey,
   handler: async ({ ctx, body }) => {
@@ -64,17 +71,21 @@ export const getWorkspaceOp = defineOp({
   response: ZWorkspace,
   handler: async ({ ctx }) => toWorkspace(await getWorkspace({ ctx })),
 });
+// Strict, as the settings are: the name the dashboard's rename takes, and every setting.
+const ZWorkspacePatch = z.strictObject({ name: ZWorkspaceName.optional(), ...ZWorkspaceSettings.shape });
 export const updateWorkspaceOp = defineOp({
   method: "PATCH",
   path: "/api/v1/workspace",
   operationId: "updateWorkspace",
   tag: "Workspace",
   scope: "write",
-  summary: "Payload logging, redaction, usage policy, raw text for the LLM labeller",
-  body: ZWorkspaceSettings,
+  summary: "The workspace's name, payload logging, redaction, usage policy, raw text for the LLM labeller (each change audited)",
+  body: ZWorkspacePatch,
   response: ZWorkspace,
-  handler: async ({ ctx, body }) => {
-    await updateWorkspaceSettings({ ctx, input: body });
+  handler: async ({ ctx, body: { name, ...settings } }) => {
+    // What the dashboard's Settings page does in two steps: rename (workspace.rename), then settings (workspace.settings).
+    if (name !== undefined) await renameWorkspace({ ctx, input: { name } });
+    if (name === undefined || Object.keys(settings).length) await updateWorkspaceSettings({ ctx, input: settings });
     return toWorkspace(await getWorkspace({ ctx }));
   },
 });

@@ -15,6 +15,7 @@ const SCOPES = [
   { id: "sdk", label: "sdk", hint: "/sdk/check, /sdk/record, /sdk/log" },
   { id: "read", label: "read", hint: "GET on /api/v1" },
   { id: "write", label: "write", hint: "rules and blocklist on /api/v1" },
+  { id: "admin", label: "admin", hint: "members, invitations and billing on /api/v1, with your role" },
 ] as const;
 type Scope = (typeof SCOPES)[number]["id"];
 

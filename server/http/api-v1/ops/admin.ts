@@ -1,0 +1,178 @@
+import { z } from "zod";
+import { ROLES } from "@/db/schema";
+import {
+  ZBilling,
+  ZCreatedInvitation,
+  ZInvitation,
+  ZInvitationRevoked,
+  ZListOf,
+  ZMember,
+  ZMemberRemoved,
+  ZMemberRole,
+  ZRedirectUrl,
+} from "@/server/contract/api-v1";
+import { env } from "@/server/env";
+import { actingRole, requireOwnerKey } from "@/server/services/api-keys/key-role";
+import { createCheckoutSession, createPortalSession, ZCheckout } from "@/server/services/billing/checkout";
+import { getBillingOverview } from "@/server/services/billing/manage-billing";
+import { createInvitation, listInvitations, revokeInvitation, ZCreateInvitation } from "@/server/services/members/invitations";
+import { changeMemberRole, listMembers, removeMember } from "@/server/services/members/manage-members";
+import { defineOp } from "../define";
+
+/**
+ * Members, invitations and billing: what the dashboard's Settings and Billing pages do, for a key
+ * with the `admin` scope. The key acts with the role of the member it answers to (actingRole):
+ * an admin's key may do what an admin may in the dashboard, an owner's key what an owner may.
+ */
+
+// Strict bodies: a misspelt field is a 400 naming it, never a silent default.
+const ZRoleBody = z.strictObject({ role: z.enum(ROLES) });
+const ZInviteBody = z.strictObject(ZCreateInvitation.shape);
+// The success and cancel pages are the dashboard's: a key cannot send a payer elsewhere.
+const ZCheckoutBody = z.strictObject({ plan: ZCheckout.shape.plan });
+
+/** Where the dashboard is, for the invitation link: configured, never a request's Host (as the e-mail links). */
+function dashboardUrl() {
+  const { TOKENIST_PUBLIC_URL, NEXTAUTH_URL, PORT } = env();
+  return (TOKENIST_PUBLIC_URL ?? NEXTAUTH_URL ?? `http://localhost:${PORT}`).replace(/\/+$/, "");
+}
+
+export const listMembersOp = defineOp({
+  method: "GET",
+  path: "/api/v1/members",
+  operationId: "listMembers",
+  tag: "Members",
+  scope: "admin",
+  summary: "The workspace's members and their roles, owners first",
+  response: ZListOf(ZMember),
+  handler: async ({ ctx }) => ({
+    data: (await listMembers({ ctx })).map(({ memberId, ...m }) => ({ id: memberId, ...m })),
+    nextCursor: null,
+  }),
+});
+export const changeMemberRoleOp = defineOp({
+  method: "PATCH",
+  path: "/api/v1/members/{id}",
+  operationId: "changeMemberRole",
+  tag: "Members",
+  scope: "admin",
+  summary:
+    "Change a member's role; only an owner's key may grant or take the owner role, a workspace keeps an owner, and a member demoted to viewer loses their keys and invitations",
+  body: ZRoleBody,
+  response: ZMemberRole,
+  handler: async ({ ctx, params, body }) => {
+    const changed = await changeMemberRole({ ctx, actorRole: await actingRole(ctx), input: { memberId: params.id, role: body.role } });
+    return { id: changed.memberId, role: changed.role };
+  },
+});
+export const removeMemberOp = defineOp({
+  method: "DELETE",
+  path: "/api/v1/members/{id}",
+  operationId: "removeMember",
+  tag: "Members",
+  scope: "admin",
+  summary: "Remove a member (only an owner's key removes an owner); their API keys and invitations go with them",
+  response: ZMemberRemoved,
+  handler: async ({ ctx, params }) => {
+    await removeMember({ ctx, actorRole: await actingRole(ctx), memberId: params.id });
+    return { id: params.id, removed: true as const };
+  },
+});
+
+export const listInvitationsOp = defineOp({
+  method: "GET",
+  path: "/api/v1/invitations",
+  operationId: "listInvitations",
+  tag: "Members",
+  scope: "admin",
+  summary: "Invitations not yet accepted and not expired, newest first",
+  response: ZListOf(ZInvitation),
+  handler: async ({ ctx }) => ({ data: await listInvitations({ ctx }), nextCursor: null }),
+});
+export const createInvitationOp = defineOp({
+  method: "POST",
+  path: "/api/v1/invitations",
+  operationId: "createInvitation",
+  tag: "Members",
+  scope: "admin",
+  status: 201,
+  summary:
+    "Invite by e-mail with a role (viewer by default; owner only with an owner's key); the link, valid 7 days, is in this answer only",
+  body: ZInviteBody,
+  response: ZCreatedInvitation,
+  handler: async ({ ctx, body }) => {
+    const created = await createInvitation({ ctx, actorRole: await actingRole(ctx), input: body });
+    return { ...created, url: `${dashboardUrl()}/invite/${created.token}` };
+  },
+});
+export const revokeInvitationOp = defineOp({
+  method: "DELETE",
+  path: "/api/v1/invitations/{id}",
+  operationId: "revokeInvitation",
+  tag: "Members",
+  scope: "admin",
+  summary: "Withdraw an invitation: its link stops working",
+  response: ZInvitationRevoked,
+  handler: async ({ ctx, params }) => {
+    await revokeInvitation({ ctx, id: params.id });
+    return { id: params.id, revoked: true as const };
+  },
+});
+
+export const getBillingOp = defineOp({
+  method: "GET",
+  path: "/api/v1/billing",
+  operationId: "getBilling",
+  tag: "Billing",
+  scope: "admin",
+  summary: "Plan, subscription status, trial end, this month's tracked requests against the included ones, projected overage",
+  response: ZBilling,
+  handler: async ({ ctx }) => {
+    const b = await getBillingOverview({ ctx });
+    return {
+      billingEnabled: b.billingEnabled,
+      plan: b.plan,
+      effectivePlan: b.effectivePlan,
+      status: b.subscriptionStatus,
+      trialEndsAt: b.trialEndsAt,
+      currentPeriodEnd: b.currentPeriodEnd,
+      graceUntil: b.graceUntil,
+      requests: b.usage.requests,
+      includedRequests: b.usage.included,
+      projectedRequests: b.usage.projectedRequests,
+      resetsAt: b.usage.resetsAt,
+      hardCap: b.hardCap,
+      overageUsd: b.overageUsd,
+      projectedOverageUsd: b.projectedOverageUsd,
+    };
+  },
+});
+export const createCheckoutOp = defineOp({
+  method: "POST",
+  path: "/api/v1/billing/checkout",
+  operationId: "createBillingCheckout",
+  tag: "Billing",
+  scope: "admin",
+  summary: "A Stripe Checkout link for a plan (the workspace's first one carries the trial); an owner's key only, 404 when billing is off",
+  body: ZCheckoutBody,
+  response: ZRedirectUrl,
+  handler: async ({ ctx, body }) => {
+    await requireOwnerKey(ctx);
+    const { url } = await createCheckoutSession({ ctx, input: { plan: body.plan } });
+    return { url: url ?? "" };
+  },
+});
+export const createPortalOp = defineOp({
+  method: "POST",
+  path: "/api/v1/billing/portal",
+  operationId: "createBillingPortal",
+  tag: "Billing",
+  scope: "admin",
+  summary: "A Stripe customer-portal link (plan changes, cards, invoices, cancelling); an owner's key only, 404 when billing is off",
+  body: z.strictObject({}).optional(),
+  response: ZRedirectUrl,
+  handler: async ({ ctx }) => {
+    await requireOwnerKey(ctx);
+    return { url: (await createPortalSession({ ctx, input: {} })).url };
+  },
+});
