@@ -47,6 +47,8 @@ export default defineConfig({
       TOKENIST_INIT_API_KEY: E2E_API_KEY,
       DATABASE_URL: "",
       SMTP_URL: `smtp://127.0.0.1:${E2E_SMTP_PORT}`,
+      /** The Enterprise contact form e-mails enquiries here (tests/e2e/enterprise-contact.spec.ts). */
+      TOKENIST_SALES_EMAIL: "sales@tokenist.test",
     },
   },
 });

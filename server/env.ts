@@ -95,6 +95,8 @@ const ZEnv = z.object({
     .regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")
     .optional(),
   SMTP_FROM: z.string().min(3).default("Tokenist <alerts@tokenist.local>"),
+  /** Where the landing page's Enterprise contact form sends each enquiry (by SMTP); unset → stored in sales_leads only. */
+  TOKENIST_SALES_EMAIL: z.email().optional(),
   /** Development only: allow outbound webhooks to private and loopback addresses. */
   TOKENIST_ALLOW_PRIVATE_WEBHOOKS: flag("0"),
   /**

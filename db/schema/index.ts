@@ -27,3 +27,4 @@ export * from "./rate-limits";
 export * from "./llm-labelling-usage";
 export * from "./segments";
 export * from "./shadow-stats";
+export * from "./sales-leads";

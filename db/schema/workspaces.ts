@@ -2,6 +2,13 @@ import { bigint, boolean, integer, pgTable, text, timestamp } from "drizzle-orm/
 
 export const PLANS = ["free", "starter", "growth", "enterprise"] as const;
 export type Plan = (typeof PLANS)[number];
+/**
+ * Who set the plan: `self_serve` (Stripe checkout and its webhooks, or an owner by hand with billing
+ * off) or `operator` (`npm run admin -- plan`: a sales deal, e.g. Enterprise on SaaS billing). Stripe
+ * webhooks never change an operator-set plan (server/services/billing/webhooks.ts).
+ */
+export const PLAN_SOURCES = ["self_serve", "operator"] as const;
+export type PlanSource = (typeof PLAN_SOURCES)[number];
 
 /** Our tenant: one customer account. */
 export const workspaces = pgTable("workspaces", {
@@ -21,6 +28,10 @@ export const workspaces = pgTable("workspaces", {
   llmLabelRawText: boolean("llm_label_raw_text").notNull().default(false),
   /** Custom retention in days (enterprise); null → the plan's. */
   retentionDays: integer("retention_days"),
+  /** Custom monthly included requests (enterprise, set by the operator); null → the plan's. */
+  includedRequests: bigint("included_requests", { mode: "number" }),
+  /** Who set the plan (PLAN_SOURCES): an operator's plan is not undone by Stripe webhooks. */
+  planSource: text("plan_source", { enum: PLAN_SOURCES }).notNull().default("self_serve"),
   /** Bumped on every change to rules, blocklist or keys: other processes drop their caches. */
   configVersion: bigint("config_version", { mode: "number" }).notNull().default(1),
   /**

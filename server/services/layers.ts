@@ -5,7 +5,8 @@
  * below all of them. Checked by tests/unit/service-layers.test.ts.
  */
 export const SERVICE_LAYERS: ReadonlyArray<readonly string[]> = [
-  ["setup", "maintenance", "dashboard"],
+  // Sales enquiries from the landing page: stored, and e-mailed to the operator.
+  ["setup", "maintenance", "dashboard", "sales"],
   ["end-users", "events"],
   ["usage"],
   ["metering"],

@@ -81,6 +81,10 @@ function cachedCatalogue(stripe: Stripe, now = Date.now()): Promise<Catalogue> {
 export async function createCheckoutSession({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZCheckout> }) {
   const { plan, returnUrl } = ZCheckout.parse(input);
   const ws = await getWorkspace({ ctx });
+  if (ws.planSource === "operator") {
+    // Stripe's events would not change an operator-set plan (webhooks.ts): no charge for nothing.
+    throw new InvalidInputError("This workspace's plan was set by Tokenist under a sales agreement: contact sales to change it");
+  }
   if (ws.stripeSubscriptionId && ws.subscriptionStatus !== "canceled") {
     throw new InvalidInputError("This workspace already has a subscription: change plans in the customer portal");
   }

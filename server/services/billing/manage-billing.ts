@@ -6,7 +6,7 @@ import { InvalidInputError } from "../errors";
 import { startOfMonth, startOfNextMonth } from "../core/time";
 import { getWorkspace } from "../workspaces/workspaces";
 import { changeConfig } from "../core/change-config";
-import { effectivePlan, freeCap, PLAN_TERMS } from "./plans";
+import { effectivePlan, includedRequests, PLAN_TERMS } from "./plans";
 import { billingEnabled, getStripe } from "./stripe-client";
 import { monthlyRequests, quotaState } from "./tracked-requests";
 
@@ -59,7 +59,7 @@ export async function getBillingOverview({ ctx, now = new Date() }: { ctx: Servi
   const plan = effectivePlan(ws, now);
   const terms = PLAN_TERMS[plan];
   const used = await monthlyRequests(ctx.db, ctx.workspaceId, now);
-  const included = plan === "free" ? freeCap() : terms.included;
+  const included = includedRequests(plan, ws.includedRequests);
   const monthStart = startOfMonth(now).getTime();
   const monthEnd = startOfNextMonth(now).getTime();
   const elapsed = Math.max((now.getTime() - monthStart) / (monthEnd - monthStart), 1 / 720);
@@ -71,6 +71,8 @@ export async function getBillingOverview({ ctx, now = new Date() }: { ctx: Servi
     billingEnabled: billingEnabled(),
     plan: ws.plan,
     effectivePlan: plan,
+    /** "operator": set by Tokenist (a sales deal); Checkout is refused and Stripe's events leave it. */
+    planSource: ws.planSource,
     planName: terms.name,
     subscriptionStatus: ws.subscriptionStatus,
     trialEndsAt: ws.trialEndsAt?.toISOString() ?? null,
@@ -110,6 +112,9 @@ export async function setPlanByHand({ ctx, input }: { ctx: ServiceCtx; input: z.
       .set({
         plan,
         retentionDays: retentionDays ?? null,
+        // An owner's hand-set plan replaces an operator's (billing off: the owner runs the server).
+        planSource: "self_serve",
+        includedRequests: null,
         subscriptionStatus: null,
         // Down to Free by hand gets the same grace week before retention shortens as a lapsed subscription.
         droppedToFreeAt:

@@ -7,7 +7,7 @@ import { QuotaExceededError } from "../errors";
 import { getWorkspaceState } from "../core/workspace-state";
 import { EVENTS } from "@/server/events/catalogue";
 import { fireOnce } from "@/server/events/publish";
-import { effectivePlan, freeCap, PLAN_TERMS } from "./plans";
+import { effectivePlan, freeCap, includedRequests, PLAN_TERMS } from "./plans";
 
 /**
  * Tracked requests are LLM calls: a check counts once, and the record that settles it adds
@@ -125,7 +125,7 @@ export async function flushTrackedRequests(db: Db, now = new Date()) {
 async function notifyQuota(db: Db, workspaceId: string, total: number, now: Date) {
   const state = await getWorkspaceState(db, workspaceId, now.getTime());
   const plan = effectivePlan(state, now);
-  const included = plan === "free" ? freeCap() : PLAN_TERMS[plan].included;
+  const included = includedRequests(plan, state.includedRequests);
   if (!included) return;
   for (const pct of [80, 100]) {
     if (total * 100 < included * pct) continue;

@@ -18,7 +18,8 @@ const toDate = (s: number | null | undefined) => (s ? new Date(s * 1000) : null)
  * Verify a webhook (signature and age), then act on it once: the event id is recorded in
  * the same transaction as its effect. Subscription events are resolved by fetching the
  * subscription's current state from Stripe, so events arriving out of order cannot roll a
- * workspace back to an older state.
+ * workspace back to an older state. A workspace whose plan the operator set (plan_source
+ * 'operator', see operator-plan.ts) is left as it is: the event is recorded and audited only.
  */
 export async function handleStripeWebhook(db: Db, rawBody: string, signature: string | null) {
   const secret = env().STRIPE_WEBHOOK_SECRET;
@@ -41,13 +42,27 @@ export async function handleStripeWebhook(db: Db, rawBody: string, signature: st
     }
     // The plan the event left the workspace on, for the audit log (read once the write has run).
     let plan: string | null = null;
+    // A plan the operator set (`npm run admin -- plan`, e.g. Enterprise on a sales deal) is not
+    // Stripe's to change: the event is recorded and audited, and changes nothing.
+    const [{ planSource } = { planSource: "self_serve" }] = await tx
+      .select({ planSource: workspaces.planSource })
+      .from(workspaces)
+      .where(eq(workspaces.id, workspaceId));
+    const operatorPlan = planSource === "operator";
     const audit = () => ({
       action: `billing.${event.type}`,
       targetType: "stripe_event",
       targetId: event.id,
-      data: subscription ? { plan, subscriptionStatus: subscription.status, subscriptionId: subscription.id } : undefined,
+      data:
+        subscription || operatorPlan
+          ? {
+              ...(subscription && { plan, subscriptionStatus: subscription.status, subscriptionId: subscription.id }),
+              ...(operatorPlan && { ignored: "plan set by operator" }),
+            }
+          : undefined,
     });
     await changeConfig({ tx, workspaceId, actor: SYSTEM }, audit, async () => {
+      if (operatorPlan) return;
       if (subscription) plan = await applySubscription(tx as unknown as Db, workspaceId, subscription);
       if (event.type === "invoice.payment_failed" || subscription?.status === "past_due") {
         const [ws] = await tx.select({ graceUntil: workspaces.graceUntil }).from(workspaces).where(eq(workspaces.id, workspaceId));
@@ -58,6 +73,7 @@ export async function handleStripeWebhook(db: Db, rawBody: string, signature: st
       }
       if (event.type === "invoice.paid") await tx.update(workspaces).set({ graceUntil: null }).where(eq(workspaces.id, workspaceId));
     });
+    if (operatorPlan) return { received: true, duplicate: false, type: event.type, workspaceId, ignored: true };
     if (event.type === "customer.subscription.trial_will_end") {
       await emailOwners(
         tx as unknown as Db,

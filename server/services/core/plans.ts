@@ -65,3 +65,10 @@ export async function requirePlan(ctx: ServiceCtx, min: Plan, feature: string) {
     );
   }
 }
+
+/** Days of data each plan keeps (retention runs daily); Enterprise may have its own (an operator sets it). */
+export const RETENTION_DAYS: Record<Plan, number> = { free: 7, starter: 30, growth: 90, enterprise: 365 };
+
+export function retentionDays(plan: Plan, custom: number | null): number {
+  return plan === "enterprise" && custom ? custom : RETENTION_DAYS[plan];
+}

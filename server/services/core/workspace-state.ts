@@ -17,6 +17,8 @@ export interface WorkspaceState {
   plan: Plan;
   subscriptionStatus: string | null;
   graceUntil: Date | null;
+  /** Enterprise's own included requests a month (set by the operator); null → the plan's. */
+  includedRequests: number | null;
   payloadLogging: boolean;
   redactPayloads: boolean;
   /** The workspace's own model prices by lower-cased model name. */
@@ -84,6 +86,7 @@ async function refreshState(
       plan: workspaces.plan,
       subscriptionStatus: workspaces.subscriptionStatus,
       graceUntil: workspaces.graceUntil,
+      includedRequests: workspaces.includedRequests,
       payloadLogging: workspaces.payloadLogging,
       redactPayloads: workspaces.redactPayloads,
       llmLabelRawText: workspaces.llmLabelRawText,
@@ -140,6 +143,7 @@ async function refreshState(
     plan: ws.plan,
     subscriptionStatus: ws.subscriptionStatus,
     graceUntil: ws.graceUntil,
+    includedRequests: ws.includedRequests,
     payloadLogging: ws.payloadLogging,
     redactPayloads: ws.redactPayloads,
     customPrices: new Map(priceRows.map((p) => [p.model, p])),

@@ -1,22 +1,20 @@
 import { sql } from "drizzle-orm";
 import { resultRows, type Db } from "@/db/client";
-import { workspaces, type Plan } from "@/db/schema";
+import { workspaces } from "@/db/schema";
 import { log } from "@/server/lib/log";
 import { effectivePlan } from "../billing/plans";
+import { RETENTION_DAYS, retentionDays } from "../core/plans";
 import { firstRecordableMonth, listEventPartitions, type MonthPartition } from "./partitions";
 
-/** Days of events and payload logs kept per plan (DESIGN.md); enterprise sets its own. */
-export const RETENTION_DAYS: Record<Plan, number> = { free: 7, starter: 30, growth: 90, enterprise: 365 };
+/** Days of events and payload logs kept per plan (DESIGN.md, core/plans.ts); enterprise sets its own. */
+export { RETENTION_DAYS, retentionDays };
+
 /** Enterprise keeps its audit trail at least a year, whatever its data retention. */
 const ENTERPRISE_AUDIT_DAYS = 365;
 /** After a paid plan stops applying, nothing is deleted for a week: time to pay, or to export. */
 export const DOWNGRADE_GRACE_DAYS = 7;
 const DAY = 86_400_000;
 const BATCH = 5_000;
-
-export function retentionDays(plan: Plan, custom: number | null): number {
-  return plan === "enterprise" && custom ? custom : RETENTION_DAYS[plan];
-}
 
 type RetentionRow = Pick<
   typeof workspaces.$inferSelect,

@@ -94,7 +94,10 @@ function PlanCard({ b }: { b: Billing }) {
         )}
         {b.currentPeriodEnd && <p>Current period ends {formatDate(b.currentPeriodEnd)}.</p>}
         {!b.billingEnabled && <p>Billing is off on this server (self-hosted): an owner sets the plan here.</p>}
-        {owner && b.billingEnabled && (
+        {b.billingEnabled && b.planSource === "operator" && (
+          <p data-testid="operator-plan">Your plan was set by Tokenist under a sales agreement: contact us to change it.</p>
+        )}
+        {owner && b.billingEnabled && b.planSource !== "operator" && (
           <div className="flex flex-wrap gap-2 pt-1">
             {b.plan === "free" || b.subscriptionStatus === "canceled" ? (
               <>
