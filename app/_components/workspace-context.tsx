@@ -1,8 +1,10 @@
 "use client";
 
 import { createContext, useContext } from "react";
+import type { Role } from "@/db/schema";
+import { can, type Permission } from "@/server/services/core/permissions";
 
-export type Role = "owner" | "admin" | "viewer";
+export type { Role };
 
 export interface WorkspaceInfo {
   id: string;
@@ -17,9 +19,13 @@ export function WorkspaceProvider({ value, children }: { value: WorkspaceInfo; c
   return <WorkspaceContext.Provider value={value}>{children}</WorkspaceContext.Provider>;
 }
 
-/** The current workspace and what the member may do in it. The server enforces the same. */
+/**
+ * The current workspace and what the member may do in it: `can("rules.manage")` reads the same
+ * catalogue every procedure declares its permission from (server/services/core/permissions.ts),
+ * so the dashboard hides exactly what the server would refuse.
+ */
 export function useWorkspace() {
   const ws = useContext(WorkspaceContext);
   if (!ws) throw new Error("useWorkspace outside a workspace");
-  return { ...ws, canWrite: ws.role === "owner" || ws.role === "admin", base: `/w/${ws.id}` };
+  return { ...ws, can: (permission: Permission) => can(ws.role, permission), base: `/w/${ws.id}` };
 }

@@ -1,7 +1,7 @@
 import { primaryKey, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { workspaces } from "./workspaces";
 
-export const ROLES = ["owner", "admin", "viewer"] as const;
+export const ROLES = ["owner", "admin", "developer", "viewer"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** A dashboard user. E-mail is stored lower-cased. */

@@ -1,9 +1,9 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Db } from "@/db/client";
-import type { Role } from "@/db/schema";
 import { log } from "@/server/lib/log";
 import type { ServiceCtx } from "@/server/services/context";
+import { can, type Permission, refusal } from "@/server/services/core/permissions";
 import { ServiceError } from "@/server/services/errors";
 import { getMemberRole } from "@/server/services/workspaces/workspaces";
 
@@ -50,16 +50,28 @@ export async function createTRPCContext(load: () => Promise<TRPCContext>): Promi
   }
 }
 
-const t = initTRPC.context<TRPCContext>().create({
-  errorFormatter: ({ shape, error }) => ({
-    ...shape,
-    data: {
-      ...shape.data,
-      stack: undefined,
-      zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
-    },
-  }),
-});
+/**
+ * What a procedure declares about who may call it: a permission of the catalogue
+ * (server/services/core/permissions.ts), or, for the few that name no workspace, "public" or
+ * "signedIn". Read by the tests that walk the matrix.
+ */
+export interface ProcedureMeta {
+  access: Permission | "public" | "signedIn";
+}
+
+const t = initTRPC
+  .context<TRPCContext>()
+  .meta<ProcedureMeta>()
+  .create({
+    errorFormatter: ({ shape, error }) => ({
+      ...shape,
+      data: {
+        ...shape.data,
+        stack: undefined,
+        zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null,
+      },
+    }),
+  });
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
@@ -71,10 +83,10 @@ const mapErrors = t.middleware(async ({ next }) => {
 });
 
 /** Anyone. */
-export const publicProcedure = t.procedure.use(mapErrors);
+export const publicProcedure = t.procedure.use(mapErrors).meta({ access: "public" });
 
 /** Signed in. */
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.meta({ access: "signedIn" }).use(({ ctx, next }) => {
   if (!ctx.memberId) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
   return next({ ctx: { ...ctx, memberId: ctx.memberId } });
 });
@@ -83,7 +95,7 @@ export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
 export const workspaceIdShape = { workspaceId: z.string().min(1) };
 
 /** A member of the workspace named by `input.workspaceId`; services get a scoped ServiceCtx. */
-export const workspaceProcedure = protectedProcedure.input(z.object(workspaceIdShape)).use(async ({ ctx, input, next }) => {
+const memberProcedure = protectedProcedure.input(z.object(workspaceIdShape)).use(async ({ ctx, input, next }) => {
   const role = await getMemberRole(ctx.db, ctx.memberId, input.workspaceId);
   // Not a member looks the same as not existing: ids of other workspaces reveal nothing.
   if (!role) throw new TRPCError({ code: "NOT_FOUND", message: "Workspace not found" });
@@ -95,18 +107,16 @@ export const workspaceProcedure = protectedProcedure.input(z.object(workspaceIdS
   return next({ ctx: { ...ctx, role, service } });
 });
 
-const WRITE_ROLES: Role[] = ["owner", "admin"];
+/**
+ * A member of the workspace whose role holds `permission` (the catalogue in
+ * server/services/core/permissions.ts); any other member gets FORBIDDEN, a non-member NOT_FOUND.
+ */
+export function permissionProcedure(permission: Permission) {
+  return memberProcedure.meta({ access: permission }).use(({ ctx, next }) => {
+    if (!can(ctx.role, permission)) throw new TRPCError({ code: "FORBIDDEN", message: refusal(ctx.role, permission) });
+    return next();
+  });
+}
 
-/** Owners and admins: every mutation of workspace data. Viewers read only. */
-export const adminProcedure = workspaceProcedure.use(({ ctx, next }) => {
-  if (!WRITE_ROLES.includes(ctx.role)) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "Viewers cannot change anything in this workspace" });
-  }
-  return next();
-});
-
-/** Owners only: billing, deleting the workspace, changing owners. */
-export const ownerProcedure = workspaceProcedure.use(({ ctx, next }) => {
-  if (ctx.role !== "owner") throw new TRPCError({ code: "FORBIDDEN", message: "Only an owner can do this" });
-  return next();
-});
+/** Any member: reads. */
+export const workspaceProcedure = permissionProcedure("workspace.read");

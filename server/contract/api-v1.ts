@@ -277,7 +277,7 @@ export const ZWorkspace = z.object({
 
 export const ZDeleted = z.object({ id: z.string(), deleted: z.literal(true) });
 
-const ZRoleOut = z.enum(["owner", "admin", "viewer"]);
+const ZRoleOut = z.enum(["owner", "admin", "developer", "viewer"]);
 export const ZMember = z.object({
   id: z.string().describe("the member's id (mem_…), as PATCH and DELETE /api/v1/members/{id} take it"),
   email: z.string(),

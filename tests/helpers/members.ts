@@ -27,7 +27,7 @@ export async function verificationToken(app: RunningApp, email: string): Promise
  */
 export async function joinByInvitation(
   app: RunningApp,
-  input: { email: string; role: "owner" | "admin" | "viewer"; key?: string },
+  input: { email: string; role: "owner" | "admin" | "developer" | "viewer"; key?: string },
 ): Promise<{ memberId: string; session: Session }> {
   const inviter = { baseUrl: app.baseUrl, apiKey: input.key ?? app.apiKey };
   const invitation = await callApi(inviter, "/api/v1/invitations", { body: { email: input.email, role: input.role } });

@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { events, members } from "@/db/schema";
 import { appRouter, createCaller } from "@/server/api/root";
+import type { ProcedureMeta } from "@/server/api/trpc";
 import { newId } from "@/server/lib/ids";
 import { listLabelPolicies } from "@/server/services/intent/manage-label-policies";
 import { hashPassword } from "@/server/services/auth/password";
@@ -13,7 +14,7 @@ import { recordEvent } from "@/server/services/metering/record-event";
 import { updateWorkspaceSettings } from "@/server/services/workspaces/workspaces";
 import { createTestWorkspace } from "./fixtures";
 
-type AnyProcedure = { _def: { type: "query" | "mutation" | "subscription"; inputs: unknown[] } };
+type AnyProcedure = { _def: { type: "query" | "mutation" | "subscription"; inputs: unknown[]; meta?: ProcedureMeta } };
 
 /** Every procedure of the app router by path ("rules.update"), with its kind. */
 export function allProcedures() {
@@ -23,6 +24,8 @@ export function allProcedures() {
     type: p._def.type,
     // On the ladder at workspaceProcedure or above: one of its inputs has a workspaceId.
     workspaceScoped: p._def.inputs.some((i) => Boolean((i as { shape?: Record<string, unknown> })?.shape?.workspaceId)),
+    /** The permission it declares (server/services/core/permissions.ts), or "public" / "signedIn". */
+    access: p._def.meta?.access,
   }));
 }
 
@@ -91,8 +94,14 @@ export type Populated = Awaited<ReturnType<typeof populatedWorkspace>>;
 
 const DAY = 86_400_000;
 
+/** The objects of a workspace the sample inputs name. */
+export type SampleIds = Pick<
+  Populated,
+  "userId" | "blockedUser" | "eventId" | "ruleId" | "blockId" | "segmentId" | "policyId" | "keyId" | "viewerId" | "invitationId"
+>;
+
 /** A valid input for each workspace procedure, naming the given workspace's own objects. */
-export function sampleInputs(w: Populated): Record<string, Record<string, unknown>> {
+export function sampleInputs(w: SampleIds): Record<string, Record<string, unknown>> {
   const range = { from: new Date(Date.now() - 30 * DAY), to: new Date(Date.now() + DAY) };
   return {
     "workspace.get": {},

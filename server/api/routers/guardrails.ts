@@ -2,20 +2,22 @@ import { z } from "zod";
 import { createBlock, deleteBlock, listBlocks, unblockSubject, ZCreateBlock } from "@/server/services/blocklist/manage-blocklist";
 import { createRule, deleteRule, listRules, updateRule, ZCreateRule, ZUpdateRule } from "@/server/services/guardrails/manage-rules";
 import { getRuleShadow, previewRule } from "@/server/services/guardrails/rule-shadow";
-import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
+import { permissionProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 
 const ZId = z.object({ id: z.string().min(1) });
 
 export const rulesRouter = router({
   list: workspaceProcedure.query(({ ctx }) => listRules({ ctx: ctx.service })),
   // Body schemas are strict: each admits workspaceId here, and the service gets the body without it.
-  create: adminProcedure
+  create: permissionProcedure("rules.manage")
     .input(ZCreateRule.extend(workspaceIdShape))
     .mutation(({ ctx, input: { workspaceId: _, ...rule } }) => createRule({ ctx: ctx.service, input: rule })),
-  update: adminProcedure
+  update: permissionProcedure("rules.manage")
     .input(ZId.extend({ patch: ZUpdateRule }))
     .mutation(({ ctx, input }) => updateRule({ ctx: ctx.service, id: input.id, input: input.patch })),
-  delete: adminProcedure.input(ZId).mutation(({ ctx, input }) => deleteRule({ ctx: ctx.service, id: input.id })),
+  delete: permissionProcedure("rules.manage")
+    .input(ZId)
+    .mutation(({ ctx, input }) => deleteRule({ ctx: ctx.service, id: input.id })),
   /** What a shadow rule would have done (GET /api/v1/rules/{id}/shadow). */
   shadow: workspaceProcedure
     .input(
@@ -32,11 +34,13 @@ export const blocklistRouter = router({
   list: workspaceProcedure
     .input(z.object({ includeExpired: z.boolean().default(false) }))
     .query(({ ctx, input }) => listBlocks({ ctx: ctx.service, includeExpired: input.includeExpired })),
-  create: adminProcedure
+  create: permissionProcedure("blocklist.manage")
     .input(ZCreateBlock.extend(workspaceIdShape))
     .mutation(({ ctx, input: { workspaceId: _, ...block } }) => createBlock({ ctx: ctx.service, input: block })),
-  delete: adminProcedure.input(ZId).mutation(({ ctx, input }) => deleteBlock({ ctx: ctx.service, id: input.id })),
-  unblock: adminProcedure
+  delete: permissionProcedure("blocklist.manage")
+    .input(ZId)
+    .mutation(({ ctx, input }) => deleteBlock({ ctx: ctx.service, id: input.id })),
+  unblock: permissionProcedure("blocklist.manage")
     .input(z.object({ subjectType: z.enum(["user", "org"]), subjectId: z.string().min(1) }))
     .mutation(({ ctx, input }) => unblockSubject({ ctx: ctx.service, ...input })),
 });

@@ -25,7 +25,7 @@ import {
   ZLabelsPerDay,
 } from "@/server/services/intent/query-labels";
 import { getLlmLabellingCost, ZLlmLabellingCost } from "@/server/services/intent/track-llm-cost";
-import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
+import { permissionProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 
 const ZId = z.object({ id: z.string().min(1) });
 
@@ -39,25 +39,29 @@ export const labelsRouter = router({
   custom: router({
     list: workspaceProcedure.query(({ ctx }) => listCustomLabels({ ctx: ctx.service })),
     // Body schemas are strict: each admits workspaceId here, and the service gets the body without it.
-    create: adminProcedure
+    create: permissionProcedure("labels.manage")
       .input(ZCustomLabel.extend(workspaceIdShape))
       .mutation(({ ctx, input: { workspaceId: _, ...label } }) => createCustomLabel({ ctx: ctx.service, input: label })),
-    update: adminProcedure
+    update: permissionProcedure("labels.manage")
       .input(ZId.extend({ description: z.string() }))
       .mutation(({ ctx, input }) => updateCustomLabel({ ctx: ctx.service, id: input.id, input: { description: input.description } })),
-    delete: adminProcedure.input(ZId).mutation(({ ctx, input }) => deleteCustomLabel({ ctx: ctx.service, id: input.id })),
+    delete: permissionProcedure("labels.manage")
+      .input(ZId)
+      .mutation(({ ctx, input }) => deleteCustomLabel({ ctx: ctx.service, id: input.id })),
   }),
   policies: router({
     list: workspaceProcedure.query(({ ctx }) => listLabelPolicies({ ctx: ctx.service })),
     /** The shipped defaults, to start a new policy from. */
     templates: workspaceProcedure.query(() => DEFAULT_LABEL_POLICIES),
-    create: adminProcedure
+    create: permissionProcedure("labels.manage")
       .input(ZCreateLabelPolicy.extend(workspaceIdShape))
       .mutation(({ ctx, input: { workspaceId: _, ...policy } }) => createLabelPolicy({ ctx: ctx.service, input: policy })),
-    update: adminProcedure
+    update: permissionProcedure("labels.manage")
       .input(ZId.extend({ patch: ZUpdateLabelPolicy }))
       .mutation(({ ctx, input }) => updateLabelPolicy({ ctx: ctx.service, id: input.id, input: input.patch })),
-    delete: adminProcedure.input(ZId).mutation(({ ctx, input }) => deleteLabelPolicy({ ctx: ctx.service, id: input.id })),
+    delete: permissionProcedure("labels.manage")
+      .input(ZId)
+      .mutation(({ ctx, input }) => deleteLabelPolicy({ ctx: ctx.service, id: input.id })),
     /** What a shadow policy would have done over a range. */
     shadow: workspaceProcedure
       .input(ZId.extend(ZPolicyShadowQuery.shape))

@@ -7,7 +7,7 @@ import {
   ZModelPriceInput,
 } from "@/server/services/metering/manage-model-prices";
 import { listUnpricedModels, ZUnpricedModels } from "@/server/services/metering/unpriced-models";
-import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
+import { permissionProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 
 const ZModel = z.object({ model: z.string().min(1).max(256) });
 
@@ -21,8 +21,10 @@ export const modelPricesRouter = router({
   /** Models with unpriced calls in a range, most first (the Overview's "Set price" links). */
   unpriced: workspaceProcedure.input(ZUnpricedModels).query(({ ctx, input }) => listUnpricedModels({ ctx: ctx.service, input })),
   // The price body is strict: it admits workspaceId and model here, and the service gets the body without them.
-  set: adminProcedure
+  set: permissionProcedure("modelPrices.manage")
     .input(ZModelPriceInput.extend({ ...workspaceIdShape, ...ZModel.shape }))
     .mutation(({ ctx, input: { workspaceId: _, model, ...price } }) => setModelPrice({ ctx: ctx.service, model, input: price })),
-  delete: adminProcedure.input(ZModel).mutation(({ ctx, input }) => deleteModelPrice({ ctx: ctx.service, model: input.model })),
+  delete: permissionProcedure("modelPrices.manage")
+    .input(ZModel)
+    .mutation(({ ctx, input }) => deleteModelPrice({ ctx: ctx.service, model: input.model })),
 });

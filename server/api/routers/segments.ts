@@ -10,7 +10,7 @@ import {
   ZSegmentId,
   ZUpdateSegment,
 } from "@/server/services/segments/manage-segments";
-import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
+import { permissionProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 import { z } from "zod";
 
 export const segmentsRouter = router({
@@ -21,11 +21,13 @@ export const segmentsRouter = router({
     .input(z.object({ filter: ZSegmentFilter }))
     .query(({ ctx, input }) => countSegmentMembers({ ctx: ctx.service, filter: input.filter })),
   // Body schemas are strict: each admits workspaceId here, and the service gets the body without it.
-  create: adminProcedure
+  create: permissionProcedure("segments.manage")
     .input(ZCreateSegment.extend(workspaceIdShape))
     .mutation(({ ctx, input: { workspaceId: _, ...segment } }) => createSegment({ ctx: ctx.service, input: segment })),
-  update: adminProcedure
+  update: permissionProcedure("segments.manage")
     .input(ZSegmentId.extend({ patch: ZUpdateSegment }))
     .mutation(({ ctx, input }) => updateSegment({ ctx: ctx.service, id: input.id, input: input.patch })),
-  delete: adminProcedure.input(ZSegmentId).mutation(({ ctx, input }) => deleteSegment({ ctx: ctx.service, id: input.id })),
+  delete: permissionProcedure("segments.manage")
+    .input(ZSegmentId)
+    .mutation(({ ctx, input }) => deleteSegment({ ctx: ctx.service, id: input.id })),
 });

@@ -1,6 +1,6 @@
 import { retentionDays } from "@/server/services/maintenance/retention";
 import { getWorkspace, updateWorkspaceSettings, ZWorkspaceSettings } from "@/server/services/workspaces/workspaces";
-import { adminProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
+import { permissionProcedure, router, workspaceIdShape, workspaceProcedure } from "../trpc";
 
 export const settingsRouter = router({
   get: workspaceProcedure.query(async ({ ctx }) => {
@@ -18,7 +18,7 @@ export const settingsRouter = router({
       role: ctx.role,
     };
   }),
-  update: adminProcedure
+  update: permissionProcedure("workspace.settings")
     // The body schema is strict: it admits workspaceId here, and the service gets the body without it.
     .input(ZWorkspaceSettings.extend(workspaceIdShape))
     .mutation(async ({ ctx, input: { workspaceId: _, ...settings } }) => {

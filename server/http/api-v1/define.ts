@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ApiKeyScope } from "@/db/schema";
 import type { ServiceCtx } from "@/server/services/context";
+import type { Permission } from "@/server/services/core/permissions";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -31,6 +32,13 @@ export interface Operation<Q extends z.ZodObject = z.ZodObject, B extends z.ZodT
   tag: string;
   /** The key scope it needs (`admin`: members, invitations, billing). */
   scope: ApiKeyScope;
+  /**
+   * The permission of the catalogue (server/services/core/permissions.ts) the dashboard's same
+   * action needs. A key acts for the member it answers to: where a key's scope alone could do more
+   * than that member may (the `admin` scope, or a permission some key-minting role lacks), the
+   * member's current role must hold it (handler.ts). `null`: the SDK path, the key's scope alone.
+   */
+  permission: Permission | null;
   query?: Q;
   body?: B;
   /** The 2xx answer; `csv` operations answer text/csv. */

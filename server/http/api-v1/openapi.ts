@@ -2,6 +2,8 @@ import { z } from "zod";
 import { ZErrorBody } from "@/server/contract/sdk";
 import pkg from "@/package.json";
 import type { AnyOperation } from "./define";
+import { asksMemberRole } from "./handler";
+import { whoMay } from "@/server/services/core/permissions";
 import { OPERATIONS } from "./operations";
 
 type JsonSchema = Record<string, unknown>;
@@ -62,7 +64,9 @@ function operation(op: AnyOperation) {
     operationId: op.operationId,
     summary: op.summary,
     tags: [op.tag],
-    description: `Requires an API key with the \`${op.scope}\` scope.`,
+    description:
+      `Requires an API key with the \`${op.scope}\` scope.` +
+      (asksMemberRole(op) ? ` The member the key answers to must be ${whoMay(op.permission)} (\`${op.permission}\`).` : ""),
     parameters: parameters(op),
     ...(op.body && {
       requestBody: {

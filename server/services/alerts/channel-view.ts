@@ -1,13 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { type alertChannels, apiKeys } from "@/db/schema";
 import type { ServiceCtx } from "../context";
+import { can } from "../core/permissions";
 import { getMemberRole } from "../workspaces/workspaces";
 
 type ChannelRow = typeof alertChannels.$inferSelect;
 
 /**
- * May this caller see a channel's destinations (webhook URLs, e-mail recipients)? Owners and
- * admins, `write` keys and the system: the callers who may change channels anyway. Viewers and
+ * May this caller see a channel's destinations (webhook URLs, e-mail recipients)? Members who may
+ * manage alerts (owners, admins, developers), `write` keys and the system: the callers who may change channels anyway. Viewers and
  * read-only keys see where alerts go only in outline.
  */
 export async function seesChannelDestinations(ctx: ServiceCtx): Promise<boolean> {
@@ -15,7 +16,7 @@ export async function seesChannelDestinations(ctx: ServiceCtx): Promise<boolean>
   if (actor.type === "system") return true;
   if (actor.type === "member") {
     const role = await getMemberRole(ctx.db, actor.id, ctx.workspaceId);
-    return role === "owner" || role === "admin";
+    return can(role, "alerts.manage");
   }
   const [key] = await ctx.db
     .select({ scopes: apiKeys.scopes })

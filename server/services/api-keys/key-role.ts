@@ -3,8 +3,7 @@ import { apiKeys, type Role } from "@/db/schema";
 import type { ServiceCtx } from "../context";
 import { ForbiddenError } from "../errors";
 import { getMemberRole } from "../core/member-role";
-
-const MANAGING_ROLES: Role[] = ["owner", "admin"];
+import { can, type Permission, whoMay } from "../core/permissions";
 
 /**
  * The role an `admin`-scoped API key acts with on members, invitations and billing: the current
@@ -26,15 +25,17 @@ export async function actingRole(ctx: ServiceCtx): Promise<Role> {
   if (key.createdBy === null) return "owner";
   const role = await getMemberRole(ctx.db, key.createdBy, ctx.workspaceId);
   // Removing or demoting the member revokes their keys in the same transaction; this is the backstop.
-  if (!role || !MANAGING_ROLES.includes(role)) {
+  if (!role || !can(role, "apiKeys.manage")) {
     throw new ForbiddenError("The member behind this API key may no longer manage this workspace");
   }
   return role;
 }
 
-/** What the dashboard's owner-only procedures ask: the key must answer to an owner. */
-export async function requireOwnerKey(ctx: ServiceCtx): Promise<void> {
-  if ((await actingRole(ctx)) !== "owner") {
-    throw new ForbiddenError("Only an owner can do this: this API key answers to an admin");
+/** What a procedure's declared permission asks of a key: the member it answers to must hold it. */
+export async function requireKeyPermission(ctx: ServiceCtx, permission: Permission): Promise<Role> {
+  const role = await actingRole(ctx);
+  if (!can(role, permission)) {
+    throw new ForbiddenError(`Only ${whoMay(permission)} can do this: this API key answers to ${role === "admin" ? "an" : "a"} ${role}`);
   }
+  return role;
 }

@@ -10,6 +10,7 @@ import { clearApiKeyCache } from "./resolve-api-key";
 import { generateApiKey, hashApiKey, keyStart } from "./key-material";
 import { assertUnderCap } from "../workspace-caps";
 import { getMemberRole } from "../core/member-role";
+import { can } from "../core/permissions";
 
 // Strict: a misspelt `scopes` must not quietly make an sdk-only key.
 export const ZCreateApiKey = z.strictObject({
@@ -34,13 +35,13 @@ export async function listApiKeys({ ctx }: { ctx: ServiceCtx }) {
 /**
  * Who a new key answers to: the member creating it, or, when a key creates it, the member behind
  * that key, so removing or demoting a member revokes every key minted on their authority. A key
- * may only hand out scopes it holds itself (a `write` key cannot mint a `read` key), and only an
- * owner or admin may hand out `admin`.
+ * may only hand out scopes it holds itself (a `write` key cannot mint a `read` key), and only a
+ * role with the `apiKeys.admin` permission (owner, admin; not a developer) may hand out `admin`.
  */
 async function keyAuthority(tx: Queryable, ctx: ServiceCtx, scopes: ApiKeyScope[]): Promise<string | null> {
   if (ctx.actor.type === "member") {
     // The `admin` scope manages members and billing: only an owner or admin may hand it out.
-    if (scopes.includes("admin") && !["owner", "admin"].includes((await getMemberRole(tx, ctx.actor.id, ctx.workspaceId)) ?? "")) {
+    if (scopes.includes("admin") && !can(await getMemberRole(tx, ctx.actor.id, ctx.workspaceId), "apiKeys.admin")) {
       throw new ForbiddenError('Only an owner or admin can create a key with the "admin" scope');
     }
     return ctx.actor.id;
@@ -118,14 +119,27 @@ export async function revokeApiKey({ ctx, input }: { ctx: ServiceCtx; input: { i
 
 /**
  * In the caller's transaction: revoke every live key created on `memberId`'s authority (a member
- * removed or demoted below admin), one audit row each. The caller runs `clearApiKeyCache` after
+ * removed, or demoted to a role that may not manage keys), one audit row each. The caller runs `clearApiKeyCache` after
  * commit; other processes drop their caches on the config version bumped here.
  */
-export async function revokeKeysOfMember(tx: Queryable, ctx: ServiceCtx, memberId: string, reason: string): Promise<string[]> {
+export async function revokeKeysOfMember(
+  tx: Queryable,
+  ctx: ServiceCtx,
+  memberId: string,
+  reason: string,
+  only?: { scope: ApiKeyScope },
+): Promise<string[]> {
   const revoked = await tx
     .update(apiKeys)
     .set({ revokedAt: new Date() })
-    .where(and(eq(apiKeys.workspaceId, ctx.workspaceId), eq(apiKeys.createdBy, memberId), isNull(apiKeys.revokedAt)))
+    .where(
+      and(
+        eq(apiKeys.workspaceId, ctx.workspaceId),
+        eq(apiKeys.createdBy, memberId),
+        isNull(apiKeys.revokedAt),
+        only ? sql`${only.scope} = any(${apiKeys.scopes})` : undefined,
+      ),
+    )
     .returning({ id: apiKeys.id, name: apiKeys.name });
   if (!revoked.length) return [];
   await tx
@@ -143,4 +157,9 @@ export async function revokeKeysOfMember(tx: Queryable, ctx: ServiceCtx, memberI
     });
   }
   return revoked.map((k) => k.id);
+}
+
+/** As revokeKeysOfMember, only the member's `admin`-scoped keys (a member demoted to a role without `apiKeys.admin`). */
+export function revokeAdminKeysOfMember(tx: Queryable, ctx: ServiceCtx, memberId: string, reason: string): Promise<string[]> {
+  return revokeKeysOfMember(tx, ctx, memberId, reason, { scope: "admin" });
 }

@@ -7,6 +7,7 @@ import { newId } from "@/server/lib/ids";
 import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type ServiceCtx } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
+import { can } from "../core/permissions";
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600_000;
 
@@ -56,7 +57,7 @@ export async function createInvitation({
   input: z.input<typeof ZCreateInvitation>;
 }) {
   const { email, role } = ZCreateInvitation.parse(input);
-  if (role === "owner" && actorRole !== "owner") throw new ForbiddenError("Only an owner can invite an owner");
+  if (role === "owner" && !can(actorRole, "members.owner")) throw new ForbiddenError("Only an owner can invite an owner");
   const token = `inv_${randomBytes(32).toString("base64url")}`;
   return withTransaction(ctx, async (tx) => {
     const [row] = await tx

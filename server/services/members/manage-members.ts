@@ -5,7 +5,8 @@ import { members, memberships, ROLES, type Role } from "@/db/schema";
 import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type ServiceCtx } from "../context";
 import { ConflictError, ForbiddenError, NotFoundError } from "../errors";
-import { revokeKeysOfMember } from "../api-keys/manage-api-keys";
+import { revokeAdminKeysOfMember, revokeKeysOfMember } from "../api-keys/manage-api-keys";
+import { can } from "../core/permissions";
 import { clearApiKeyCache } from "../api-keys/resolve-api-key";
 import { revokeInvitationsOf } from "./invitations";
 
@@ -25,7 +26,10 @@ export async function listMembers({ ctx }: { ctx: ServiceCtx }) {
     .from(memberships)
     .innerJoin(members, eq(members.id, memberships.memberId))
     .where(eq(memberships.workspaceId, ctx.workspaceId))
-    .orderBy(sql`case ${memberships.role} when 'owner' then 0 when 'admin' then 1 else 2 end`, asc(memberships.createdAt));
+    .orderBy(
+      sql`case ${memberships.role} when 'owner' then 0 when 'admin' then 1 when 'developer' then 2 else 3 end`,
+      asc(memberships.createdAt),
+    );
   return rows.map((r) => ({ ...r, joinedAt: r.joinedAt.toISOString() }));
 }
 
@@ -48,23 +52,32 @@ async function otherOwners(tx: Queryable, workspaceId: string, memberId: string)
   return rows.length;
 }
 
-/** Owners may change any role; admins only between admin and viewer. A workspace keeps an owner. */
+/** Owners may change any role; admins only among admin, developer and viewer. A workspace keeps an owner. */
 function assertMayChange(actorRole: Role, from: Role, to: Role) {
-  if (actorRole !== "owner" && (from === "owner" || to === "owner")) {
+  if (!can(actorRole, "members.owner") && (from === "owner" || to === "owner")) {
     throw new ForbiddenError("Only an owner can grant or take the owner role");
   }
 }
 
-const MAY_WRITE: Role[] = ["owner", "admin"];
-
 /**
- * A member who may no longer change the workspace (removed, or now a viewer) takes their
- * authority along: the API keys created on it are revoked and their pending invitations
- * withdrawn, in the transaction that removes or demotes them.
+ * A member whose new role no longer holds what they handed out takes it along, in the transaction
+ * that removes or demotes them: without `apiKeys.manage` every key created on their authority is
+ * revoked, without `apiKeys.admin` the `admin`-scoped ones; without `members.manage` their pending
+ * invitations are withdrawn. `to` null: removed.
  */
-async function withdrawAuthority(tx: Queryable, ctx: ServiceCtx, memberId: string, reason: "member.remove" | "member.role") {
-  const keys = await revokeKeysOfMember(tx, ctx, memberId, reason);
-  await revokeInvitationsOf(tx, ctx, memberId, reason);
+async function withdrawAuthority(
+  tx: Queryable,
+  ctx: ServiceCtx,
+  memberId: string,
+  to: Role | null,
+  reason: "member.remove" | "member.role",
+) {
+  const keys = !can(to, "apiKeys.manage")
+    ? await revokeKeysOfMember(tx, ctx, memberId, reason)
+    : !can(to, "apiKeys.admin")
+      ? await revokeAdminKeysOfMember(tx, ctx, memberId, reason)
+      : [];
+  if (!can(to, "members.manage")) await revokeInvitationsOf(tx, ctx, memberId, reason);
   return keys.length;
 }
 
@@ -96,8 +109,7 @@ export async function changeMemberRole({
       targetId: memberId,
       data: { from: current.role, to: role },
     });
-    const demoted = MAY_WRITE.includes(current.role) && !MAY_WRITE.includes(role);
-    return { memberId, role, revokedKeys: demoted ? await withdrawAuthority(tx, ctx, memberId, "member.role") : 0 };
+    return { memberId, role, revokedKeys: await withdrawAuthority(tx, ctx, memberId, role, "member.role") };
   });
   if (result.revokedKeys) clearApiKeyCache(); // this process at once; the others on the config version
   return { memberId: result.memberId, role: result.role };
@@ -107,7 +119,7 @@ export async function removeMember({ ctx, actorRole, memberId }: { ctx: ServiceC
   const revokedKeys = await withTransaction(ctx, async (tx) => {
     const current = await lockMembership(tx, ctx.workspaceId, memberId);
     if (current.role === "owner") {
-      if (actorRole !== "owner") throw new ForbiddenError("Only an owner can remove an owner");
+      if (!can(actorRole, "members.owner")) throw new ForbiddenError("Only an owner can remove an owner");
       if ((await otherOwners(tx, ctx.workspaceId, memberId)) === 0) {
         throw new ConflictError("A workspace needs at least one owner: make someone else owner first");
       }
@@ -121,7 +133,7 @@ export async function removeMember({ ctx, actorRole, memberId }: { ctx: ServiceC
       targetId: memberId,
       data: { role: current.role },
     });
-    return withdrawAuthority(tx, ctx, memberId, "member.remove");
+    return withdrawAuthority(tx, ctx, memberId, null, "member.remove");
   });
   if (revokedKeys) clearApiKeyCache();
   return { memberId, removed: true };

@@ -80,7 +80,7 @@ export function UnpricedModels({ from, to, live }: { from: Date; to: Date; live:
                   Priced now
                 </Link>
               ) : (
-                ws.canWrite && (
+                ws.can("modelPrices.manage") && (
                   <Link
                     className="font-medium text-indigo-600 hover:underline"
                     href={setPriceHref(ws.base, m.model)}

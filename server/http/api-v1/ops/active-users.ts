@@ -10,6 +10,7 @@ export const getActiveUsersOp = defineOp({
   operationId: "getActiveUsers",
   tag: "Usage",
   scope: "read",
+  permission: "workspace.read",
   summary: "Active end users (at least one request) and new end users (first seen) per UTC day or week, and over the whole range",
   query: z.object({ from: qTime.optional(), to: qTime.optional(), interval: z.enum(ACTIVE_USER_INTERVALS).optional() }),
   response: ZActiveUsers,

@@ -12,7 +12,7 @@ import {
   ZRedirectUrl,
 } from "@/server/contract/api-v1";
 import { env } from "@/server/env";
-import { actingRole, requireOwnerKey } from "@/server/services/api-keys/key-role";
+import { actingRole } from "@/server/services/api-keys/key-role";
 import { createCheckoutSession, createPortalSession, ZCheckout } from "@/server/services/billing/checkout";
 import { getBillingOverview } from "@/server/services/billing/manage-billing";
 import { createInvitation, listInvitations, revokeInvitation, ZCreateInvitation } from "@/server/services/members/invitations";
@@ -22,7 +22,8 @@ import { defineOp } from "../define";
 /**
  * Members, invitations and billing: what the dashboard's Settings and Billing pages do, for a key
  * with the `admin` scope. The key acts with the role of the member it answers to (actingRole):
- * an admin's key may do what an admin may in the dashboard, an owner's key what an owner may.
+ * an admin's key may do what an admin may in the dashboard, an owner's key what an owner may. Each
+ * declares the permission it needs, checked against that role before the handler runs (handler.ts).
  */
 
 // Strict bodies: a misspelt field is a 400 naming it, never a silent default.
@@ -43,6 +44,7 @@ export const listMembersOp = defineOp({
   operationId: "listMembers",
   tag: "Members",
   scope: "admin",
+  permission: "workspace.read",
   summary: "The workspace's members and their roles, owners first",
   response: ZListOf(ZMember),
   handler: async ({ ctx }) => ({
@@ -56,8 +58,9 @@ export const changeMemberRoleOp = defineOp({
   operationId: "changeMemberRole",
   tag: "Members",
   scope: "admin",
+  permission: "members.manage",
   summary:
-    "Change a member's role; only an owner's key may grant or take the owner role, a workspace keeps an owner, and a member demoted to viewer loses their keys and invitations",
+    "Change a member's role; only an owner's key may grant or take the owner role, a workspace keeps an owner, and a member demoted to viewer loses their keys and invitations (to developer: their admin keys and invitations)",
   body: ZRoleBody,
   response: ZMemberRole,
   handler: async ({ ctx, params, body }) => {
@@ -71,6 +74,7 @@ export const removeMemberOp = defineOp({
   operationId: "removeMember",
   tag: "Members",
   scope: "admin",
+  permission: "members.manage",
   summary: "Remove a member (only an owner's key removes an owner); their API keys and invitations go with them",
   response: ZMemberRemoved,
   handler: async ({ ctx, params }) => {
@@ -85,6 +89,7 @@ export const listInvitationsOp = defineOp({
   operationId: "listInvitations",
   tag: "Members",
   scope: "admin",
+  permission: "workspace.read",
   summary: "Invitations not yet accepted and not expired, newest first",
   response: ZListOf(ZInvitation),
   handler: async ({ ctx }) => ({ data: await listInvitations({ ctx }), nextCursor: null }),
@@ -95,6 +100,7 @@ export const createInvitationOp = defineOp({
   operationId: "createInvitation",
   tag: "Members",
   scope: "admin",
+  permission: "members.manage",
   status: 201,
   summary:
     "Invite by e-mail with a role (viewer by default; owner only with an owner's key); the link, valid 7 days, is in this answer only",
@@ -111,6 +117,7 @@ export const revokeInvitationOp = defineOp({
   operationId: "revokeInvitation",
   tag: "Members",
   scope: "admin",
+  permission: "members.manage",
   summary: "Withdraw an invitation: its link stops working",
   response: ZInvitationRevoked,
   handler: async ({ ctx, params }) => {
@@ -125,6 +132,7 @@ export const getBillingOp = defineOp({
   operationId: "getBilling",
   tag: "Billing",
   scope: "admin",
+  permission: "workspace.read",
   summary: "Plan, subscription status, trial end, this month's tracked requests against the included ones, projected overage",
   response: ZBilling,
   handler: async ({ ctx }) => {
@@ -153,11 +161,11 @@ export const createCheckoutOp = defineOp({
   operationId: "createBillingCheckout",
   tag: "Billing",
   scope: "admin",
+  permission: "billing.manage",
   summary: "A Stripe Checkout link for a plan (the workspace's first one carries the trial); an owner's key only, 404 when billing is off",
   body: ZCheckoutBody,
   response: ZRedirectUrl,
   handler: async ({ ctx, body }) => {
-    await requireOwnerKey(ctx);
     const { url } = await createCheckoutSession({ ctx, input: { plan: body.plan } });
     return { url: url ?? "" };
   },
@@ -168,11 +176,11 @@ export const createPortalOp = defineOp({
   operationId: "createBillingPortal",
   tag: "Billing",
   scope: "admin",
+  permission: "billing.manage",
   summary: "A Stripe customer-portal link (plan changes, cards, invoices, cancelling); an owner's key only, 404 when billing is off",
   body: z.strictObject({}).optional(),
   response: ZRedirectUrl,
   handler: async ({ ctx }) => {
-    await requireOwnerKey(ctx);
     return { url: (await createPortalSession({ ctx, input: {} })).url };
   },
 });

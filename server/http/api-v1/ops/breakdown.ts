@@ -24,6 +24,7 @@ export const getUsageBreakdown = defineOp({
   operationId: "getUsageBreakdown",
   tag: "Usage",
   scope: "read",
+  permission: "workspace.read",
   summary: "Usage grouped by any combination of user, org, feature, model and tier (for chargebacks), by cost, paginated",
   query: ZBreakdownParams.extend({
     limit: qInt(1, 1000).optional(),
@@ -39,6 +40,7 @@ export const exportUsageBreakdown = defineOp({
   operationId: "exportUsageBreakdown",
   tag: "Usage",
   scope: "read",
+  permission: "workspace.read",
   csv: true,
   summary: "The whole usage breakdown as CSV, one line per group, by cost",
   query: ZBreakdownParams,

@@ -10,6 +10,7 @@ export const getCohorts = defineOp({
   operationId: "getCohorts",
   tag: "Segments",
   scope: "read",
+  permission: "workspace.read",
   summary:
     "End users grouped by the UTC week (from Monday) or month they were first seen, with active users (retention), requests or cost per cohort in each period since",
   query: z.object({

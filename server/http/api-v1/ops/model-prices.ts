@@ -16,6 +16,7 @@ export const listModelPricesOp = defineOp({
   operationId: "listModelPrices",
   tag: "Model prices",
   scope: "read",
+  permission: "workspace.read",
   summary:
     "The workspace's custom model prices (USD per million tokens); with `model`, how a call to that model recorded now is priced: custom, catalogue or unknown",
   query: z.object({
@@ -35,6 +36,7 @@ export const setModelPriceOp = defineOp({
   operationId: "setModelPrice",
   tag: "Model prices",
   scope: "write",
+  permission: "modelPrices.manage",
   summary: "Set a model's price (percent-encode a `/` in the name); it wins over the catalogue for calls recorded from now on",
   body: ZModelPriceInput,
   response: ZModelPriceOut,
@@ -47,6 +49,7 @@ export const deleteModelPriceOp = defineOp({
   operationId: "deleteModelPrice",
   tag: "Model prices",
   scope: "write",
+  permission: "modelPrices.manage",
   summary: "Remove a model's custom price: calls recorded from now on use the catalogue's, or are unpriced",
   response: ZModelPriceDeleted,
   handler: ({ ctx, params }) => deleteModelPrice({ ctx, model: modelFromPath(params.model) }),

@@ -11,6 +11,7 @@ export const getRuleShadowOp = defineOp({
   operationId: "getRuleShadow",
   tag: "Rules",
   scope: "read",
+  permission: "workspace.read",
   summary:
     "What a rule in shadow mode would have done: checks evaluated, would-have-denied, end users, the top of them (default: the last 7 days)",
   query: z.object({ from: qTime.optional(), to: qTime.optional(), limit: qInt(1, 100).optional() }),
@@ -31,6 +32,7 @@ export const previewRuleOp = defineOp({
   operationId: "previewRule",
   tag: "Rules",
   scope: "read",
+  permission: "workspace.read",
   summary: "Estimate a rule before saving it: replay the last 7 days of usage with it enforced (nothing is saved)",
   body: ZCreateRule,
   response: ZRulePreview,

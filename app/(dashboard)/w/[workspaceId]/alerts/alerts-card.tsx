@@ -53,7 +53,7 @@ export function AlertsCard() {
         title="Alerts"
         description="Each threshold fires once per window and subject."
         actions={
-          ws.canWrite && (
+          ws.can("alerts.manage") && (
             <Button size="sm" disabled={!rules.data || !channels.data} onClick={() => setCreating(true)}>
               New alert
             </Button>
@@ -80,7 +80,7 @@ export function AlertsCard() {
                 <Th>Send to</Th>
                 <Th>Status</Th>
                 <Th>Created</Th>
-                {ws.canWrite && (
+                {ws.can("alerts.manage") && (
                   <Th align="right">
                     <span className="sr-only">Actions</span>
                   </Th>
@@ -97,7 +97,7 @@ export function AlertsCard() {
                     <Badge color={a.enabled ? "green" : "slate"}>{a.enabled ? "on" : "off"}</Badge>
                   </Td>
                   <Td className="text-slate-500">{formatRelative(a.createdAt)}</Td>
-                  {ws.canWrite && (
+                  {ws.can("alerts.manage") && (
                     <Td align="right">
                       <Button
                         size="sm"

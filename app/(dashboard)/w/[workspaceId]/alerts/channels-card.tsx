@@ -60,7 +60,7 @@ export function ChannelsCard() {
         title="Channels"
         description="E-mail, Slack incoming webhooks and signed webhooks."
         actions={
-          ws.canWrite && (
+          ws.can("alerts.manage") && (
             <Button size="sm" onClick={() => setAdding(true)}>
               Add channel
             </Button>
@@ -81,7 +81,7 @@ export function ChannelsCard() {
                 <Th>Type</Th>
                 <Th>Sends to</Th>
                 <Th>Enabled</Th>
-                {ws.canWrite && (
+                {ws.can("alerts.manage") && (
                   <Th align="right">
                     <span className="sr-only">Actions</span>
                   </Th>
@@ -99,7 +99,7 @@ export function ChannelsCard() {
                     {Array.isArray(c.config.to) ? c.config.to.join(", ") : String(c.config.url ?? "")}
                   </Td>
                   <Td>
-                    {ws.canWrite ? (
+                    {ws.can("alerts.manage") ? (
                       <Toggle
                         label={`Enable ${c.name}`}
                         checked={c.enabled}
@@ -109,7 +109,7 @@ export function ChannelsCard() {
                       <Badge color={c.enabled ? "green" : "slate"}>{c.enabled ? "on" : "off"}</Badge>
                     )}
                   </Td>
-                  {ws.canWrite && (
+                  {ws.can("alerts.manage") && (
                     <Td align="right">
                       <div className="flex justify-end gap-2">
                         <Button

@@ -46,7 +46,7 @@ export function ApiKeysView() {
       <PageHeader
         title="API keys"
         description="Keys your backend sends as Authorization: Bearer … Only a hash is stored: a key is shown once, when it is created."
-        actions={ws.canWrite && <Button onClick={() => setCreating(true)}>Create API key</Button>}
+        actions={ws.can("apiKeys.manage") && <Button onClick={() => setCreating(true)}>Create API key</Button>}
       />
       <Card>
         <QueryView
@@ -57,7 +57,7 @@ export function ApiKeysView() {
             <EmptyState
               title="No API keys yet"
               description="Create a key to call /sdk/check and /sdk/record from your backend."
-              action={ws.canWrite && <Button onClick={() => setCreating(true)}>Create API key</Button>}
+              action={ws.can("apiKeys.manage") && <Button onClick={() => setCreating(true)}>Create API key</Button>}
             />
           }
         >
@@ -71,7 +71,7 @@ export function ApiKeysView() {
                   <Th>Created</Th>
                   <Th>Last used</Th>
                   <Th>Status</Th>
-                  {ws.canWrite && (
+                  {ws.can("apiKeys.manage") && (
                     <Th align="right">
                       <span className="sr-only">Actions</span>
                     </Th>
@@ -99,7 +99,7 @@ export function ApiKeysView() {
                     </Td>
                     <Td className="text-slate-500">{formatRelative(k.lastUsedAt)}</Td>
                     <Td>{k.revokedAt ? <Badge color="red">revoked</Badge> : <Badge color="green">active</Badge>}</Td>
-                    {ws.canWrite && (
+                    {ws.can("apiKeys.manage") && (
                       <Td align="right">
                         {!k.revokedAt && (
                           <Button
@@ -150,7 +150,8 @@ export function ApiKeysView() {
           <fieldset>
             <legend className="mb-1.5 text-xs font-medium text-slate-700">Scopes</legend>
             <div className="space-y-2">
-              {SCOPES.map((s) => (
+              {/* The admin scope only for a role that may hand it out (not a developer); the server refuses it too. */}
+              {SCOPES.filter((s) => s.id !== "admin" || ws.can("apiKeys.admin")).map((s) => (
                 <label key={s.id} className="flex items-center gap-2 text-sm text-slate-700">
                   <input
                     type="checkbox"

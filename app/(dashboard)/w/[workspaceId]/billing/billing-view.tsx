@@ -47,7 +47,7 @@ export function BillingView() {
           </div>
         )}
       </QueryView>
-      {ws.role !== "owner" && <p className="mt-4 text-sm text-slate-500">Only an owner can change the plan.</p>}
+      {!ws.can("billing.manage") && <p className="mt-4 text-sm text-slate-500">Only an owner can change the plan.</p>}
     </>
   );
 }
@@ -70,7 +70,7 @@ function PlanCard({ b }: { b: Billing }) {
       },
     }),
   );
-  const owner = ws.role === "owner";
+  const owner = ws.can("billing.manage");
   return (
     <Card>
       <CardHeader title="Plan" actions={<Badge color="indigo">{b.planName}</Badge>} />

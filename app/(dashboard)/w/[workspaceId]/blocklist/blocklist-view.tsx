@@ -38,7 +38,7 @@ export function BlocklistView() {
       <PageHeader
         title="Blocklist"
         description="Blocked end users and orgs: /sdk/check answers allowed: false until the entry expires or is removed."
-        actions={ws.canWrite && <Button onClick={() => setAdding(true)}>Block user or org</Button>}
+        actions={ws.can("blocklist.manage") && <Button onClick={() => setAdding(true)}>Block user or org</Button>}
       />
       <Card>
         <div className="flex items-center gap-3 border-b border-slate-100 px-4 py-3">
@@ -73,7 +73,7 @@ export function BlocklistView() {
                     <Th>Source</Th>
                     <Th>Blocked</Th>
                     <Th>Expires</Th>
-                    {ws.canWrite && (
+                    {ws.can("blocklist.manage") && (
                       <Th align="right">
                         <span className="sr-only">Actions</span>
                       </Th>
@@ -114,7 +114,7 @@ export function BlocklistView() {
                           <span className="text-slate-500">never</span>
                         )}
                       </Td>
-                      {ws.canWrite && (
+                      {ws.can("blocklist.manage") && (
                         <Td align="right">
                           <Button
                             size="sm"

@@ -88,7 +88,7 @@ export function CustomLabelsCard() {
                     <p className="mt-1 text-slate-600">{l.description}</p>
                   )}
                 </div>
-                {ws.canWrite && editing?.id !== l.id && (
+                {ws.can("labels.manage") && editing?.id !== l.id && (
                   <div className="flex shrink-0 gap-2">
                     <Button size="sm" variant="secondary" onClick={() => setEditing({ id: l.id, description: l.description })}>
                       Edit
@@ -107,7 +107,7 @@ export function CustomLabelsCard() {
           </ul>
         )}
       </QueryView>
-      {ws.canWrite && (
+      {ws.can("labels.manage") && (
         <form
           className="grid gap-3 border-t border-slate-100 px-5 py-4 sm:grid-cols-[12rem_1fr_auto] sm:items-end"
           onSubmit={(e) => {

@@ -81,7 +81,7 @@ export function PoliciesCard() {
           </>
         }
         actions={
-          ws.canWrite && (
+          ws.can("labels.manage") && (
             <Button size="sm" onClick={() => setForm({})}>
               New policy
             </Button>
@@ -104,7 +104,7 @@ export function PoliciesCard() {
                 <Th>Rule</Th>
                 <Th>Mode</Th>
                 <Th>Enabled</Th>
-                {ws.canWrite && (
+                {ws.can("labels.manage") && (
                   <Th align="right">
                     <span className="sr-only">Actions</span>
                   </Th>
@@ -119,7 +119,7 @@ export function PoliciesCard() {
                     <Badge color={labelColor(p.label)}>{p.label}</Badge>
                   </Td>
                   <Td>
-                    {ws.canWrite ? (
+                    {ws.can("labels.manage") ? (
                       <Select
                         aria-label={`Stage of ${p.name}`}
                         className="w-28"
@@ -146,7 +146,7 @@ export function PoliciesCard() {
                     {p.mode === "shadow" && <ShadowSummary policyId={p.id} />}
                   </Td>
                   <Td>
-                    {ws.canWrite ? (
+                    {ws.can("labels.manage") ? (
                       <Select
                         aria-label={`Mode of ${p.name}`}
                         className="w-28"
@@ -169,7 +169,7 @@ export function PoliciesCard() {
                     )}
                   </Td>
                   <Td>
-                    {ws.canWrite ? (
+                    {ws.can("labels.manage") ? (
                       <Toggle
                         label={`Enable ${p.name}`}
                         checked={p.enabled}
@@ -180,7 +180,7 @@ export function PoliciesCard() {
                       <Badge color={p.enabled ? "green" : "slate"}>{p.enabled ? "on" : "off"}</Badge>
                     )}
                   </Td>
-                  {ws.canWrite && (
+                  {ws.can("labels.manage") && (
                     <Td align="right">
                       <Button
                         size="sm"

@@ -79,7 +79,7 @@ export function RulesView() {
       <PageHeader
         title="Rules"
         description="Limits that /sdk/check enforces before each LLM call. Changes apply to every server within half a second. A rule in shadow mode only records what it would have blocked."
-        actions={ws.canWrite && <Button onClick={() => setEditing("new")}>New rule</Button>}
+        actions={ws.can("rules.manage") && <Button onClick={() => setEditing("new")}>New rule</Button>}
       />
       <Card>
         <QueryView
@@ -90,7 +90,7 @@ export function RulesView() {
             <EmptyState
               title="No rules yet"
               description="Every check is allowed until you add a limit: for example 50 requests a day per end user, $5 a month per org, or 200 requests a day for each end user on tier free."
-              action={ws.canWrite && <Button onClick={() => setEditing("new")}>Create your first rule</Button>}
+              action={ws.can("rules.manage") && <Button onClick={() => setEditing("new")}>Create your first rule</Button>}
             />
           }
         >
@@ -104,7 +104,7 @@ export function RulesView() {
                   <Th>Action</Th>
                   <Th>Enabled</Th>
                   <Th>Updated</Th>
-                  {ws.canWrite && (
+                  {ws.can("rules.manage") && (
                     <Th align="right">
                       <span className="sr-only">Actions</span>
                     </Th>
@@ -148,7 +148,7 @@ export function RulesView() {
                       </Badge>
                     </Td>
                     <Td>
-                      {ws.canWrite ? (
+                      {ws.can("rules.manage") ? (
                         <Toggle
                           label={`Enable ${r.name}`}
                           checked={r.enabled}
@@ -160,7 +160,7 @@ export function RulesView() {
                       )}
                     </Td>
                     <Td className="text-slate-500">{formatRelative(r.updatedAt)}</Td>
-                    {ws.canWrite && (
+                    {ws.can("rules.manage") && (
                       <Td align="right">
                         <div className="flex justify-end gap-2">
                           <Button size="sm" variant="secondary" onClick={() => setEditing(r)}>

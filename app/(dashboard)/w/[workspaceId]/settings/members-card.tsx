@@ -8,9 +8,8 @@ import { EmptyState, InlineError, LoadingRows, QueryView } from "@/app/_componen
 import { Table, TBody, Td, Th } from "@/app/_components/table";
 import { Badge, Button, Card, CardHeader, Input, Select } from "@/app/_components/ui";
 import { useWorkspace, type Role } from "@/app/_components/workspace-context";
+import { ROLE_INFO, ROLE_ORDER } from "@/server/services/core/permissions";
 import { useTRPC } from "@/lib/trpc/client";
-
-const ROLE_HINT: Record<Role, string> = { owner: "everything, billing", admin: "change everything", viewer: "read only" };
 
 /** Members with their roles, pending invitations, and invite-by-link. */
 export function MembersCard() {
@@ -21,7 +20,7 @@ export function MembersCard() {
   const [role, setRole] = useState<Role>("viewer");
   const [link, setLink] = useState<{ email: string; url: string } | null>(null);
   const members = useQuery(trpc.members.list.queryOptions({ workspaceId: ws.id }));
-  const invitations = useQuery({ ...trpc.members.invitations.queryOptions({ workspaceId: ws.id }), enabled: ws.canWrite });
+  const invitations = useQuery({ ...trpc.members.invitations.queryOptions({ workspaceId: ws.id }), enabled: ws.can("members.manage") });
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.members.pathKey() });
   const invite = useMutation(
     trpc.members.invite.mutationOptions({
@@ -35,11 +34,12 @@ export function MembersCard() {
   const changeRole = useMutation(trpc.members.changeRole.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.members.remove.mutationOptions({ onSuccess: refresh }));
   const revoke = useMutation(trpc.members.revokeInvitation.mutationOptions({ onSuccess: refresh }));
-  const roles: Role[] = ws.role === "owner" ? ["owner", "admin", "viewer"] : ["admin", "viewer"];
+  // Only a role that may grant the owner role offers it (the server enforces the same).
+  const roles = ROLE_ORDER.filter((r) => r !== "owner" || ws.can("members.owner"));
 
   return (
     <Card>
-      <CardHeader title="Members" description="Owners and admins change things; viewers can read everything and change nothing." />
+      <CardHeader title="Members" description="What each role may do is listed under Roles and permissions below." />
       <QueryView query={members} loading={<LoadingRows rows={3} />}>
         {(rows) => {
           const owners = rows.filter((m) => m.role === "owner").length;
@@ -50,7 +50,7 @@ export function MembersCard() {
                   <Th>Member</Th>
                   <Th>Role</Th>
                   <Th>Joined</Th>
-                  {ws.canWrite && (
+                  {ws.can("members.manage") && (
                     <Th align="right">
                       <span className="sr-only">Actions</span>
                     </Th>
@@ -60,7 +60,7 @@ export function MembersCard() {
               <TBody>
                 {rows.map((m) => {
                   // Only owners touch owners, and the last owner stays one (the server enforces both).
-                  const locked = !ws.canWrite || (m.role === "owner" && (ws.role !== "owner" || owners === 1));
+                  const locked = !ws.can("members.manage") || (m.role === "owner" && (!ws.can("members.owner") || owners === 1));
                   return (
                     <tr key={m.memberId} data-testid="member-row">
                       <Td>
@@ -69,7 +69,13 @@ export function MembersCard() {
                       </Td>
                       <Td>
                         {locked ? (
-                          <Badge color={m.role === "owner" ? "indigo" : m.role === "admin" ? "violet" : "slate"}>{m.role}</Badge>
+                          <Badge
+                            color={
+                              m.role === "owner" ? "indigo" : m.role === "admin" ? "violet" : m.role === "developer" ? "green" : "slate"
+                            }
+                          >
+                            {m.role}
+                          </Badge>
                         ) : (
                           <Select
                             aria-label={`Role of ${m.email}`}
@@ -86,7 +92,7 @@ export function MembersCard() {
                         )}
                       </Td>
                       <Td className="text-slate-500">{formatDate(m.joinedAt)}</Td>
-                      {ws.canWrite && (
+                      {ws.can("members.manage") && (
                         <Td align="right">
                           {!locked && (
                             <Button
@@ -114,7 +120,7 @@ export function MembersCard() {
       <div className="px-5">
         <InlineError error={changeRole.error ?? remove.error} />
       </div>
-      {ws.canWrite && (
+      {ws.can("members.manage") && (
         <div className="space-y-4 border-t border-slate-100 px-5 py-4">
           <form
             className="flex flex-wrap items-end gap-2"
@@ -136,10 +142,10 @@ export function MembersCard() {
                 placeholder="teammate@company.com"
               />
             </div>
-            <Select aria-label="Invite role" value={role} onChange={(e) => setRole(e.target.value as Role)} className="w-44">
+            <Select aria-label="Invite role" value={role} onChange={(e) => setRole(e.target.value as Role)} className="w-56">
               {roles.map((r) => (
                 <option key={r} value={r}>
-                  {r} – {ROLE_HINT[r]}
+                  {r} – {ROLE_INFO[r].summary}
                 </option>
               ))}
             </Select>

@@ -52,12 +52,13 @@ export function ModelPricesCard() {
   const prices = useQuery(trpc.modelPrices.list.queryOptions({ workspaceId: ws.id }));
   const [draft, setDraft] = useState<Draft | null>(null);
   const wanted = url.get("model");
+  const mayManage = ws.can("modelPrices.manage");
   useEffect(() => {
-    if (wanted && ws.canWrite) {
+    if (wanted && mayManage) {
       setDraft(blank(wanted));
       document.getElementById("model-prices")?.scrollIntoView();
     }
-  }, [wanted, ws.canWrite]);
+  }, [wanted, mayManage]);
   const close = () => {
     setDraft(null);
     if (wanted) url.set({ model: null });
@@ -70,7 +71,7 @@ export function ModelPricesCard() {
         title="Model prices"
         description="Your own prices in USD per million tokens, for models the catalogue lacks or prices differently. A price applies to calls recorded after it is set; calls already recorded keep their cost."
         actions={
-          ws.canWrite && (
+          ws.can("modelPrices.manage") && (
             <Button size="sm" onClick={() => setDraft(blank())}>
               Add price
             </Button>
@@ -114,7 +115,7 @@ export function ModelPricesCard() {
                     </Td>
                   ))}
                   <Td align="right">
-                    {ws.canWrite && (
+                    {ws.can("modelPrices.manage") && (
                       <div className="flex justify-end gap-2">
                         <Button size="sm" variant="secondary" onClick={() => setDraft(fromPrice(p, true))}>
                           Edit

@@ -1,6 +1,7 @@
 import { Suspense } from "react";
 import { MembersCard } from "./members-card";
 import { ModelPricesCard } from "./model-prices-card";
+import { RolesCard } from "./roles-card";
 import { SettingsView } from "./settings-view";
 
 export default function SettingsPage() {
@@ -14,6 +15,9 @@ export default function SettingsPage() {
       </div>
       <div className="mt-6">
         <MembersCard />
+      </div>
+      <div className="mt-6">
+        <RolesCard />
       </div>
     </>
   );

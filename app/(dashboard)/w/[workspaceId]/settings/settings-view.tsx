@@ -18,7 +18,11 @@ export function SettingsView() {
     <>
       <PageHeader
         title="Settings"
-        description={ws.canWrite ? "Workspace settings and members." : "You are a viewer: you can see the settings but not change them."}
+        description={
+          ws.can("workspace.settings")
+            ? "Workspace settings and members."
+            : `You are ${ws.role === "admin" || ws.role === "owner" ? "an" : "a"} ${ws.role}: you can see the settings but not change them.`
+        }
       />
       <QueryView
         query={settings}
@@ -60,7 +64,7 @@ function SettingsForm({ s }: { s: Settings }) {
     }),
   );
   const update = useMutation(trpc.settings.update.mutationOptions({ onSuccess: () => refresh("settings") }));
-  const readOnly = !ws.canWrite;
+  const readOnly = !ws.can("workspace.settings");
   return (
     <div className="space-y-6">
       <Card>

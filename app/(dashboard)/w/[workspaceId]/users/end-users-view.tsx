@@ -109,12 +109,12 @@ export function EndUsersView() {
             Segment
             <SegmentSelect value={segment} onChange={(id) => set({ segment: id, page: null })} className="w-56" />
           </label>
-          {ws.canWrite && (
+          {ws.can("segments.manage") && (
             <Button variant="secondary" size="sm" onClick={() => setEditing("new")}>
               New segment
             </Button>
           )}
-          {ws.canWrite && current && (
+          {ws.can("segments.manage") && current && (
             <>
               <Button variant="secondary" size="sm" onClick={() => setEditing("edit")}>
                 Edit

@@ -88,7 +88,7 @@ export function RuleView({ ruleId }: { ruleId: string }) {
           <>
             <LiveIndicator live={live} updatedAt={lastUpdated(shadow)} />
             <DateRangePicker fallback="7d" />
-            {rule && isShadow && ws.canWrite && (
+            {rule && isShadow && ws.can("rules.manage") && (
               <Button
                 disabled={enforce.isPending}
                 onClick={() =>

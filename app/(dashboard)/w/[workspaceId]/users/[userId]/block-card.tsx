@@ -35,7 +35,7 @@ export function BlockCard({ userId, orgId, blocks }: { userId: string; orgId: st
         title="Access"
         description={blocks.length ? "Checks for this user answer allowed: false" : "Not blocked: checks are decided by your rules"}
         actions={
-          ws.canWrite && own.length === 0 ? (
+          ws.can("blocklist.manage") && own.length === 0 ? (
             <Button size="sm" variant="danger" onClick={() => setBlocking(true)}>
               Block user
             </Button>
@@ -60,7 +60,7 @@ export function BlockCard({ userId, orgId, blocks }: { userId: string; orgId: st
             </p>
           </div>
         ))}
-        {ws.canWrite && (own.length > 0 || viaOrg.length > 0) && (
+        {ws.can("blocklist.manage") && (own.length > 0 || viaOrg.length > 0) && (
           <div className="flex flex-wrap gap-2">
             {own.length > 0 && (
               <Button

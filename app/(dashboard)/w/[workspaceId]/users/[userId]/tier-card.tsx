@@ -58,7 +58,7 @@ export function TierCard({
             <span>{sentTier ? <Badge color="slate">{sentTier}</Badge> : "No tier sent yet."}</span>
           )}
         </p>
-        {ws.canWrite && (
+        {ws.can("blocklist.manage") && (
           <form
             className="flex items-center gap-2"
             onSubmit={(e) => {
