@@ -13,7 +13,7 @@ function median(xs: number[]) {
 }
 
 /**
- * The Overview of the seeded demo workspace (30 days, `npm run seed`'s data), as the page runs it
+ * The Overview of a seeded demo workspace (30 days of `npm run seed`'s traffic, a quarter of its volume), as the page runs it
  * (the layout's two queries plus dashboard.overview): it counts every seeded event, and its server
  * time is printed and written to test-results/. How fast it must be is a benchmark's figure
  * (`npm run bench -- events`: 30 days over 10 million events), not a bound here: timed tests
@@ -25,13 +25,15 @@ describe.each(TEST_DRIVERS)("Overview server time on 30 days of demo data (%s)",
   let memberId: string;
   beforeAll(async () => {
     database = await openTestDatabase(driver);
-    seeded = await seedDemo(database.db, { email: "perf@example.com" });
+    // 200 a day (the demo seeds 800): every range still spans many buckets and users, and the suite
+    // spends a quarter of the time seeding. Speed at scale is the benchmark's (10 million events).
+    seeded = await seedDemo(database.db, { email: "perf@example.com", perDay: 200 });
     memberId = (await database.db.query.members.findFirst({ where: (t, { eq }) => eq(t.email, "perf@example.com") }))!.id;
   }, 300_000);
   afterAll(() => database?.close());
 
   it("renders the 24-hour, 7-day and 30-day Overview over every seeded event, and reports its server time", async () => {
-    expect(seeded.recorded).toBeGreaterThan(15_000);
+    expect(seeded.recorded).toBeGreaterThan(4_000);
     const caller = createCaller({ db: database.db, memberId });
     const workspaceId = seeded.workspaceId;
     const end = Math.ceil(Date.now() / DAY) * DAY;
