@@ -5,9 +5,12 @@ import type { ServiceCtx } from "../context";
 import { InvalidInputError } from "../errors";
 import { getLabelPolicy } from "./manage-label-policies";
 
+const WEEK_MS = 7 * 86_400_000;
+
+/** The range: the last 7 days by default (to: now; from: a week before `to`). */
 export const ZPolicyShadowQuery = z.object({
-  from: z.coerce.date(),
-  to: z.coerce.date(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
   limit: z.number().int().min(1).max(100).default(20),
 });
 
@@ -19,10 +22,12 @@ export const ZPolicyShadowQuery = z.object({
  */
 export async function getLabelPolicyShadow({ ctx, id, input }: { ctx: ServiceCtx; id: string; input: z.input<typeof ZPolicyShadowQuery> }) {
   const q = ZPolicyShadowQuery.parse(input);
-  if (q.to <= q.from) throw new InvalidInputError("to must be after from");
+  const until = q.to ?? new Date();
+  const since = q.from ?? new Date(until.getTime() - WEEK_MS);
+  if (until <= since) throw new InvalidInputError("to must be after from");
   const policy = await getLabelPolicy({ ctx, id });
-  const from = q.from.toISOString();
-  const to = q.to.toISOString();
+  const from = since.toISOString();
+  const to = until.toISOString();
   const [watched, top, totals] = await Promise.all([
     ctx.db.execute(sql`select count(*)::int as n from end_user_labels
       where workspace_id = ${ctx.workspaceId} and label = ${policy.label} and stage = ${policy.stage}

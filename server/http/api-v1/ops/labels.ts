@@ -102,11 +102,7 @@ export const getPolicyShadowOp = defineOp({
     "What a label policy in shadow mode would have done: labels it watched, would-have firings, end users (default: the last 7 days)",
   query: z.object({ from: qTime.optional(), to: qTime.optional(), limit: qInt(1, 100).optional() }),
   response: ZPolicyShadow,
-  handler: ({ ctx, params, query }) => {
-    const to = query.to ? new Date(query.to) : new Date();
-    const from = query.from ? new Date(query.from) : new Date(to.getTime() - 7 * 86_400_000);
-    return getLabelPolicyShadow({ ctx, id: params.id, input: { from, to, limit: query.limit } });
-  },
+  handler: ({ ctx, params, query }) => getLabelPolicyShadow({ ctx, id: params.id, input: query }),
 });
 export const updatePolicyOp = defineOp({
   method: "PATCH",
