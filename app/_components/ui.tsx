@@ -121,6 +121,33 @@ export function Select({ className, ...props }: ComponentProps<"select">) {
   return <select className={cx(inputClass, width(className), "pr-8", className)} {...props} />;
 }
 
+/**
+ * A Select over a fixed set of choices, `{ value: label }`, typed by its values: the option text
+ * is the label, or the value itself with `showValues` (compact table cells).
+ */
+export function ChoiceSelect<K extends string>({
+  choices,
+  value,
+  onChange,
+  showValues = false,
+  ...props
+}: Omit<ComponentProps<"select">, "value" | "onChange" | "children"> & {
+  choices: Record<K, string>;
+  value: K;
+  onChange: (value: K) => void;
+  showValues?: boolean;
+}) {
+  return (
+    <Select value={value} onChange={(e) => onChange(e.target.value as K)} {...props}>
+      {(Object.entries(choices) as Array<[K, string]>).map(([k, label]) => (
+        <option key={k} value={k}>
+          {showValues ? k : label}
+        </option>
+      ))}
+    </Select>
+  );
+}
+
 export function Field({ label, hint, children, className }: { label: string; hint?: ReactNode; children: ReactNode; className?: string }) {
   return (
     <label className={cx("block", className)}>

@@ -1,3 +1,4 @@
+import { vi } from "vitest";
 import { callApi, type RunningApp } from "./app-server";
 import { Session } from "./session";
 
@@ -8,16 +9,19 @@ const PASSWORD = "correct horse battery";
  * a self-hosting operator would see it). Polls the log until it is there.
  */
 export async function verificationToken(app: RunningApp, email: string): Promise<string> {
-  for (let i = 0; i < 600; i++) {
-    const line = app
-      .logs()
-      .split("\n")
-      .find((l) => l.includes(email) && l.includes("verify-email?token="));
-    const token = line && /verify-email\?token=([A-Za-z0-9_-]{43})/.exec(line)?.[1];
-    if (token) return token;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`no verification e-mail for ${email} in the app's log`);
+  // The app writes the link before sign-up answers; its log reaches this process through a pipe.
+  return vi.waitFor(
+    () => {
+      const line = app
+        .logs()
+        .split("\n")
+        .find((l) => l.includes(email) && l.includes("verify-email?token="));
+      const token = line && /verify-email\?token=([A-Za-z0-9_-]{43})/.exec(line)?.[1];
+      if (!token) throw new Error(`no verification e-mail for ${email} in the app's log`);
+      return token;
+    },
+    { timeout: 30_000, interval: 20 },
+  );
 }
 
 /**

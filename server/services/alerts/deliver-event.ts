@@ -4,6 +4,7 @@ import { alertChannels } from "@/db/schema";
 import { EVENTS, type EventName, type EventPayload } from "@/server/events/catalogue";
 import type { AlertMessage } from "../channels/send";
 import { deliverOnce, isSettled } from "./deliver";
+import { formatSeconds } from "../core/time";
 
 type ChannelRow = typeof alertChannels.$inferSelect;
 
@@ -51,19 +52,11 @@ export function webhookMessage(name: WebhookEventName, input: { outboxId: number
   };
 }
 
-/** "1 h", "10 min", "2 days". */
-function seconds(s: number): string {
-  if (s % 86_400 === 0) return `${s / 86_400} day${s === 86_400 ? "" : "s"}`;
-  if (s % 3600 === 0) return `${s / 3600} h`;
-  if (s % 60 === 0) return `${s / 60} min`;
-  return `${s} s`;
-}
-
 /** An `alert` label policy's firing in words, for e-mail and Slack channels. */
 export function policyAlertMessage(p: EventPayload<typeof EVENTS.policyFired>): Pick<AlertMessage, "subject" | "text"> {
   return {
     subject: `[Tokenist] ${p.policyName}: user ${p.userId} labelled ${p.label} ${p.count} times`,
-    text: `user ${p.userId} got the label "${p.label}" ${p.count} times within ${seconds(p.windowSeconds)}; the label policy "${p.policyName}" fires at ${p.minCount}.\nAt ${p.at}.`,
+    text: `user ${p.userId} got the label "${p.label}" ${p.count} times within ${formatSeconds(p.windowSeconds)}; the label policy "${p.policyName}" fires at ${p.minCount}.\nAt ${p.at}.`,
   };
 }
 

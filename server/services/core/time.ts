@@ -18,3 +18,11 @@ export function startOfMonth(d: Date): Date {
 export function startOfNextMonth(d: Date): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1));
 }
+
+/** "1 h", "10 min", "2 days": for reasons and messages. */
+export function formatSeconds(s: number): string {
+  if (s % 86_400 === 0) return `${s / 86_400} day${s === 86_400 ? "" : "s"}`;
+  if (s % 3600 === 0) return `${s / 3600} h`;
+  if (s % 60 === 0) return `${s / 60} min`;
+  return `${s} s`;
+}

@@ -4,7 +4,7 @@ import { log } from "@/server/lib/log";
 import { processGlobal } from "@/server/lib/process-global";
 import type { TCheckInput } from "@/server/contract/sdk";
 import { priceCall } from "../core/pricing";
-import { HOUR_MS } from "../core/time";
+import { floorToHour } from "../core/time";
 import type { Estimate } from "./estimate";
 import { pgArray } from "./reserve";
 
@@ -80,7 +80,7 @@ export function noteShadow(db: Queryable, notes: ShadowNote[]): void {
   if (notes.length === 0) return;
   const state = stateOf(db);
   for (const n of notes) {
-    const bucket = new Date(Math.floor(n.at.getTime() / HOUR_MS) * HOUR_MS).toISOString();
+    const bucket = floorToHour(n.at).toISOString();
     const key = `${n.workspaceId}\u001f${n.sourceId}\u001f${bucket}\u001f${n.userId}`;
     let p = state.pending.get(key);
     if (!p) {

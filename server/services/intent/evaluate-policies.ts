@@ -8,6 +8,7 @@ import { writeAudit } from "../audit/write-audit";
 import { SYSTEM } from "../context";
 import { insertBlock } from "../blocklist/manage-blocklist";
 import type { LabelPolicyRow } from "../core/workspace-state";
+import { formatSeconds } from "../core/time";
 
 export interface TFiring {
   firingId: string;
@@ -18,13 +19,7 @@ export interface TFiring {
   expiresAt: string;
 }
 
-/** "1 h", "10 min", "2 days": for reasons and messages. */
-export function formatSeconds(s: number): string {
-  if (s % 86_400 === 0) return `${s / 86_400} day${s === 86_400 ? "" : "s"}`;
-  if (s % 3600 === 0) return `${s / 3600} h`;
-  if (s % 60 === 0) return `${s / 60} min`;
-  return `${s} s`;
-}
+export { formatSeconds };
 
 /** The policies that act on this end user: those without a segment, and those of a segment they are in. */
 export function policiesFor<P extends { filters: { segment?: string } | null }>(

@@ -6,7 +6,7 @@ import { formatNumber } from "@/app/_components/format";
 import { Modal } from "@/app/_components/modal";
 import { EmptyState, InlineError, LoadingRows, QueryView } from "@/app/_components/states";
 import { Table, TBody, Td, Th } from "@/app/_components/table";
-import { Badge, Button, Card, CardHeader, labelColor, Select, Toggle } from "@/app/_components/ui";
+import { Badge, Button, Card, CardHeader, ChoiceSelect, labelColor, Toggle } from "@/app/_components/ui";
 import { useWorkspace } from "@/app/_components/workspace-context";
 import { useTRPC, type RouterOutputs } from "@/lib/trpc/client";
 import { ACTIONS, MODES, PolicyForm, STAGES, type PolicyInput } from "./policy-form";
@@ -120,21 +120,15 @@ export function PoliciesCard() {
                   </Td>
                   <Td>
                     {ws.can("labels.manage") ? (
-                      <Select
+                      <ChoiceSelect
                         aria-label={`Stage of ${p.name}`}
                         className="w-28"
+                        choices={STAGES}
+                        showValues
                         value={p.stage}
                         disabled={update.isPending}
-                        onChange={(e) =>
-                          update.mutate({ workspaceId: ws.id, id: p.id, patch: { stage: e.target.value as keyof typeof STAGES } })
-                        }
-                      >
-                        {Object.keys(STAGES).map((k) => (
-                          <option key={k} value={k}>
-                            {k}
-                          </option>
-                        ))}
-                      </Select>
+                        onChange={(stage) => update.mutate({ workspaceId: ws.id, id: p.id, patch: { stage } })}
+                      />
                     ) : (
                       <Badge color={p.stage === "check" ? "indigo" : "slate"} title={STAGES[p.stage]}>
                         {p.stage}
@@ -147,21 +141,15 @@ export function PoliciesCard() {
                   </Td>
                   <Td>
                     {ws.can("labels.manage") ? (
-                      <Select
+                      <ChoiceSelect
                         aria-label={`Mode of ${p.name}`}
                         className="w-28"
+                        choices={MODES}
+                        showValues
                         value={p.mode}
                         disabled={update.isPending}
-                        onChange={(e) =>
-                          update.mutate({ workspaceId: ws.id, id: p.id, patch: { mode: e.target.value as keyof typeof MODES } })
-                        }
-                      >
-                        {Object.keys(MODES).map((k) => (
-                          <option key={k} value={k}>
-                            {k}
-                          </option>
-                        ))}
-                      </Select>
+                        onChange={(mode) => update.mutate({ workspaceId: ws.id, id: p.id, patch: { mode } })}
+                      />
                     ) : (
                       <Badge color={p.mode === "shadow" ? "amber" : "slate"} title={MODES[p.mode]}>
                         {p.mode}

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { SegmentSelect } from "@/app/_components/segment-select";
 import { InlineError } from "@/app/_components/states";
-import { Button, Field, Input, Select } from "@/app/_components/ui";
+import { Button, ChoiceSelect, Field, Input, Select } from "@/app/_components/ui";
 import type { RouterInputs } from "@/lib/trpc/client";
 
 export type PolicyInput = Omit<RouterInputs["labels"]["policies"]["create"], "workspaceId">;
@@ -112,23 +112,11 @@ export function PolicyForm({
             : "record: labels of recorded conversations count, after the labeller has run; the action applies from the next check."
         }
       >
-        <Select aria-label="Stage" value={stage} onChange={(e) => setStage(e.target.value as keyof typeof STAGES)}>
-          {Object.entries(STAGES).map(([k, v]) => (
-            <option key={k} value={k}>
-              {v}
-            </option>
-          ))}
-        </Select>
+        <ChoiceSelect aria-label="Stage" choices={STAGES} value={stage} onChange={setStage} />
       </Field>
       <div className="grid grid-cols-3 gap-3">
         <Field label="Then" className="col-span-1">
-          <Select aria-label="Then" value={action} onChange={(e) => setAction(e.target.value as keyof typeof ACTIONS)}>
-            {Object.entries(ACTIONS).map(([k, v]) => (
-              <option key={k} value={k}>
-                {v}
-              </option>
-            ))}
-          </Select>
+          <ChoiceSelect aria-label="Then" choices={ACTIONS} value={action} onChange={setAction} />
         </Field>
         {action !== "alert" && (
           <Field label="For">
@@ -155,13 +143,7 @@ export function PolicyForm({
             : "Enforce: the policy acts. Auto-block needs the Growth plan; shadow mode works on every plan."
         }
       >
-        <Select aria-label="Mode" value={mode} onChange={(e) => setMode(e.target.value as keyof typeof MODES)}>
-          {Object.entries(MODES).map(([k, v]) => (
-            <option key={k} value={k}>
-              {v}
-            </option>
-          ))}
-        </Select>
+        <ChoiceSelect aria-label="Mode" choices={MODES} value={mode} onChange={setMode} />
       </Field>
       <InlineError error={error} />
       <div className="flex justify-end gap-2">
