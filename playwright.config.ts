@@ -49,6 +49,10 @@ export default defineConfig({
       SMTP_URL: `smtp://127.0.0.1:${E2E_SMTP_PORT}`,
       /** The Enterprise contact form e-mails enquiries here (tests/e2e/enterprise-contact.spec.ts). */
       TOKENIST_SALES_EMAIL: "sales@tokenist.test",
+      /** SSO callbacks and e-mailed links point at the address the browser uses (tests/e2e/sso.spec.ts). */
+      TOKENIST_PUBLIC_URL: E2E_BASE_URL,
+      /** The SSO walk's identity providers run on loopback over http. */
+      TOKENIST_SSO_ALLOW_INSECURE: "1",
     },
   },
 });

@@ -12,6 +12,11 @@ import { normaliseEmail } from "./services/auth/normalise-email";
 import { gitHubProvider, OAUTH_EMAIL_NOT_VERIFIED, providerEmail } from "./services/auth/oauth-providers";
 import { takeSignInAttempt } from "./services/auth/sign-in-limiter";
 import { ForbiddenError } from "./services/errors";
+import { consumeSsoTicket, enforcedSsoRefusal, SSO_ENFORCED } from "./services/sso/sign-in";
+import { ssoCookieValue } from "./http/sso-doors";
+
+/** A password sign-in refused because the e-mail's domain must use SSO: its message reaches the form. */
+class SsoEnforcedError extends Error {}
 
 /** What authorize and the OAuth signIn callback hand the jwt callback. */
 interface SignedInUser {
@@ -35,12 +40,28 @@ export function authOptions(): NextAuthOptions {
           const member = await authenticate(await boot(), email, String(credentials?.password ?? ""));
           if (!member) return null;
           await attempt.succeeded();
+          // Told only to whoever knows the password: the domain's SSO is enforced (owners keep this way in).
+          const refusal = await enforcedSsoRefusal(await boot(), member.email, "password");
+          if (refusal) throw new SsoEnforcedError(refusal);
           return { id: member.id, email: member.email, name: member.name, sessionVersion: member.sessionVersion };
         } catch (err) {
+          if (err instanceof SsoEnforcedError) throw err;
           // next-auth puts a thrown message in the redirect URL: never a database's.
           log.error("credentials sign-in failed", { err });
           throw new Error("Sign-in is unavailable right now. Try again shortly.");
         }
+      },
+    }),
+    // Single sign-on's last step: the one-time ticket the OIDC callback or SAML ACS issued
+    // (server/services/sso/sign-in.ts), in the browser whose cookie names the same sign-in.
+    CredentialsProvider({
+      id: "sso",
+      name: "Single sign-on",
+      credentials: { ticket: { label: "Ticket", type: "text" } },
+      async authorize(credentials, req) {
+        const headers = (req?.headers ?? {}) as Record<string, string | undefined>;
+        const member = await consumeSsoTicket(await boot(), String(credentials?.ticket ?? ""), ssoCookieValue(headers.cookie));
+        return member ? { id: member.id, email: member.email, name: member.name, sessionVersion: member.sessionVersion } : null;
       },
     }),
   ];
@@ -61,11 +82,12 @@ export function authOptions(): NextAuthOptions {
     providers,
     callbacks: {
       async signIn({ user, account, profile }) {
-        if (account?.provider === "credentials") return true;
+        if (account?.provider === "credentials" || account?.provider === "sso") return true;
         // An OAuth sign-in finds (or creates) the member by e-mail, so it must be an address the
         // provider has verified; otherwise refuse, whether or not a member has it (no oracle).
         const claim = providerEmail(profile);
         if (!claim?.emailVerified) throw new Error(OAUTH_EMAIL_NOT_VERIFIED);
+        if (await enforcedSsoRefusal(await boot(), claim.email, "social")) throw new Error(SSO_ENFORCED);
         try {
           const member = await ensureOAuthMember(await boot(), { ...claim, name: user.name ?? null, provider: account?.provider });
           user.id = member.id;

@@ -100,6 +100,11 @@ const ZEnv = z.object({
   /** Development only: allow outbound webhooks to private and loopback addresses. */
   TOKENIST_ALLOW_PRIVATE_WEBHOOKS: flag("0"),
   /**
+   * Development only: single sign-on identity providers over plain http and on private or loopback
+   * addresses (the tests' local IdPs). Off: issuers and metadata URLs must be public https.
+   */
+  TOKENIST_SSO_ALLOW_INSECURE: flag("0"),
+  /**
    * The reverse proxies in front of the app, whose X-Forwarded-For entries are believed:
    * a hop count ("1": one proxy appends the client's address) or a comma-separated list of
    * proxy addresses and CIDRs ("10.0.0.0/8, 2001:db8::1"). Unset → no proxy is trusted, the

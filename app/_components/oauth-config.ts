@@ -1,5 +1,6 @@
 import { env } from "@/server/env";
 import { OAUTH_EMAIL_NOT_VERIFIED } from "@/server/services/auth/oauth-providers";
+import { SSO_ENFORCED } from "@/server/services/sso/sign-in";
 
 /** Which OAuth providers the server offers (server components only). */
 export function oauthProviders() {
@@ -38,6 +39,9 @@ export function signInErrorMessage(code: string | string[] | undefined): string 
   if (!c) return null;
   if (c === OAUTH_EMAIL_NOT_VERIFIED) {
     return "GitHub or Google did not confirm that this e-mail address is verified, so we cannot sign you in with it. Verify your primary e-mail address there and try again, or sign in with your password.";
+  }
+  if (c === SSO_ENFORCED) {
+    return 'Your organisation signs in with single sign-on: choose "Use single sign-on (SSO)" and enter your work e-mail address.';
   }
   return "Sign-in failed. Try again.";
 }

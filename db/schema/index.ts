@@ -28,3 +28,4 @@ export * from "./llm-labelling-usage";
 export * from "./segments";
 export * from "./shadow-stats";
 export * from "./sales-leads";
+export * from "./sso";

@@ -13,6 +13,7 @@ import { cohortsRouter } from "./routers/cohorts";
 import { eventsRouter } from "./routers/events";
 import { membersRouter } from "./routers/members";
 import { settingsRouter } from "./routers/settings";
+import { ssoRouter } from "./routers/sso";
 import { labelsRouter } from "./routers/labels";
 import { segmentsRouter } from "./routers/segments";
 import { modelPricesRouter } from "./routers/model-prices";
@@ -34,6 +35,7 @@ export const appRouter = router({
   events: eventsRouter,
   members: membersRouter,
   settings: settingsRouter,
+  sso: ssoRouter,
   labels: labelsRouter,
   segments: segmentsRouter,
   auditLogs: auditLogsRouter,

@@ -312,6 +312,40 @@ export const ZBilling = z.object({
   overageUsd: z.number().describe("overage so far this month, in US dollars"),
   projectedOverageUsd: z.number().describe("overage at the month's end at the pace so far, in US dollars"),
 });
+export const ZSso = z.object({
+  protocol: z.enum(["oidc", "saml"]),
+  issuer: z.string().nullable().describe("OIDC: the issuer URL (its /.well-known/openid-configuration is read)"),
+  clientId: z.string().nullable(),
+  hasClientSecret: z.boolean().describe("OIDC: whether a client secret is stored (it is write-only: never returned)"),
+  metadataUrl: z.string().nullable().describe("SAML: where the IdP metadata was fetched from, when given by URL"),
+  metadataXml: z.string().nullable().describe("SAML: the IdP metadata in use"),
+  idpEntityId: z.string().nullable().describe("SAML: the IdP's entity id, read from the metadata (assertions must be issued by it)"),
+  idpSsoUrl: z.string().nullable().describe("SAML: where AuthnRequests go, read from the metadata"),
+  domains: z
+    .array(z.string())
+    .describe('e-mail domains that sign in here ("Continue with SSO"); each one an owner\'s verified address is at'),
+  enforced: z.boolean().describe("password and social sign-in refused for these domains (the workspace's owners keep their password)"),
+  defaultRole: z.enum(["admin", "developer", "viewer"]).describe("the role of a member who joins by SSO with no mapped group"),
+  roleMapping: z.record(z.string(), z.enum(["admin", "developer", "viewer"])).describe("IdP group → role; the most powerful match wins"),
+  testedAt: ZTime.nullable().describe("the last successful test sign-in of this configuration; enforcing needs one"),
+  lastTest: z
+    .object({
+      ok: z.boolean(),
+      at: z.string(),
+      email: z.string().optional(),
+      groups: z.array(z.string()).optional(),
+      role: z.string().optional(),
+      error: z.string().optional(),
+    })
+    .nullable(),
+  serviceProvider: z
+    .object({ redirectUri: z.string(), entityId: z.string(), metadataUrl: z.string(), acsUrl: z.string() })
+    .describe("what to register at the identity provider: the OIDC redirect URI, or the SAML entity id and ACS URL"),
+  createdAt: ZTime,
+  updatedAt: ZTime,
+});
+
+export const ZSsoDeleted = z.object({ deleted: z.literal(true) });
 export const ZRedirectUrl = z.object({ url: z.string().describe("open it in a browser: Stripe's hosted page") });
 
 export const ZLabelPolicy = z.object({

@@ -76,9 +76,10 @@ export function abortable<T>(work: Promise<T>, signal?: AbortSignal): Promise<T>
 
 /**
  * Reject a URL that is not http(s), carries credentials, or whose host resolves to a blocked
- * address. `signal` ends the DNS wait at the caller's deadline.
+ * address. `signal` ends the DNS wait at the caller's deadline. `allowPrivate` is the development
+ * switch of the caller's kind of URL (webhooks by default; identity providers pass their own).
  */
-export async function assertPublicUrl(raw: string, signal?: AbortSignal): Promise<URL> {
+export async function assertPublicUrl(raw: string, signal?: AbortSignal, allowPrivate = allowPrivateWebhooks()): Promise<URL> {
   let url: URL;
   try {
     url = new URL(raw);
@@ -87,7 +88,7 @@ export async function assertPublicUrl(raw: string, signal?: AbortSignal): Promis
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") throw new BlockedAddressError("Webhook URLs must be http or https");
   if (url.username || url.password) throw new BlockedAddressError("Webhook URLs must not carry credentials");
-  if (allowPrivateWebhooks()) return url;
+  if (allowPrivate) return url;
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (net.isIP(host)) {
     if (isBlockedAddress(host)) throw new BlockedAddressError(refusal(url.hostname));

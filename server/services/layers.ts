@@ -14,6 +14,8 @@ export const SERVICE_LAYERS: ReadonlyArray<readonly string[]> = [
   ["alerts"],
   ["guardrails"],
   ["billing"],
+  // Single sign-on: signs members in (auth's take-over) and gives them memberships (members).
+  ["sso"],
   ["auth"],
   ["members"],
   ["workspaces"],

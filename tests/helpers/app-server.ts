@@ -53,6 +53,8 @@ export async function startApp(
     expectHealthy?: boolean;
     /** Flags for the server's node (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
     nodeArgs?: string[];
+    /** Set TOKENIST_PUBLIC_URL to the app's own address (links and SSO callbacks built from it reach this app). */
+    publicUrl?: boolean;
   } = {},
 ): Promise<RunningApp> {
   const port = await freePort();
@@ -67,6 +69,7 @@ export async function startApp(
     TOKENIST_INIT_WORKSPACE: "Test workspace",
     TOKENIST_INIT_API_KEY: apiKey,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...(options.publicUrl ? { TOKENIST_PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
     ...options.env,
   };
   let child: ChildProcess | undefined;

@@ -205,6 +205,22 @@ export const SAMPLES: Sample[] = [
   },
   { operationId: "removeMember", path: (ids) => `/api/v1/members/${ids.memberId}` },
   { operationId: "getBilling", path: () => "/api/v1/billing" },
+  {
+    // Enterprise, an owner's key, and a domain the owner's verified address (owner@example.com) is at.
+    // Nothing is fetched on save: the issuer is read at the first sign-in (TOKENIST_SSO_ALLOW_INSECURE lets it be http).
+    operationId: "putSso",
+    path: () => "/api/v1/sso",
+    body: () => ({
+      protocol: "oidc",
+      issuer: "http://127.0.0.1:9/oidc",
+      clientId: "tokenist",
+      clientSecret: "contract-secret",
+      domains: ["example.com"],
+      defaultRole: "viewer",
+      roleMapping: { "tokenist-admins": "admin" },
+    }),
+  },
+  { operationId: "getSso", path: () => "/api/v1/sso" },
   { operationId: "createBillingCheckout", path: () => "/api/v1/billing/checkout", body: () => ({ plan: "starter" }), billingOn: true },
   { operationId: "createBillingPortal", path: () => "/api/v1/billing/portal", billingOn: true },
   {
@@ -239,4 +255,5 @@ export const SAMPLES: Sample[] = [
   { operationId: "deleteCustomLabel", path: (ids) => `/api/v1/custom-labels/${ids.customLabelId}` },
   { operationId: "deleteSegment", path: (ids) => `/api/v1/segments/${ids.segmentId}` },
   { operationId: "deleteModelPrice", path: () => "/api/v1/model-prices/acme-llm-1" },
+  { operationId: "deleteSso", path: () => "/api/v1/sso" },
 ];

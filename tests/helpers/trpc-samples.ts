@@ -145,6 +145,12 @@ export function sampleInputs(w: SampleIds): Record<string, Record<string, unknow
     "billing.setPlan": { plan: "growth" },
     "billing.checkout": { plan: "starter" },
     "billing.portal": {},
+    "sso.get": {},
+    // Refused below Enterprise (the sample workspaces are on Growth): past the permission check, a 403 of the plan.
+    "sso.put": {
+      config: { protocol: "oidc", issuer: "https://idp.example.com", clientId: "c", clientSecret: "s", domains: ["example.com"] },
+    },
+    "sso.delete": {},
     "alerts.list": {},
     "alerts.channels": {},
     "alerts.deliveries": {},

@@ -19,7 +19,7 @@ describe("the OpenAPI contract", () => {
     // Checkout and portal need billing on: a second app, Stripe pointed at the stand-in.
     stripe = await startStripeStandIn();
     [app, paid] = await Promise.all([
-      startApp({ driver, env: { TOKENIST_INIT_PLAN: "growth" } }),
+      startApp({ driver, env: { TOKENIST_INIT_PLAN: "enterprise", TOKENIST_SSO_ALLOW_INSECURE: "1" } }),
       startApp({ driver, env: { STRIPE_SECRET_KEY: "sk_test_standin", STRIPE_API_URL: stripe.url } }),
     ]);
     const res = await callApi(app, "/api/v1/openapi.json", { key: null });

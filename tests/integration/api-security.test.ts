@@ -15,7 +15,7 @@ describe("security of every route", () => {
   beforeAll(async () => {
     app = await startApp({
       driver: process.env.TEST_DATABASE_URL ? "postgres" : "pglite",
-      env: { TOKENIST_INIT_PLAN: "growth", TOKENIST_BAD_KEY_LIMIT: "100000" },
+      env: { TOKENIST_INIT_PLAN: "enterprise", TOKENIST_SSO_ALLOW_INSECURE: "1", TOKENIST_BAD_KEY_LIMIT: "100000" },
     });
     const doc = (await callApi(app, "/api/v1/openapi.json", { key: null })).body;
     ops = Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>

@@ -33,8 +33,8 @@ describe("strict /api/v1 bodies over HTTP", () => {
   beforeAll(async () => {
     app = await startApp({
       driver: process.env.TEST_DATABASE_URL ? "postgres" : "pglite",
-      // Growth: alerts and webhooks are available. The state reads below outnumber the default rate limit.
-      env: { TOKENIST_INIT_PLAN: "growth", TOKENIST_API_RATE_LIMIT: "100000" },
+      // Enterprise: alerts, webhooks and SSO are available. The state reads below outnumber the default rate limit.
+      env: { TOKENIST_INIT_PLAN: "enterprise", TOKENIST_SSO_ALLOW_INSECURE: "1", TOKENIST_API_RATE_LIMIT: "100000" },
     });
     // Checkout and portal need billing on: a second app, Stripe pointed at the stand-in.
     stripe = await startStripeStandIn();

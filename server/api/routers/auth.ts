@@ -7,11 +7,16 @@ import {
   verifyEmail,
   ZVerificationToken,
 } from "@/server/services/auth/email-verification";
+import { ForbiddenError } from "@/server/services/errors";
+import { enforcedSsoRefusal } from "@/server/services/sso/sign-in";
 import { protectedProcedure, publicProcedure, router } from "../trpc";
 
 export const authRouter = router({
   /** Create a member and their first workspace (free plan) and mail the verification link; the client then signs in. */
   signUp: publicProcedure.input(ZSignUp).mutation(async ({ ctx, input }) => {
+    // A domain whose SSO is enforced gets its accounts from the identity provider, not from passwords.
+    const refusal = await enforcedSsoRefusal(ctx.db, input.email, "sign-up");
+    if (refusal) throw new ForbiddenError(refusal);
     const { member, workspace, verificationToken } = await signUp(ctx.db, input);
     await mailVerification(member, verificationToken);
     return { memberId: member.id, workspaceId: workspace.id };

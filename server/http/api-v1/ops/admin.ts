@@ -10,6 +10,8 @@ import {
   ZMemberRemoved,
   ZMemberRole,
   ZRedirectUrl,
+  ZSso,
+  ZSsoDeleted,
 } from "@/server/contract/api-v1";
 import { env } from "@/server/env";
 import { actingRole } from "@/server/services/api-keys/key-role";
@@ -17,6 +19,7 @@ import { createCheckoutSession, createPortalSession, ZCheckout } from "@/server/
 import { getBillingOverview } from "@/server/services/billing/manage-billing";
 import { createInvitation, listInvitations, revokeInvitation, ZCreateInvitation } from "@/server/services/members/invitations";
 import { changeMemberRole, listMembers, removeMember } from "@/server/services/members/manage-members";
+import { deleteSso, putSso, requireSso, ZSsoInput } from "@/server/services/sso/config";
 import { defineOp } from "../define";
 
 /**
@@ -183,4 +186,40 @@ export const createPortalOp = defineOp({
   handler: async ({ ctx }) => {
     return { url: (await createPortalSession({ ctx, input: {} })).url };
   },
+});
+
+export const getSsoOp = defineOp({
+  method: "GET",
+  path: "/api/v1/sso",
+  operationId: "getSso",
+  tag: "SSO",
+  scope: "admin",
+  permission: "workspace.read",
+  summary: "The workspace's single sign-on (OIDC or SAML): identity provider, domains, enforcement, roles, last test; 404 when none",
+  response: ZSso,
+  handler: ({ ctx }) => requireSso({ ctx }),
+});
+export const putSsoOp = defineOp({
+  method: "PUT",
+  path: "/api/v1/sso",
+  operationId: "putSso",
+  tag: "SSO",
+  scope: "admin",
+  permission: "sso.manage",
+  summary:
+    "Configure single sign-on (Enterprise, an owner's key): the whole configuration each time; a changed identity provider or domain list clears the last test, and enforced: true needs a passed test (409 otherwise)",
+  body: ZSsoInput,
+  response: ZSso,
+  handler: ({ ctx, body }) => putSso({ ctx, input: body }),
+});
+export const deleteSsoOp = defineOp({
+  method: "DELETE",
+  path: "/api/v1/sso",
+  operationId: "deleteSso",
+  tag: "SSO",
+  scope: "admin",
+  permission: "sso.manage",
+  summary: "Remove single sign-on: its domains sign in with passwords and social sign-in again",
+  response: ZSsoDeleted,
+  handler: ({ ctx }) => deleteSso({ ctx }),
 });

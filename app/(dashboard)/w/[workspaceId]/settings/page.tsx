@@ -3,6 +3,7 @@ import { MembersCard } from "./members-card";
 import { ModelPricesCard } from "./model-prices-card";
 import { RolesCard } from "./roles-card";
 import { SettingsView } from "./settings-view";
+import { SsoCard } from "./sso-card";
 
 export default function SettingsPage() {
   return (
@@ -15,6 +16,9 @@ export default function SettingsPage() {
       </div>
       <div className="mt-6">
         <MembersCard />
+      </div>
+      <div className="mt-6">
+        <SsoCard />
       </div>
       <div className="mt-6">
         <RolesCard />
