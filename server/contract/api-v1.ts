@@ -272,6 +272,8 @@ export const ZWorkspace = z.object({
   usagePolicy: z.string().nullable(),
   /** The LLM labeller gets the text unredacted (false: personal data and secrets masked first). */
   llmLabelRawText: z.boolean(),
+  retentionDays: z.number().int().describe("days events and payloads are kept: the plan's, or the workspace's own (Enterprise)"),
+  customRetention: z.boolean().describe("true when retentionDays is the workspace's own rather than the plan's"),
   createdAt: ZTime,
 });
 

@@ -203,6 +203,15 @@ test("SAML 2.0: metadata pasted, tested, enforced; a colleague joins with their 
     await shot(page, "sso-saml-2-tested-enforced");
   });
 
+  await test.step("Enterprise's other setting: the workspace's own retention", async () => {
+    const days = page.getByLabel("Retention in days");
+    await expect(days).toHaveValue("365");
+    await days.fill("400");
+    await days.locator("xpath=..").getByRole("button", { name: "Save" }).click();
+    await expect(page.getByText("this workspace's own.")).toBeVisible();
+    await expect(page.getByRole("button", { name: "Use the plan's" })).toBeVisible();
+  });
+
   await test.step("a colleague in the eng group joins as a developer", async () => {
     const colleague = await freshPage(browser);
     await continueWithSso(colleague, `grace@${domain}`);

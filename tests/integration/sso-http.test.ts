@@ -12,7 +12,7 @@ type Idp = Awaited<ReturnType<typeof startSamlIdp>>;
  * configuration's refusals, one sign-in from start to session (just-in-time membership, the group's
  * role), every refusal of a bad answer (audience, expiry, no signature, the wrong key, the wrong
  * issuer, an address outside the domains, a replay, another browser's ticket), and enforcement with
- * the owners' break-glass. The browser walks (OIDC and SAML, through the IdPs' pages) are in
+ * the owners' break-glass; and Enterprise's other setting, its own retention. The browser walks (OIDC and SAML, through the IdPs' pages) are in
  * tests/e2e/sso.spec.ts.
  */
 describe.each(TEST_DRIVERS)("SAML single sign-on over HTTP (%s)", (driver) => {
@@ -148,6 +148,22 @@ describe.each(TEST_DRIVERS)("SAML single sign-on over HTTP (%s)", (driver) => {
     expect((await res.json()).error.message).toBe(
       "No single sign-on is set up for nowhere.test: sign in with your password or a provider instead",
     );
+  });
+
+  it("Enterprise's own retention through PATCH /api/v1/workspace; below Enterprise a 403", async () => {
+    const set = await callApi(app, "/api/v1/workspace", { method: "PATCH", body: { retentionDays: 400 } });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body).toMatchObject({ plan: "enterprise", retentionDays: 400, customRetention: true });
+    expect((await callApi(app, "/api/v1/workspace", { method: "PATCH", body: { retentionDays: 0 } })).status).toBe(400);
+    const back = await callApi(app, "/api/v1/workspace", { method: "PATCH", body: { retentionDays: null } });
+    expect(back.body).toMatchObject({ retentionDays: 365, customRetention: false });
+    const audit = (await callApi(app, "/api/v1/audit-logs?action=workspace.settings")).body.data as Array<{ data: Record<string, unknown> }>;
+    expect(audit.map((a) => a.data.retentionDays)).toEqual(expect.arrayContaining([400, null]));
+
+    const free = await signUpWithKey(app.baseUrl, "gina@example.net", ["sdk", "read", "write", "admin"]);
+    const below = await callApi({ baseUrl: app.baseUrl, apiKey: free.apiKey }, "/api/v1/workspace", { method: "PATCH", body: { retentionDays: 400 } });
+    expect(below.status).toBe(403);
+    expect(below.body.error.message).toContain("Custom retention needs the Enterprise plan or above (this workspace is on Free)");
   });
 
   it("signs a newcomer in: just-in-time membership with the mapped role, one session, no replay", async () => {

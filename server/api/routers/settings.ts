@@ -15,6 +15,7 @@ export const settingsRouter = router({
       llmLabelRawText: w.llmLabelRawText,
       /** Days of events and payloads kept: the plan's, or the workspace's own (enterprise). */
       retentionDays: retentionDays(w.plan, w.retentionDays),
+      customRetention: w.retentionDays !== null,
       role: ctx.role,
     };
   }),
@@ -28,6 +29,7 @@ export const settingsRouter = router({
         redactPayloads: w.redactPayloads,
         usagePolicy: w.usagePolicy,
         llmLabelRawText: w.llmLabelRawText,
+        retentionDays: retentionDays(w.plan, w.retentionDays),
       };
     }),
 });

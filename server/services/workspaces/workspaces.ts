@@ -7,6 +7,7 @@ import { writeAudit } from "../audit/write-audit";
 import { withTransaction, type Actor, type ServiceCtx } from "../context";
 import { NotFoundError } from "../errors";
 import { changeConfig } from "../core/change-config";
+import { requirePlan } from "../core/plans";
 import { getMemberRole } from "../core/member-role";
 import { insertDefaultLabelPolicies } from "../intent/manage-label-policies";
 
@@ -72,11 +73,18 @@ export const ZWorkspaceSettings = z.strictObject({
   usagePolicy: z.string().max(20_000).nullable().optional(),
   /** Send text to the LLM labeller unredacted (off: e-mails, phone and card numbers, secrets are masked first). */
   llmLabelRawText: z.boolean().optional(),
+  /** Days events and payloads are kept (Enterprise's custom retention); null: back to the plan's. */
+  retentionDays: z.number().int().min(1).max(3650).nullable().optional(),
 });
 
-/** Payload logging, redaction, usage policy, the LLM labeller's raw text. Bumps the config version so every process sees it. */
+/**
+ * Payload logging, redaction, usage policy, the LLM labeller's raw text, and retention (Enterprise:
+ * its own number of days; the next daily retention run applies it). Bumps the config version so
+ * every process sees it.
+ */
 export async function updateWorkspaceSettings({ ctx, input }: { ctx: ServiceCtx; input: z.input<typeof ZWorkspaceSettings> }) {
   const patch = ZWorkspaceSettings.parse(input);
+  if (patch.retentionDays !== undefined) await requirePlan(ctx, "enterprise", "Custom retention");
   const audit = { action: "workspace.settings", targetType: "workspace", targetId: ctx.workspaceId, data: patch };
   return changeConfig(ctx, audit, async (tx) => {
     const [updated] = await tx

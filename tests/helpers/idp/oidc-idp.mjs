@@ -8,10 +8,10 @@
 // CLI use:      node tests/helpers/idp/oidc-idp.mjs --port 4555 --client id:secret:http://127.0.0.1:3000/cb \
 //                 [--account alice@acme.test:groups=eng,admins[:name=Alice]]
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { realpathSync } from "node:fs";
+
 import { createServer } from "node:http";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { runAsCli, serveUntilSignal } from "./cli.mjs";
 import Provider from "oidc-provider";
 
 /** Builds the claims an account exposes; unknown logins still sign in so tests can type any address. */
@@ -141,24 +141,7 @@ async function main() {
     clients: values.client.map(parseClientArg),
     accounts: Object.fromEntries(values.account.map(parseAccountArg)),
   });
-  process.stdout.write(`${JSON.stringify({ issuer: idp.issuer })}\n`);
-  const stop = () => idp.close().then(() => process.exit(0));
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  serveUntilSignal(idp, { issuer: idp.issuer });
 }
 
-function isCliEntry() {
-  if (!process.argv[1]) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isCliEntry()) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runAsCli(import.meta.url, main);

@@ -8,10 +8,10 @@
 // Pure use:     buildSamlResponse({ entityId, acsUrl, audience, email, ... })  (no server needed)
 // CLI use:      node tests/helpers/idp/saml-idp.mjs --port 4556 --entity-id http://127.0.0.1:4556/metadata
 import { randomBytes } from "node:crypto";
-import { readFileSync, realpathSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { runAsCli, serveUntilSignal } from "./cli.mjs";
 import { inflateRawSync } from "node:zlib";
 import { DOMParser } from "@xmldom/xmldom";
 import { SignedXml } from "xml-crypto";
@@ -374,24 +374,7 @@ async function main() {
     },
   });
   const idp = await startSamlIdp({ port: Number(values.port), host: values.host, entityId: values["entity-id"] });
-  process.stdout.write(`${JSON.stringify({ entityId: idp.entityId, ssoUrl: idp.ssoUrl, metadataUrl: idp.metadataUrl })}\n`);
-  const stop = () => idp.close().then(() => process.exit(0));
-  process.once("SIGTERM", stop);
-  process.once("SIGINT", stop);
+  serveUntilSignal(idp, { entityId: idp.entityId, ssoUrl: idp.ssoUrl, metadataUrl: idp.metadataUrl });
 }
 
-function isCliEntry() {
-  if (!process.argv[1]) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isCliEntry()) {
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+runAsCli(import.meta.url, main);

@@ -8,6 +8,7 @@ import {
   ZWorkspaceName,
   ZWorkspaceSettings,
 } from "@/server/services/workspaces/workspaces";
+import { retentionDays } from "@/server/services/core/plans";
 import { defineOp } from "../define";
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -21,6 +22,8 @@ const toWorkspace = (w: Awaited<ReturnType<typeof getWorkspace>>) => ({
   redactPayloads: w.redactPayloads,
   usagePolicy: w.usagePolicy,
   llmLabelRawText: w.llmLabelRawText,
+  retentionDays: retentionDays(w.plan, w.retentionDays),
+  customRetention: w.retentionDays !== null,
   createdAt: w.createdAt.toISOString(),
 });
 
@@ -84,7 +87,8 @@ export const updateWorkspaceOp = defineOp({
   tag: "Workspace",
   scope: "write",
   permission: "workspace.settings",
-  summary: "The workspace's name, payload logging, redaction, usage policy, raw text for the LLM labeller (each change audited)",
+  summary:
+    "The workspace's name, payload logging, redaction, usage policy, raw text for the LLM labeller, and its own retention (Enterprise; null: the plan's). Each change audited",
   body: ZWorkspacePatch,
   response: ZWorkspace,
   handler: async ({ ctx, body: { name, ...settings } }) => {

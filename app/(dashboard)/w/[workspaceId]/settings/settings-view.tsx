@@ -139,15 +139,7 @@ function SettingsForm({ s }: { s: Settings }) {
               onChange={(v) => update.mutate({ workspaceId: ws.id, llmLabelRawText: v })}
             />
           </div>
-          <div className="flex items-center justify-between gap-6 px-5 py-4">
-            <div>
-              <p className="text-sm font-medium text-slate-900">Log retention</p>
-              <p className="text-sm text-slate-500">
-                How long events and payloads are kept; set by the plan. Usage totals are kept beyond it.
-              </p>
-            </div>
-            <span className="text-sm font-medium text-slate-900">{s.retentionDays} days</span>
-          </div>
+          <RetentionRow s={s} readOnly={readOnly} />
           <form
             className="space-y-3 px-5 py-4"
             onSubmit={(e) => {
@@ -181,6 +173,76 @@ function SettingsForm({ s }: { s: Settings }) {
           </form>
         </div>
       </Card>
+    </div>
+  );
+}
+
+/** Log retention: the plan's; on Enterprise the workspace may set its own (applied by the next daily retention run). */
+function RetentionRow({ s, readOnly }: { s: Settings; readOnly: boolean }) {
+  const ws = useWorkspace();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [days, setDays] = useState(String(s.retentionDays));
+  useEffect(() => setDays(String(s.retentionDays)), [s.retentionDays]);
+  const update = useMutation(
+    trpc.settings.update.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.settings.get.queryKey() }) }),
+  );
+  const custom = s.plan === "enterprise" && !readOnly;
+  return (
+    <div className="px-5 py-4">
+      <div className="flex flex-wrap items-center justify-between gap-6">
+        <div>
+          <p className="text-sm font-medium text-slate-900">Log retention</p>
+          <p className="text-sm text-slate-500">
+            How long events and payloads are kept
+            {s.plan === "enterprise"
+              ? s.customRetention
+                ? ": this workspace's own."
+                : ": the Enterprise plan's; yours to change."
+              : "; set by the plan."}{" "}
+            Usage totals are kept beyond it.
+          </p>
+        </div>
+        {custom ? (
+          <form
+            className="flex items-center gap-2"
+            onSubmit={(e) => {
+              e.preventDefault();
+              update.mutate({ workspaceId: ws.id, retentionDays: Number(days) });
+            }}
+          >
+            <Input
+              type="number"
+              min={1}
+              max={3650}
+              required
+              aria-label="Retention in days"
+              className="w-24"
+              value={days}
+              onChange={(e) => setDays(e.target.value)}
+            />
+            <span className="text-sm text-slate-500">days</span>
+            <Button type="submit" variant="secondary" size="sm" disabled={update.isPending || days === String(s.retentionDays)}>
+              Save
+            </Button>
+            {s.customRetention && (
+              <Button
+                variant="secondary"
+                size="sm"
+                disabled={update.isPending}
+                onClick={() => update.mutate({ workspaceId: ws.id, retentionDays: null })}
+              >
+                Use the plan's
+              </Button>
+            )}
+          </form>
+        ) : (
+          <span className="text-sm font-medium text-slate-900">{s.retentionDays} days</span>
+        )}
+      </div>
+      <div className="mt-2">
+        <InlineError error={update.error} />
+      </div>
     </div>
   );
 }
