@@ -157,11 +157,16 @@ describe.each(TEST_DRIVERS)("SAML single sign-on over HTTP (%s)", (driver) => {
     expect((await callApi(app, "/api/v1/workspace", { method: "PATCH", body: { retentionDays: 0 } })).status).toBe(400);
     const back = await callApi(app, "/api/v1/workspace", { method: "PATCH", body: { retentionDays: null } });
     expect(back.body).toMatchObject({ retentionDays: 365, customRetention: false });
-    const audit = (await callApi(app, "/api/v1/audit-logs?action=workspace.settings")).body.data as Array<{ data: Record<string, unknown> }>;
+    const audit = (await callApi(app, "/api/v1/audit-logs?action=workspace.settings")).body.data as Array<{
+      data: Record<string, unknown>;
+    }>;
     expect(audit.map((a) => a.data.retentionDays)).toEqual(expect.arrayContaining([400, null]));
 
     const free = await signUpWithKey(app.baseUrl, "gina@example.net", ["sdk", "read", "write", "admin"]);
-    const below = await callApi({ baseUrl: app.baseUrl, apiKey: free.apiKey }, "/api/v1/workspace", { method: "PATCH", body: { retentionDays: 400 } });
+    const below = await callApi({ baseUrl: app.baseUrl, apiKey: free.apiKey }, "/api/v1/workspace", {
+      method: "PATCH",
+      body: { retentionDays: 400 },
+    });
     expect(below.status).toBe(403);
     expect(below.body.error.message).toContain("Custom retention needs the Enterprise plan or above (this workspace is on Free)");
   });
