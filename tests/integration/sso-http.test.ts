@@ -137,6 +137,14 @@ describe.each(TEST_DRIVERS)("SAML single sign-on over HTTP (%s)", (driver) => {
     });
     expect(below.status).toBe(403);
     expect(below.body.error.message).toContain("Single sign-on needs the Enterprise plan or above");
+    // …a form post from another site cannot start a sign-in (no binding cookie planted: login CSRF)…
+    const form = await new Session(app.baseUrl).fetch("/api/sso/start", {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ email: "alice@example.com" }),
+    });
+    expect(form.status).toBe(400);
+    expect(form.headers.get("set-cookie")).toBeNull();
     // …and an address with no SSO cannot start one.
     const stranger = new Session(app.baseUrl);
     const res = await stranger.fetch("/api/sso/start", {

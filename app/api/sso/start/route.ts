@@ -23,6 +23,11 @@ const STARTS_PER_MINUTE = 30;
 // → { url } of the identity provider, with the cookie that binds the sign-in to this browser.
 export async function POST(req: Request) {
   try {
+    // JSON only: a cross-site page cannot send it without a preflight we never grant, so no other site
+    // can plant a sign-in's binding cookie in a visitor's browser (login CSRF).
+    if (!/^application\/json\b/i.test(req.headers.get("content-type") ?? "")) {
+      throw new InvalidInputError("Send the request as JSON (Content-Type: application/json)");
+    }
     const db = await boot();
     await takeSharedToken(db, "sso-start", clientIp(req), STARTS_PER_MINUTE, "Too many sign-in attempts from this address: wait a minute");
     const parsed = ZStart.safeParse(await readJsonBody(req, 4096));
