@@ -266,6 +266,9 @@ describe.each(TEST_DRIVERS)("SAML single sign-on over HTTP (%s)", (driver) => {
     // A member of the domain with a password, from before enforcement (their own workspace).
     const dave = new Session(app.baseUrl);
     expect((await dave.trpc("auth.signUp", { email: "dave@example.com", password: "correct horse battery" })).status).toBe(200);
+    await dave.signIn("dave@example.com", "correct horse battery");
+    const session = async (s: Session) => ((await (await s.fetch("/api/auth/session")).json()) as { memberId?: string }).memberId;
+    expect(await session(dave)).toMatch(/^mem_/);
 
     // The owner's test sign-in: recorded on the configuration, no membership, no session change.
     const test = await start(owner, { test: true, workspaceId });
@@ -298,6 +301,14 @@ describe.each(TEST_DRIVERS)("SAML single sign-on over HTTP (%s)", (driver) => {
     });
     expect(enforce.status, JSON.stringify(enforce.body)).toBe(200);
     expect(enforce.body.enforced).toBe(true);
+    // Enforcement ends the domain's open sessions (dave's password one), not the owner's.
+    expect(await session(dave)).toBeUndefined();
+    expect(await session(owner)).toMatch(/^mem_/);
+    const enforcedAudit = (await callApi(app, "/api/v1/audit-logs?action=sso.update")).body.data as Array<{
+      data: Record<string, unknown>;
+    }>;
+    expect(enforcedAudit[0]!.data).toMatchObject({ enforced: true, wasEnforced: false });
+    expect(enforcedAudit[0]!.data.sessionsEnded).toBeGreaterThanOrEqual(1);
 
     // Dave's password is refused with the way in named; a new password account in the domain too.
     await expect(new Session(app.baseUrl).signIn("dave@example.com", "correct horse battery")).rejects.toThrow("sign-in failed");

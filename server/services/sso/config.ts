@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, ne } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, ne, notInArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Queryable } from "@/db/client";
 import { members, memberships, ssoConnections, ssoDomains } from "@/db/schema";
@@ -283,6 +283,7 @@ export async function putSso({ ctx, input }: { ctx: ServiceCtx; input: SsoInput 
     const mine = await tx.select({ d: ssoDomains.domain }).from(ssoDomains).where(eq(ssoDomains.workspaceId, ctx.workspaceId));
     // A concurrent claim of the same domain by another workspace won the race.
     if (mine.length !== domains.length) throw new ConflictError("domains: one of them was just claimed by another workspace's SSO");
+    const sessionsEnded = v.enforced && !old?.enforced ? await endDomainSessions(tx, ctx.workspaceId, domains) : 0;
     await writeAudit(tx, {
       workspaceId: ctx.workspaceId,
       actor: ctx.actor,
@@ -300,10 +301,30 @@ export async function putSso({ ctx, input }: { ctx: ServiceCtx; input: SsoInput 
         roleMapping: v.roleMapping,
         clientSecretChanged: Boolean(v.clientSecret),
         testCleared: idpChanged && Boolean(old?.testedAt),
+        sessionsEnded,
       },
     });
     return ssoView(saved!, domains);
   });
+}
+
+/**
+ * Enforcement begins: every session of the domains' members ends (their session version moves on,
+ * server/auth.ts), so a password session opened before it does not outlive it; they come back
+ * through the IdP. The workspace's owners keep theirs (their password is the break-glass way in).
+ * Returns how many members were signed out.
+ */
+async function endDomainSessions(tx: Queryable, workspaceId: string, domains: string[]): Promise<number> {
+  const owners = tx
+    .select({ id: memberships.memberId })
+    .from(memberships)
+    .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.role, "owner")));
+  const ended = await tx
+    .update(members)
+    .set({ sessionVersion: sql`${members.sessionVersion} + 1` })
+    .where(and(inArray(sql`split_part(${members.email}, '@', 2)`, domains), notInArray(members.id, owners)))
+    .returning({ id: members.id });
+  return ended.length;
 }
 
 /** Remove the workspace's SSO: its domains sign in with passwords and social sign-in again. */

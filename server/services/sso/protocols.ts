@@ -40,7 +40,8 @@ async function oidcConfig(c: Connection): Promise<oidc.Configuration> {
   return config;
 }
 
-export async function oidcAuthorizationUrl(c: Connection) {
+/** `loginHint`: the address typed on our sign-in page, so the IdP can skip asking for it. */
+export async function oidcAuthorizationUrl(c: Connection, loginHint?: string) {
   const config = await oidcConfig(c).catch((err: Error) => {
     throw new SsoRefusal(`The identity provider's discovery document could not be read (${err.message})`);
   });
@@ -56,6 +57,7 @@ export async function oidcAuthorizationUrl(c: Connection) {
     nonce,
     code_challenge: await oidc.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: "S256",
+    ...(loginHint ? { login_hint: loginHint } : {}),
   });
   return { url: url.href, state, nonce, codeVerifier };
 }

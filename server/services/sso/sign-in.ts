@@ -99,7 +99,10 @@ export async function startSso(db: Db, input: { email: string } | { testWorkspac
     expiresAt: new Date(Date.now() + SSO_REQUEST_TTL_MS),
   };
   if (connection.protocol === "oidc") {
-    const { url, state, nonce, codeVerifier } = await oidcAuthorizationUrl(connection);
+    const { url, state, nonce, codeVerifier } = await oidcAuthorizationUrl(
+      connection,
+      "email" in input ? input.email.trim().toLowerCase() : undefined,
+    );
     await db.insert(ssoRequests).values({ ...common, protocol: "oidc", state, nonce, codeVerifier });
     return { redirectUrl: url, requestId: id };
   }
