@@ -1,9 +1,9 @@
-import { publicBaseUrl } from "@/server/services/sso/config";
+import { publicUrl } from "@/server/lib/public-url";
 import { SSO_COOKIE, SSO_REQUEST_TTL_MS, type SsoOutcome } from "@/server/services/sso/sign-in";
 
 /** The binding cookie: HttpOnly, SameSite=Lax (the callbacks' redirects are top-level GETs), Secure over https. */
 export function ssoCookie(requestId: string): string {
-  const secure = publicBaseUrl().startsWith("https://") ? "; Secure" : "";
+  const secure = publicUrl().startsWith("https://") ? "; Secure" : "";
   return `${SSO_COOKIE}=${requestId}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SSO_REQUEST_TTL_MS / 1000}${secure}`;
 }
 
@@ -22,7 +22,7 @@ export function ssoCookieValue(cookieHeader: string | null | undefined): string 
  * request's row, never from the URL). Always our own configured origin.
  */
 export function outcomeRedirect(outcome: SsoOutcome): Response {
-  const base = publicBaseUrl();
+  const base = publicUrl();
   const go = (path: string) => new Response(null, { status: 303, headers: { location: `${base}${path}`, "cache-control": "no-store" } });
   if (outcome.kind === "signed_in") return go(`/sso/complete?ticket=${outcome.ticket}&workspace=${outcome.workspaceId}`);
   if (outcome.kind === "tested") return go(`/w/${outcome.workspaceId}/settings?sso=tested#sso`);

@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
-import { workspaces, type ChannelType, type Plan } from "@/db/schema";
+import type { ChannelType, Plan } from "@/db/schema";
 import { effectivePlan, PLAN_ORDER, PLAN_TERMS } from "../billing/plans";
+import { freshBillingState } from "../core/plans";
 
 /** The plan each channel type needs: signed webhooks are a Growth feature, the rest Starter. */
 export const CHANNEL_PLAN: Record<ChannelType, { plan: Plan; feature: string }> = {
@@ -16,10 +16,7 @@ export const CHANNEL_PLAN: Record<ChannelType, { plan: Plan; feature: string }> 
  * configured a channel stops sending through it at once.
  */
 export async function channelPlanRefusal(db: Queryable, workspaceId: string, type: ChannelType): Promise<string | null> {
-  const [ws] = await db
-    .select({ plan: workspaces.plan, subscriptionStatus: workspaces.subscriptionStatus, graceUntil: workspaces.graceUntil })
-    .from(workspaces)
-    .where(eq(workspaces.id, workspaceId));
+  const ws = await freshBillingState(db, workspaceId);
   if (!ws) return "the workspace no longer exists";
   const plan = effectivePlan(ws);
   const need = CHANNEL_PLAN[type];

@@ -3,7 +3,7 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, Queryable } from "@/db/client";
 import { emailVerifications, members } from "@/db/schema";
-import { env } from "@/server/env";
+import { publicUrl } from "@/server/lib/public-url";
 import { newId } from "@/server/lib/ids";
 import { log } from "@/server/lib/log";
 import { processGlobal } from "@/server/lib/process-global";
@@ -41,9 +41,7 @@ export async function issueVerification(tx: Queryable, memberId: string, now = n
  * link to the forger's server, carrying a token that verifies the forger's account.
  */
 export function verificationLink(token: string) {
-  const config = env();
-  const base = config.TOKENIST_PUBLIC_URL ?? config.NEXTAUTH_URL ?? `http://localhost:${config.PORT}`;
-  return `${base.replace(/\/+$/, "")}/verify-email?token=${token}`;
+  return `${publicUrl()}/verify-email?token=${token}`;
 }
 
 /** Mail the link. Counted against the member's hourly budget; a failed send is logged, never thrown. */

@@ -2,7 +2,9 @@
  * The plans' terms and the plan gate, low in the service layers so that every domain can gate a
  * feature on the plan in force (billing/plans.ts re-exports them with the billing-only values).
  */
-import type { Plan } from "@/db/schema";
+import { eq } from "drizzle-orm";
+import type { Queryable } from "@/db/client";
+import { type Plan, workspaces } from "@/db/schema";
 import { ForbiddenError } from "../errors";
 import type { ServiceCtx } from "../context";
 import { getWorkspaceState } from "./workspace-state";
@@ -49,6 +51,20 @@ export function effectivePlan(s: BillingState, now = new Date()): Plan {
 /** Whether the plan in force now is `min` or above (features gated where they act, not only where they are saved). */
 export function planAllows(s: BillingState, min: Plan, now = new Date()): boolean {
   return PLAN_ORDER.indexOf(effectivePlan(s, now)) >= PLAN_ORDER.indexOf(min);
+}
+
+/**
+ * The workspace's billing state read fresh from its row (not the per-process cache), for checks
+ * that must see a downgrade at once: sending through a paid channel, signing in by SSO. Null when
+ * the workspace is gone.
+ */
+export async function freshBillingState(db: Queryable, workspaceId: string): Promise<BillingState | null> {
+  const [ws] = await db
+    .select({ plan: workspaces.plan, subscriptionStatus: workspaces.subscriptionStatus, graceUntil: workspaces.graceUntil })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId))
+    .limit(1);
+  return ws ?? null;
 }
 
 /** Gate a feature: 403 with an upgrade hint when the workspace's plan is below `min`. */

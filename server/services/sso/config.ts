@@ -4,6 +4,7 @@ import type { Queryable } from "@/db/client";
 import { members, memberships, ssoConnections, ssoDomains } from "@/db/schema";
 import { env } from "@/server/env";
 import { assertPublicUrl } from "@/server/lib/address-guard";
+import { publicUrl } from "@/server/lib/public-url";
 import { writeAudit } from "../audit/write-audit";
 import type { ServiceCtx } from "../context";
 import { requirePlan } from "../core/plans";
@@ -77,15 +78,9 @@ export const ZSsoInput = z
   });
 export type SsoInput = z.input<typeof ZSsoInput>;
 
-/** Where the IdP sends people back: configured, never a request's Host. */
-export function publicBaseUrl(): string {
-  const { TOKENIST_PUBLIC_URL, NEXTAUTH_URL, PORT } = env();
-  return (TOKENIST_PUBLIC_URL ?? NEXTAUTH_URL ?? `http://localhost:${PORT}`).replace(/\/+$/, "");
-}
-
 /** What to register at the identity provider for this workspace. */
 export function serviceProvider(workspaceId: string) {
-  const base = publicBaseUrl();
+  const base = publicUrl();
   return {
     /** OIDC: the redirect URI. */
     redirectUri: `${base}/api/sso/oidc/callback`,

@@ -3,6 +3,7 @@ import { DOMParser } from "@xmldom/xmldom";
 import * as oidc from "openid-client";
 import type { ssoConnections } from "@/db/schema";
 import { env } from "@/server/env";
+import { InvalidInputError } from "../errors";
 import { assertIdpUrl, serviceProvider } from "./config";
 import { openSecret } from "./secret-box";
 
@@ -17,8 +18,8 @@ export interface IdpIdentity {
   groups: string[];
 }
 
-/** A refusal of the IdP's answer (bad signature, audience, expiry, missing e-mail…): shown to the person signing in. */
-export class SsoRefusal extends Error {}
+/** A refusal of the IdP's answer (bad signature, audience, expiry, missing e-mail…) or of a start: shown to the person signing in (a 400 at a door). */
+export class SsoRefusal extends InvalidInputError {}
 
 // ─── OpenID Connect (openid-client) ─────────────────────────────────────────
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { and, eq, gt, isNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Db, Queryable } from "@/db/client";
-import { members, memberships, type Role, ssoConnections, ssoDomains, ssoRequests, workspaces } from "@/db/schema";
+import { members, memberships, type Role, ssoConnections, ssoDomains, ssoRequests } from "@/db/schema";
 import { newId } from "@/server/lib/ids";
 import { log } from "@/server/lib/log";
 import { takeOverUnverifiedMember } from "../auth/take-over-unverified";
@@ -9,13 +9,11 @@ import { writeAudit } from "../audit/write-audit";
 import { SYSTEM } from "../context";
 import { getMemberRole } from "../core/member-role";
 import { can } from "../core/permissions";
-import { planAllows } from "../core/plans";
+import { freshBillingState, planAllows } from "../core/plans";
 import { ForbiddenError } from "../errors";
 import { changeMemberRole } from "../members/manage-members";
 import { loadConnection, SSO_ROLES } from "./config";
 import { type IdpIdentity, oidcAuthorizationUrl, oidcIdentity, SsoRefusal, samlAuthorizationUrl, samlIdentity } from "./protocols";
-
-export { SsoRefusal } from "./protocols";
 
 /** The cookie binding a sign-in to the browser that started it (its value: the request's id). */
 export const SSO_COOKIE = "tokenist-sso";
@@ -27,11 +25,7 @@ const domainOf = (email: string) => email.trim().toLowerCase().split("@").at(-1)
 const hashTicket = (ticket: string) => createHash("sha256").update(ticket).digest("hex");
 
 async function planHasSso(db: Queryable, workspaceId: string) {
-  const [ws] = await db
-    .select({ plan: workspaces.plan, subscriptionStatus: workspaces.subscriptionStatus, graceUntil: workspaces.graceUntil })
-    .from(workspaces)
-    .where(eq(workspaces.id, workspaceId))
-    .limit(1);
+  const ws = await freshBillingState(db, workspaceId);
   return ws ? planAllows(ws, "enterprise") : false;
 }
 

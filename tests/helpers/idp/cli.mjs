@@ -1,7 +1,19 @@
-// The command-line side shared by the test IdPs: run `main` only when the file is the entry point,
-// print the IdP's JSON line once listening, and close cleanly on SIGTERM/SIGINT.
+// What the test IdPs share: listening on a (free) port, and the command-line side — run `main` only
+// when the file is the entry point, print the IdP's JSON line once listening, close on SIGTERM/SIGINT.
 import { realpathSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+
+/** Listen on `host:port` (0: a free port) and answer the base URL (`http://host:port`, IPv6 in brackets). */
+export async function listen(server, port, host) {
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return `http://${host.includes(":") ? `[${host}]` : host}:${server.address().port}`;
+}
 
 /** Print `info` as one JSON line (what a parent process waits for) and close `idp` on a signal. */
 export function serveUntilSignal(idp, info) {

@@ -11,7 +11,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
-import { runAsCli, serveUntilSignal } from "./cli.mjs";
+import { listen, runAsCli, serveUntilSignal } from "./cli.mjs";
 import Provider from "oidc-provider";
 
 /** Builds the claims an account exposes; unknown logins still sign in so tests can type any address. */
@@ -69,25 +69,14 @@ function providerConfiguration({ clients, accounts }) {
   };
 }
 
-function formatHost(host) {
-  return host.includes(":") ? `[${host}]` : host;
-}
-
 /**
  * Starts the IdP. The server listens first so that the issuer can carry the real port when `port` is 0.
  * @returns {Promise<{ issuer: string, port: number, close: () => Promise<void> }>}
  */
 export async function startOidcIdp({ port = 0, host = "127.0.0.1", clients, accounts = {} }) {
   const server = createServer();
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+  const issuer = await listen(server, port, host);
   const actualPort = server.address().port;
-  const issuer = `http://${formatHost(host)}:${actualPort}`;
 
   const provider = new Provider(issuer, providerConfiguration({ clients, accounts }));
   // Plain http on loopback: never trust X-Forwarded-* headers, so oidc-provider keeps building http URLs.

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { parseArgs } from "node:util";
-import { runAsCli, serveUntilSignal } from "./cli.mjs";
+import { listen, runAsCli, serveUntilSignal } from "./cli.mjs";
 import { inflateRawSync } from "node:zlib";
 import { DOMParser } from "@xmldom/xmldom";
 import { SignedXml } from "xml-crypto";
@@ -321,10 +321,6 @@ function createHandler(idp) {
   };
 }
 
-function formatHost(host) {
-  return host.includes(":") ? `[${host}]` : host;
-}
-
 /**
  * Starts the IdP on http. `entityId` defaults to the metadata URL.
  * @returns {Promise<{ entityId: string, ssoUrl: string, metadataUrl: string, metadataXml: string, certPem: string,
@@ -332,14 +328,7 @@ function formatHost(host) {
  */
 export async function startSamlIdp({ port = 0, host = "127.0.0.1", entityId } = {}) {
   const server = createServer();
-  await new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const baseUrl = `http://${formatHost(host)}:${server.address().port}`;
+  const baseUrl = await listen(server, port, host);
   const ssoUrl = `${baseUrl}/sso`;
   const metadataUrl = `${baseUrl}/metadata`;
   const resolvedEntityId = entityId ?? metadataUrl;

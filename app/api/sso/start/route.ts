@@ -7,7 +7,7 @@ import { takeSharedToken } from "@/server/http/rate-limit";
 import { readJsonBody } from "@/server/http/read-body";
 import { ssoCookie } from "@/server/http/sso-doors";
 import { InvalidInputError, UnauthorizedError } from "@/server/services/errors";
-import { SsoRefusal, startSso } from "@/server/services/sso/sign-in";
+import { startSso } from "@/server/services/sso/sign-in";
 
 export const dynamic = "force-dynamic";
 
@@ -43,7 +43,6 @@ export async function POST(req: Request) {
     const { redirectUrl, requestId } = await startSso(db, input);
     return Response.json({ url: redirectUrl }, { headers: { "set-cookie": ssoCookie(requestId), "cache-control": "no-store" } });
   } catch (err) {
-    if (err instanceof SsoRefusal) return toHttpError(new InvalidInputError(err.message));
     return toHttpError(err);
   }
 }

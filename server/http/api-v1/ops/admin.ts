@@ -13,7 +13,7 @@ import {
   ZSso,
   ZSsoDeleted,
 } from "@/server/contract/api-v1";
-import { env } from "@/server/env";
+import { publicUrl } from "@/server/lib/public-url";
 import { actingRole } from "@/server/services/api-keys/key-role";
 import { createCheckoutSession, createPortalSession, ZCheckout } from "@/server/services/billing/checkout";
 import { getBillingOverview } from "@/server/services/billing/manage-billing";
@@ -34,12 +34,6 @@ const ZRoleBody = z.strictObject({ role: z.enum(ROLES) });
 const ZInviteBody = z.strictObject(ZCreateInvitation.shape);
 // The success and cancel pages are the dashboard's: a key cannot send a payer elsewhere.
 const ZCheckoutBody = z.strictObject({ plan: ZCheckout.shape.plan });
-
-/** Where the dashboard is, for the invitation link: configured, never a request's Host (as the e-mail links). */
-function dashboardUrl() {
-  const { TOKENIST_PUBLIC_URL, NEXTAUTH_URL, PORT } = env();
-  return (TOKENIST_PUBLIC_URL ?? NEXTAUTH_URL ?? `http://localhost:${PORT}`).replace(/\/+$/, "");
-}
 
 export const listMembersOp = defineOp({
   method: "GET",
@@ -111,7 +105,7 @@ export const createInvitationOp = defineOp({
   response: ZCreatedInvitation,
   handler: async ({ ctx, body }) => {
     const created = await createInvitation({ ctx, actorRole: await actingRole(ctx), input: body });
-    return { ...created, url: `${dashboardUrl()}/invite/${created.token}` };
+    return { ...created, url: `${publicUrl()}/invite/${created.token}` };
   },
 });
 export const revokeInvitationOp = defineOp({
