@@ -1,6 +1,19 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower-case
+
+/** Random bytes drawn in blocks: one call into the CSPRNG per 409 ids, not one per id (the check's hot path). */
+const POOL = Buffer.alloc(4096);
+let poolAt = POOL.length;
+
+function take10(): Buffer {
+  if (poolAt + 10 > POOL.length) {
+    randomFillSync(POOL);
+    poolAt = 0;
+  }
+  poolAt += 10;
+  return POOL.subarray(poolAt - 10, poolAt);
+}
 
 /**
  * A prefixed, time-ordered id (`evt_01jd…`): 48 bits of milliseconds then 80 random bits,
@@ -13,7 +26,7 @@ export function newId(prefix: string, now = Date.now()): string {
     out = ALPHABET[time % 32] + out;
     time = Math.floor(time / 32);
   }
-  const random = randomBytes(10);
+  const random = take10();
   let bits = 0;
   let value = 0;
   for (const byte of random) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { calendarReset, rollingFreeAt, windowStart } from "@/server/services/core/windows";
+import { calendarReset, rollingFreeAt, windowStart, windowStartMs } from "@/server/services/core/windows";
 
 const at = (s: string) => new Date(s);
 
@@ -27,5 +27,16 @@ describe("window arithmetic (UTC)", () => {
     // 5 used of 2: both must go.
     expect(rollingFreeAt("day", buckets, 5n, 1n, 2n)).toEqual(at("2026-11-27T11:00:00Z"));
     expect(rollingFreeAt("day", buckets, 7n, 1n, 2n)).toBeNull();
+  });
+
+  it("windowStartMs gives the same starts in epoch milliseconds, at minute, day, month and leap-day turns", () => {
+    const ms = (w: Parameters<typeof windowStartMs>[0], iso: string) => new Date(windowStartMs(w, at(iso).getTime())).toISOString();
+    expect(ms("minute", "2026-11-30T23:59:59.999Z")).toBe("2026-11-30T23:59:00.000Z");
+    expect(ms("calendar_day", "2026-11-30T23:59:59.999Z")).toBe("2026-11-30T00:00:00.000Z");
+    expect(ms("calendar_month", "2026-11-30T23:59:59.999Z")).toBe("2026-11-01T00:00:00.000Z");
+    expect(ms("calendar_month", "2026-12-01T00:00:00Z")).toBe("2026-12-01T00:00:00.000Z");
+    expect(ms("hour", "2028-02-29T12:34:56.789Z")).toBe("2028-02-29T11:35:00.000Z");
+    expect(ms("day", "2028-02-29T12:34:56.789Z")).toBe("2028-02-28T12:35:00.000Z");
+    expect(ms("calendar_month", "2028-02-29T12:34:56.789Z")).toBe("2028-02-01T00:00:00.000Z");
   });
 });

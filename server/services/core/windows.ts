@@ -1,5 +1,5 @@
 import type { RuleWindow } from "@/db/schema";
-import { DAY_MS, HOUR_MS, MINUTE_MS, floorToDay, floorToMinute, startOfMonth, startOfNextMonth } from "./time";
+import { DAY_MS, HOUR_MS, MINUTE_MS, floorToDay, startOfMonth, startOfNextMonth } from "./time";
 
 const ROLLING_MS: Partial<Record<RuleWindow, number>> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
 
@@ -13,10 +13,15 @@ export function isRolling(window: RuleWindow): boolean {
  * exactly W after the start of its minute. Calendar windows start at 00:00 UTC.
  */
 export function windowStart(window: RuleWindow, now: Date): Date {
+  return new Date(windowStartMs(window, now.getTime()));
+}
+
+/** windowStart in epoch milliseconds, from epoch milliseconds (the check's mirror: no Date per lookup). */
+export function windowStartMs(window: RuleWindow, now: number): number {
   const rolling = ROLLING_MS[window];
-  if (rolling) return new Date(floorToMinute(now).getTime() - rolling + MINUTE_MS);
-  if (window === "calendar_day") return floorToDay(now);
-  return startOfMonth(now);
+  if (rolling) return Math.floor(now / MINUTE_MS) * MINUTE_MS - rolling + MINUTE_MS;
+  if (window === "calendar_day") return Math.floor(now / DAY_MS) * DAY_MS;
+  return startOfMonth(new Date(now)).getTime();
 }
 
 /** When a bucket stops counting (rolling), or when the whole window resets (calendar). */

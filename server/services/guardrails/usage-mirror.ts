@@ -4,8 +4,8 @@ import type { Dimension, RuleWindow } from "@/db/schema";
 import { log } from "@/server/lib/log";
 import { processGlobal } from "@/server/lib/process-global";
 import { yieldToEventLoop } from "@/server/lib/yield";
-import { floorToMinute } from "../core/time";
-import { windowStart } from "../core/windows";
+import { floorToMinute, MINUTE_MS } from "../core/time";
+import { windowStart, windowStartMs } from "../core/windows";
 import type { SubjectUsage } from "./read-usage";
 import { RESERVATION_TTL_MS } from "./reserve";
 import type { Subject } from "./rule-subject";
@@ -181,11 +181,12 @@ export function mirroredUsage(
 ): SubjectUsage[] | null {
   const state = stateOf(db);
   const m = mirrorOf(state, workspaceId);
-  const wanted = [...new Set(subjects.map((s) => groupKey(s.dimension, s.window)))].sort();
+  // The groups this check reads, as a reload wants them (built only when one is started).
+  const wanted = () => [...new Set(subjects.map((s) => groupKey(s.dimension, s.window)))].sort();
   const snap = m.snapshot;
   const reloadMs = state.fifo ? MIRROR.reloadMs.pglite : MIRROR.reloadMs.postgres;
   const t = now.getTime();
-  const covers = snap && wanted.every((g) => snap.groups.has(g));
+  const covers = snap !== null && subjects.every((s) => snap.groups.has(groupKey(s.dimension, s.window)));
   if (!snap || !covers || t - snap.loadedAt >= reloadMs || m.deltaCount > MIRROR.maxDeltas) {
     startReload(db, state, workspaceId, m, wanted, t);
   }
@@ -204,15 +205,15 @@ export function mirroredUsage(
 }
 
 /** Reload the workspace's mirror in the background (the groups it holds and `wanted`), unless one is under way. */
-function startReload(db: Queryable, state: MirrorState, workspaceId: string, m: WorkspaceMirror, wanted: string[], t: number) {
+function startReload(db: Queryable, state: MirrorState, workspaceId: string, m: WorkspaceMirror, wanted: () => string[], t: number) {
   if (m.loading || t < m.tooLargeUntil) return;
-  const groups = new Set([...(m.snapshot?.groups.keys() ?? []), ...wanted]);
+  const groups = new Set([...(m.snapshot?.groups.keys() ?? []), ...wanted()]);
   m.loading = reload(db, state, workspaceId, m, [...groups].sort());
 }
 
 function subjectUsage(snap: Snapshot, m: WorkspaceMirror, s: Subject & { window: RuleWindow }, t: number): SubjectUsage | null {
   const group = snap.groups.get(groupKey(s.dimension, s.window))!;
-  const from = windowStart(s.window, new Date(t)).getTime();
+  const from = windowStartMs(s.window, t);
   // A calendar window that has reset, or a rolling one that moved past this key's oldest bucket.
   if (s.window === "calendar_day" || s.window === "calendar_month" ? from !== group.from : false) return null;
   const base = group.byKey.get(s.key);
@@ -223,7 +224,7 @@ function subjectUsage(snap: Snapshot, m: WorkspaceMirror, s: Subject & { window:
     costNanos: base?.costNanos ?? 0n,
     oldestBucket: base ? new Date(base.oldest) : null,
   };
-  const reservedFrom = Math.max(from, floorToMinute(new Date(t - RESERVATION_TTL_MS)).getTime());
+  const reservedFrom = Math.max(from, Math.floor((t - RESERVATION_TTL_MS) / MINUTE_MS) * MINUTE_MS);
   const subject = `${s.dimension}:${s.key}`;
   for (const r of snap.reserved.get(subject) ?? []) if (r.bucket >= reservedFrom) add(usage, r);
   for (const d of m.deltas.get(subject)?.sums.values() ?? []) {
