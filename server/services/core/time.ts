@@ -3,14 +3,18 @@ export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 
+/** Epoch milliseconds floored to a whole `unit` (MINUTE_MS, HOUR_MS, DAY_MS): UTC, no Date made. */
+export function floorMs(t: number, unit: number): number {
+  return Math.floor(t / unit) * unit;
+}
 export function floorToMinute(d: Date): Date {
-  return new Date(Math.floor(d.getTime() / MINUTE_MS) * MINUTE_MS);
+  return new Date(floorMs(d.getTime(), MINUTE_MS));
 }
 export function floorToHour(d: Date): Date {
-  return new Date(Math.floor(d.getTime() / HOUR_MS) * HOUR_MS);
+  return new Date(floorMs(d.getTime(), HOUR_MS));
 }
 export function floorToDay(d: Date): Date {
-  return new Date(Math.floor(d.getTime() / DAY_MS) * DAY_MS);
+  return new Date(floorMs(d.getTime(), DAY_MS));
 }
 export function startOfMonth(d: Date): Date {
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));

@@ -1,5 +1,5 @@
 import type { RuleWindow } from "@/db/schema";
-import { DAY_MS, HOUR_MS, MINUTE_MS, floorToDay, startOfMonth, startOfNextMonth } from "./time";
+import { DAY_MS, HOUR_MS, MINUTE_MS, floorMs, floorToDay, startOfMonth, startOfNextMonth } from "./time";
 
 const ROLLING_MS: Partial<Record<RuleWindow, number>> = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS };
 
@@ -19,8 +19,8 @@ export function windowStart(window: RuleWindow, now: Date): Date {
 /** windowStart in epoch milliseconds, from epoch milliseconds (the check's mirror: no Date per lookup). */
 export function windowStartMs(window: RuleWindow, now: number): number {
   const rolling = ROLLING_MS[window];
-  if (rolling) return Math.floor(now / MINUTE_MS) * MINUTE_MS - rolling + MINUTE_MS;
-  if (window === "calendar_day") return Math.floor(now / DAY_MS) * DAY_MS;
+  if (rolling) return floorMs(now, MINUTE_MS) - rolling + MINUTE_MS;
+  if (window === "calendar_day") return floorMs(now, DAY_MS);
   return startOfMonth(new Date(now)).getTime();
 }
 

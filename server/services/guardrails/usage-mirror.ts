@@ -4,7 +4,7 @@ import type { Dimension, RuleWindow } from "@/db/schema";
 import { log } from "@/server/lib/log";
 import { processGlobal } from "@/server/lib/process-global";
 import { yieldToEventLoop } from "@/server/lib/yield";
-import { floorToMinute, MINUTE_MS } from "../core/time";
+import { floorMs, floorToMinute, MINUTE_MS } from "../core/time";
 import { windowStart, windowStartMs } from "../core/windows";
 import type { SubjectUsage } from "./read-usage";
 import { RESERVATION_TTL_MS } from "./reserve";
@@ -224,7 +224,7 @@ function subjectUsage(snap: Snapshot, m: WorkspaceMirror, s: Subject & { window:
     costNanos: base?.costNanos ?? 0n,
     oldestBucket: base ? new Date(base.oldest) : null,
   };
-  const reservedFrom = Math.max(from, Math.floor((t - RESERVATION_TTL_MS) / MINUTE_MS) * MINUTE_MS);
+  const reservedFrom = Math.max(from, floorMs(t - RESERVATION_TTL_MS, MINUTE_MS));
   const subject = `${s.dimension}:${s.key}`;
   for (const r of snap.reserved.get(subject) ?? []) if (r.bucket >= reservedFrom) add(usage, r);
   for (const d of m.deltas.get(subject)?.sums.values() ?? []) {

@@ -123,6 +123,17 @@ function inputRow(e: EventToInsert, idx: number) {
 }
 
 /**
+ * Keeps the labeller's texts. Only in the statement for batches that carry text: a CTE that
+ * inserts nothing still opens its table and indexes on every execution (measured, issue #19: about
+ * a tenth of a one-record statement's database time).
+ */
+const TEXTS_CTE = `  ), texts as (
+    insert into event_texts (event_id, workspace_id, user_id, conversation_id, input, output, occurred_at, expires_at)
+    select id, workspace_id, user_id, conversation_id, text_input, text_output, occurred_at, text_expires_at
+    from fresh where text_expires_at is not null order by idx
+`;
+
+/**
  * One statement for any number of events (the group commit's batch, or a single record): the
  * events arrive as one JSON parameter, so the text never changes and Postgres plans it once per
  * connection. Data-modifying CTEs: take each event's idempotency key (event_keys; a requestId
@@ -135,9 +146,10 @@ function inputRow(e: EventToInsert, idx: number) {
  *
  * The CTEs the final select does not read run after it, the last declared first: outbox, texts,
  * events, end users, reservation counters, and the rollups last, so their hot rows (every record
- * of a workspace adds to the same minute buckets) stay locked only until the commit.
+ * of a workspace adds to the same minute buckets) stay locked only until the commit. Batches
+ * without the labeller's text leave TEXTS_CTE out (each text is prepared once per connection).
  */
-const BATCH_SQL = `with input as materialized (
+const batchSql = (withTexts: boolean) => `with input as materialized (
     select * from json_to_recordset($1::json) as r(idx int, id text, workspace_id text, request_id text, user_id text,
       org_id text, feature text, tier text, model text, provider text, request_type text, conversation_id text,
       latency_ms int, metadata jsonb, usage_format text, input_tokens bigint, cached_input_tokens bigint,
@@ -224,11 +236,7 @@ const BATCH_SQL = `with input as materialized (
       output_tokens, reasoning_tokens, audio_input_tokens, audio_output_tokens, total_tokens, cost_nanos, priced,
       price_source, occurred_at
     from fresh order by idx
-  ), texts as (
-    insert into event_texts (event_id, workspace_id, user_id, conversation_id, input, output, occurred_at, expires_at)
-    select id, workspace_id, user_id, conversation_id, text_input, text_output, occurred_at, text_expires_at
-    from fresh where text_expires_at is not null order by idx
-  ), queued as (
+${withTexts ? TEXTS_CTE : ""}  ), queued as (
     insert into outbox (workspace_id, name, payload)
     select workspace_id, '${EVENTS.eventRecorded}', outbox from fresh order by idx
   )
@@ -237,20 +245,11 @@ const BATCH_SQL = `with input as materialized (
   left join targets t on t.event_id = f.id
   left join settled s on s.id = t.check_id`;
 
-/**
- * The same statement without the labeller's texts, for batches that carry none: a CTE that inserts
- * nothing still opens its table and indexes on every execution (measured, issue #19: about a tenth
- * of a one-record statement's database time). Each is prepared once per connection.
- */
-const TEXTS_CTE = /\), texts as \([\s\S]*?order by idx\n {2}\)/;
-const WITHOUT_TEXTS_SQL = BATCH_SQL.replace(TEXTS_CTE, ")");
-if (WITHOUT_TEXTS_SQL === BATCH_SQL) throw new Error("insert-event-sql: the texts CTE was not found");
-
 const split = (text: string) => text.split("$1::json") as [string, string];
-const WITH_TEXTS = split(BATCH_SQL);
-const WITHOUT_TEXTS = split(WITHOUT_TEXTS_SQL);
+const WITH_TEXTS = split(batchSql(true));
+const WITHOUT_TEXTS = split(batchSql(false));
 
-/** The statement that records `events` (one or many, all with distinct requestIds): see BATCH_SQL. */
+/** The statement that records `events` (one or many, all with distinct requestIds): see batchSql. */
 export function insertEventsStatement(events: EventToInsert[]): SQL {
   const rows = JSON.stringify(events.map(inputRow));
   const [before, after] = events.some((e) => e.labelText) ? WITH_TEXTS : WITHOUT_TEXTS;
