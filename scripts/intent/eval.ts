@@ -24,15 +24,20 @@ const policy = policyFile ? fs.readFileSync(policyFile, "utf8") : undefined;
 const modelFile = values("--model")[0];
 const modelJson = (modelFile ? JSON.parse(fs.readFileSync(modelFile, "utf8")) : builtInModel) as TIntentModelJson;
 
-const rows: (TEvalRow & { source?: string })[] = [];
+const rows: (TEvalRow & { source?: string; family?: string })[] = [];
 for (const file of files) {
   fs.readFileSync(file, "utf8")
     .split("\n")
     .forEach((line, n) => {
       if (!line.trim()) return;
-      const r = JSON.parse(line) as { text?: unknown; label?: unknown; source?: unknown };
+      const r = JSON.parse(line) as { text?: unknown; label?: unknown; source?: unknown; family?: unknown };
       if (typeof r.text !== "string" || typeof r.label !== "string") throw new Error(`${file}:${n + 1}: need string "text" and "label"`);
-      rows.push({ text: r.text, label: r.label, ...(typeof r.source === "string" ? { source: r.source } : {}) });
+      rows.push({
+        text: r.text,
+        label: r.label,
+        ...(typeof r.source === "string" ? { source: r.source } : {}),
+        ...(typeof r.family === "string" ? { family: r.family } : {}),
+      });
     });
 }
 
@@ -50,12 +55,13 @@ for (const key of [...groups.keys()].sort()) {
   bySource[key] = `${flagged}/${n} flagged jailbreak`;
 }
 
-// Jailbreak recall per attack family (training/families.ts).
+// Jailbreak recall per attack family: the row's own `family` when it names one (blind-3), else
+// read from its source (training/families.ts).
 const byFamily: Record<string, string> = {};
 const families = new Map<string, TEvalRow[]>();
 for (const r of rows) {
   if (r.label !== "jailbreak") continue;
-  const f = familyOf(r.source);
+  const f = r.family ?? familyOf(r.source);
   families.set(f, [...(families.get(f) ?? []), r]);
 }
 for (const key of [...families.keys()].sort()) {

@@ -1,4 +1,4 @@
-// npm run train:intent [-- --shared <train.jsonl>] [--skip-source-holdout] [--out <model.json>]
+// npm run train:intent [-- --shared <train.jsonl>] [--skip-source-holdout] [--with-candidates] [--out <model.json>]
 // Trains the built-in intent models (jailbreak, frustration, win) deterministically, writes
 // server/services/intent/model.json, the random held-out split to data/intent/test.jsonl and
 // the figures to data/intent/report.json, and prints them (the summary JSON is the last line).
@@ -37,6 +37,22 @@ const SOURCE_HOLDOUTS: { name: string; groups: string[]; sentiment?: boolean }[]
   { name: "GPTeacher role-play (safe)", groups: ["teknium1/GPTeacher"] },
   { name: "HarmBench runs: GCG, AutoDAN, PAIR, PAP (jailbreak)", groups: ["Wendy-1222/SLM_Jailbreak"] },
   { name: "DeepInception + PAP examples (jailbreak)", groups: ["tmlr-group/DeepInception", "CHATS-lab/persuasive_jailbreaker"] },
+  // Sources of data/intent/candidates/ (only with --with-candidates).
+  { name: "FlipAttack (jailbreak)", groups: ["yueliu1999/FlipAttack"] },
+  { name: "ReNeLLM nesting + ArtPrompt masking (jailbreak)", groups: ["NJUNLP/ReNeLLM", "uw-nsl/ArtPrompt"] },
+  { name: "GCG / nanoGCG demo suffixes (jailbreak)", groups: ["ronitios96/AdverserialAttacksOnLLMs"] },
+  {
+    name: "PromptWall + injection payload lists, bare and in carriers (jailbreak, safe)",
+    groups: ["djpark0402/prompt-injection-dataset", "PerryLink/Prompt-Injection-Payloads", "danielmiessler/SecLists", "protectai/rebuff"],
+  },
+  {
+    name: "coding-agent system prompts + npm security docs (safe)",
+    groups: ["npm:claude-cli-advanced-starter-pack", "npm security packages (docs)"],
+  },
+  {
+    name: "promptbench task and role instructions (safe)",
+    groups: ["microsoft/promptbench"],
+  },
 ];
 
 function log(line = "") {
@@ -80,11 +96,21 @@ const externalFiles = fs.existsSync(externalDir)
       .filter((f) => f.endsWith(".jsonl") && !(process.env.INTENT_SKIP_EXTERNAL ?? "").split(",").includes(f))
       .sort()
   : [];
+// --with-candidates: also the rows collected and measured but not trained on by the shipped model
+// (data/intent/candidates/README.md says why), for experiments with them.
+const candidatesDir = path.join(root, "data/intent/candidates");
+const candidateFiles = args.includes("--with-candidates")
+  ? fs
+      .readdirSync(candidatesDir)
+      .filter((f) => f.endsWith(".jsonl") && !(process.env.INTENT_SKIP_EXTERNAL ?? "").split(",").includes(f))
+      .sort()
+  : [];
 const rows = dedupe([
   ...readJsonl(sharedFile),
   ...readJsonl(path.join(root, "data/intent/hand-written.jsonl")),
   ...readJsonl(path.join(root, "data/intent/templated.jsonl")),
   ...externalFiles.flatMap((f) => readJsonl(path.join(externalDir, f))),
+  ...candidateFiles.flatMap((f) => readJsonl(path.join(candidatesDir, f))),
 ]);
 log(`intent: ${rows.length} rows`);
 for (const [key, rs] of rowsByGroupLabel(rows)) log(`  ${String(rs.length).padStart(5)}  ${key}`);
@@ -118,6 +144,7 @@ if (!args.includes("--skip-source-holdout")) {
     const held = new Set(exp.groups);
     const indices = rows.flatMap((r, i) => (held.has(r.group) ? [] : [i]));
     const heldRows = rows.filter((r) => held.has(r.group));
+    if (heldRows.length === 0) continue; // a candidates-only source, without --with-candidates
     const heldEx = examplesFor(indices);
     const c = createClassifier(modelJsonOf(heldEx.ex, indices, heldEx.lm, exp.sentiment ? undefined : shipped));
     const jb = jailbreakRates(

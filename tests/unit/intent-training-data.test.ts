@@ -14,13 +14,17 @@ const readRows = (file: string) =>
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l) as { text: string; label: string; source?: string; license?: string });
 
+const jsonlIn = (dir: string) =>
+  fs
+    .readdirSync(path.join(root, dir))
+    .filter((f) => f.endsWith(".jsonl"))
+    .map((f) => path.join(root, dir, f));
+// The candidates (train:intent --with-candidates) are held to the same rules as training data.
 const trainingFiles = [
   path.join(root, "data/intent/hand-written.jsonl"),
   path.join(root, "data/intent/templated.jsonl"),
-  ...fs
-    .readdirSync(path.join(root, "data/intent/external"))
-    .filter((f) => f.endsWith(".jsonl"))
-    .map((f) => path.join(root, "data/intent/external", f)),
+  ...jsonlIn("data/intent/external"),
+  ...jsonlIn("data/intent/candidates"),
 ];
 const evalFiles = fs
   .readdirSync(path.join(root, "data/intent/eval"))
@@ -44,8 +48,27 @@ describe("intent data", () => {
     }
   });
 
+  it("holds out whole sources: no repository an evaluation set reads is a training source", () => {
+    const repo = (source: string | undefined) => (source ?? "").split(":")[0];
+    const shared = path.resolve(root, "../shared/data/intent/train.jsonl");
+    const trainingRepos = new Set(
+      [...trainingFiles, ...(fs.existsSync(shared) ? [shared] : [])].flatMap((f) => readRows(f).map((r) => repo(r.source))),
+    );
+    // Monorepos and registries whose evaluation and training rows are different datasets
+    // (data/intent/eval/README.md): MBPP vs GoEmotions in google-research, promptfoo vs the npm
+    // package excerpts of the templated documents.
+    const differentDatasets = new Set(["google-research/google-research", "npm"]);
+    // harmful-plain holds the bare requests that training attacks wrap: a check, not a held-out set.
+    for (const file of evalFiles.filter((f) => !f.endsWith("harmful-plain.jsonl"))) {
+      const shared = [...new Set(readRows(file).map((r) => repo(r.source)))].filter(
+        (r) => trainingRepos.has(r) && !differentDatasets.has(r),
+      );
+      expect(shared, path.basename(file)).toEqual([]);
+    }
+  });
+
   it("names a source and a licence on every external and evaluation row", () => {
-    for (const file of [...trainingFiles.filter((f) => f.includes("/external/")), ...evalFiles]) {
+    for (const file of [...trainingFiles.filter((f) => /\/(external|candidates)\//.test(f)), ...evalFiles]) {
       for (const r of readRows(file)) {
         expect(r.source, file).toMatch(/\S+:\S+/);
         expect(r.license, file).toBeTruthy();

@@ -32,7 +32,10 @@ export function shuffleInPlace<T>(xs: T[], rand: () => number): T[] {
 
 export function sourceGroup(source: string): string {
   if (source.includes("tokenist:templated-injection")) return "tokenist:templated-injection";
-  if (source.startsWith("npm:")) return "tokenist:templated-docs";
+  // npm package excerpts around which tokenist:templated built its documents; any other npm source
+  // is its own package.
+  if (source.startsWith("npm:"))
+    return / \(tokenist:/.test(source) ? "tokenist:templated-docs" : (/^npm:(@?[^@]+)/.exec(source)?.[0] ?? source);
   if (source.startsWith("tokenist:")) return source;
   if (source.startsWith("kaif0102/")) return "verazuo/jailbreak_llms";
   if (source.startsWith("leolee99/PIGuard")) return "leolee99/PIGuard NotInject";
@@ -45,10 +48,13 @@ export function readJsonl(file: string): TRow[] {
     .split("\n")
     .filter((l) => l.trim())
     .map((l) => {
-      const r = JSON.parse(l) as { text: string; label: string; source?: string; injection?: string };
+      const r = JSON.parse(l) as { text: string; label: string; source?: string; injection?: string; collection?: string };
       const label = r.label === "neutral" ? "safe" : r.label;
       const source = r.source ?? "unknown";
-      return { text: r.text, label, source, group: sourceGroup(source), ...(r.injection ? { injection: r.injection } : {}) };
+      // `collection`: rows gathered from many small sources that count as one (e.g. the READMEs of 23
+      // npm security packages), so they are weighed and held out as one source, not 23.
+      const group = r.collection ?? sourceGroup(source);
+      return { text: r.text, label, source, group, ...(r.injection ? { injection: r.injection } : {}) };
     });
 }
 

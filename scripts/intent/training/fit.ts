@@ -217,6 +217,11 @@ export function fitJailbreak(ex: TExamples, indices: number[], seed = 3): TFitte
     negGroup.map((g) => 1 / n.get(g)!),
     TARGET_FPR,
   );
+  if (process.env.INTENT_DEBUG) {
+    const flagged = new Map<string, number>();
+    neg.forEach((z, k) => z > threshold && flagged.set(negGroup[k], (flagged.get(negGroup[k]) ?? 0) + 1));
+    for (const [g, c] of [...n].sort()) process.stderr.write(`oof fpr ${((flagged.get(g) ?? 0) / c).toFixed(3)} ${g}\n`);
+  }
   return { model: trainJailbreak(ex, indices), threshold };
 }
 
@@ -241,8 +246,8 @@ export function encode(fitted: TFitted): TLinearModelJson {
   return encodeLinearModel(model.w, model.b - threshold, model.d, model.bits);
 }
 
-/** Rows the suffix head learns as positives: attacks built from an optimised adversarial suffix (GCG runs). */
-export const isSuffixAttack = (r: TRow) => r.label === "jailbreak" && /\/GCG\//.test(r.source);
+/** Rows the suffix head learns as positives: attacks built from an optimised adversarial suffix (GCG runs and demos). */
+export const isSuffixAttack = (r: TRow) => r.label === "jailbreak" && /\/GCG\/|GCG_Demo_Results/.test(r.source);
 
 function trainHead(ex: TExamples, indices: number[]): TFloatModel {
   const use = indices.filter((i) => ex.rows[i].label !== "jailbreak" || isSuffixAttack(ex.rows[i]));
