@@ -3,17 +3,19 @@
 // phrases" guard uses (one pass over the lowercased text). Also: the same calls with a
 // /sdk/check-like JSON body parsed around each one (garbage for the GC, as in the server), the
 // same model on fixed-size inputs (1 kB and 100 kB: issue 18's targets, p99 < 1 ms and < 5 ms),
-// and the heap the decoded model takes.
+// /sdk/check's read of a call's tool results (contentLabels: 20 clean 1 kB results, 20 clean 100 kB
+// ones — clean, so every result within the budget is read), and the heap the decoded model takes.
 import fs from "node:fs";
 import path from "node:path";
 import { classifyText } from "@/server/services/intent/classifier";
+import { classifyCheckContent } from "@/server/services/intent/fast-labels";
 import { fmt, percentile } from "./lib";
 
 const root = path.resolve(__dirname, "..");
 const KEYWORDS =
   /ignore (all |the )?(previous|prior|above) (instructions|directions)|jailbreak|developer mode|do anything now|system prompt|without (any )?restrictions/;
 
-function texts(): string[] {
+function texts(labels?: string[]): string[] {
   const files = [
     path.join(root, "data/intent/test.jsonl"),
     ...fs
@@ -26,11 +28,13 @@ function texts(): string[] {
       .readFileSync(f, "utf8")
       .split("\n")
       .filter((l) => l.trim())
-      .map((l) => (JSON.parse(l) as { text: string }).text),
+      .map((l) => JSON.parse(l) as { text: string; label: string })
+      .filter((r) => !labels || labels.includes(r.label))
+      .map((r) => r.text),
   );
 }
 
-function timeEach(all: string[], passes: number, fn: (text: string) => unknown) {
+function timeEach<T>(all: T[], passes: number, fn: (item: T) => unknown) {
   const times: number[] = [];
   const started = performance.now();
   for (let p = 0; p < passes; p++) {
@@ -93,15 +97,30 @@ export async function main() {
   const at1k = timeEach(sized(1_000, 500), passes, (t) => (sink += classifyText(t).labels.length));
   const at100k = timeEach(sized(100_000, 50), passes * 4, (t) => (sink += classifyText(t).labels.length));
 
+  // contentLabels: a call's tool results, clean (the benign evaluation texts), so none ends the read early.
+  const safeTexts = texts(["safe"]);
+  const toolTurn = (size: number, offset: number) =>
+    Array.from({ length: 20 }, (_, i) => {
+      let s = "";
+      for (let k = offset + i; s.length < size; k++) s += `${safeTexts[k % safeTexts.length]}\n\n`;
+      return { role: "tool", content: s.slice(0, size) };
+    });
+  const turns1k = Array.from({ length: 100 }, (_, i) => toolTurn(1_000, i * 20));
+  const turns100k = Array.from({ length: 10 }, (_, i) => toolTurn(100_000, i * 20));
+  const content1k = timeEach(turns1k, passes, (t) => (sink += classifyCheckContent(t).length));
+  const content100k = timeEach(turns100k, passes * 4, (t) => (sink += classifyCheckContent(t).length));
+
   const row = (name: string, r: ReturnType<typeof timeEach>) =>
     console.log(
-      `  ${name.padEnd(34)} ${fmt(r.callsPerSec).padStart(9)} calls/s  p50 ${r.p50.toFixed(4)} ms  p99 ${r.p99.toFixed(4)} ms  p99.9 ${r.p999.toFixed(3)} ms  max ${r.max.toFixed(2)} ms`,
+      `  ${name.padEnd(36)} ${fmt(r.callsPerSec).padStart(9)} calls/s  p50 ${r.p50.toFixed(4)} ms  p99 ${r.p99.toFixed(4)} ms  p99.9 ${r.p999.toFixed(3)} ms  max ${r.max.toFixed(2)} ms`,
     );
   row("baseline: keyword regex", baseline);
   row("classifyText", model);
   row("classifyText + parse a check body", withGarbage);
   row("classifyText, 1 kB inputs", at1k);
   row("classifyText, 100 kB inputs", at100k);
+  row("check contentLabels, 20 × 1 kB", content1k);
+  row("check contentLabels, 20 × 100 kB", content100k);
   console.log(
     `  ratio classifyText / keyword regex: p50 ${(model.p50 / baseline.p50).toFixed(1)}×, p99 ${(model.p99 / baseline.p99).toFixed(1)}×, throughput ${(model.callsPerSec / baseline.callsPerSec).toFixed(2)}`,
   );

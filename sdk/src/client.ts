@@ -26,6 +26,7 @@ export function degradedDecision(): CheckResult {
   return {
     allowed: true,
     labels: [],
+    contentLabels: [],
     reason: null,
     message: null,
     retryAfterSeconds: null,

@@ -39,6 +39,7 @@ export interface LimitState {
 export interface CheckResult {
   allowed: boolean;
   labels: string[];
+  contentLabels?: string[];
   reason: "blocked" | "limit_exceeded" | "policy" | "label" | null;
   message: string | null;
   retryAfterSeconds: number | null;

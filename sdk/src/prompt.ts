@@ -22,15 +22,23 @@ export function chatPrompt(body: Obj): PromptInput | undefined {
   return messages.filter(isObj).map((m) => ({ role: typeof m.role === "string" ? m.role : "user", content: contentText(m.content) }));
 }
 
-/** Responses `instructions` + `input` (a string, or items: only the messages among them carry prompt text). */
+/**
+ * Responses `instructions` + `input` (a string, or items): the messages, and each
+ * `function_call_output` as a `tool` message (the server reads tool results apart, for
+ * injections: `contentLabels`).
+ */
 export function responsesPrompt(body: Obj): PromptInput | undefined {
   const { input, instructions } = body;
   const system = typeof instructions === "string" && instructions ? [{ role: "developer", content: instructions }] : [];
   if (typeof input === "string") return system.length ? [...system, { role: "user", content: input }] : input;
   if (!Array.isArray(input)) return system.length ? system : undefined;
-  const messages = input
-    .filter((item): item is Obj => isObj(item) && typeof item.role === "string")
-    .map((item) => ({ role: item.role as string, content: contentText(item.content) }));
+  const messages = input.filter(isObj).flatMap((item) => {
+    if (typeof item.role === "string") return [{ role: item.role, content: contentText(item.content) }];
+    if (item.type === "function_call_output") {
+      return [{ role: "tool", content: typeof item.output === "string" ? item.output : contentText(item.output) }];
+    }
+    return [];
+  });
   return [...system, ...messages];
 }
 

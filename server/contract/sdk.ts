@@ -74,6 +74,12 @@ export const ZLimitState = z.object({
 export const ZCheckResult = z.object({
   allowed: z.boolean(),
   labels: z.array(z.string()),
+  /**
+   * The tool results and retrieved content of this turn (`role: "tool"` messages, `tool_result`
+   * parts, `function_call_output` items): `["jailbreak"]` when one carries a prompt injection,
+   * `["safe"]` when none does, `[]` when the input sent none. Not counted against the end user.
+   */
+  contentLabels: z.array(z.string()).optional(),
   /** blocked: on the blocklist; limit_exceeded: a rule; policy: a label policy's block or throttle; label: a check-stage label policy denied this very call. */
   reason: z.enum(["blocked", "limit_exceeded", "policy", "label"]).nullable(),
   message: z.string().nullable(),

@@ -43,6 +43,7 @@ describe.each(TEST_DRIVERS)("the production server on %s", (driver) => {
     expect(res.body).toEqual({
       allowed: true,
       labels: ["safe"],
+      contentLabels: [],
       reason: null,
       message: null,
       retryAfterSeconds: null,

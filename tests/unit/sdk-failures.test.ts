@@ -30,6 +30,7 @@ const DECISION = {
 const DEGRADED = {
   allowed: true,
   labels: [],
+  contentLabels: [],
   reason: null,
   message: null,
   retryAfterSeconds: null,

@@ -172,6 +172,24 @@ describe("the three APIs", () => {
     ]);
   });
 
+  it("responses.create: a function_call_output item goes to the check as a tool message (read for injections)", async () => {
+    await guarded().responses.create({
+      model: "gpt-4.1",
+      input: [
+        { role: "user", content: "Weather in Paris?" },
+        { type: "function_call", call_id: "c1", name: "weather", arguments: "{}" },
+        { type: "function_call_output", call_id: "c1", output: "12 degrees, sunny" },
+      ],
+    });
+    await tk.flush();
+    expect(sentTo("/sdk/check")[0]).toMatchObject({
+      input: [
+        { role: "user", content: "Weather in Paris?" },
+        { role: "tool", content: "12 degrees, sunny" },
+      ],
+    });
+  });
+
   it("responses.create streamed: usage from the response.completed event, text from the deltas", async () => {
     const stream = await guarded().responses.create({ model: "gpt-4.1", input: [{ role: "user", content: "Say hello" }], stream: true });
     const types: string[] = [];

@@ -8,7 +8,7 @@ import { quotaState, trackRequest } from "../billing/tracked-requests";
 import { applyCheckStagePolicies, labelDenialMessage } from "../intent/check-stage-policies";
 import { actingPolicies, policiesFor } from "../intent/evaluate-policies";
 import { planAllows } from "../core/plans";
-import { classifyCheckInput } from "../intent/fast-labels";
+import { classifyCheckContent, classifyCheckInput } from "../intent/fast-labels";
 import { activeRestrictions, recentLabels } from "../core/user-signals";
 import { mergeLabels, throttleOf, throttleRules } from "./policy-restrictions";
 import { estimateRequest } from "./estimate";
@@ -57,12 +57,15 @@ export async function checkAccess({
   const input = signals?.tier ? { ...requested, tier: signals.tier } : requested;
   const fast = classifyCheckInput(input.input, { policy: state.usagePolicy, customLabels: state.customLabels });
   const labels = mergeLabels(fast, recentLabels(signals, now));
+  // Indirect prompt injection: what the application fetched for this call, apart from the user's words.
+  const contentLabels = classifyCheckContent(input.input);
   const restrictions = activeRestrictions(signals, now);
   // Counted once per call, here; the record that settles this check adds nothing. Not past the cap.
   if (!quota.exceeded) trackRequest(ctx.workspaceId, now);
   const denied = (d: Pick<TCheckResult, "reason" | "message" | "retryAfterSeconds" | "blockedUntil">): TCheckResult => ({
     allowed: false,
     labels,
+    contentLabels,
     ...d,
     limits: [],
     actions: [],
@@ -127,6 +130,7 @@ export async function checkAccess({
   const allowedAnswer = (extra: Pick<TCheckResult, "limits" | "actions">): TCheckResult => ({
     allowed: true,
     labels,
+    contentLabels,
     reason: null,
     message: null,
     retryAfterSeconds: null,

@@ -1,6 +1,8 @@
 // Pulls the end user's own words out of a chat request: the latest user turn (the user messages
 // after the last assistant message), as plain text. System, assistant and tool messages are the
 // application's words, not the user's, so they are left out; so are images and tool results.
+// The tool results and retrieved content of the current turn are read apart (currentTurnContent):
+// text the application fetched for this call, where an indirect prompt injection arrives.
 
 export interface TChatMessage {
   role?: string;
@@ -50,4 +52,45 @@ export function latestUserText(input: string | readonly TChatMessage[]): string 
     }
   }
   return texts.join("\n");
+}
+
+const TOOL_ROLES = new Set(["tool", "function", "tool_result", "ipython"]);
+/** Content-part and item types that carry a tool's result (Anthropic tool_result, OpenAI Responses function_call_output). */
+const TOOL_PART_TYPES = new Set(["tool_result", "function_call_output", "mcp_tool_result", "web_search_tool_result"]);
+
+/** Text of a tool result's own payload: Anthropic `content` (string or parts), OpenAI Responses `output`. */
+function toolPartText(part: { content?: unknown; output?: unknown }): string {
+  const content = contentText(part.content);
+  if (content) return content;
+  return typeof part.output === "string" ? part.output : contentText(part.output);
+}
+
+/**
+ * The tool results and retrieved content of the current turn (the messages after the last
+ * assistant message), one text each: OpenAI `role: "tool"` / `"function"` messages, Anthropic
+ * `tool_result` parts inside a user message, OpenAI Responses `function_call_output` items. Not the
+ * end user's words (latestUserText has those), not the system prompt: what the application fetched
+ * for this call. A plain string input has none.
+ */
+export function currentTurnContent(input: string | readonly TChatMessage[]): string[] {
+  if (typeof input === "string") return [];
+  let start = input.length;
+  while (start > 0 && input[start - 1] && input[start - 1].role !== "assistant" && input[start - 1].role !== "model") start--;
+  const texts: string[] = [];
+  const add = (t: string) => {
+    const trimmed = t.trim();
+    if (trimmed) texts.push(trimmed);
+  };
+  for (let i = start; i < input.length; i++) {
+    const m = input[i] as (TChatMessage & { type?: unknown; output?: unknown }) | undefined;
+    if (!m) continue;
+    if (m.role !== undefined && TOOL_ROLES.has(m.role)) add(contentText(m.content) || toolPartText(m));
+    else if (typeof m.type === "string" && TOOL_PART_TYPES.has(m.type)) add(toolPartText(m));
+    else if (Array.isArray(m.content)) {
+      for (const part of m.content) {
+        if (part && typeof part === "object" && TOOL_PART_TYPES.has(String((part as { type?: unknown }).type))) add(toolPartText(part));
+      }
+    }
+  }
+  return texts;
 }
