@@ -35,6 +35,11 @@ function isUser(m: TChatMessage): boolean {
   return m.role === undefined || USER_ROLES.has(m.role);
 }
 
+/** The model's own turn (OpenAI/Anthropic `assistant`, Gemini `model`): where the current turn starts after. */
+function isAssistant(m: TChatMessage | undefined): boolean {
+  return m?.role === "assistant" || m?.role === "model";
+}
+
 /** The latest user turn of a conversation; a plain string is taken as the user's text. */
 export function latestUserText(input: string | readonly TChatMessage[]): string {
   if (typeof input === "string") return input;
@@ -42,7 +47,7 @@ export function latestUserText(input: string | readonly TChatMessage[]): string 
   while (end >= 0 && !(input[end] && isUser(input[end]))) end--;
   if (end < 0) return "";
   let start = end;
-  while (start > 0 && input[start - 1] && input[start - 1].role !== "assistant" && input[start - 1].role !== "model") start--;
+  while (start > 0 && input[start - 1] && !isAssistant(input[start - 1])) start--;
   const texts: string[] = [];
   for (let i = start; i <= end; i++) {
     const m = input[i];
@@ -75,7 +80,7 @@ function toolPartText(part: { content?: unknown; output?: unknown }): string {
 export function currentTurnContent(input: string | readonly TChatMessage[]): string[] {
   if (typeof input === "string") return [];
   let start = input.length;
-  while (start > 0 && input[start - 1] && input[start - 1].role !== "assistant" && input[start - 1].role !== "model") start--;
+  while (start > 0 && input[start - 1] && !isAssistant(input[start - 1])) start--;
   const texts: string[] = [];
   const add = (t: string) => {
     const trimmed = t.trim();
@@ -84,7 +89,7 @@ export function currentTurnContent(input: string | readonly TChatMessage[]): str
   for (let i = start; i < input.length; i++) {
     const m = input[i] as (TChatMessage & { type?: unknown; output?: unknown }) | undefined;
     if (!m) continue;
-    if (m.role !== undefined && TOOL_ROLES.has(m.role)) add(contentText(m.content) || toolPartText(m));
+    if (m.role !== undefined && TOOL_ROLES.has(m.role)) add(toolPartText(m));
     else if (typeof m.type === "string" && TOOL_PART_TYPES.has(m.type)) add(toolPartText(m));
     else if (Array.isArray(m.content)) {
       for (const part of m.content) {
