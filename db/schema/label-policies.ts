@@ -4,8 +4,12 @@ import { workspaces } from "./workspaces";
 
 export const POLICY_ACTIONS = ["block", "throttle", "require_reauth", "alert"] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
-/** record: labels of recorded calls count (after labelling); check: the check's own input label counts at once. */
-export const POLICY_STAGES = ["record", "check"] as const;
+/**
+ * record: labels of recorded calls count (after labelling); check: the check's own input label
+ * counts at once; content: the check's reading of the call's tool results and retrieved content
+ * (`contentLabels`), which refuses or reports that call and never counts against the end user.
+ */
+export const POLICY_STAGES = ["record", "check", "content"] as const;
 export type PolicyStage = (typeof POLICY_STAGES)[number];
 
 /**

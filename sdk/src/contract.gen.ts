@@ -40,7 +40,7 @@ export interface CheckResult {
   allowed: boolean;
   labels: string[];
   contentLabels?: string[];
-  reason: "blocked" | "limit_exceeded" | "policy" | "label" | null;
+  reason: "blocked" | "limit_exceeded" | "policy" | "label" | "content" | null;
   message: string | null;
   retryAfterSeconds: number | null;
   blockedUntil: string | null;

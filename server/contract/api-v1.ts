@@ -360,7 +360,7 @@ export const ZLabelPolicy = z.object({
   stage: z
     .enum(POLICY_STAGES)
     .describe(
-      "record: labels of recorded calls count; check: the check's own input label counts at once (minCount 1 denies that very call)",
+      "record: labels of recorded calls count; check: the check's own input label counts at once (minCount 1 denies that very call); content: the check's reading of the call's tool results and retrieved content (contentLabels; label jailbreak, minCount 1, block refuses that call with reason content and never blocks the end user, alert reports it)",
     ),
   durationSeconds: z.number().int().nullable(),
   ratePerMinute: z.number().int().nullable(),
@@ -380,7 +380,12 @@ export const ZPolicyShadow = z.object({
   mode: z.enum(["enforce", "shadow"]),
   from: ZTime,
   to: ZTime,
-  checks: z.number().int().describe("labels the policy watched in the range (its label, at its stage)"),
+  checks: z
+    .number()
+    .int()
+    .describe(
+      "labels the policy watched in the range (its label, at its stage); for the content stage, whose labels are never stored, the policy's firings",
+    ),
   wouldDeny: z.number().int().describe("its would-have firings while in shadow mode (nothing was blocked, throttled or sent)"),
   endUsers: z.number().int().describe("distinct end users with a would-have firing"),
   top: z.array(z.object({ userId: z.string(), wouldDeny: z.number().int() })).describe("end users by would-have firings, most first"),

@@ -80,8 +80,12 @@ export const ZCheckResult = z.object({
    * `["safe"]` when none does, `[]` when the input sent none. Not counted against the end user.
    */
   contentLabels: z.array(z.string()).optional(),
-  /** blocked: on the blocklist; limit_exceeded: a rule; policy: a label policy's block or throttle; label: a check-stage label policy denied this very call. */
-  reason: z.enum(["blocked", "limit_exceeded", "policy", "label"]).nullable(),
+  /**
+   * blocked: on the blocklist; limit_exceeded: a rule; policy: a label policy's block or throttle;
+   * label: a check-stage label policy denied this very call; content: a content-stage label policy
+   * refused this very call for its tool results or retrieved content (the end user is not blocked).
+   */
+  reason: z.enum(["blocked", "limit_exceeded", "policy", "label", "content"]).nullable(),
   message: z.string().nullable(),
   retryAfterSeconds: z.number().int().nullable(),
   blockedUntil: z.string().nullable(),

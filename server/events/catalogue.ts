@@ -104,8 +104,8 @@ export const ZPolicyFired = ZOutboxEnvelope.extend({
   count: z.number().int(),
   minCount: z.number().int(),
   windowSeconds: z.number().int(),
-  stage: z.enum(["record", "check"]).optional(),
-  /** The recorded call whose label made it fire (record stage), or the check's id (check stage). */
+  stage: z.enum(["record", "check", "content"]).optional(),
+  /** The recorded call whose label made it fire (record stage), or the check's id (check and content stages). */
   eventId: z.string().nullable(),
   checkId: z.string().nullable().optional(),
   /** The blocklist entry a `block` policy added (its end_user.blocked is sent too). */

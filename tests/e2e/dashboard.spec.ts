@@ -177,6 +177,17 @@ test("sign up, send traffic, see it, limit a user, lift it, block and unblock", 
     await page.getByLabel("What it means").fill("The user asks for their money back");
     await page.getByRole("button", { name: "Add label" }).click();
     await expect(page.getByText("The user asks for their money back", { exact: true })).toBeVisible();
+    // A tool-results policy: the form fixes its label and count, and offers only refuse or alert.
+    await page.getByRole("button", { name: "New policy" }).click();
+    await page.getByLabel("Name", { exact: true }).fill("Injected pages");
+    await page.getByLabel("Stage", { exact: true }).selectOption("content");
+    await expect(page.getByLabel("Label", { exact: true })).toBeDisabled();
+    await expect(page.getByLabel("Label", { exact: true })).toHaveValue("jailbreak");
+    await expect(page.getByLabel("Times", { exact: true })).toHaveValue("1");
+    await expect(page.getByLabel("Then", { exact: true }).locator("option")).toHaveText(["Refuse the call", "Alert only"]);
+    await page.getByLabel("Then", { exact: true }).selectOption("alert");
+    await page.getByRole("button", { name: "Create policy" }).click();
+    await expect(page.getByText("in a call's tool results → alert (at most once per 1 h and user)")).toBeVisible();
     await shot(page, "labels");
   });
 

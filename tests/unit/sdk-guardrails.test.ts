@@ -95,7 +95,7 @@ describe("the decision", () => {
     ]);
   });
 
-  it.each(["blocked", "limit_exceeded", "policy", "label"] as const)(
+  it.each(["blocked", "limit_exceeded", "policy", "label", "content"] as const)(
     "allowed: false (%s) throws TokenistBlockedError; the model is not called",
     async (reason) => {
       decision = {

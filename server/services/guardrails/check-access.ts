@@ -6,6 +6,7 @@ import type { ServiceCtx } from "../context";
 import { emitCrossings } from "@/server/events/publish";
 import { quotaState, trackRequest } from "../billing/tracked-requests";
 import { applyCheckStagePolicies, labelDenialMessage } from "../intent/check-stage-policies";
+import { applyContentPolicies, contentDenialMessage, contentPoliciesWatching } from "../intent/content-policies";
 import { actingPolicies, policiesFor } from "../intent/evaluate-policies";
 import { planAllows } from "../core/plans";
 import { classifyCheckContent, classifyCheckInput } from "../intent/fast-labels";
@@ -31,8 +32,8 @@ import { getWorkspaceState, type BlockRow } from "../core/workspace-state";
 export const HEADROOM_CALLS = 1_000n;
 
 /**
- * May this end user make this LLM call? Blocklist, check-stage label policies, then rules and
- * label-policy throttles. Reads cached rules, blocklist and per-user label signals, and the
+ * May this end user make this LLM call? Blocklist, check-stage label policies, content-stage ones
+ * (the call's tool results), then rules and label-policy throttles. Reads cached rules, blocklist and per-user label signals, and the
  * rollup and reservation counters in a statement shared with concurrent checks (fast-path.ts);
  * far from every blocking limit it answers without waiting on a write; near one the read, the
  * decision and the reservation happen under a per-subject lock, so N concurrent checks never
@@ -88,16 +89,36 @@ export async function checkAccess({
   }
 
   const checkId = newId("chk", now.getTime());
+  const acting = policiesFor(actingPolicies(state.labelPolicies, planAllows(state, "growth", now)), state.segmentMembers, input.userId);
   const stage = await applyCheckStagePolicies(ctx.db, {
     workspaceId: ctx.workspaceId,
     userId: input.userId,
     checkId,
     labels: fast,
-    policies: policiesFor(actingPolicies(state.labelPolicies, planAllows(state, "growth", now)), state.segmentMembers, input.userId),
+    policies: acting,
     now,
   });
   if (stage.deny) {
     return denied({ reason: "label", message: labelDenialMessage(input.userId, stage.deny), retryAfterSeconds: null, blockedUntil: null });
+  }
+  // An injection in this call's tool results: a content-stage policy refuses the call, not the user.
+  const watchingContent = contentPoliciesWatching(acting, contentLabels);
+  if (watchingContent.length > 0) {
+    const content = await applyContentPolicies(ctx.db, {
+      workspaceId: ctx.workspaceId,
+      userId: input.userId,
+      checkId,
+      watched: watchingContent,
+      now,
+    });
+    if (content.deny) {
+      return denied({
+        reason: "content",
+        message: contentDenialMessage(input.userId, content.deny),
+        retryAfterSeconds: null,
+        blockedUntil: null,
+      });
+    }
   }
   const policyActions = [...(restrictions.some((r) => r.action === "require_reauth") ? ["require_reauth"] : []), ...stage.actions];
 

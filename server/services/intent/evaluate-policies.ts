@@ -69,88 +69,117 @@ export async function evaluateLabelPolicies(
   for (const p of input.policies) {
     if (!p.enabled || !input.labels.includes(p.label)) continue;
     // A shadow policy counts and records its would-have firing, and does nothing else.
-    const shadow = p.mode === "shadow";
     const since = new Date(now.getTime() - p.windowSeconds * 1000).toISOString();
     const [counted] = resultRows<{ n: number; active: boolean }>(
       await tx.execute(sql`select
           (select count(*)::int from end_user_labels where workspace_id = ${workspaceId} and user_id = ${userId}
              and label = ${p.label} and stage = ${p.stage} and occurred_at > ${since}::timestamptz) as n,
           exists (select 1 from policy_firings where workspace_id = ${workspaceId} and policy_id = ${p.id}
-             and user_id = ${userId} and expires_at > ${now.toISOString()}::timestamptz and shadow = ${shadow}) as active`),
+             and user_id = ${userId} and expires_at > ${now.toISOString()}::timestamptz and shadow = ${p.mode === "shadow"}) as active`),
     );
     const count = Number(counted?.n ?? 0);
     if (count < p.minCount) continue;
-    if (!shadow) reached.push({ policy: p, count });
+    if (p.mode !== "shadow") reached.push({ policy: p, count });
     if (counted?.active) continue;
-    const lasts = p.action === "alert" ? p.windowSeconds : (p.durationSeconds ?? p.windowSeconds);
-    const expiresAt = new Date(now.getTime() + lasts * 1000);
-    const firingId = newId("pfi", now.getTime());
-    const firing = {
-      id: firingId,
-      workspaceId,
-      policyId: p.id,
-      userId,
-      action: p.action,
-      label: p.label,
-      labelCount: count,
-      ratePerMinute: p.action === "throttle" ? p.ratePerMinute : null,
-      eventId: input.eventId,
-      createdAt: now,
+    const firing = await firePolicy(tx, p, { workspaceId, userId, eventId: input.eventId, count, now });
+    if (firing) fired.push(firing);
+  }
+  return { fired, reached };
+}
+
+/** Is a firing of `p` for this end user still active (of its mode: a shadow policy's own would-have ones)? */
+export async function firingActive(tx: Queryable, p: LabelPolicyRow, workspaceId: string, userId: string, now: Date): Promise<boolean> {
+  const [row] = resultRows<{ active: boolean }>(
+    await tx.execute(sql`select exists (select 1 from policy_firings where workspace_id = ${workspaceId} and policy_id = ${p.id}
+        and user_id = ${userId} and expires_at > ${now.toISOString()}::timestamptz and shadow = ${p.mode === "shadow"}) as active`),
+  );
+  return Boolean(row?.active);
+}
+
+/**
+ * Fire `p` for an end user (its count reached, no firing of it active): the firing row, and
+ * unless the policy is in shadow mode (then the row is its would-have firing and nothing else
+ * happens) what it does — a blocklist entry with expiry (source automation) for a block of the
+ * record or check stage, a throttle or re-auth that /sdk/check enforces, an alert — with one
+ * policy.fired event and an audit row. A content-stage block refuses calls, not the end user: no
+ * blocklist entry. Null for a shadow firing.
+ */
+export async function firePolicy(
+  tx: Queryable,
+  p: LabelPolicyRow,
+  input: { workspaceId: string; userId: string; eventId: string; count: number; now: Date },
+): Promise<TFiring | null> {
+  const { workspaceId, userId, count, now } = input;
+  const lasts = p.action === "alert" || p.stage === "content" ? p.windowSeconds : (p.durationSeconds ?? p.windowSeconds);
+  const expiresAt = new Date(now.getTime() + lasts * 1000);
+  const firingId = newId("pfi", now.getTime());
+  const firing = {
+    id: firingId,
+    workspaceId,
+    policyId: p.id,
+    userId,
+    action: p.action,
+    label: p.label,
+    labelCount: count,
+    ratePerMinute: p.action === "throttle" ? p.ratePerMinute : null,
+    eventId: input.eventId,
+    createdAt: now,
+    expiresAt,
+  };
+  if (p.mode === "shadow") {
+    await tx.insert(policyFirings).values({ ...firing, shadow: true });
+    return null;
+  }
+  const why =
+    p.stage === "content"
+      ? `Label policy "${p.name}": ${p.label} in a tool result or retrieved content of this call`
+      : `Label policy "${p.name}": ${count} × ${p.label} within ${formatSeconds(p.windowSeconds)}`;
+  let blocklistId: string | null = null;
+  if (p.action === "block" && p.stage !== "content") {
+    const block = await insertBlock(tx, workspaceId, SYSTEM, {
+      subjectType: "user",
+      subjectId: userId,
+      reason: why,
       expiresAt,
-    };
-    if (shadow) {
-      await tx.insert(policyFirings).values({ ...firing, shadow: true });
-      continue;
-    }
-    const why = `Label policy "${p.name}": ${count} × ${p.label} within ${formatSeconds(p.windowSeconds)}`;
-    let blocklistId: string | null = null;
-    if (p.action === "block") {
-      const block = await insertBlock(tx, workspaceId, SYSTEM, {
-        subjectType: "user",
-        subjectId: userId,
-        reason: why,
-        expiresAt,
-        source: "automation",
-      });
-      blocklistId = block.id;
-    }
-    await tx.insert(policyFirings).values({ ...firing, blocklistId });
-    // One event per firing, whatever the action: webhooks get policy.fired; for an `alert` policy its
-    // reaction also tells the e-mail and Slack channels (server/services/alerts/deliver-event.ts).
-    await publish(tx, EVENTS.policyFired, workspaceId, {
+      source: "automation",
+    });
+    blocklistId = block.id;
+  }
+  await tx.insert(policyFirings).values({ ...firing, blocklistId });
+  // One event per firing, whatever the action: webhooks get policy.fired; for an `alert` policy its
+  // reaction also tells the e-mail and Slack channels (server/services/alerts/deliver-event.ts).
+  await publish(tx, EVENTS.policyFired, workspaceId, {
+    policyId: p.id,
+    policyName: p.name,
+    firingId,
+    userId,
+    action: p.action,
+    label: p.label,
+    count,
+    minCount: p.minCount,
+    windowSeconds: p.windowSeconds,
+    stage: p.stage,
+    eventId: p.stage === "record" ? input.eventId : null,
+    checkId: p.stage === "record" ? null : input.eventId,
+    blocklistId,
+    expiresAt: expiresAt.toISOString(),
+    at: now.toISOString(),
+  });
+  await writeAudit(tx, {
+    workspaceId,
+    actor: SYSTEM,
+    action: "label_policy.fire",
+    targetType: "end_user",
+    targetId: userId,
+    data: {
       policyId: p.id,
-      policyName: p.name,
       firingId,
-      userId,
       action: p.action,
       label: p.label,
       count,
-      minCount: p.minCount,
-      windowSeconds: p.windowSeconds,
-      stage: p.stage,
-      eventId: p.stage === "check" ? null : input.eventId,
-      checkId: p.stage === "check" ? input.eventId : null,
-      blocklistId,
+      eventId: input.eventId,
       expiresAt: expiresAt.toISOString(),
-      at: now.toISOString(),
-    });
-    await writeAudit(tx, {
-      workspaceId,
-      actor: SYSTEM,
-      action: "label_policy.fire",
-      targetType: "end_user",
-      targetId: userId,
-      data: {
-        policyId: p.id,
-        firingId,
-        action: p.action,
-        label: p.label,
-        count,
-        eventId: input.eventId,
-        expiresAt: expiresAt.toISOString(),
-      },
-    });
-    fired.push({ firingId, policyId: p.id, action: p.action, label: p.label, count, expiresAt: expiresAt.toISOString() });
-  }
-  return { fired, reached };
+    },
+  });
+  return { firingId, policyId: p.id, action: p.action, label: p.label, count, expiresAt: expiresAt.toISOString() };
 }

@@ -25,7 +25,10 @@ const policyFields = {
   minCount: z.number().int().min(1).max(10_000),
   windowSeconds: z.number().int().min(60).max(MAX_SECONDS),
   action: z.enum(POLICY_ACTIONS),
-  /** record: labels of recorded calls count (after labelling); check: the check's own input label counts at once. */
+  /**
+   * record: labels of recorded calls count (after labelling); check: the check's own input label
+   * counts at once; content: the check's reading of the call's tool results (see validate).
+   */
   stage: z.enum(POLICY_STAGES),
   durationSeconds: z.number().int().min(60).max(MAX_SECONDS).nullable(),
   ratePerMinute: z.number().int().min(1).max(100_000).nullable(),
@@ -136,23 +139,45 @@ export async function insertDefaultLabelPolicies(tx: Queryable, workspaceId: str
   await tx.insert(labelPolicies).values(DEFAULT_LABEL_POLICIES.map((p, i) => ({ id: newId("pol", now + i), workspaceId, ...p })));
 }
 
-/** Action-specific fields: a duration for block/throttle/re-auth, a rate for throttle. */
+/**
+ * Action-specific fields: a duration for block/throttle/re-auth, a rate for throttle. A content
+ * policy reads the built-in classifier's verdict on a call's tool results, which knows jailbreak
+ * only, and acts on that one call: label jailbreak, minCount 1, block or alert, no duration.
+ */
 async function validate(tx: Queryable, workspaceId: string, p: TPolicyFields) {
+  if (p.stage === "content") {
+    if (p.label !== "jailbreak")
+      throw new InvalidInputError(
+        `label: stage content reads tool results and retrieved content for prompt injections, so its label is jailbreak (got ${p.label})`,
+      );
+    if (p.action !== "block" && p.action !== "alert")
+      throw new InvalidInputError(
+        `action: stage content refuses the call (block) or reports it (alert); it never acts on the end user, so not ${p.action}`,
+      );
+    if (p.minCount !== 1) throw new InvalidInputError("minCount: stage content acts on each call whose content carries the label: use 1");
+    if (p.durationSeconds !== null)
+      throw new InvalidInputError("durationSeconds: stage content refuses one call at a time and blocks nobody: leave it out (null)");
+    if (p.ratePerMinute !== null) throw new InvalidInputError("ratePerMinute: only for action throttle");
+    return validateFilters(tx, workspaceId, p);
+  }
   if (p.action !== "alert" && p.durationSeconds === null) throw new InvalidInputError(`durationSeconds is required for action ${p.action}`);
   if (p.action === "throttle" && p.ratePerMinute === null) throw new InvalidInputError("ratePerMinute is required for action throttle");
-  if (p.filters?.segment) {
-    const [segment] = await tx
-      .select({ id: segments.id })
-      .from(segments)
-      .where(and(eq(segments.workspaceId, workspaceId), eq(segments.id, p.filters.segment)));
-    if (!segment) throw new InvalidInputError(`filters.segment: ${p.filters.segment} is not a segment of this workspace`);
-  }
+  await validateFilters(tx, workspaceId, p);
   if ((BUILT_IN_LABELS as readonly string[]).includes(p.label)) return;
   const [custom] = await tx
     .select({ id: customLabels.id })
     .from(customLabels)
     .where(and(eq(customLabels.workspaceId, workspaceId), eq(customLabels.name, p.label)));
   if (!custom) throw new InvalidInputError(`Unknown label ${p.label}: use a built-in label or add a custom label first`);
+}
+
+async function validateFilters(tx: Queryable, workspaceId: string, p: TPolicyFields) {
+  if (!p.filters?.segment) return;
+  const [segment] = await tx
+    .select({ id: segments.id })
+    .from(segments)
+    .where(and(eq(segments.workspaceId, workspaceId), eq(segments.id, p.filters.segment)));
+  if (!segment) throw new InvalidInputError(`filters.segment: ${p.filters.segment} is not a segment of this workspace`);
 }
 
 export async function listLabelPolicies({ ctx }: { ctx: ServiceCtx }) {

@@ -16,7 +16,7 @@ export const ZPolicyShadowQuery = z.object({
 
 /**
  * What a label policy in shadow mode would have done over a range: `checks` the labels it
- * watched (its label, at its stage), `wouldDeny` its would-have firings (a block or throttle it
+ * watched (its label, at its stage; for the content stage, whose labels are never stored, its firings), `wouldDeny` its would-have firings (a block or throttle it
  * did not apply, an alert it did not send), `endUsers` the distinct end users those hit, and the
  * top ones. Read from the labels and the firings it recorded with `shadow` set.
  */
@@ -29,9 +29,14 @@ export async function getLabelPolicyShadow({ ctx, id, input }: { ctx: ServiceCtx
   const from = since.toISOString();
   const to = until.toISOString();
   const [watched, top, totals] = await Promise.all([
-    ctx.db.execute(sql`select count(*)::int as n from end_user_labels
-      where workspace_id = ${ctx.workspaceId} and label = ${policy.label} and stage = ${policy.stage}
-        and occurred_at >= ${from}::timestamptz and occurred_at < ${to}::timestamptz`),
+    // Content labels (a call's tool results) are never stored: a content policy watched what it fired on.
+    policy.stage === "content"
+      ? ctx.db.execute(sql`select count(*)::int as n from policy_firings
+          where workspace_id = ${ctx.workspaceId} and policy_id = ${id}
+            and created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz`)
+      : ctx.db.execute(sql`select count(*)::int as n from end_user_labels
+          where workspace_id = ${ctx.workspaceId} and label = ${policy.label} and stage = ${policy.stage}
+            and occurred_at >= ${from}::timestamptz and occurred_at < ${to}::timestamptz`),
     ctx.db.execute(sql`select user_id, count(*)::int as n from policy_firings
       where workspace_id = ${ctx.workspaceId} and policy_id = ${id} and shadow
         and created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { resultRows } from "@/db/client";
 import { endUserLabels, labelPolicies, policyFirings } from "@/db/schema";
@@ -69,6 +69,8 @@ export async function getEndUserLabels({
           eq(policyFirings.userId, userId),
           gt(policyFirings.expiresAt, now),
           eq(policyFirings.shadow, false),
+          // A content policy's firing is about a page the user's call read, not about the user.
+          ne(labelPolicies.stage, "content"),
         ),
       )
       .orderBy(desc(policyFirings.createdAt)),

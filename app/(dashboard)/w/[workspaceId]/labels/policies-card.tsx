@@ -21,6 +21,9 @@ function duration(seconds: number) {
 }
 
 function describe(p: Policy) {
+  if (p.stage === "content") {
+    return `in a call's tool results → ${p.action === "block" ? "refuse the call" : "alert"} (at most once per ${duration(p.windowSeconds)} and user)`;
+  }
   const then = ACTIONS[p.action as keyof typeof ACTIONS] ?? p.action;
   const extra = p.action === "throttle" ? ` to ${p.ratePerMinute}/min` : "";
   return `${formatNumber(p.minCount)}× in ${duration(p.windowSeconds)} → ${then.toLowerCase()}${extra}${p.durationSeconds ? ` for ${duration(p.durationSeconds)}` : ""}`;
@@ -77,7 +80,9 @@ export function PoliciesCard() {
           <>
             Off until you switch them on. <strong className="font-medium text-slate-700">record</strong>: applied by the labeller right
             after it labels a recorded call. <strong className="font-medium text-slate-700">check</strong>: the check&apos;s own input label
-            counts at once — with at least 1 it denies that very call; alert = monitor mode.
+            counts at once — with at least 1 it denies that very call; alert = monitor mode.{" "}
+            <strong className="font-medium text-slate-700">content</strong>: a prompt injection in the call&apos;s tool results refuses that
+            call or alerts you; it never counts against the user.
           </>
         }
         actions={
@@ -130,7 +135,7 @@ export function PoliciesCard() {
                         onChange={(stage) => update.mutate({ workspaceId: ws.id, id: p.id, patch: { stage } })}
                       />
                     ) : (
-                      <Badge color={p.stage === "check" ? "indigo" : "slate"} title={STAGES[p.stage]}>
+                      <Badge color={p.stage === "record" ? "slate" : "indigo"} title={STAGES[p.stage]}>
                         {p.stage}
                       </Badge>
                     )}

@@ -22,8 +22,13 @@ const WINDOWS = [
 ] as const;
 /** enforce: the policy acts; shadow: its would-have firings are recorded and nothing is done. */
 export const MODES = { enforce: "Enforce", shadow: "Shadow (record only)" } as const;
-/** When the label counts: after a call is recorded and labelled, or at the check, from its own input. */
-export const STAGES = { record: "Recorded calls", check: "At the check" } as const;
+/**
+ * When the label counts: after a call is recorded and labelled, at the check from its own input,
+ * or at the check from the call's tool results and retrieved content (never against the user).
+ */
+export const STAGES = { record: "Recorded calls", check: "At the check", content: "Tool results" } as const;
+/** What a content-stage policy can do: refuse that one call, or report it. */
+const CONTENT_ACTIONS = { block: "Refuse the call", alert: "Alert only" } as const;
 const DURATIONS = [
   [900, "15 minutes"],
   [3600, "1 hour"],
@@ -57,6 +62,16 @@ export function PolicyForm({
   const [ratePerMinute, setRatePerMinute] = useState(String(initial?.ratePerMinute ?? 5));
   const [segment, setSegment] = useState(initial?.filters?.segment ?? "");
   const [mode, setMode] = useState<keyof typeof MODES>(initial?.mode ?? "enforce");
+  // Content: the built-in classifier's reading of tool results knows jailbreak only, and acts per call.
+  const content = stage === "content";
+  const chooseStage = (next: keyof typeof STAGES) => {
+    setStage(next);
+    if (next === "content") {
+      setLabel("jailbreak");
+      setMinCount("1");
+      if (action !== "block" && action !== "alert") setAction("block");
+    }
+  };
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     onSubmit({
@@ -66,8 +81,8 @@ export function PolicyForm({
       windowSeconds,
       action,
       stage,
-      durationSeconds: action === "alert" ? null : durationSeconds,
-      ratePerMinute: action === "throttle" ? Number(ratePerMinute) : null,
+      durationSeconds: action === "alert" || content ? null : durationSeconds,
+      ratePerMinute: action === "throttle" && !content ? Number(ratePerMinute) : null,
       enabled: true,
       mode,
       filters: segment ? { segment } : null,
@@ -80,8 +95,8 @@ export function PolicyForm({
       </Field>
       <div className="grid grid-cols-3 gap-3">
         <Field label="When the label">
-          <Select aria-label="Label" value={label} onChange={(e) => setLabel(e.target.value)}>
-            {labels.map((l) => (
+          <Select aria-label="Label" value={label} disabled={content} onChange={(e) => setLabel(e.target.value)}>
+            {(content ? ["jailbreak"] : labels).map((l) => (
               <option key={l} value={l}>
                 {l}
               </option>
@@ -89,7 +104,15 @@ export function PolicyForm({
           </Select>
         </Field>
         <Field label="Appears at least">
-          <Input aria-label="Times" type="number" min={1} required value={minCount} onChange={(e) => setMinCount(e.target.value)} />
+          <Input
+            aria-label="Times"
+            type="number"
+            min={1}
+            required
+            disabled={content}
+            value={minCount}
+            onChange={(e) => setMinCount(e.target.value)}
+          />
         </Field>
         <Field label="Within">
           <Select aria-label="Within" value={windowSeconds} onChange={(e) => setWindowSeconds(Number(e.target.value))}>
@@ -109,16 +132,22 @@ export function PolicyForm({
         hint={
           stage === "check"
             ? "check: the check's own input label counts at once — with at least 1 it denies that very call; alert = monitor mode (the call goes through, you are told)."
-            : "record: labels of recorded conversations count, after the labeller has run; the action applies from the next check."
+            : content
+              ? "Tool results: a prompt injection in what your app fetched for this call (tool output, a retrieved page) refuses that call (reason content) or alerts you, at most once per window and user. The page holds the attack, not the user: nobody is blocked and nothing counts against them."
+              : "record: labels of recorded conversations count, after the labeller has run; the action applies from the next check."
         }
       >
-        <ChoiceSelect aria-label="Stage" choices={STAGES} value={stage} onChange={setStage} />
+        <ChoiceSelect aria-label="Stage" choices={STAGES} value={stage} onChange={chooseStage} />
       </Field>
       <div className="grid grid-cols-3 gap-3">
         <Field label="Then" className="col-span-1">
-          <ChoiceSelect aria-label="Then" choices={ACTIONS} value={action} onChange={setAction} />
+          {content ? (
+            <ChoiceSelect aria-label="Then" choices={CONTENT_ACTIONS} value={action === "alert" ? "alert" : "block"} onChange={setAction} />
+          ) : (
+            <ChoiceSelect aria-label="Then" choices={ACTIONS} value={action} onChange={setAction} />
+          )}
         </Field>
-        {action !== "alert" && (
+        {action !== "alert" && !content && (
           <Field label="For">
             <Select aria-label="For" value={durationSeconds} onChange={(e) => setDurationSeconds(Number(e.target.value))}>
               {DURATIONS.map(([s, l]) => (
@@ -129,7 +158,7 @@ export function PolicyForm({
             </Select>
           </Field>
         )}
-        {action === "throttle" && (
+        {action === "throttle" && !content && (
           <Field label="Requests a minute">
             <Input type="number" min={1} required value={ratePerMinute} onChange={(e) => setRatePerMinute(e.target.value)} />
           </Field>
