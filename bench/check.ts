@@ -71,11 +71,38 @@ function cpuMs(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
 }
 
-/** Run and report the server CPU each request cost. */
+/**
+ * CPU time (ms) all processes named postgres on this machine have used: the database's share of
+ * a request when it runs here (127.0.0.1, as in CI); NaN when none is visible.
+ */
+function postgresCpuMs(): number {
+  let total = 0;
+  let seen = false;
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const fields = stat.split(") ")[1]!.split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+      seen = true;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return seen ? total : NaN;
+}
+
+/** Run and report the server's and the database's CPU each request cost. */
 async function measured(pid: number | undefined, url: string, connections: number, requests?: autocannon.Request[]) {
   const before = cpuMs(pid);
+  const pgBefore = postgresCpuMs();
   const result = await run(url, connections, requests);
-  return { result, cpuPerRequest: (cpuMs(pid) - before) / result.requests.total };
+  return {
+    result,
+    cpuPerRequest: (cpuMs(pid) - before) / result.requests.total,
+    pgCpuPerRequest: (postgresCpuMs() - pgBefore) / result.requests.total,
+  };
 }
 
 function run(url: string, connections: number, requests?: autocannon.Request[]) {
@@ -138,7 +165,11 @@ async function benchDriver(driver: "postgres" | "pglite") {
     for (const connections of [50, 1]) {
       const { result: noop, cpuPerRequest: noopCpu } = await measured(app.pid(), `${app.baseUrl}/api/ping`, connections);
       const post = await run(app.baseUrl, connections, [noopPost]);
-      const { result: res, cpuPerRequest: checkCpu } = await measured(app.pid(), app.baseUrl, connections, [check]);
+      const {
+        result: res,
+        cpuPerRequest: checkCpu,
+        pgCpuPerRequest: checkPgCpu,
+      } = await measured(app.pid(), app.baseUrl, connections, [check]);
       const errors = res.non2xx + res.errors;
       checkResults.push({
         driver,
@@ -153,13 +184,15 @@ async function benchDriver(driver: "postgres" | "pglite") {
         ratioToPost: Number((res.requests.average / post.requests.average).toFixed(3)),
         noopCpuMs: Number(noopCpu.toFixed(3)),
         checkCpuMs: Number(checkCpu.toFixed(3)),
+        ...(Number.isFinite(checkPgCpu) && driver === "postgres" && { checkPostgresCpuMs: Number(checkPgCpu.toFixed(3)) }),
       });
       console.log(
         `${String(connections).padStart(2)} conn: no-op GET ${fmt(noop.requests.average)} req/s (p50 ${noop.latency.p50} ms, p99 ${noop.latency.p99} ms)` +
           ` | no-op POST, same body ${fmt(post.requests.average)} req/s (p99 ${post.latency.p99} ms)` +
           ` | /sdk/check ${fmt(res.requests.average)} req/s (p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms, ${errors} errors)` +
           ` | ratio ${fmt(res.requests.average / noop.requests.average, 2)} (to the POST: ${fmt(res.requests.average / post.requests.average, 2)})` +
-          ` | server CPU per request: no-op ${fmt(noopCpu, 2)} ms, check ${fmt(checkCpu, 2)} ms`,
+          ` | server CPU per request: no-op ${fmt(noopCpu, 2)} ms, check ${fmt(checkCpu, 2)} ms` +
+          (driver === "postgres" && Number.isFinite(checkPgCpu) ? ` (+ Postgres ${fmt(checkPgCpu, 2)} ms)` : ""),
       );
     }
   } finally {

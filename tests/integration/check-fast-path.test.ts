@@ -6,7 +6,15 @@ import { checkAccess, HEADROOM_CALLS } from "@/server/services/guardrails/check-
 import { readBatches, reservationsWritten } from "@/server/services/guardrails/fast-path";
 import { createRule } from "@/server/services/guardrails/manage-rules";
 import { readUsage } from "@/server/services/guardrails/read-usage";
-import { MIRROR, mirrorHeld, mirrorLoaded, mirrorLoadedAt, reloadMirror } from "@/server/services/guardrails/usage-mirror";
+import {
+  MIRROR,
+  mirrorContents,
+  mirrorHeld,
+  mirrorLastRefresh,
+  mirrorLoaded,
+  mirrorLoadedAt,
+  reloadMirror,
+} from "@/server/services/guardrails/usage-mirror";
 import { recordEvent } from "@/server/services/metering/record-event";
 import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
 import { createTestWorkspace } from "../helpers/fixtures";
@@ -109,6 +117,77 @@ describe.each(TEST_DRIVERS)("the check's fast path on %s", (driver) => {
       expect((await checkAccess({ ctx: a, input: { userId: "a1" } })).allowed).toBe(true);
     } finally {
       MIRROR.maxKeysPerProcess = budget;
+    }
+  });
+
+  it("a refresh reads only what changed, and ends equal to a full load: other writers, settlements, a rolling window's oldest minute", async () => {
+    const MINUTE = 60_000;
+    const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
+    vi.useFakeTimers({ toFake: ["Date"], now: minute + 10_000 });
+    // Postgres: the writes come from another process, unseen until the refresh; PGlite: this one's.
+    const other = driver === "postgres" ? await openDatabase({ url: database.url! }) : null;
+    try {
+      const ctx = await farWorkspace();
+      await createRule({
+        ctx,
+        input: { name: "Chat cost", scope: "feature", match: "chat", metric: "cost_usd", window: "day", limit: 1_000_000 },
+      });
+      const writer: ServiceCtx = other ? { ...ctx, db: other.db } : ctx;
+      // Before the first load: a user whose only call is in the oldest minute the hour counts, one
+      // with a call there and one now, and 30 users with a call each.
+      const oldest = new Date(minute - 59 * MINUTE + 30_000).toISOString();
+      const rec = (userId: string, timestamp?: string, checkId?: string | null) =>
+        recordEvent({
+          ctx: writer,
+          input: {
+            userId,
+            feature: "chat",
+            model: "gpt-4o-mini",
+            requestId: `fp-${++seq}`,
+            timestamp,
+            checkId: checkId ?? undefined,
+            usage,
+          },
+        });
+      await rec("fading", oldest);
+      await rec("staying", oldest);
+      await rec("staying");
+      for (let i = 0; i < 30; i++) await rec(`quiet${i}`);
+      await checkAccess({ ctx, input: { userId: "warm-up", feature: "chat" } });
+      await mirrorLoaded(ctx.db, ctx.workspaceId); // the new rule's group joined: a full load
+      expect(mirrorLastRefresh(ctx.db, ctx.workspaceId)?.kind).toBe("full");
+      const fullRows = mirrorLastRefresh(ctx.db, ctx.workspaceId)!.rows;
+
+      // The writer: two users' new calls, three open checks, one of them settled.
+      await rec("quiet3");
+      await rec("newcomer");
+      const opened = [];
+      for (const userId of ["quiet5", "quiet6", "newcomer"])
+        opened.push(await checkAccess({ ctx: writer, input: { userId, feature: "chat", estimatedTokens: 900 } }));
+      await reservationsWritten(writer.db);
+      await rec("quiet5", undefined, opened[0]!.checkId);
+      // A minute later: the oldest minute has left the hour.
+      vi.setSystemTime(minute + MINUTE + 1_000);
+      await reloadMirror(ctx.db, ctx.workspaceId);
+      const refresh = mirrorLastRefresh(ctx.db, ctx.workspaceId)!;
+      expect(refresh.kind).toBe("changes");
+      expect(refresh.rows).toBeLessThan(fullRows / 2);
+      const changed = mirrorContents(ctx.db, ctx.workspaceId);
+      const fading = changed!.groups.find(([g]) => g === "user|hour")![1].find(([k]) => k === "fading");
+      expect(fading).toBeUndefined(); // its only call left the hour
+
+      const every = MIRROR.fullReloadMs;
+      MIRROR.fullReloadMs = 0;
+      try {
+        await reloadMirror(ctx.db, ctx.workspaceId);
+      } finally {
+        MIRROR.fullReloadMs = every;
+      }
+      expect(mirrorLastRefresh(ctx.db, ctx.workspaceId)?.kind).toBe("full");
+      expect(changed).toEqual(mirrorContents(ctx.db, ctx.workspaceId));
+    } finally {
+      vi.useRealTimers();
+      await other?.close();
     }
   });
 
