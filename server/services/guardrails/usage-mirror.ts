@@ -379,7 +379,7 @@ async function reload(db: Queryable, state: MirrorState, workspaceId: string, m:
         ? await loadChanges(db, workspaceId, prev, loadedAt)
         : null;
     // From here to the end of the swap, nothing awaits: no check sees the new counters with the old deltas.
-    const snapshot = changes ? changes() : changes === null ? await load(db, workspaceId, groups, loadedAt) : null;
+    const snapshot = changes ? changes() : await load(db, workspaceId, groups, loadedAt);
     if (!snapshot) {
       m.snapshot = null;
       m.deltas.clear();
