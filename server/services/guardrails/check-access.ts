@@ -33,8 +33,8 @@ export const HEADROOM_CALLS = 1_000n;
 
 /**
  * May this end user make this LLM call? Blocklist, check-stage label policies, content-stage ones
- * (the call's tool results), then rules and label-policy throttles. Reads cached rules, blocklist and per-user label signals, and the
- * rollup and reservation counters in a statement shared with concurrent checks (fast-path.ts);
+ * (the call's tool results), then rules and label-policy throttles. Reads cached rules, blocklist
+ * and per-user label signals, and the rollup and reservation counters in a statement shared with concurrent checks (fast-path.ts);
  * far from every blocking limit it answers without waiting on a write; near one the read, the
  * decision and the reservation happen under a per-subject lock, so N concurrent checks never
  * allow more than the limit. An allowed check is kept (its checkId) until its record settles it. Past the

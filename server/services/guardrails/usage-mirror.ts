@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { resultRows, type Queryable } from "@/db/client";
 import type { Dimension, RuleWindow } from "@/db/schema";
 import { log } from "@/server/lib/log";
@@ -21,7 +21,8 @@ import type { Subject } from "./rule-subject";
  * names. A refresh reads only what changed (loadChanges): the keys whose rollup rows a transaction
  * wrote since the last load's snapshot (`xmin`), the keys whose oldest bucket has left a rolling
  * window, and the reservation counters written since; a full load every `fullReloadMs`, when the
- * groups change or a calendar window resets. A value the mirror cannot give exactly is not given (the check reads the database):
+ * groups change or a calendar window resets. A value the mirror cannot give exactly is not given
+ * (the check reads the database):
  * a key with a bucket that has aged out of its rolling window since the load, a calendar window
  * that has reset, rules that changed, a mirror older than `maxAgeMs` or one too large to keep.
  */
@@ -464,17 +465,8 @@ async function load(db: Queryable, workspaceId: string, groupKeys: string[], loa
   // timestamps: a reload reads tens of thousands of rows, and spares a Date parsed per row.
   const parts = [
     SNAPSHOT_XID,
-    sql`select -1 as g, subject as key, (extract(epoch from bucket) * 1000)::float8 as at, requests::text as requests,
-        tokens::text as tokens, cost_nanos::text as cost
-      from reservation_counters where workspace_id = ${workspaceId} and bucket >= ${reservedFrom}::timestamptz
-        and (requests <> 0 or tokens <> 0 or cost_nanos <> 0)`,
-    ...parsed.map(
-      (p, i) => sql`select ${i}::int as g, key, (extract(epoch from min(bucket)) * 1000)::float8 as at,
-          sum(requests)::text as requests, sum(total_tokens)::text as tokens, sum(cost_nanos)::text as cost
-        from usage_rollups where workspace_id = ${workspaceId} and dimension = ${p.dimension}
-          and bucket >= ${p.from.toISOString()}::timestamptz
-        group by key`,
-    ),
+    reservationRows(workspaceId, reservedFrom, sql`(requests <> 0 or tokens <> 0 or cost_nanos <> 0)`),
+    ...parsed.map((p, i) => groupRows(i, workspaceId, p.dimension, p.from, sql``)),
   ];
   const rows = resultRows<MirrorRow>(await db.execute(sql.join(parts, sql` union all `)));
   if (rows.length > MIRROR.maxKeys) return null;
@@ -506,6 +498,20 @@ async function load(db: Queryable, workspaceId: string, groupKeys: string[], loa
   }
   return { loadedAt, fullAt: loadedAt, xid, groups, reserved, rows: rows.length };
 }
+
+/** A load's open reservation counters (row group -1) from `reservedFrom` that match `where`. */
+const reservationRows = (workspaceId: string, reservedFrom: string, where: SQL) =>
+  sql`select -1 as g, subject as key, (extract(epoch from bucket) * 1000)::float8 as at, requests::text as requests,
+      tokens::text as tokens, cost_nanos::text as cost
+    from reservation_counters where workspace_id = ${workspaceId} and bucket >= ${reservedFrom}::timestamptz and ${where}`;
+
+/** A load's per-key sums and oldest bucket of one group (row group `i`), the keys `having` keeps. */
+const groupRows = (i: number, workspaceId: string, dimension: Dimension, from: Date, having: SQL) =>
+  sql`select ${i}::int as g, key, (extract(epoch from min(bucket)) * 1000)::float8 as at,
+      sum(requests)::text as requests, sum(total_tokens)::text as tokens, sum(cost_nanos)::text as cost
+    from usage_rollups where workspace_id = ${workspaceId} and dimension = ${dimension}
+      and bucket >= ${from.toISOString()}::timestamptz
+    group by key ${having}`;
 
 /** What a load or a refresh gives: the snapshot but for its write sequence, and the rows it read. */
 type Loaded = Omit<Snapshot, "seq" | "inFlight"> & { rows: number };
@@ -557,16 +563,9 @@ async function loadChanges(db: Queryable, workspaceId: string, prev: Snapshot, l
   const reservedFromMs = floorToMinute(new Date(loadedAt - RESERVATION_TTL_MS)).getTime();
   const parts = [
     SNAPSHOT_XID,
-    sql`select -1 as g, subject as key, (extract(epoch from bucket) * 1000)::float8 as at, requests::text as requests,
-        tokens::text as tokens, cost_nanos::text as cost
-      from reservation_counters where workspace_id = ${workspaceId} and bucket >= ${new Date(reservedFromMs).toISOString()}::timestamptz
-        and age(xmin) <= ${since}`,
-    ...groups.map(
-      (p, i) => sql`select ${i}::int as g, key, (extract(epoch from min(bucket)) * 1000)::float8 as at,
-          sum(requests)::text as requests, sum(total_tokens)::text as tokens, sum(cost_nanos)::text as cost
-        from usage_rollups where workspace_id = ${workspaceId} and dimension = ${p.dimension}
-          and bucket >= ${p.from.toISOString()}::timestamptz
-        group by key having bool_or(age(xmin) <= ${since}) or key = any(${pgArray(p.aged)}::text[])`,
+    reservationRows(workspaceId, new Date(reservedFromMs).toISOString(), sql`age(xmin) <= ${since}`),
+    ...groups.map((p, i) =>
+      groupRows(i, workspaceId, p.dimension, p.from, sql`having bool_or(age(xmin) <= ${since}) or key = any(${pgArray(p.aged)}::text[])`),
     ),
   ];
   const rows = resultRows<MirrorRow>(await db.execute(sql.join(parts, sql` union all `)));

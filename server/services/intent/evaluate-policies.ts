@@ -74,8 +74,7 @@ export async function evaluateLabelPolicies(
       await tx.execute(sql`select
           (select count(*)::int from end_user_labels where workspace_id = ${workspaceId} and user_id = ${userId}
              and label = ${p.label} and stage = ${p.stage} and occurred_at > ${since}::timestamptz) as n,
-          exists (select 1 from policy_firings where workspace_id = ${workspaceId} and policy_id = ${p.id}
-             and user_id = ${userId} and expires_at > ${now.toISOString()}::timestamptz and shadow = ${p.mode === "shadow"}) as active`),
+          ${activeFiring(p, workspaceId, userId, now)} as active`),
     );
     const count = Number(counted?.n ?? 0);
     if (count < p.minCount) continue;
@@ -89,11 +88,14 @@ export async function evaluateLabelPolicies(
 
 /** Is a firing of `p` for this end user still active (of its mode: a shadow policy's own would-have ones)? */
 export async function firingActive(tx: Queryable, p: LabelPolicyRow, workspaceId: string, userId: string, now: Date): Promise<boolean> {
-  const [row] = resultRows<{ active: boolean }>(
-    await tx.execute(sql`select exists (select 1 from policy_firings where workspace_id = ${workspaceId} and policy_id = ${p.id}
-        and user_id = ${userId} and expires_at > ${now.toISOString()}::timestamptz and shadow = ${p.mode === "shadow"}) as active`),
-  );
+  const [row] = resultRows<{ active: boolean }>(await tx.execute(sql`select ${activeFiring(p, workspaceId, userId, now)} as active`));
   return Boolean(row?.active);
+}
+
+/** `exists` a firing of `p` for this end user still in force at `now`, of the policy's own mode. */
+function activeFiring(p: LabelPolicyRow, workspaceId: string, userId: string, now: Date) {
+  return sql`exists (select 1 from policy_firings where workspace_id = ${workspaceId} and policy_id = ${p.id}
+    and user_id = ${userId} and expires_at > ${now.toISOString()}::timestamptz and shadow = ${p.mode === "shadow"})`;
 }
 
 /**
