@@ -81,7 +81,8 @@ describe.each(TEST_DRIVERS)("metering on %s", (driver) => {
 
   it("returns exact sums per dimension and per time bucket", async () => {
     const { ctx: w } = await createTestWorkspace(database.db, "sums");
-    const base = new Date(Date.now() - 3 * 3600_000);
+    // On the hour: the first two calls share an hour (and a day) whatever the time of the run.
+    const base = new Date(Math.floor((Date.now() - 3 * 3600_000) / 3600_000) * 3600_000);
     const calls = [
       { userId: "alice", feature: "chat", orgId: "o1", minutes: 0, input: 1000, cached: 0, output: 100 },
       { userId: "alice", feature: "search", orgId: "o1", minutes: 1, input: 2000, cached: 1000, output: 50 },
