@@ -7,11 +7,14 @@ export class InvalidJsonError extends ServiceError {
   override readonly code = "invalid_json";
 }
 
+/** One decoder for every body (decode without `stream` keeps no state): invalid UTF-8 → U+FFFD, a BOM dropped. */
+const UTF8 = new TextDecoder("utf-8", { fatal: false });
+
 /** Read a JSON body of at most `maxBytes`, without buffering more than that. */
 export async function readJsonBody(req: Request, maxBytes: number, required = true): Promise<unknown> {
   if (!req.body && required) throw new InvalidInputError("Request body is required (JSON)");
   const raw = await readCappedBody(req, maxBytes);
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(raw);
+  const text = UTF8.decode(raw);
   if (!text.trim()) {
     if (!required) return undefined;
     throw new InvalidInputError("Request body is required (JSON)");

@@ -7,6 +7,7 @@ import { QuotaExceededError } from "../errors";
 import { getWorkspaceState } from "../core/workspace-state";
 import { EVENTS } from "@/server/events/catalogue";
 import { fireOnce } from "@/server/events/publish";
+import type { BillingState } from "../core/plans";
 import { effectivePlan, freeCap, includedRequests, PLAN_TERMS } from "./plans";
 
 /**
@@ -25,8 +26,32 @@ const flusher = processGlobal("trackedFlusher", () => ({ timer: null as NodeJS.T
 
 const monthKey = (d: Date) => startOfMonth(d).toISOString();
 
+/**
+ * `floor(now)` as an ISO string, computed once per period instead of on every check (each
+ * `new Date` in a Next.js server goes through its Date wrapper): [start, end) and the string.
+ */
+function periodIso(floor: (d: Date) => Date, next: (d: Date) => Date, of: (d: Date) => Date) {
+  let memo = { start: 0, end: 0, iso: "" };
+  return (now: Date): string => {
+    const t = now.getTime();
+    if (t < memo.start || t >= memo.end) {
+      const start = floor(now);
+      memo = { start: start.getTime(), end: next(start).getTime(), iso: of(start).toISOString() };
+    }
+    return memo.iso;
+  };
+}
+/** The hour `now` falls in (a pending counter's key). */
+const hourIso = periodIso(
+  floorToHour,
+  (h) => new Date(h.getTime() + 3_600_000),
+  (h) => h,
+);
+/** When the month `now` falls in ends (the quota's resetsAt). */
+const nextMonthIso = periodIso(startOfMonth, startOfNextMonth, startOfNextMonth);
+
 export function trackRequest(workspaceId: string, now = new Date()) {
-  const key = `${workspaceId}|${floorToHour(now).toISOString()}`;
+  const key = `${workspaceId}|${hourIso(now)}`;
   pending.set(key, (pending.get(key) ?? 0) + 1);
 }
 
@@ -72,12 +97,23 @@ export interface QuotaState {
 /** Where the workspace stands against its plan's hard cap this month (cached: no query on most calls). */
 export async function quotaState(db: Db, workspaceId: string, now = new Date()): Promise<QuotaState> {
   const state = await getWorkspaceState(db, workspaceId, now.getTime());
+  const uncapped = uncappedQuota(state, now);
+  if (uncapped) return uncapped;
   const plan = effectivePlan(state, now);
-  const resetsAt = startOfNextMonth(now).toISOString();
-  if (!PLAN_TERMS[plan].hardCap) return { exceeded: false, resetsAt, plan, used: 0, limit: null };
+  const resetsAt = nextMonthIso(now);
   const cap = freeCap();
   const used = await monthlyRequests(db, workspaceId, now);
   return { exceeded: used >= cap, resetsAt, plan, used, limit: cap };
+}
+
+/**
+ * The quota of a plan without a hard cap (it accrues overage), known from the workspace's state
+ * without a read or an await; null when the plan in force has a cap (ask `quotaState`).
+ */
+export function uncappedQuota(state: BillingState, now: Date): QuotaState | null {
+  const plan = effectivePlan(state, now);
+  if (PLAN_TERMS[plan].hardCap) return null;
+  return { exceeded: false, resetsAt: nextMonthIso(now), plan, used: 0, limit: null };
 }
 
 /**

@@ -1,10 +1,11 @@
 import { sql } from "drizzle-orm";
 import type { Queryable } from "@/db/client";
+import type { RuleWindow } from "@/db/schema";
 import type { TCheckInput, TCheckResult } from "@/server/contract/sdk";
 import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { emitCrossings } from "@/server/events/publish";
-import { quotaState, trackRequest } from "../billing/tracked-requests";
+import { quotaState, trackRequest, uncappedQuota } from "../billing/tracked-requests";
 import { applyCheckStagePolicies, labelDenialMessage } from "../intent/check-stage-policies";
 import { applyContentPolicies, contentDenialMessage, contentPoliciesWatching } from "../intent/content-policies";
 import { actingPolicies, policiesFor } from "../intent/evaluate-policies";
@@ -18,11 +19,11 @@ import { readBuckets, readUsage } from "./read-usage";
 import { readUsageFast, reservationsWritten, reserveBehind } from "./fast-path";
 import { beginWrite, endWrite, mirroredUsage, mirrorIsExact, noteReservation } from "./usage-mirror";
 import { reserve, type ReservationSpec } from "./reserve";
-import { ruleSubject, type Subject } from "./rule-subject";
+import { type CallFacts, ruleSubject, type Subject } from "./rule-subject";
 import { noteShadow, shadowCostNanos } from "./shadow-stats";
 import { applyTierActions } from "./tier-actions";
 import { isRolling, rollingFreeAt } from "../core/windows";
-import { getWorkspaceState, type BlockRow } from "../core/workspace-state";
+import { getWorkspaceState, type BlockRow, type RuleRow } from "../core/workspace-state";
 
 /**
  * A subject with room for more than this many calls of this size is checked without a lock:
@@ -51,7 +52,7 @@ export async function checkAccess({
   now?: Date;
 }): Promise<TCheckResult> {
   const state = await getWorkspaceState(ctx.db, ctx.workspaceId, now.getTime());
-  const quota = await quotaState(ctx.db, ctx.workspaceId, now);
+  const quota = uncappedQuota(state, now) ?? (await quotaState(ctx.db, ctx.workspaceId, now));
   const quotaAnswer = quota.limit === null ? undefined : { exceeded: quota.exceeded, resetsAt: quota.resetsAt };
   const signals = state.signals.get(requested.userId);
   // A tier Tokenist assigned (set_tier) wins over the one the SDK sent: the call matches its rules.
@@ -123,19 +124,33 @@ export async function checkAccess({
   const policyActions = [...(restrictions.some((r) => r.action === "require_reauth") ? ["require_reauth"] : []), ...stage.actions];
 
   // A rule targeting a segment applies to its members only (the minute job keeps them in memory).
-  const facts = { ...input, inSegment: (segmentId: string) => state.segmentMembers.get(segmentId)?.has(input.userId) ?? false };
-  const matching = [
-    ...state.rules.filter((r) => ruleSubject(r, facts) !== null),
-    ...throttleRules(ctx.workspaceId, input.userId, restrictions),
-  ];
+  // Each rule's subject is worked out once per check (loops, not spreads and flatMaps: this runs on every check).
+  const facts: CallFacts = {
+    userId: input.userId,
+    orgId: input.orgId,
+    feature: input.feature,
+    tier: input.tier,
+    model: input.model,
+    inSegment: (segmentId: string) => state.segmentMembers.get(segmentId)?.has(input.userId) ?? false,
+  };
+  const matching: RuleRow[] = [];
+  const subjects: Array<Subject & { window: RuleWindow }> = [];
+  const blockingSubjects = new Set<string>();
+  for (const list of [state.rules, throttleRules(ctx.workspaceId, input.userId, restrictions)]) {
+    for (const rule of list) {
+      const subject = ruleSubject(rule, facts);
+      if (!subject) continue;
+      matching.push(rule);
+      subjects.push({ dimension: subject.dimension, key: subject.key, window: rule.window });
+      if (rule.action === "block") blockingSubjects.add(`${subject.dimension}:${subject.key}`);
+    }
+  }
   const estimate = estimateRequest(input, matching);
-  const subjects = matching.map((r) => ({ ...ruleSubject(r, input)!, window: r.window }));
-  const blockingRules = matching.flatMap((rule, index) => (rule.action === "block" ? [{ rule, index }] : []));
   const reservation: ReservationSpec = {
     id: checkId,
     workspaceId: ctx.workspaceId,
     userId: input.userId,
-    subjects: [...new Set(blockingRules.map(({ index }) => `${subjects[index]!.dimension}:${subjects[index]!.key}`))].sort(),
+    subjects: [...blockingSubjects].sort(),
     estimate,
     call: {
       model: input.model ?? null,
@@ -168,7 +183,7 @@ export async function checkAccess({
   // reservation) but never decide, lock, act or show in `limits`: only counted (shadow-stats.ts).
   const anyShadow = matching.some((r) => r.mode === "shadow");
   const evaluate = (usage: Usage[]) => {
-    const every = matching.map((rule, i) => describeLimit(rule, subjectName(rule, input), usage[i]!, estimate, now));
+    const every = matching.map((rule, i) => describeLimit(rule, subjectName(subjects[i]!), usage[i]!, estimate, now));
     const limits = anyShadow ? every.filter((l) => l.rule.mode !== "shadow") : every;
     const shadow = anyShadow ? every.filter((l) => l.rule.mode === "shadow") : [];
     const exceeded = limits.filter((l) => l.exceeded);
@@ -296,8 +311,7 @@ export async function checkAccess({
 }
 
 /** The subject a limit message names: the end user, org, tier or feature (not the filtered counter's key). */
-function subjectName(rule: Parameters<typeof ruleSubject>[0], input: TCheckInput): string {
-  const subject = ruleSubject(rule, input)!;
+function subjectName(subject: Subject): string {
   return subject.dimension === "rule" ? subject.key.slice(subject.key.indexOf("|") + 1) : subject.key;
 }
 

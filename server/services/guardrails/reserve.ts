@@ -1,5 +1,5 @@
 import { sql, type SQL } from "drizzle-orm";
-import type { Queryable } from "@/db/client";
+import { executePrepared, type Queryable } from "@/db/client";
 import { floorToMinute } from "../core/time";
 import type { Estimate } from "./estimate";
 
@@ -94,10 +94,13 @@ export async function reserveMany(db: Queryable, all: ReservationSpec[]) {
         ${pgArray(col((r) => r.estimate.costNanos.toString()))}::bigint[], ${pgArray(col((r) => r.now.toISOString()))}::timestamptz[])
         as v(id, workspace_id, user_id, subjects, model, feature, tier, org_id, request_type, tokens, cost_nanos, created_at))`;
   if (sums.length === 0) {
-    await db.execute(sql`with ${rows} select 1`);
+    await executePrepared(db, sql`with ${rows} select 1`);
     return;
   }
-  await db.execute(sql`with ${rows}
+  // Prepared: the write-behind runs for every few checks, and its text never changes.
+  await executePrepared(
+    db,
+    sql`with ${rows}
     , rsv_counts as (
       insert into reservation_counters (workspace_id, subject, bucket, requests, tokens, cost_nanos)
       select * from unnest(${pgArray(sums.map((c) => c.workspaceId))}::text[], ${pgArray(sums.map((c) => c.subject))}::text[],
@@ -107,7 +110,8 @@ export async function reserveMany(db: Queryable, all: ReservationSpec[]) {
         requests = reservation_counters.requests + excluded.requests,
         tokens = reservation_counters.tokens + excluded.tokens,
         cost_nanos = reservation_counters.cost_nanos + excluded.cost_nanos)
-    select 1`);
+    select 1`,
+  );
 }
 
 /** Reserve unconditionally (inside the locked transaction of a near-limit check, or a check no blocking rule holds). */

@@ -28,14 +28,7 @@ export interface Subject {
  * on gpt-4o" counts that user's gpt-4o calls and nothing else.
  */
 export function ruleSubject(rule: Pick<RuleRow, "id" | "scope" | "match" | "filters">, call: CallFacts): Subject | null {
-  const value: Record<RuleRow["scope"], string | null | undefined> = {
-    user: call.userId,
-    org: call.orgId,
-    feature: call.feature,
-    tier: call.tier,
-    workspace: "",
-  };
-  const key = value[rule.scope];
+  const key = scopeKey(rule.scope, call);
   if (key === null || key === undefined) return null;
   if (rule.match !== null && rule.scope !== "workspace" && rule.match !== key) return null;
   if (rule.filters?.segment && call.inSegment && !call.inSegment(rule.filters.segment)) return null;
@@ -49,7 +42,29 @@ export function ruleSubject(rule: Pick<RuleRow, "id" | "scope" | "match" | "filt
  * calls: it picks the end users the rule applies to, who count on the plain counters.
  */
 export function hasFilters(filters: RuleFilters | null | undefined): filters is RuleFilters {
-  return !!filters && Object.entries(filters).some(([k, v]) => k !== "segment" && v !== undefined && v !== null && v !== "");
+  if (!filters) return false;
+  // A loop, not Object.entries: every check asks this of every rule.
+  for (const k in filters) {
+    const v = filters[k as keyof RuleFilters];
+    if (k !== "segment" && v !== undefined && v !== null && v !== "") return true;
+  }
+  return false;
+}
+
+/** The call's value for a rule's scope ("" for the workspace); null or undefined when the call has none. */
+function scopeKey(scope: RuleRow["scope"], call: CallFacts): string | null | undefined {
+  switch (scope) {
+    case "user":
+      return call.userId;
+    case "org":
+      return call.orgId;
+    case "feature":
+      return call.feature;
+    case "tier":
+      return call.tier;
+    case "workspace":
+      return "";
+  }
 }
 
 /** Every filter given must match; models compare case-insensitively (providers vary the case). */

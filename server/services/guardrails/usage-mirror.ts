@@ -296,11 +296,12 @@ export function noteReservation(
 ): { sent: (seq: number) => void; drop: () => void } {
   const state = stateOf(db);
   const sums = { requests: 1n, tokens: r.estimate.tokens, costNanos: r.estimate.costNanos };
-  const bucket = floorToMinute(r.now).getTime();
-  const deltas = r.subjects.flatMap((subject) => {
+  const bucket = floorMs(r.now.getTime(), MINUTE_MS);
+  const deltas: Array<readonly [string, Delta]> = [];
+  for (const subject of r.subjects) {
     const d = noteDelta(db, r.workspaceId, seq, subject, { ...sums, bucket, kind: "reservation" });
-    return d ? [[subject, d] as const] : [];
-  });
+    if (d) deltas.push([subject, d]);
+  }
   if (r.subjects.length) {
     // Oldest first (insertion order): drop what has expired, and past the cap the oldest.
     for (const [id, kept] of state.reservations) {

@@ -5,7 +5,7 @@ import type { TRecordInput, TRecordResult } from "@/server/contract/sdk";
 import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { InvalidInputError } from "../errors";
-import { quotaExceededError, quotaState, trackRequest } from "../billing/tracked-requests";
+import { quotaExceededError, quotaState, trackRequest, uncappedQuota } from "../billing/tracked-requests";
 import { reservationsWritten } from "../guardrails/fast-path";
 import { filteredRuleKeys, hasFilters } from "../guardrails/rule-subject";
 import { getWorkspaceState } from "../core/workspace-state";
@@ -51,7 +51,7 @@ export async function recordEvent({
     throw new InvalidInputError("timestamp must be within the last 35 days and at most 5 minutes in the future");
   }
   const workspace = await getWorkspaceState(ctx.db, ctx.workspaceId, now.getTime());
-  const quota = await quotaState(ctx.db, ctx.workspaceId, now);
+  const quota = uncappedQuota(workspace, now) ?? (await quotaState(ctx.db, ctx.workspaceId, now));
   const output = input.output ?? input.sentiment ?? null;
   const warnings: string[] = [];
   // Read the check first only when the record needs something from it; otherwise the one
