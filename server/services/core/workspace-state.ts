@@ -60,8 +60,9 @@ const MAX_CACHED_WORKSPACES = 10_000;
 
 /** Settings, rules, blocklist and prices of a workspace, cached per process, invalidated by config_version. */
 export async function getWorkspaceState(db: Queryable, workspaceId: string, now = Date.now()): Promise<WorkspaceState> {
+  const fresh = freshWorkspaceState(workspaceId, now);
+  if (fresh) return fresh;
   const cached = states.get(workspaceId);
-  if (cached && now - cached.checkedAt < STATE_TTL_MS) return cached;
   const inFlight = loads.get(workspaceId);
   if (inFlight) return inFlight;
   const load = refreshState(db, workspaceId, now, cached, epochs.get(workspaceId) ?? 0).finally(() => {
@@ -69,6 +70,15 @@ export async function getWorkspaceState(db: Queryable, workspaceId: string, now 
   });
   loads.set(workspaceId, load);
   return load;
+}
+
+/**
+ * The cached state when it is fresh, else null, without an await: the check's hot path asks this
+ * first and falls back to `getWorkspaceState` (every await costs a turn of the microtask queue).
+ */
+export function freshWorkspaceState(workspaceId: string, now: number): WorkspaceState | null {
+  const cached = states.get(workspaceId);
+  return cached && now - cached.checkedAt < STATE_TTL_MS ? cached : null;
 }
 
 async function refreshState(

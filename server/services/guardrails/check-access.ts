@@ -6,7 +6,7 @@ import { newId } from "@/server/lib/ids";
 import type { ServiceCtx } from "../context";
 import { emitCrossings } from "@/server/events/publish";
 import { quotaState, trackRequest, uncappedQuota } from "../billing/tracked-requests";
-import { applyCheckStagePolicies, labelDenialMessage } from "../intent/check-stage-policies";
+import { applyCheckStagePolicies, checkStageWatching, labelDenialMessage, NO_CHECK_STAGE_OUTCOME } from "../intent/check-stage-policies";
 import { applyContentPolicies, contentDenialMessage, contentPoliciesWatching } from "../intent/content-policies";
 import { actingPolicies, policiesFor } from "../intent/evaluate-policies";
 import { planAllows } from "../core/plans";
@@ -23,7 +23,7 @@ import { type CallFacts, ruleSubject, type Subject } from "./rule-subject";
 import { noteShadow, shadowCostNanos } from "./shadow-stats";
 import { applyTierActions } from "./tier-actions";
 import { isRolling, rollingFreeAt } from "../core/windows";
-import { getWorkspaceState, type BlockRow, type RuleRow } from "../core/workspace-state";
+import { freshWorkspaceState, getWorkspaceState, type BlockRow, type RuleRow } from "../core/workspace-state";
 
 /**
  * A subject with room for more than this many calls of this size is checked without a lock:
@@ -51,7 +51,7 @@ export async function checkAccess({
   input: TCheckInput;
   now?: Date;
 }): Promise<TCheckResult> {
-  const state = await getWorkspaceState(ctx.db, ctx.workspaceId, now.getTime());
+  const state = freshWorkspaceState(ctx.workspaceId, now.getTime()) ?? (await getWorkspaceState(ctx.db, ctx.workspaceId, now.getTime()));
   const quota = uncappedQuota(state, now) ?? (await quotaState(ctx.db, ctx.workspaceId, now));
   const quotaAnswer = quota.limit === null ? undefined : { exceeded: quota.exceeded, resetsAt: quota.resetsAt };
   const signals = state.signals.get(requested.userId);
@@ -91,14 +91,18 @@ export async function checkAccess({
 
   const checkId = newId("chk", now.getTime());
   const acting = policiesFor(actingPolicies(state.labelPolicies, planAllows(state, "growth", now)), state.segmentMembers, input.userId);
-  const stage = await applyCheckStagePolicies(ctx.db, {
-    workspaceId: ctx.workspaceId,
-    userId: input.userId,
-    checkId,
-    labels: fast,
-    policies: acting,
-    now,
-  });
+  // Awaited only when a check-stage policy watches one of this input's labels (the usual check: none).
+  const stage =
+    checkStageWatching(acting, fast).length === 0
+      ? NO_CHECK_STAGE_OUTCOME
+      : await applyCheckStagePolicies(ctx.db, {
+          workspaceId: ctx.workspaceId,
+          userId: input.userId,
+          checkId,
+          labels: fast,
+          policies: acting,
+          now,
+        });
   if (stage.deny) {
     return denied({ reason: "label", message: labelDenialMessage(input.userId, stage.deny), retryAfterSeconds: null, blockedUntil: null });
   }
@@ -285,7 +289,7 @@ export async function checkAccess({
       })),
     );
   }
-  await applyTierActions(ctx.db, ctx.workspaceId, state, input, exceeded, now);
+  if (exceeded.length > 0) await applyTierActions(ctx.db, ctx.workspaceId, state, input, exceeded, now);
   const actions = [
     ...new Set([
       ...exceeded.filter((l) => l.rule.action !== "block" && l.rule.action !== "alert").map((l) => l.rule.action),

@@ -14,7 +14,13 @@ export interface TCheckStageOutcome {
   actions: string[];
 }
 
-const NONE: TCheckStageOutcome = { deny: null, actions: [] };
+/** What a check that no check-stage policy watches gets: nothing denied, no action. */
+export const NO_CHECK_STAGE_OUTCOME: TCheckStageOutcome = { deny: null, actions: [] };
+
+/** The enabled check-stage policies that watch one of `labels` (none: the check writes nothing here). */
+export function checkStageWatching(policies: LabelPolicyRow[], labels: string[]): LabelPolicyRow[] {
+  return policies.filter((p) => p.enabled && p.stage === "check" && labels.includes(p.label));
+}
 
 /**
  * Check-stage label policies: the built-in classifier's label of the check's own input counts at
@@ -28,8 +34,8 @@ export async function applyCheckStagePolicies(
   input: { workspaceId: string; userId: string; checkId: string; labels: string[]; policies: LabelPolicyRow[]; now: Date },
 ): Promise<TCheckStageOutcome> {
   const { workspaceId, userId, checkId, now } = input;
-  const watched = input.policies.filter((p) => p.enabled && p.stage === "check" && input.labels.includes(p.label));
-  if (watched.length === 0) return NONE;
+  const watched = checkStageWatching(input.policies, input.labels);
+  if (watched.length === 0) return NO_CHECK_STAGE_OUTCOME;
   const labels = [...new Set(watched.map((p) => p.label))];
   // After the commit a block forgets this process's state, a firing makes it re-check.
   const { reached } = await configTransaction(db, async (tx) => {
