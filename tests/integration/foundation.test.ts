@@ -55,6 +55,33 @@ describe.each(TEST_DRIVERS)("foundation services on %s", (driver) => {
     await expect(resolveApiKey(database.db, null)).rejects.toMatchObject({ status: 401 });
   });
 
+  it("requests that find a key's cache entry stale share one lookup; a revoke during it is not undone by its answer (a clear mid-lookup)", async () => {
+    const { ctx } = await createTestWorkspace(database.db);
+    const created = await createApiKey({ ctx, input: { name: "shared", scopes: ["sdk"] } });
+    let selects = 0;
+    const counting = new Proxy(database.db, {
+      get(target, prop, receiver) {
+        if (prop === "select") selects++;
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    clearApiKeyCache();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => resolveApiKey(counting, created.key)));
+    expect(answers.every((a) => a.keyId === created.id)).toBe(true);
+    expect(selects).toBe(1);
+
+    // A clear (what a revoke does) while a lookup is in flight: that lookup's answer, read before
+    // the revoke could be seen, is not cached; the next request reads the key again.
+    clearApiKeyCache();
+    const inFlight = resolveApiKey(counting, created.key);
+    clearApiKeyCache();
+    await inFlight;
+    await resolveApiKey(counting, created.key);
+    expect(selects).toBe(3);
+    await revokeApiKey({ ctx, input: { id: created.id } });
+    await expect(resolveApiKey(counting, created.key)).rejects.toMatchObject({ status: 401 });
+  });
+
   it("a workspace cannot revoke another workspace's key or rename it; audit rows are written", async () => {
     const a = await createTestWorkspace(database.db, "A");
     const b = await createTestWorkspace(database.db, "B");
