@@ -35,24 +35,18 @@ export function describeLimit(rule: RuleRow, subjectKey: string, usage: SubjectU
   // Full already, or this call's own (estimated) share would overshoot.
   const exceeded = used >= limit || used + need > limit;
   const remaining = used >= limit ? 0n : limit - used;
-  const resetsAt = isRolling(rule.window)
-    ? usage.oldestBucket
-      ? bucketExpiry(rule.window, usage.oldestBucket)
-      : null
-    : calendarReset(rule.window, now);
+  // A calendar window resets (and frees) at one instant; a rolling one as its oldest bucket ages out.
+  const reset = isRolling(rule.window) ? null : calendarReset(rule.window, now);
+  const resetsAt = reset ?? (usage.oldestBucket ? bucketExpiry(rule.window, usage.oldestBucket) : null);
   const toNumber = (v: bigint) => (rule.metric === "cost_usd" ? nanosToUsd(v) : Number(v));
-  const show = (v: bigint) => (rule.metric === "cost_usd" ? `$${formatUsd(v)}` : `${v.toLocaleString("en-US")} ${rule.metric}`);
-  const who = rule.scope === "workspace" ? "this workspace" : `${rule.scope} ${subjectKey}`;
   return {
     rule,
     exceeded,
     used,
     need,
-    freeAt: isRolling(rule.window) ? null : calendarReset(rule.window, now),
+    freeAt: reset,
     // Words only for a limit that is hit: this runs for every rule on every check.
-    message: exceeded
-      ? `${WINDOW_WORDS[rule.window]} ${rule.metric === "cost_usd" ? "cost" : rule.metric} limit of ${show(limit)} reached for ${who} (rule "${rule.name}")`
-      : "",
+    message: exceeded ? limitMessage(rule, subjectKey, limit) : "",
     state: {
       ruleId: rule.id,
       name: rule.name,
@@ -64,6 +58,12 @@ export function describeLimit(rule: RuleRow, subjectKey: string, usage: SubjectU
       resetsAt: resetsAt ? resetsAt.toISOString() : null,
     },
   };
+}
+
+function limitMessage(rule: RuleRow, subjectKey: string, limit: bigint): string {
+  const shown = rule.metric === "cost_usd" ? `$${formatUsd(limit)}` : `${limit.toLocaleString("en-US")} ${rule.metric}`;
+  const who = rule.scope === "workspace" ? "this workspace" : `${rule.scope} ${subjectKey}`;
+  return `${WINDOW_WORDS[rule.window]} ${rule.metric === "cost_usd" ? "cost" : rule.metric} limit of ${shown} reached for ${who} (rule "${rule.name}")`;
 }
 
 function formatUsd(nanos: bigint): string {
