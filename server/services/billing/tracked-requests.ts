@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { resultRows, type Db } from "@/db/client";
 import { log } from "@/server/lib/log";
 import { processGlobal } from "@/server/lib/process-global";
-import { floorToHour, startOfMonth, startOfNextMonth } from "../core/time";
+import { floorToHour, HOUR_MS, startOfMonth, startOfNextMonth } from "../core/time";
 import { QuotaExceededError } from "../errors";
 import { getWorkspaceState } from "../core/workspace-state";
 import { EVENTS } from "@/server/events/catalogue";
@@ -27,31 +27,28 @@ const flusher = processGlobal("trackedFlusher", () => ({ timer: null as NodeJS.T
 const monthKey = (d: Date) => startOfMonth(d).toISOString();
 
 /**
- * `floor(now)` as an ISO string, computed once per period instead of on every check (each
- * `new Date` in a Next.js server goes through its Date wrapper): [start, end) and the string.
+ * The period `now` falls in, with its bounds as ISO strings: made once per period instead of on
+ * every check (each `new Date` in a Next.js server goes through its Date wrapper).
  */
-function periodIso(floor: (d: Date) => Date, next: (d: Date) => Date, of: (d: Date) => Date) {
-  let memo = { start: 0, end: 0, iso: "" };
-  return (now: Date): string => {
+function periodOf(floor: (d: Date) => Date, next: (start: Date) => Date) {
+  let memo = { start: 0, end: 0, startIso: "", endIso: "" };
+  return (now: Date) => {
     const t = now.getTime();
     if (t < memo.start || t >= memo.end) {
       const start = floor(now);
-      memo = { start: start.getTime(), end: next(start).getTime(), iso: of(start).toISOString() };
+      const end = next(start);
+      memo = { start: start.getTime(), end: end.getTime(), startIso: start.toISOString(), endIso: end.toISOString() };
     }
-    return memo.iso;
+    return memo;
   };
 }
-/** The hour `now` falls in (a pending counter's key). */
-const hourIso = periodIso(
-  floorToHour,
-  (h) => new Date(h.getTime() + 3_600_000),
-  (h) => h,
-);
-/** When the month `now` falls in ends (the quota's resetsAt). */
-const nextMonthIso = periodIso(startOfMonth, startOfNextMonth, startOfNextMonth);
+/** The hour `now` falls in (a pending counter's key is its start). */
+const hourOf = periodOf(floorToHour, (h) => new Date(h.getTime() + HOUR_MS));
+/** The month `now` falls in (the quota resets at its end). */
+const monthOf = periodOf(startOfMonth, startOfNextMonth);
 
 export function trackRequest(workspaceId: string, now = new Date()) {
-  const key = `${workspaceId}|${hourIso(now)}`;
+  const key = `${workspaceId}|${hourOf(now).startIso}`;
   pending.set(key, (pending.get(key) ?? 0) + 1);
 }
 
@@ -100,7 +97,7 @@ export async function quotaState(db: Db, workspaceId: string, now = new Date()):
   const uncapped = uncappedQuota(state, now);
   if (uncapped) return uncapped;
   const plan = effectivePlan(state, now);
-  const resetsAt = nextMonthIso(now);
+  const resetsAt = monthOf(now).endIso;
   const cap = freeCap();
   const used = await monthlyRequests(db, workspaceId, now);
   return { exceeded: used >= cap, resetsAt, plan, used, limit: cap };
@@ -113,7 +110,7 @@ export async function quotaState(db: Db, workspaceId: string, now = new Date()):
 export function uncappedQuota(state: BillingState, now: Date): QuotaState | null {
   const plan = effectivePlan(state, now);
   if (PLAN_TERMS[plan].hardCap) return null;
-  return { exceeded: false, resetsAt: nextMonthIso(now), plan, used: 0, limit: null };
+  return { exceeded: false, resetsAt: monthOf(now).endIso, plan, used: 0, limit: null };
 }
 
 /**

@@ -92,17 +92,11 @@ export async function checkAccess({
   const checkId = newId("chk", now.getTime());
   const acting = policiesFor(actingPolicies(state.labelPolicies, planAllows(state, "growth", now)), state.segmentMembers, input.userId);
   // Awaited only when a check-stage policy watches one of this input's labels (the usual check: none).
+  const watchingCheck = checkStageWatching(acting, fast);
   const stage =
-    checkStageWatching(acting, fast).length === 0
+    watchingCheck.length === 0
       ? NO_CHECK_STAGE_OUTCOME
-      : await applyCheckStagePolicies(ctx.db, {
-          workspaceId: ctx.workspaceId,
-          userId: input.userId,
-          checkId,
-          labels: fast,
-          policies: acting,
-          now,
-        });
+      : await applyCheckStagePolicies(ctx.db, { workspaceId: ctx.workspaceId, userId: input.userId, checkId, watched: watchingCheck, now });
   if (stage.deny) {
     return denied({ reason: "label", message: labelDenialMessage(input.userId, stage.deny), retryAfterSeconds: null, blockedUntil: null });
   }

@@ -24,17 +24,16 @@ export function checkStageWatching(policies: LabelPolicyRow[], labels: string[])
 
 /**
  * Check-stage label policies: the built-in classifier's label of the check's own input counts at
- * once. Only when an enabled check-stage policy watches one of this input's labels is anything
- * written (the label, as a `check` row keyed by the checkId, and a firing), so the usual check
- * stays free of writes. `minCount: 1` with `block` denies this very call; `alert` is the monitor
+ * once. Called only with the policies that watch one of this input's labels (`checkStageWatching`,
+ * none on the usual check: it stays free of writes and awaits): the label is written as a `check`
+ * row keyed by the checkId, and a firing. `minCount: 1` with `block` denies this very call; `alert` is the monitor
  * mode (the call goes through, the channels are told); throttle and re-auth apply from now on.
  */
 export async function applyCheckStagePolicies(
   db: Db,
-  input: { workspaceId: string; userId: string; checkId: string; labels: string[]; policies: LabelPolicyRow[]; now: Date },
+  input: { workspaceId: string; userId: string; checkId: string; watched: LabelPolicyRow[]; now: Date },
 ): Promise<TCheckStageOutcome> {
-  const { workspaceId, userId, checkId, now } = input;
-  const watched = checkStageWatching(input.policies, input.labels);
+  const { workspaceId, userId, checkId, watched, now } = input;
   if (watched.length === 0) return NO_CHECK_STAGE_OUTCOME;
   const labels = [...new Set(watched.map((p) => p.label))];
   // After the commit a block forgets this process's state, a firing makes it re-check.
