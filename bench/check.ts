@@ -13,7 +13,7 @@ import { recordEvent } from "@/server/services/metering/record-event";
 import { ensureInitialSetup } from "@/server/services/setup/ensure-initial-setup";
 import { drainOutbox } from "@/server/events/outbox";
 import { startApp } from "@/tests/helpers/app-server";
-import { fmt, freshDatabase, measure } from "./lib";
+import { fmt, freshDatabase, measure, postgresCpuMs } from "./lib";
 
 const USERS = 10_000;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -69,28 +69,6 @@ function cpuMs(pid: number | undefined): number {
   if (!pid) return NaN;
   const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
-}
-
-/**
- * CPU time (ms) all processes named postgres on this machine have used: the database's share of
- * a request when it runs here (127.0.0.1, as in CI); NaN when none is visible.
- */
-function postgresCpuMs(): number {
-  let total = 0;
-  let seen = false;
-  for (const pid of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-      if (!stat.includes("(postgres)")) continue;
-      const fields = stat.split(") ")[1]!.split(" ");
-      total += (Number(fields[11]) + Number(fields[12])) * 10;
-      seen = true;
-    } catch {
-      // The process ended meanwhile.
-    }
-  }
-  return seen ? total : NaN;
 }
 
 /** Run and report the server's and the database's CPU each request cost. */

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import os from "node:os";
 import postgres from "postgres";
 import { randomBytes } from "node:crypto";
@@ -56,4 +57,26 @@ export function loadAverage(): string {
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(" ");
+}
+
+/**
+ * CPU time (ms) all processes named postgres on this machine have used: the database's share of
+ * a request when it runs here (127.0.0.1, as in CI); NaN when none is visible.
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  let seen = false;
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const fields = stat.split(") ")[1]!.split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) * 10;
+      seen = true;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return seen ? total : NaN;
 }
