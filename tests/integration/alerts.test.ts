@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { eq, sql } from "drizzle-orm";
 import { alertDeliveries, outbox } from "@/db/schema";
 import { resetEnvCache } from "@/server/env";
@@ -43,49 +43,59 @@ describe.each(TEST_DRIVERS)("threshold alerts through the in-process outbox on %
     });
 
   it("crossing 80% and then 100% sends exactly one alert of each to e-mail, Slack and a signed webhook", async () => {
-    const { ctx } = await createTestWorkspace(database.db, "Alerts", "growth");
-    const email = await createChannel({ ctx, input: { type: "email", name: "On-call", to: ["oncall@example.com"] } });
-    await createChannel({ ctx, input: { type: "slack", name: "#alerts", url: slack.url } });
-    const webhook = await createChannel({ ctx, input: { type: "webhook", name: "Ops hook", url: hook.url } });
-    const secret = webhook.config.secret as string;
-    expect(secret).toMatch(/^whsec_/);
-    const rule = await createRule({ ctx, input: { name: "Daily requests", scope: "user", metric: "requests", window: "day", limit: 10 } });
-    await createAlert({ ctx, input: { name: "Daily budget", ruleId: rule.id, percentages: [80, 100] } });
-    const [mails0, slack0, hook0] = [smtp.messages.length, slack.requests.length, hook.requests.length];
+    // A frozen clock (Date only): a rolling day's threshold fires once per UTC day, so in a run that
+    // straddles midnight the 80% the later calls still reach would fire a second time.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+    try {
+      const { ctx } = await createTestWorkspace(database.db, "Alerts", "growth");
+      const email = await createChannel({ ctx, input: { type: "email", name: "On-call", to: ["oncall@example.com"] } });
+      await createChannel({ ctx, input: { type: "slack", name: "#alerts", url: slack.url } });
+      const webhook = await createChannel({ ctx, input: { type: "webhook", name: "Ops hook", url: hook.url } });
+      const secret = webhook.config.secret as string;
+      expect(secret).toMatch(/^whsec_/);
+      const rule = await createRule({
+        ctx,
+        input: { name: "Daily requests", scope: "user", metric: "requests", window: "day", limit: 10 },
+      });
+      await createAlert({ ctx, input: { name: "Daily budget", ruleId: rule.id, percentages: [80, 100] } });
+      const [mails0, slack0, hook0] = [smtp.messages.length, slack.requests.length, hook.requests.length];
 
-    for (let i = 0; i < 7; i++) await record(ctx, "alice");
-    await drainOutbox(database.db);
-    expect(hook.requests.length - hook0).toBe(0); // 70%: nothing yet
-
-    for (let i = 0; i < 2; i++) await record(ctx, "alice"); // 90%
-    await drainOutbox(database.db);
-    expect([smtp.messages.length - mails0, slack.requests.length - slack0, hook.requests.length - hook0]).toEqual([1, 1, 1]);
-
-    for (let i = 0; i < 4; i++) {
-      await record(ctx, "alice"); // up to 130%, the background work keeping pace
+      for (let i = 0; i < 7; i++) await record(ctx, "alice");
       await drainOutbox(database.db);
+      expect(hook.requests.length - hook0).toBe(0); // 70%: nothing yet
+
+      for (let i = 0; i < 2; i++) await record(ctx, "alice"); // 90%
+      await drainOutbox(database.db);
+      expect([smtp.messages.length - mails0, slack.requests.length - slack0, hook.requests.length - hook0]).toEqual([1, 1, 1]);
+
+      for (let i = 0; i < 4; i++) {
+        await record(ctx, "alice"); // up to 130%, the background work keeping pace
+        await drainOutbox(database.db);
+      }
+      await drainOutbox(database.db); // delivering again changes nothing
+      expect([smtp.messages.length - mails0, slack.requests.length - slack0, hook.requests.length - hook0]).toEqual([2, 2, 2]);
+
+      const hooks = hook.requests.slice(hook0);
+      for (const r of hooks) expect(verifyWebhook(secret, r.body, r.headers["tokenist-signature"] as string)).toBe(true);
+      expect(hooks.map((r) => JSON.parse(r.body).threshold)).toEqual(["80%", "100%"]);
+      expect(JSON.parse(hooks[1]!.body)).toMatchObject({
+        type: "limit.crossed",
+        subject: { dimension: "user", key: "alice" },
+        used: 10,
+        limit: 10,
+      });
+      expect(smtp.messages.slice(mails0)[0]!.to).toEqual(["oncall@example.com"]);
+      expect(smtp.messages.slice(mails0)[0]!.raw).toContain("Daily budget: user alice reached 80% of 10 requests");
+      expect(JSON.parse(slack.requests[slack0]!.body).text).toContain("user alice reached 80%");
+
+      // Every delivery is in the log with the receiver's answer.
+      const log = await listDeliveries({ ctx, channelId: email.id });
+      expect(log.map((d) => d.status)).toEqual(["sent", "sent"]);
+      const test = await sendTestMessage({ ctx, id: webhook.id });
+      expect(test).toMatchObject({ status: "sent", responseStatus: 200 });
+    } finally {
+      vi.useRealTimers();
     }
-    await drainOutbox(database.db); // delivering again changes nothing
-    expect([smtp.messages.length - mails0, slack.requests.length - slack0, hook.requests.length - hook0]).toEqual([2, 2, 2]);
-
-    const hooks = hook.requests.slice(hook0);
-    for (const r of hooks) expect(verifyWebhook(secret, r.body, r.headers["tokenist-signature"] as string)).toBe(true);
-    expect(hooks.map((r) => JSON.parse(r.body).threshold)).toEqual(["80%", "100%"]);
-    expect(JSON.parse(hooks[1]!.body)).toMatchObject({
-      type: "limit.crossed",
-      subject: { dimension: "user", key: "alice" },
-      used: 10,
-      limit: 10,
-    });
-    expect(smtp.messages.slice(mails0)[0]!.to).toEqual(["oncall@example.com"]);
-    expect(smtp.messages.slice(mails0)[0]!.raw).toContain("Daily budget: user alice reached 80% of 10 requests");
-    expect(JSON.parse(slack.requests[slack0]!.body).text).toContain("user alice reached 80%");
-
-    // Every delivery is in the log with the receiver's answer.
-    const log = await listDeliveries({ ctx, channelId: email.id });
-    expect(log.map((d) => d.status)).toEqual(["sent", "sent"]);
-    const test = await sendTestMessage({ ctx, id: webhook.id });
-    expect(test).toMatchObject({ status: "sent", responseStatus: 200 });
   });
 
   it("delivers entries committed while delivery was failing after a restart, each once", async () => {

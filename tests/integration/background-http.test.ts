@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clearOfMidnightUtc } from "../helpers/clock";
 import { openDatabase, type Database } from "@/db/client";
 import { resetEnvCache } from "@/server/env";
 import { createAlert } from "@/server/services/alerts/manage-alerts";
@@ -29,6 +30,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)("background work in the running ap
   let hook: Awaited<ReturnType<typeof startHttpReceiver>>;
   let secret: string;
   beforeAll(async () => {
+    // A rolling day's threshold fires once per UTC day of the server's clock: across midnight,
+    // the later calls would cross 80% again.
+    await clearOfMidnightUtc();
     [smtp, slack, hook] = await Promise.all([startSmtpServer(), startHttpReceiver(), startHttpReceiver()]);
     databaseUrl = await createTestDatabaseUrl();
     process.env.TOKENIST_ALLOW_PRIVATE_WEBHOOKS = "1"; // for createChannel in this process
@@ -45,7 +49,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("background work in the running ap
       input: { name: "Per-user daily", scope: "user", metric: "requests", window: "day", limit: 5, action: "alert" },
     });
     await createAlert({ ctx, input: { name: "Per-user budget", ruleId: rule.id, percentages: [80, 100] } });
-  }, 180_000);
+  }, 420_000);
   afterAll(async () => {
     delete process.env.TOKENIST_ALLOW_PRIVATE_WEBHOOKS;
     resetEnvCache();

@@ -158,31 +158,36 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
     expect([s.plan, s.subscriptionStatus, effectivePlan(s)]).toEqual(["free", "canceled", "free"]);
   });
 
+  // One clock for the meter reports: only completed hours are reported, and the current hour of a
+  // run at hh:59:59 would be completed by the time a report read the real clock (reported twice,
+  // or in the next test's report).
+  const meterNow = new Date();
+
   it("reports tracked requests to the meter with stable identifiers; a re-run never bills twice", async () => {
     const { ctx } = await createTestWorkspace(suite.database.db);
     await suite.database.db
       .update(workspaces)
       .set({ stripeCustomerId: "cus_meter", subscriptionStatus: "active", plan: "starter", createdAt: new Date(Date.now() - 10 * DAY) })
       .where(eq(workspaces.id, ctx.workspaceId));
-    const h = (hoursAgo: number) => new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - hoursAgo * 3600_000);
+    const h = (hoursAgo: number) => new Date(Math.floor(meterNow.getTime() / 3600_000) * 3600_000 - hoursAgo * 3600_000);
     await suite.database.db.insert(requestCounters).values([
       { workspaceId: ctx.workspaceId, hour: h(3), count: 1200 },
       { workspaceId: ctx.workspaceId, hour: h(2), count: 800 },
       { workspaceId: ctx.workspaceId, hour: h(0), count: 50 }, // the current hour: not final yet
     ]);
     const before = suite.stripeApi.store.meterEvents.size;
-    const first = await reportUsageToStripe(suite.database.db, getStripe());
+    const first = await reportUsageToStripe(suite.database.db, getStripe(), meterNow);
     expect(first).toMatchObject({ reported: 2, requests: 2000 });
     const mine = [...suite.stripeApi.store.meterEvents.values()].filter((e) => e.payload.stripe_customer_id === "cus_meter");
     expect(mine.map((e) => [e.identifier, e.payload.value, e.event_name])).toEqual([
       [`tokenist:${ctx.workspaceId}:${h(3).toISOString()}`, "1200", "tokenist_requests"],
       [`tokenist:${ctx.workspaceId}:${h(2).toISOString()}`, "800", "tokenist_requests"],
     ]);
-    expect(await reportUsageToStripe(suite.database.db, getStripe())).toMatchObject({ reported: 0 });
+    expect(await reportUsageToStripe(suite.database.db, getStripe(), meterNow)).toMatchObject({ reported: 0 });
     // Even if our record of it were lost, the identifiers are the same: Stripe keeps one.
     await suite.database.db.execute(sql`delete from meter_reports where workspace_id = ${ctx.workspaceId}`);
     const sentBefore = posts("/v1/billing/meter_events").length;
-    await reportUsageToStripe(suite.database.db, getStripe());
+    await reportUsageToStripe(suite.database.db, getStripe(), meterNow);
     expect(posts("/v1/billing/meter_events").length).toBe(sentBefore + 2);
     expect(suite.stripeApi.store.meterEvents.size).toBe(before + 2);
   });
@@ -193,13 +198,13 @@ describe.each(TEST_DRIVERS)("Stripe billing against a local stand-in on %s", (dr
       .update(workspaces)
       .set({ stripeCustomerId: "cus_late", subscriptionStatus: "active", plan: "starter", createdAt: new Date(Date.now() - 10 * DAY) })
       .where(eq(workspaces.id, ctx.workspaceId));
-    const hour = new Date(Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000);
+    const hour = new Date(Math.floor(meterNow.getTime() / 3600_000) * 3600_000 - 2 * 3600_000);
     await suite.database.db.insert(requestCounters).values({ workspaceId: ctx.workspaceId, hour, count: 1000 });
-    expect(await reportUsageToStripe(suite.database.db, getStripe())).toMatchObject({ reported: 1, requests: 1000 });
+    expect(await reportUsageToStripe(suite.database.db, getStripe(), meterNow)).toMatchObject({ reported: 1, requests: 1000 });
     // Another process's last second arrives after the report.
     await suite.database.db.execute(sql`update request_counters set count = count + 37 where workspace_id = ${ctx.workspaceId}`);
-    expect(await reportUsageToStripe(suite.database.db, getStripe())).toMatchObject({ reported: 1, requests: 37 });
-    expect(await reportUsageToStripe(suite.database.db, getStripe())).toMatchObject({ reported: 0, requests: 0 });
+    expect(await reportUsageToStripe(suite.database.db, getStripe(), meterNow)).toMatchObject({ reported: 1, requests: 37 });
+    expect(await reportUsageToStripe(suite.database.db, getStripe(), meterNow)).toMatchObject({ reported: 0, requests: 0 });
     const mine = [...suite.stripeApi.store.meterEvents.values()].filter((e) => e.payload.stripe_customer_id === "cus_late");
     expect(mine.map((e) => [e.identifier, e.payload.value])).toEqual([
       [`tokenist:${ctx.workspaceId}:${hour.toISOString()}`, "1000"],

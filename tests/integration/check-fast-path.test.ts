@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "@/db/client";
 import type { TCheckInput } from "@/server/contract/sdk";
 import type { ServiceCtx } from "@/server/services/context";
+import { MINUTE_MS, startOfMonth } from "@/server/services/core/time";
 import { checkAccess, HEADROOM_CALLS } from "@/server/services/guardrails/check-access";
 import { readBatches, reservationsWritten } from "@/server/services/guardrails/fast-path";
 import { createRule } from "@/server/services/guardrails/manage-rules";
@@ -21,6 +22,16 @@ import { createTestWorkspace } from "../helpers/fixtures";
 
 let seq = 0;
 const usage = { prompt_tokens: 300, completion_tokens: 40 };
+
+/**
+ * A minute to freeze this process's clock in (Date only) whose next minute is in the same month:
+ * the far workspace's calendar-month rule resets when a month turns, which sends a check to the
+ * database (not memory) and makes the mirror's next refresh a full load, whatever the test meant.
+ */
+function minuteClearOfMonthEnd(): number {
+  const minute = Math.floor(Date.now() / MINUTE_MS) * MINUTE_MS;
+  return startOfMonth(new Date(minute + MINUTE_MS)).getTime() === minute + MINUTE_MS ? minute - MINUTE_MS : minute;
+}
 
 /** Check, then (when allowed) record: the SDK's flow. */
 async function call(ctx: ServiceCtx, input: TCheckInput) {
@@ -56,36 +67,48 @@ describe.each(TEST_DRIVERS)("the check's fast path on %s", (driver) => {
   }
 
   it("far from every limit, checks are answered from memory: no statement is run for them", async () => {
-    const ctx = await farWorkspace();
-    const before = readBatches(ctx.db);
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => checkAccess({ ctx, input: { userId: `u${i}` } })));
-    expect(answers.every((a) => a.allowed && a.checkId)).toBe(true);
-    expect(readBatches(ctx.db)).toBe(before);
-    // Their reservations are written behind, and a record settles each one.
-    await reservationsWritten(ctx.db);
-    const settled = await recordEvent({ ctx, input: { userId: "u7", model: "gpt-4o-mini", requestId: `fp-${++seq}`, usage } });
-    expect(settled.settledCheckId).toBe(answers[7]!.checkId);
+    // A frozen clock: a month turning between the mirror's load and the checks would send them to the database.
+    vi.useFakeTimers({ toFake: ["Date"], now: minuteClearOfMonthEnd() + 10_000 });
+    try {
+      const ctx = await farWorkspace();
+      const before = readBatches(ctx.db);
+      const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => checkAccess({ ctx, input: { userId: `u${i}` } })));
+      expect(answers.every((a) => a.allowed && a.checkId)).toBe(true);
+      expect(readBatches(ctx.db)).toBe(before);
+      // Their reservations are written behind, and a record settles each one.
+      await reservationsWritten(ctx.db);
+      const settled = await recordEvent({ ctx, input: { userId: "u7", model: "gpt-4o-mini", requestId: `fp-${++seq}`, usage } });
+      expect(settled.settledCheckId).toBe(answers[7]!.checkId);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("what a check answers from memory equals what the database holds, after checks and records", async () => {
-    const ctx = await farWorkspace();
-    for (let i = 0; i < 6; i++) await call(ctx, { userId: "steady", estimatedTokens: 500 });
-    await checkAccess({ ctx, input: { userId: "steady", estimatedTokens: 500 } }); // one check still open
-    await reservationsWritten(ctx.db);
-    const before = readBatches(ctx.db);
-    const answer = await checkAccess({ ctx, input: { userId: "steady", estimatedTokens: 500 } });
-    expect(readBatches(ctx.db)).toBe(before); // from memory
-    await reservationsWritten(ctx.db);
-    const subjects = [
-      { dimension: "user" as const, key: "steady", window: "day" as const },
-      { dimension: "user" as const, key: "steady", window: "hour" as const },
-    ];
-    const { usage: inDb } = await readUsage(ctx.db, ctx.workspaceId, subjects, new Date());
-    // The answer was given before its own reservation: the database holds one more request and 500 tokens.
-    expect(answer.limits.find((l) => l.metric === "requests")?.used).toBe(Number(inDb[0]!.requests) - 1);
-    expect(answer.limits.find((l) => l.metric === "tokens")?.used).toBe(Number(inDb[1]!.tokens) - 500);
-    expect(Number(inDb[0]!.requests)).toBe(8); // 6 recorded + 2 open checks
-    expect(Number(inDb[1]!.tokens)).toBe(6 * 340 + 2 * 500);
+    // A frozen clock: a month turning between the mirror's load and the check would send it to the database.
+    vi.useFakeTimers({ toFake: ["Date"], now: minuteClearOfMonthEnd() + 10_000 });
+    try {
+      const ctx = await farWorkspace();
+      for (let i = 0; i < 6; i++) await call(ctx, { userId: "steady", estimatedTokens: 500 });
+      await checkAccess({ ctx, input: { userId: "steady", estimatedTokens: 500 } }); // one check still open
+      await reservationsWritten(ctx.db);
+      const before = readBatches(ctx.db);
+      const answer = await checkAccess({ ctx, input: { userId: "steady", estimatedTokens: 500 } });
+      expect(readBatches(ctx.db)).toBe(before); // from memory
+      await reservationsWritten(ctx.db);
+      const subjects = [
+        { dimension: "user" as const, key: "steady", window: "day" as const },
+        { dimension: "user" as const, key: "steady", window: "hour" as const },
+      ];
+      const { usage: inDb } = await readUsage(ctx.db, ctx.workspaceId, subjects, new Date());
+      // The answer was given before its own reservation: the database holds one more request and 500 tokens.
+      expect(answer.limits.find((l) => l.metric === "requests")?.used).toBe(Number(inDb[0]!.requests) - 1);
+      expect(answer.limits.find((l) => l.metric === "tokens")?.used).toBe(Number(inDb[1]!.tokens) - 500);
+      expect(Number(inDb[0]!.requests)).toBe(8); // 6 recorded + 2 open checks
+      expect(Number(inDb[1]!.tokens)).toBe(6 * 340 + 2 * 500);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it(`one process never overruns a limit: ${HEADROOM_CALLS} + 50 concurrent checks against a limit of ${HEADROOM_CALLS} + 50 allow exactly that`, async () => {
@@ -122,7 +145,8 @@ describe.each(TEST_DRIVERS)("the check's fast path on %s", (driver) => {
 
   it("a refresh reads only what changed, and ends equal to a full load: other writers, settlements, a rolling window's oldest minute", async () => {
     const MINUTE = 60_000;
-    const minute = Math.floor(Date.now() / MINUTE) * MINUTE;
+    // Not the month's last minute: the next minute below must not reset the far workspace's monthly rule.
+    const minute = minuteClearOfMonthEnd();
     vi.useFakeTimers({ toFake: ["Date"], now: minute + 10_000 });
     // Postgres: the writes come from another process, unseen until the refresh; PGlite: this one's.
     const other = driver === "postgres" ? await openDatabase({ url: database.url! }) : null;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clearOfMidnightUtc } from "../helpers/clock";
 import { callApi, onAppDatabase, startApp, type RunningApp } from "../helpers/app-server";
 import { TEST_DRIVERS } from "../helpers/db";
 import { signUpWithKey } from "../helpers/session";
@@ -56,11 +57,14 @@ describe.each(TEST_DRIVERS)("cohorts over HTTP on %s", (driver) => {
   let a: { baseUrl: string; apiKey: string };
   let b: Awaited<ReturnType<typeof signUpWithKey>>;
   let bApi: { baseUrl: string; apiKey: string };
-  const now = new Date();
+  // Set again once clear of midnight (below): the server's current week and month must be the test's.
+  let now = new Date();
   const wk = (k: number) => weekStart(now) + k * WEEK;
   const mo = (k: number) => monthStart(now, k);
 
   beforeAll(async () => {
+    await clearOfMidnightUtc();
+    now = new Date();
     app = await startApp({ driver });
     a = app;
     b = await signUpWithKey(app.baseUrl, `cohorts-b-${driver}@example.com`);
@@ -122,7 +126,7 @@ describe.each(TEST_DRIVERS)("cohorts over HTTP on %s", (driver) => {
         b.workspaceId,
       ]);
     });
-  }, 240_000);
+  }, 480_000);
   afterAll(() => app?.dispose());
 
   const cohorts = async (as: { baseUrl: string; apiKey: string }, query: string) => {

@@ -11,9 +11,18 @@ describe("CSV export routes", () => {
     app = await startApp();
     a = await signUpWithKey(app.baseUrl, "export-a@example.com");
     b = await signUpWithKey(app.baseUrl, "export-b@example.com");
+    // On the hour: ann's two calls share a day (one line of the per-day export) whatever the time of the run.
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
     for (const [i, userId] of ["ann", "ann", "ben"].entries()) {
       const res = await callApi({ baseUrl: app.baseUrl, apiKey: a.apiKey }, "/sdk/record", {
-        body: { userId, feature: "chat", model: "gpt-4o-mini", requestId: `x${i}`, usage: { prompt_tokens: 1000, completion_tokens: 100 } },
+        body: {
+          userId,
+          feature: "chat",
+          model: "gpt-4o-mini",
+          requestId: `x${i}`,
+          timestamp: new Date(hour + i * 1_000).toISOString(),
+          usage: { prompt_tokens: 1000, completion_tokens: 100 },
+        },
       });
       expect(res.status).toBe(200);
     }

@@ -96,20 +96,24 @@ describe.each(TEST_DRIVERS)("enforcement on %s", (driver) => {
 
     it("a check and the record that settles it are one tracked request; a lone record one; a duplicate none", async () => {
       const ctx = await workspace();
-      const before = await monthlyRequests(database.db, ctx.workspaceId);
-      await pair(ctx, { userId: "u", model: "gpt-4o-mini" }, { prompt_tokens: 1, completion_tokens: 1 });
-      expect(await monthlyRequests(database.db, ctx.workspaceId)).toBe(before + 1);
+      // One clock for every call: the count is per calendar month, and a run at 23:59:59 UTC on a
+      // month's last day would otherwise count the later calls in the next month.
+      const now = new Date();
+      const monthly = () => monthlyRequests(database.db, ctx.workspaceId, now);
+      const before = await monthly();
+      await pair(ctx, { userId: "u", model: "gpt-4o-mini" }, { prompt_tokens: 1, completion_tokens: 1 }, now);
+      expect(await monthly()).toBe(before + 1);
       const lone = {
         userId: "other",
         model: "gpt-4o-mini",
         usage: { prompt_tokens: 1, completion_tokens: 1 },
         requestId: `req_lone_${++seq}`,
       };
-      await recordEvent({ ctx, input: lone });
-      expect(await monthlyRequests(database.db, ctx.workspaceId)).toBe(before + 2);
-      expect((await recordEvent({ ctx, input: lone })).duplicate).toBe(true);
-      await check(ctx, { userId: "u3" });
-      expect(await monthlyRequests(database.db, ctx.workspaceId)).toBe(before + 3);
+      await recordEvent({ ctx, now, input: lone });
+      expect(await monthly()).toBe(before + 2);
+      expect((await recordEvent({ ctx, now, input: lone })).duplicate).toBe(true);
+      await check(ctx, { userId: "u3" }, now);
+      expect(await monthly()).toBe(before + 3);
     });
   });
 

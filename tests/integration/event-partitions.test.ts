@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clearOfMidnightUtc } from "../helpers/clock";
 import { sql } from "drizzle-orm";
 import { resultRows, type Db } from "@/db/client";
 import { setPlanByHand } from "@/server/services/billing/manage-billing";
@@ -42,10 +43,13 @@ async function keysOf(db: Db, workspaceId: string): Promise<string[]> {
 
 describe.each(TEST_DRIVERS)("events partitioned by month on %s", (driver) => {
   let database: Awaited<ReturnType<typeof openTestDatabase>>;
-  const now = new Date();
+  // Set again once clear of midnight (below): the migration's current month must be the test's.
+  let now = new Date();
   beforeAll(async () => {
+    await clearOfMidnightUtc();
+    now = new Date();
     database = await openTestDatabase(driver);
-  });
+  }, 300_000);
   afterAll(() => database.close());
 
   it("after migrating, the previous, current and next two months exist, and a default partition", async () => {

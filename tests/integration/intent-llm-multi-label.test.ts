@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { and, eq } from "drizzle-orm";
 import { blocklist, endUserLabels, events, eventTexts, llmLabellingUsage, policyFirings } from "@/db/schema";
 import { createCaller } from "@/server/api/root";
@@ -157,69 +157,79 @@ describe.each(TEST_DRIVERS)("LLM labelling: several labels, output-only turns, r
   });
 
   it("records each call's tokens and exact cost in nano-dollars, invalid answers included, and the service and tRPC return them", async () => {
-    const { ctx: own, member } = await createTestWorkspace(database.db, "Cost");
-    const caller = createCaller({ db: database.db, memberId: member.id });
-    const empty = await caller.labels.llmCost({ workspaceId: own.workspaceId });
-    expect(empty).toMatchObject({ configured: true, model: MODEL, calls: 0, totalTokens: 0, costNanos: "0", costUsd: 0, byModel: [] });
-
-    // gpt-4o-mini: $0.15 / $0.075 cached / $0.60 per million tokens.
-    openai.setUsage({ prompt_tokens: 1234, completion_tokens: 56, total_tokens: 1290, prompt_tokens_details: { cached_tokens: 1024 } });
-    const perCall = 210n * 150n + 1024n * 75n + 56n * 600n; // 141,900 nano-dollars
-    const a = await record(own, { userId: "fay", input: "Thanks, that fixed it!", output: "Glad to help." });
-    openai.answer({ labels: [verdict("win", 0.9)] });
-    await label(own, a.id);
-    // An answer outside the schema was paid for too: two calls for this event.
-    const b = await record(own, { userId: "fay", input: "Still broken.", output: "Let me look." });
-    openai.answer({ labels: [verdict("angry", 2)] }, { labels: [verdict("frustration", 0.7)] });
-    await label(own, b.id);
-    // A 500 carries no answer and costs nothing.
-    const c = await record(own, { userId: "fay", input: "Hello", output: "Hi" });
-    openai.fail(1, 500);
-    openai.answer({ labels: [verdict("safe", 0.99)] });
-    await label(own, c.id);
-    expect(openai.requests).toHaveLength(5);
-
-    const [row] = await database.db.select().from(llmLabellingUsage).where(eq(llmLabellingUsage.workspaceId, own.workspaceId));
-    expect(row).toMatchObject({
-      day: new Date().toISOString().slice(0, 10),
-      model: MODEL,
-      calls: 4,
-      promptTokens: 4 * 1234,
-      completionTokens: 4 * 56,
-      costNanos: 4n * perCall,
-      unpricedCalls: 0,
-    });
-    const cost = await getLlmLabellingCost({ ctx: own });
-    expect(cost).toMatchObject({
-      configured: true,
-      model: MODEL,
-      calls: 4,
-      promptTokens: 4936,
-      completionTokens: 224,
-      totalTokens: 5160,
-      costNanos: "567600",
-      costUsd: 0.0005676,
-      unpricedCalls: 0,
-      byModel: [{ model: MODEL, calls: 4, totalTokens: 5160, costNanos: "567600" }],
-    });
-    expect(await caller.labels.llmCost({ workspaceId: own.workspaceId })).toEqual(cost);
-    // Last month holds none of it; another workspace sees none of it.
-    const lastMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1));
-    const monthStart = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1));
-    expect(await getLlmLabellingCost({ ctx: own, input: { from: lastMonth, to: monthStart } })).toMatchObject({ calls: 0, costNanos: "0" });
-    // The first workspace's calls (100 prompt tokens each) are its own.
-    const other = await getLlmLabellingCost({ ctx });
-    expect(other.calls).toBeGreaterThan(0);
-    expect(other.promptTokens).toBe(other.calls * 100);
-
-    // Without a key nothing is called, nothing costs, and the page is told no LLM is configured.
-    delete process.env.OPENAI_API_KEY;
-    resetEnvCache();
+    // A frozen clock (Date only): the calls are summed per UTC day, and by default over this month;
+    // a run at 23:59:59 UTC would put them on two days (or months) and read only one.
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
     try {
-      expect(await getLlmLabellingCost({ ctx: own })).toMatchObject({ configured: false, model: null, calls: 4 });
-    } finally {
-      process.env.OPENAI_API_KEY = "sk-test-multi";
+      const { ctx: own, member } = await createTestWorkspace(database.db, "Cost");
+      const caller = createCaller({ db: database.db, memberId: member.id });
+      const empty = await caller.labels.llmCost({ workspaceId: own.workspaceId });
+      expect(empty).toMatchObject({ configured: true, model: MODEL, calls: 0, totalTokens: 0, costNanos: "0", costUsd: 0, byModel: [] });
+
+      // gpt-4o-mini: $0.15 / $0.075 cached / $0.60 per million tokens.
+      openai.setUsage({ prompt_tokens: 1234, completion_tokens: 56, total_tokens: 1290, prompt_tokens_details: { cached_tokens: 1024 } });
+      const perCall = 210n * 150n + 1024n * 75n + 56n * 600n; // 141,900 nano-dollars
+      const a = await record(own, { userId: "fay", input: "Thanks, that fixed it!", output: "Glad to help." });
+      openai.answer({ labels: [verdict("win", 0.9)] });
+      await label(own, a.id);
+      // An answer outside the schema was paid for too: two calls for this event.
+      const b = await record(own, { userId: "fay", input: "Still broken.", output: "Let me look." });
+      openai.answer({ labels: [verdict("angry", 2)] }, { labels: [verdict("frustration", 0.7)] });
+      await label(own, b.id);
+      // A 500 carries no answer and costs nothing.
+      const c = await record(own, { userId: "fay", input: "Hello", output: "Hi" });
+      openai.fail(1, 500);
+      openai.answer({ labels: [verdict("safe", 0.99)] });
+      await label(own, c.id);
+      expect(openai.requests).toHaveLength(5);
+
+      const [row] = await database.db.select().from(llmLabellingUsage).where(eq(llmLabellingUsage.workspaceId, own.workspaceId));
+      expect(row).toMatchObject({
+        day: new Date().toISOString().slice(0, 10),
+        model: MODEL,
+        calls: 4,
+        promptTokens: 4 * 1234,
+        completionTokens: 4 * 56,
+        costNanos: 4n * perCall,
+        unpricedCalls: 0,
+      });
+      const cost = await getLlmLabellingCost({ ctx: own });
+      expect(cost).toMatchObject({
+        configured: true,
+        model: MODEL,
+        calls: 4,
+        promptTokens: 4936,
+        completionTokens: 224,
+        totalTokens: 5160,
+        costNanos: "567600",
+        costUsd: 0.0005676,
+        unpricedCalls: 0,
+        byModel: [{ model: MODEL, calls: 4, totalTokens: 5160, costNanos: "567600" }],
+      });
+      expect(await caller.labels.llmCost({ workspaceId: own.workspaceId })).toEqual(cost);
+      // Last month holds none of it; another workspace sees none of it.
+      const lastMonth = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() - 1, 1));
+      const monthStart = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1));
+      expect(await getLlmLabellingCost({ ctx: own, input: { from: lastMonth, to: monthStart } })).toMatchObject({
+        calls: 0,
+        costNanos: "0",
+      });
+      // The first workspace's calls (100 prompt tokens each) are its own.
+      const other = await getLlmLabellingCost({ ctx });
+      expect(other.calls).toBeGreaterThan(0);
+      expect(other.promptTokens).toBe(other.calls * 100);
+
+      // Without a key nothing is called, nothing costs, and the page is told no LLM is configured.
+      delete process.env.OPENAI_API_KEY;
       resetEnvCache();
+      try {
+        expect(await getLlmLabellingCost({ ctx: own })).toMatchObject({ configured: false, model: null, calls: 4 });
+      } finally {
+        process.env.OPENAI_API_KEY = "sk-test-multi";
+        resetEnvCache();
+      }
+    } finally {
+      vi.useRealTimers();
     }
   });
 });
