@@ -1,5 +1,6 @@
 // Durable records/s: recordEvent (event + rollups + end user + outbox, one committed
-// transaction each) on a real Postgres, next to a raw postgres.js single-row insert loop.
+// transaction each) on a real Postgres, next to a raw postgres.js single-row insert loop; with
+// the CPU each write cost this process and Postgres (when it runs on this machine).
 import postgres from "postgres";
 import { openDatabase } from "@/db/client";
 import { signUp } from "@/server/services/auth/accounts";
