@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, eq, sql } from "drizzle-orm";
 import { resultRows } from "@/db/client";
+import { EVENTS } from "@/server/events/catalogue";
 import { endUsers, eventKeys, events, reservations } from "@/db/schema";
 import type { ServiceCtx } from "@/server/services/context";
 import { checkAccess } from "@/server/services/guardrails/check-access";
 import { floorToMinute } from "@/server/services/core/time";
-import { GroupCommit, groupCommitFor } from "@/server/services/metering/group-commit";
+import { createRule } from "@/server/services/guardrails/manage-rules";
+import { reservationsWritten } from "@/server/services/guardrails/fast-path";
+import { GroupCommit, groupCommitFor, writeEvents } from "@/server/services/metering/group-commit";
 import type { EventToInsert } from "@/server/services/metering/insert-event-sql";
 import { recordEvent } from "@/server/services/metering/record-event";
 import { openTestDatabase, TEST_DRIVERS } from "../helpers/db";
@@ -34,6 +37,36 @@ describe.each(TEST_DRIVERS)("group commit on %s", (driver) => {
         from usage_rollups where workspace_id = ${ctx.workspaceId} and dimension = ${dimension} and key = ${key}`),
     );
     return { requests: Number(row!.requests), tokens: Number(row!.tokens), cost: BigInt(row!.cost) };
+  };
+
+  /** An event as the record path hands it to the statement (gpt-4o-mini, 12 tokens, nothing to settle), with `e` changed. */
+  const eventToInsert = (workspaceId: string, requestId: string, e: Partial<EventToInsert> = {}): EventToInsert => {
+    const at = e.occurredAt ?? new Date();
+    return {
+      id: `evt_gc_${requestId}`,
+      workspaceId,
+      requestId,
+      userId: null,
+      orgId: null,
+      feature: null,
+      tier: null,
+      model: "gpt-4o-mini",
+      provider: "openai",
+      requestType: null,
+      conversationId: null,
+      latencyMs: null,
+      metadata: null,
+      usageFormat: "openai",
+      tokens: { input: 10, cachedInput: 0, cacheWrite: 0, output: 2, reasoning: 0, audioInput: 0, audioOutput: 0, total: 12 },
+      costNanos: 2700n,
+      priced: true,
+      priceSource: "test",
+      occurredAt: at,
+      bucket: floorToMinute(at),
+      hasText: false,
+      settle: null,
+      ...e,
+    };
   };
 
   it("writes concurrent records of many users in fewer statements, with exact rollup and end-user totals", async () => {
@@ -129,34 +162,85 @@ describe.each(TEST_DRIVERS)("group commit on %s", (driver) => {
     expect(open).toHaveLength(0);
   });
 
-  describe("a batch whose statement fails", () => {
-    const event = (workspaceId: string, requestId: string): EventToInsert => {
-      const now = new Date();
+  // A record alone goes out in the one-record statement (no aggregates, sorts or joins), a batch
+  // in the batch statement (insert-event-sql.ts): the same events must leave the same rows.
+  it("leaves the same rows whether its records are written one statement each or in one batch", async () => {
+    const now = new Date();
+    const at = new Date(now.getTime() - 1_000);
+    const write = async (batched: boolean) => {
+      const { ctx } = await createTestWorkspace(database.db, "Statements agree", "growth");
+      await createRule({ ctx, input: { name: "Daily", scope: "user", metric: "requests", window: "day", limit: 1_000 } });
+      const byId = await checkAccess({ ctx, input: { userId: "alice", model: "gpt-4o", feature: "chat", estimatedTokens: 300 }, now: at });
+      const latest = await checkAccess({ ctx, input: { userId: "bob", model: "gpt-4o-mini", feature: "search" }, now: at });
+      await reservationsWritten(database.db);
+      const usage = (input: number, output: number) => ({
+        input,
+        cachedInput: 0,
+        cacheWrite: 0,
+        output,
+        reasoning: 0,
+        audioInput: 0,
+        audioOutput: 0,
+        total: input + output,
+      });
+      const event = (n: number, e: Partial<EventToInsert>) =>
+        eventToInsert(ctx.workspaceId, `eq-${n}`, {
+          id: `evt_eq_${batched ? "b" : "o"}_${n}`,
+          tokens: usage(100 + n, 10 + n),
+          costNanos: BigInt(1_000 + n),
+          occurredAt: now,
+          ...e,
+        });
+      const all = [
+        event(1, {
+          userId: "alice",
+          orgId: "org_1",
+          tier: "pro",
+          feature: "chat",
+          model: "gpt-4o",
+          settle: { checkId: byId.checkId! },
+          hasText: true,
+          labelText: { input: "hello", output: "hi", expiresAt: new Date(now.getTime() + 60_000) },
+        }),
+        event(2, { userId: "bob", feature: "search", settle: { latestOf: { feature: "search" } }, conversationId: "conv_1" }),
+        event(3, { userId: "carol", model: "mystery-model", priced: false, costNanos: 0n, metadata: { plan: "trial" } }),
+        event(4, { userId: null }),
+        event(5, { userId: "dave", orgId: "org_1", tier: "free", settle: { latestOf: { feature: null } } }),
+      ];
+      const answers = batched ? await writeEvents(database.db, all) : [];
+      if (!batched) for (const e of all) answers.push(...(await writeEvents(database.db, [e])));
+      const rows = async (query: ReturnType<typeof sql>) => resultRows<Record<string, unknown>>(await database.db.execute(query));
+      const ws = ctx.workspaceId;
       return {
-        id: `evt_gc_${requestId}`,
-        workspaceId,
-        requestId,
-        userId: "batch_user",
-        orgId: null,
-        feature: null,
-        tier: null,
-        model: "gpt-4o-mini",
-        provider: "openai",
-        requestType: null,
-        conversationId: null,
-        latencyMs: null,
-        metadata: null,
-        usageFormat: "openai",
-        tokens: { input: 10, cachedInput: 0, cacheWrite: 0, output: 2, reasoning: 0, audioInput: 0, audioOutput: 0, total: 12 },
-        costNanos: 2700n,
-        priced: true,
-        priceSource: "test",
-        occurredAt: now,
-        bucket: floorToMinute(now),
-        hasText: false,
-        settle: null,
+        settled: answers.map((a) => (a?.settled === byId.checkId ? "by id" : a?.settled === latest.checkId ? "latest" : a?.settled)),
+        inserted: answers.map((a) => a?.id.replace(/_[bo]_/, "_")),
+        rollups: await rows(sql`select dimension, key, granularity, bucket, requests, input_tokens, cached_input_tokens, output_tokens,
+            reasoning_tokens, total_tokens, cost_nanos, unpriced_requests
+          from usage_rollups where workspace_id = ${ws} order by dimension, key, bucket`),
+        endUsers: await rows(sql`select user_id, org_id, tier, first_seen_at, last_seen_at, requests, total_tokens, cost_nanos,
+            unpriced_requests from end_users where workspace_id = ${ws} order by user_id`),
+        counters: await rows(sql`select subject, bucket, requests, tokens, cost_nanos from reservation_counters
+          where workspace_id = ${ws} order by subject, bucket`),
+        open: await rows(sql`select user_id from reservations where workspace_id = ${ws} order by user_id`),
+        events: await rows(sql`select request_id, user_id, org_id, feature, tier, model, conversation_id, metadata, total_tokens,
+            cost_nanos, priced from events where workspace_id = ${ws} order by request_id`),
+        texts: await rows(sql`select t.input, t.output from event_texts t where t.workspace_id = ${ws}`),
+        outbox: await rows(sql`select payload->>'requestId' as request_id from outbox
+          where workspace_id = ${ws} and name = ${EVENTS.eventRecorded} order by 1`),
       };
     };
+    const one = await write(false);
+    const batch = await write(true);
+    expect(one.settled).toEqual(["by id", "latest", null, null, null]);
+    expect(one.open).toEqual([]);
+    expect(one.events.map((e) => e.request_id)).toEqual(["eq-1", "eq-2", "eq-3", "eq-4", "eq-5"]);
+    expect(one.texts).toEqual([{ input: "hello", output: "hi" }]);
+    expect(one.rollups.length).toBeGreaterThan(10);
+    expect(batch).toEqual(one);
+  });
+
+  describe("a batch whose statement fails", () => {
+    const event = (workspaceId: string, requestId: string) => eventToInsert(workspaceId, requestId, { userId: "batch_user" });
 
     it("is retried one record at a time: only the bad record's caller fails", async () => {
       const ctx = await warmWorkspace();
