@@ -154,7 +154,7 @@ const textsCte = (one: boolean) => `  ), texts as (
  * aggregate (one event adds to each of its rollup rows once), no sort but the rollup and counter
  * rows' lock order, no join of the event with its own key or check. Postgres sets up each of those
  * plan nodes on every execution, whatever it holds: measured (issue #19, `npm run bench -- record`
- * at concurrency 1), Postgres CPU per record 486–493 µs → 395–414 µs, records/s +12–20%.
+ * at concurrency 1), Postgres CPU per record 486–493 µs → 395–414 µs, records/s +9–21%.
  */
 const statementSql = (withTexts: boolean, one: boolean) => `with input as materialized (
     select * from json_to_recordset($1::json) as r(idx int, id text, workspace_id text, request_id text, user_id text,
