@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clearOfMidnightUtc } from "../helpers/clock";
+import { clearOfUtcTurn } from "../helpers/clock";
 import { openDatabase, type Database } from "@/db/client";
 import { resetEnvCache } from "@/server/env";
 import { createAlert } from "@/server/services/alerts/manage-alerts";
@@ -32,7 +32,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)("background work in the running ap
   beforeAll(async () => {
     // A rolling day's threshold fires once per UTC day of the server's clock: across midnight,
     // the later calls would cross 80% again.
-    await clearOfMidnightUtc();
+    await clearOfUtcTurn(["day"]);
     [smtp, slack, hook] = await Promise.all([startSmtpServer(), startHttpReceiver(), startHttpReceiver()]);
     databaseUrl = await createTestDatabaseUrl();
     process.env.TOKENIST_ALLOW_PRIVATE_WEBHOOKS = "1"; // for createChannel in this process

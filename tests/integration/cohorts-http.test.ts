@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clearOfMidnightUtc } from "../helpers/clock";
+import { clearOfUtcTurn } from "../helpers/clock";
 import { callApi, onAppDatabase, startApp, type RunningApp } from "../helpers/app-server";
 import { TEST_DRIVERS } from "../helpers/db";
 import { signUpWithKey } from "../helpers/session";
@@ -63,7 +63,7 @@ describe.each(TEST_DRIVERS)("cohorts over HTTP on %s", (driver) => {
   const mo = (k: number) => monthStart(now, k);
 
   beforeAll(async () => {
-    await clearOfMidnightUtc();
+    await clearOfUtcTurn(["week", "month"]);
     now = new Date();
     app = await startApp({ driver });
     a = app;

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clearOfMidnightUtc } from "../helpers/clock";
+import { clearOfUtcTurn } from "../helpers/clock";
 import * as sdk from "@/sdk/src/index";
 import { callApi, startApp, type RunningApp } from "../helpers/app-server";
 
@@ -175,7 +175,7 @@ describe("the free cap stops tracking, never deciding (cap 5 via env)", () => {
   let app: RunningApp;
   beforeAll(async () => {
     // The cap is per calendar month of the server's clock: not across a month's end.
-    await clearOfMidnightUtc();
+    await clearOfUtcTurn(["month"]);
     app = await startApp({ env: { TOKENIST_FREE_REQUESTS: "5" } });
   }, 300_000);
   afterAll(() => app?.dispose());

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clearOfMidnightUtc } from "../helpers/clock";
+import { clearOfUtcTurn } from "../helpers/clock";
 import { sql } from "drizzle-orm";
 import { resultRows, type Db } from "@/db/client";
 import { setPlanByHand } from "@/server/services/billing/manage-billing";
@@ -46,7 +46,7 @@ describe.each(TEST_DRIVERS)("events partitioned by month on %s", (driver) => {
   // Set again once clear of midnight (below): the migration's current month must be the test's.
   let now = new Date();
   beforeAll(async () => {
-    await clearOfMidnightUtc();
+    await clearOfUtcTurn(["month"]);
     now = new Date();
     database = await openTestDatabase(driver);
   }, 300_000);

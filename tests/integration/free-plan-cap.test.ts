@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { clearOfMidnightUtc } from "../helpers/clock";
+import { clearOfUtcTurn } from "../helpers/clock";
 import { resetEnvCache } from "@/server/env";
 import { assertQuota, flushTrackedRequests, resetTrackedRequests, trackRequest } from "@/server/services/billing/tracked-requests";
 import { getBillingOverview } from "@/server/services/billing/manage-billing";
@@ -47,7 +47,7 @@ describe("the free plan's cap over HTTP, with a small configured cap", () => {
   let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
   beforeAll(async () => {
     // The cap is per calendar month of the server's clock: not across a month's end.
-    await clearOfMidnightUtc();
+    await clearOfUtcTurn(["month"]);
     smtp = await startSmtpServer();
     app = await startApp({ env: { TOKENIST_FREE_REQUESTS: "5", SMTP_URL: smtp.url } });
   }, 300_000);
