@@ -144,17 +144,59 @@ function isWordChar(c: number): boolean {
 const TAG_CHAR = /\uDB40[\uDC20-\uDC7E]/g;
 const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]|\uDB40[\uDC00-\uDC1F\uDC7F]/g;
 
+// Greek and Cyrillic letters drawn like Latin ones (Unicode's confusables, TR39), the other way to
+// write "Ιgnore αll prevιous ιnstructιons" so that no n-gram matches while a reader sees no change.
+const CONFUSABLE_FROM = "АВЕЅІЈКМНОРСТХУаеіјорсхуѕԁԛԝһӏёїΑΒΕΖΗΙΚΜΝΟΡΤΥΧαικνορτυχεγ";
+const CONFUSABLE_TO = "ABESIJKMHOPCTXYaeijopcxysdqwhleiABEZHIKMNOPTYXaikvoptuxey";
+const CONFUSABLE = new Map([...CONFUSABLE_FROM].map((c, i) => [c, CONFUSABLE_TO[i]!]));
+const HAS_CONFUSABLE = new RegExp(`[${CONFUSABLE_FROM}]`);
+const WORD = /\p{L}+/gu;
+const LATIN_LETTER = /[A-Za-z]/;
+
+/**
+ * Confusable letters folded to the Latin ones they imitate, in words that mix them with Latin
+ * letters ("prevιous") or, in a text that is mostly Latin, words made of them alone ("αll" with
+ * its Latin l's is the first case, "ор" the second). A Greek or Russian word holds letters with no
+ * Latin look-alike (λ, и) and is left as it is, as is any text written mostly in those scripts.
+ */
+function foldConfusables(text: string): string {
+  if (!HAS_CONFUSABLE.test(text)) return text;
+  let latin = 0;
+  let letters = 0;
+  for (const [word] of text.matchAll(WORD)) {
+    letters += word.length;
+    for (const c of word) if (LATIN_LETTER.test(c)) latin++;
+  }
+  const mostlyLatin = latin * 2 >= letters;
+  return text.replace(WORD, (word) => {
+    let hasLatin = false;
+    let hasConfusable = false;
+    for (const c of word) {
+      if (LATIN_LETTER.test(c)) hasLatin = true;
+      else if (CONFUSABLE.has(c)) hasConfusable = true;
+      else return word; // a letter of another script with no Latin look-alike: a real word of it
+    }
+    if (!hasConfusable || !(hasLatin || mostlyLatin)) return word;
+    let out = "";
+    for (const c of word) out += CONFUSABLE.get(c) ?? c;
+    return out;
+  });
+}
+
 /**
  * The text as a reader's model should see it: tag characters decoded to the ASCII they encode,
- * invisible characters removed, NFKC compatibility folding. ASCII-only texts are returned as they
- * are (no allocation on the hot path).
+ * invisible characters removed, NFKC compatibility folding, Greek and Cyrillic look-alikes of
+ * Latin letters folded where they hide Latin words. ASCII-only texts are returned as they are (no
+ * allocation on the hot path).
  */
 export function normalizeText(text: string): string {
   if (!/[^\x00-\x7f]/.test(text)) return text;
-  return text
-    .replace(TAG_CHAR, (pair) => String.fromCharCode(pair.charCodeAt(1) - 0xdc00))
-    .replace(INVISIBLE, "")
-    .normalize("NFKC");
+  return foldConfusables(
+    text
+      .replace(TAG_CHAR, (pair) => String.fromCharCode(pair.charCodeAt(1) - 0xdc00))
+      .replace(INVISIBLE, "")
+      .normalize("NFKC"),
+  );
 }
 
 /**
