@@ -46,6 +46,22 @@ for (const label of ["jailbreak", "safe", "frustration", "win", "neutral"]) {
   }
 }
 
+// ---------------------------------------------------------------- hand-written, by attack family
+// Issue 18's weak families (extraction and social engineering for secrets, injections in tool
+// output and documents, harmful requests inside a task, attacker-style rewrites) and their benign
+// look-alikes (account help, documents and tool output with ordinary imperatives, tasks, personas),
+// one file per family: `<label>-<family>.txt`. One source of their own, weighed as one. Written to
+// candidates/ (collected and measured, not trained on by the shipped model: candidates/README.md).
+const familyRows = [];
+const familyDir = path.join(here, "hand-written", "families");
+for (const file of fs.readdirSync(familyDir).filter((f) => f.endsWith(".txt")).sort()) {
+  const [label, ...rest] = file.replace(/\.txt$/, "").split("-");
+  for (const line of fs.readFileSync(path.join(familyDir, file), "utf8").split("\n")) {
+    const text = line.trim().replaceAll("\\n", "\n");
+    if (text) familyRows.push({ text, label, source: "tokenist:hand-written-families", family: rest.join("-"), license: OWN_LICENSE });
+  }
+}
+
 // ---------------------------------------------------------------- templated
 const templated = [];
 const seen = new Set();
@@ -293,6 +309,8 @@ for (let i = 0; i < 90; i++) {
 const write = (file, rows) => fs.writeFileSync(path.join(here, file), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
 write("hand-written.jsonl", handWritten);
 write("templated.jsonl", templated);
+write("candidates/hand-written-families.jsonl", familyRows);
 const count = (rows) => rows.reduce((m, r) => ((m[r.label] = (m[r.label] ?? 0) + 1), m), {});
 console.log("hand-written", count(handWritten));
 console.log("templated", count(templated));
+console.log("hand-written-families", count(familyRows));
