@@ -148,39 +148,63 @@ const INVISIBLE = /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u
 // write "Ιgnore αll prevιous ιnstructιons" so that no n-gram matches while a reader sees no change.
 const CONFUSABLE_FROM = "АВЕЅІЈКМНОРСТХУаеіјорсхуѕԁԛԝһӏёїΑΒΕΖΗΙΚΜΝΟΡΤΥΧαικνορτυχεγ";
 const CONFUSABLE_TO = "ABESIJKMHOPCTXYaeijopcxysdqwhleiABEZHIKMNOPTYXaikvoptuxey";
-const CONFUSABLE = new Map([...CONFUSABLE_FROM].map((c, i) => [c, CONFUSABLE_TO[i]!]));
+/** Latin char code by Greek or Cyrillic char code (all below U+0530), 0 for none. */
+const CONFUSABLE = new Uint16Array(0x530);
+for (let i = 0; i < CONFUSABLE_FROM.length; i++) CONFUSABLE[CONFUSABLE_FROM.charCodeAt(i)] = CONFUSABLE_TO.charCodeAt(i);
+const confusable = (code: number) => (code < 0x530 ? CONFUSABLE[code]! : 0);
 const HAS_CONFUSABLE = new RegExp(`[${CONFUSABLE_FROM}]`);
-const WORD = /\p{L}+/gu;
-const LATIN_LETTER = /[A-Za-z]/;
+
+const isLatinLetter = (code: number) => (code | 32) >= 97 && (code | 32) <= 122;
+/** Letters of other scripts, roughly: no ASCII, no ×/÷, no general or CJK punctuation. */
+const isOtherLetter = (code: number) =>
+  code >= 0xc0 && code !== 0xd7 && code !== 0xf7 && !(code >= 0x2000 && code <= 0x206f) && !(code >= 0x3000 && code <= 0x303f);
 
 /**
  * Confusable letters folded to the Latin ones they imitate, in words that mix them with Latin
  * letters ("prevιous") or, in a text that is mostly Latin, words made of them alone ("αll" with
  * its Latin l's is the first case, "ор" the second). A Greek or Russian word holds letters with no
  * Latin look-alike (λ, и) and is left as it is, as is any text written mostly in those scripts.
+ * One pass over char codes, no regular expression per word: this runs on /sdk/check's input.
  */
 function foldConfusables(text: string): string {
   if (!HAS_CONFUSABLE.test(text)) return text;
   let latin = 0;
-  let letters = 0;
-  for (const [word] of text.matchAll(WORD)) {
-    letters += word.length;
-    for (const c of word) if (LATIN_LETTER.test(c)) latin++;
+  let other = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (isLatinLetter(code)) latin++;
+    else if (isOtherLetter(code)) other++;
   }
-  const mostlyLatin = latin * 2 >= letters;
-  return text.replace(WORD, (word) => {
+  const mostlyLatin = latin >= other;
+  let out = "";
+  let copied = 0;
+  for (let i = 0; i < text.length; ) {
+    const first = text.charCodeAt(i);
+    if (!isLatinLetter(first) && !isOtherLetter(first)) {
+      i++;
+      continue;
+    }
+    const start = i;
     let hasLatin = false;
     let hasConfusable = false;
-    for (const c of word) {
-      if (LATIN_LETTER.test(c)) hasLatin = true;
-      else if (CONFUSABLE.has(c)) hasConfusable = true;
-      else return word; // a letter of another script with no Latin look-alike: a real word of it
+    let hasOther = false;
+    for (; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (isLatinLetter(code)) hasLatin = true;
+      else if (confusable(code)) hasConfusable = true;
+      else if (isOtherLetter(code))
+        hasOther = true; // a letter with no Latin look-alike: a real word of its script
+      else break;
     }
-    if (!hasConfusable || !(hasLatin || mostlyLatin)) return word;
-    let out = "";
-    for (const c of word) out += CONFUSABLE.get(c) ?? c;
-    return out;
-  });
+    if (!hasConfusable || hasOther || !(hasLatin || mostlyLatin)) continue;
+    out += text.slice(copied, start);
+    for (let j = start; j < i; j++) {
+      const code = text.charCodeAt(j);
+      out += String.fromCharCode(confusable(code) || code);
+    }
+    copied = i;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
 }
 
 /**
