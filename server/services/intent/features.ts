@@ -154,10 +154,11 @@ for (let i = 0; i < CONFUSABLE_FROM.length; i++) CONFUSABLE[CONFUSABLE_FROM.char
 const confusable = (code: number) => (code < 0x530 ? CONFUSABLE[code]! : 0);
 const HAS_CONFUSABLE = new RegExp(`[${CONFUSABLE_FROM}]`);
 
-const isLatinLetter = (code: number) => (code | 32) >= 97 && (code | 32) <= 122;
-/** Letters of other scripts, roughly: no ASCII, no ×/÷, no general or CJK punctuation. */
-const isOtherLetter = (code: number) =>
-  code >= 0xc0 && code !== 0xd7 && code !== 0xf7 && !(code >= 0x2000 && code <= 0x206f) && !(code >= 0x3000 && code <= 0x303f);
+/** A–Z, a–z and the accented Latin letters (Latin-1 and Latin Extended-A/B: é, ß, ł, ș). */
+const isLatinLetter = (code: number) =>
+  ((code | 32) >= 97 && (code | 32) <= 122) || (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7);
+/** Letters of other scripts, roughly (tested after isLatinLetter): no general or CJK punctuation. */
+const isOtherLetter = (code: number) => code > 0x24f && !(code >= 0x2000 && code <= 0x206f) && !(code >= 0x3000 && code <= 0x303f);
 
 /**
  * Confusable letters folded to the Latin ones they imitate, in words that mix them with Latin
