@@ -1,6 +1,17 @@
 // Builds a classifier from a model object; the built-in one (classifier.ts) uses model.json,
 // training and evaluation pass their own.
-import { HASH_BITS, LM_TABLE_SIZE, MAX_CHARS, prepareText, textForModel, vectorOf, WINDOW_CHARS, windowBounds } from "./features";
+import {
+  HASH_BITS,
+  hasHarmWord,
+  LM_TABLE_SIZE,
+  MAX_CHARS,
+  prepareText,
+  revealedForModel,
+  vectorOf,
+  WINDOW_CHARS,
+  windowBounds,
+} from "./features";
+import { isRequest } from "./hidden-text";
 import { base64ToBytes, decodeLinearModel, linearScore, sigmoid, type LinearModel, type TLinearModelJson } from "./linear";
 import { latestUserText, type TChatMessage } from "./messages";
 import { cachedCustomLabelTerms, matchTerms, policyTerms, stemsOf } from "./policy";
@@ -42,6 +53,11 @@ export interface IntentClassifier {
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
+/**
+ * The jailbreak logit of a request hidden in an encoding (hidden-text.ts) that the model does not
+ * score higher itself: sigmoid(2) = 0.88. Hiding a request from a reader is the evasion.
+ */
+const HIDDEN_REQUEST_LOGIT = 2;
 
 export function createClassifier(json: TIntentModelJson): IntentClassifier {
   const f = json.features;
@@ -63,8 +79,9 @@ export function createClassifier(json: TIntentModelJson): IntentClassifier {
   };
 
   function classifyText(text: string, opts: TClassifyOptions = {}): TClassification {
-    // Normalised first: a message of invisible tag characters spells out words.
-    const t = textForModel(text);
+    // Normalised first: a message of invisible tag characters spells out words. Then what is
+    // hidden in an encoding is decoded, and encoded data that is no text left out (hidden-text.ts).
+    const { text: t, hidden } = revealedForModel(text);
     // No words, no intent: the models' biases alone must not label an empty message.
     if (!/[\p{L}\p{N}\p{So}]/u.test(t)) return { labels: ["safe"], scores: { jailbreak: 0, frustration: 0, win: 0, safe: 1 } };
     const m = load();
@@ -85,6 +102,11 @@ export function createClassifier(json: TIntentModelJson): IntentClassifier {
     const bounds = windowBounds(t);
     for (let k = 0; k < bounds.length; k += 2) {
       logits.jailbreak = Math.max(logits.jailbreak, linearScore(m.jailbreak, vectorOf(bounds[k], bounds[k + 1])));
+    }
+    // A request hidden in base64, hex, reversed or shifted letters is a jailbreak (a plain harmful
+    // request is not one; the same request hidden from the filter is), and so is harm hidden so.
+    for (const h of hidden) {
+      if (isRequest(h.text) || hasHarmWord(h.text)) logits.jailbreak = Math.max(logits.jailbreak, HIDDEN_REQUEST_LOGIT);
     }
     const scores: Record<string, number> = {};
     const labels: string[] = [];

@@ -25,6 +25,8 @@
 // documents are many lines, an optimised suffix rides on one) feed only the suffix head
 // (create-classifier.ts); the linear models get them as 0 (scripts/intent/training/fit.ts).
 
+import { reveal, type TRevealed } from "./hidden-text";
+
 export const HASH_BITS = 18;
 export const DENSE_FEATURES = [
   "upperRatio",
@@ -227,10 +229,17 @@ export function normalizeText(text: string): string {
 /**
  * The text a model scores: its first and last MAX_CHARS/2 characters if long, normalised (cut
  * first so a huge input costs no more than 8,000 characters of work; cut again because NFKC
- * can lengthen a text).
+ * can lengthen a text), then with what is hidden in an encoding decoded and encoded data that is
+ * no text left out (`reveal`, hidden-text.ts; it never lengthens a text). `hidden` lists the
+ * decoded spans.
  */
+export function revealedForModel(raw: string): TRevealed {
+  return reveal(truncate(normalizeText(truncate(raw))));
+}
+
+/** The text of `revealedForModel`: what training, evaluation, the classifier and the policy matcher read. */
 export function textForModel(raw: string): string {
-  return truncate(normalizeText(truncate(raw)));
+  return revealedForModel(raw).text;
 }
 
 /** First and last MAX_CHARS/2 characters of long texts. */
@@ -276,6 +285,12 @@ function fnvWord(w: string): number {
 }
 const HARM = new Set(HARM_WORDS.split(" ").map(fnvWord));
 const FRAME = new Set(FRAME_WORDS.split(" ").map(fnvWord));
+
+/** Whether a text holds a word of the harm lexicon (the `harmWords` feature's words). */
+export function hasHarmWord(text: string): boolean {
+  for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) if (HARM.has(fnvWord(w))) return true;
+  return false;
+}
 
 /**
  * Hashes a text (already truncated, at most MAX_CHARS + 1 characters) once; `vectorOf` then
