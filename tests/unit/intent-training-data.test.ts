@@ -58,8 +58,10 @@ describe("intent data", () => {
     // (data/intent/eval/README.md): MBPP vs GoEmotions in google-research, promptfoo vs the npm
     // package excerpts of the templated documents.
     const differentDatasets = new Set(["google-research/google-research", "npm"]);
-    // harmful-plain holds the bare requests that training attacks wrap: a check, not a held-out set.
-    for (const file of evalFiles.filter((f) => !f.endsWith("harmful-plain.jsonl"))) {
+    // harmful-plain holds the bare requests that training attacks wrap, encoded the same requests
+    // hidden in encodings: checks of one family, not held-out sets (data/intent/eval/README.md).
+    const checks = ["harmful-plain.jsonl", "encoded.jsonl"];
+    for (const file of evalFiles.filter((f) => !checks.includes(path.basename(f)))) {
       const shared = [...new Set(readRows(file).map((r) => repo(r.source)))].filter(
         (r) => trainingRepos.has(r) && !differentDatasets.has(r),
       );
