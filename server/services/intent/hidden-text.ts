@@ -343,8 +343,8 @@ function letterReadings(text: string, start: number, end: number): THiddenText[]
   // A reversed sentence and a sentence of reversed words both read as English when either
   // transform is undone (in one of them the word order comes out backwards): keep each reading.
   // The likelier goes first (it replaces the span): the whole reversed when the span starts with
-  // a sentence's end mark, or when its reading starts with a request's word (how, give, tell…)
-  // rather than ending with one, more than the word reading does.
+  // a sentence's end mark, or when its reading starts with an imperative or a question word (give,
+  // tell, how…) rather than ending with one, more than the word reading does.
   const readings: THiddenText[] = [];
   if (reversed >= enough) {
     const wordsReversed = lower.replace(/[a-z]+/g, (w) => [...w].reverse().join(""));
@@ -452,28 +452,41 @@ export function reveal(text: string): TRevealed {
   return { text: out + text.slice(copied), hidden };
 }
 
-// What a request to the assistant holds: a question, an imperative of the kind a prompt gives, or
-// the assistant and the user named. A decoded test fixture ("Hello world, this is a test") holds
-// none of them.
-const REQUEST_CUES = new Set(
+// What a request to the assistant holds: a sentence that opens with an imperative of the kind a
+// prompt gives, or a how-to. A decoded test fixture ("Hello world, this is a test"), a joke ("Why
+// did the chicken cross the road?") or a greeting ("hello gophers, you all right?") holds neither.
+const IMPERATIVES = new Set(
   (
-    "how what why tell give write explain describe provide create make build list show ignore forget " +
-    "disregard reveal print repeat say output pretend act develop design generate teach instruct " +
-    "outline draft compose produce suggest find publish post send you your me my step steps guide " +
-    "instructions"
+    "tell give write explain describe provide create make build list show ignore forget disregard " +
+    "reveal print repeat say output pretend act develop design generate teach instruct outline draft " +
+    "compose produce suggest find publish post send share disclose leak confirm spell answer respond " +
+    "reply follow review complete replace add insert include append remove delete change return run " +
+    "execute use remember illustrate demonstrate summarize summarise translate rewrite continue start " +
+    "stop imagine assume become enable disable bypass override"
   ).split(" "),
 );
+/** Words before an imperative that leave it one: "please tell…", "now ignore…". */
+const FILLERS = new Set("please now also then and just first next finally so kindly".split(" "));
+const HOW_TO = /\bhow (?:to|do i|can i|would i|should i)\b|\bstep[- ]by[- ]step\b|\binstructions\b/;
 
-/** +1 when a text starts with a request cue, -1 when it ends with one: which way round it reads. */
+const OPENERS = new Set([...IMPERATIVES, "how", "what", "why", "where", "who", "when", "which"]);
+
+/** +1 when a text starts with an imperative or a question word, -1 when it ends with one: which way round it reads. */
 function requestOrder(text: string): number {
   const words = wordsOf(text);
   if (words.length === 0) return 0;
-  return (REQUEST_CUES.has(words[0]!) ? 1 : 0) - (REQUEST_CUES.has(words[words.length - 1]!) ? 1 : 0);
+  return (OPENERS.has(words[0]!) ? 1 : 0) - (OPENERS.has(words[words.length - 1]!) ? 1 : 0);
 }
 
-/** Whether decoded text is a request: a question mark or one of the request cues. */
+/** Whether decoded text is a request: a how-to, or a sentence that opens with an imperative. */
 export function isRequest(text: string): boolean {
-  if (text.includes("?")) return true;
-  for (const w of wordsOf(text)) if (REQUEST_CUES.has(w)) return true;
+  const lower = text.toLowerCase();
+  if (HOW_TO.test(lower)) return true;
+  for (const sentence of lower.split(/[.?!;:\n]+/)) {
+    const words = sentence.match(/[a-z']+/g) ?? [];
+    let i = 0;
+    while (i < words.length - 1 && FILLERS.has(words[i]!)) i++;
+    if (i < words.length && IMPERATIVES.has(words[i]!)) return true;
+  }
   return false;
 }
