@@ -230,11 +230,13 @@ export function normalizeText(text: string): string {
  * The text a model scores: its first and last MAX_CHARS/2 characters if long, normalised (cut
  * first so a huge input costs no more than 8,000 characters of work; cut again because NFKC
  * can lengthen a text), then with what is hidden in an encoding decoded and encoded data that is
- * no text left out (`reveal`, hidden-text.ts; it never lengthens a text). `hidden` lists the
- * decoded spans.
+ * no text left out (`reveal`, hidden-text.ts; decoding shortens or keeps a span's length, but
+ * lower-casing a decoded span can lengthen it by a character, "İ" → "i̇", hence the last cut).
+ * `hidden` lists the decoded spans.
  */
 export function revealedForModel(raw: string): TRevealed {
-  return reveal(truncate(normalizeText(truncate(raw))));
+  const revealed = reveal(truncate(normalizeText(truncate(raw))));
+  return revealed.text.length > MAX_CHARS ? { ...revealed, text: truncate(revealed.text) } : revealed;
 }
 
 /** The text of `revealedForModel`: what training, evaluation, the classifier and the policy matcher read. */
