@@ -25,6 +25,7 @@
 // documents are many lines, an optimised suffix rides on one) feed only the suffix head
 // (create-classifier.ts); the linear models get them as 0 (scripts/intent/training/fit.ts).
 
+import { FNV_OFFSET, FNV_PRIME, fnvWord } from "./fnv";
 import { reveal, type TRevealed } from "./hidden-text";
 
 export const HASH_BITS = 18;
@@ -280,11 +281,6 @@ const HARM_WORDS =
 const FRAME_WORDS =
   "fictional fiction hypothetical hypothetically novel story stories screenplay character characters roleplay imagine pretend scenario scenarios game researcher researchers research educational academic thriller villain writer author playwright dystopian simulation theoretically theoretical professor expert journalist detective investigator screenwriter movie film chapter plot protagonist narrative fantasy alternate persuasive urgent urgently grandmother dying deadline lives desperate creative fictitious imaginary universe script scene dialogue persona";
 
-function fnvWord(w: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w.charCodeAt(i), 0x01000193);
-  return h;
-}
 const HARM = new Set(HARM_WORDS.split(" ").map(fnvWord));
 const FRAME = new Set(FRAME_WORDS.split(" ").map(fnvWord));
 
@@ -304,7 +300,7 @@ export function prepareText(original: string, lm?: Uint8Array | null): void {
   nWords = 0;
   nChars = 0;
 
-  let word = 0x811c9dc5;
+  let word = FNV_OFFSET;
   let inWord = false;
   let harm = 0;
   let frame = 0;
@@ -313,7 +309,7 @@ export function prepareText(original: string, lm?: Uint8Array | null): void {
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
     if (isWordChar(c)) {
-      word = Math.imul(word ^ c, 0x01000193);
+      word = Math.imul(word ^ c, FNV_PRIME);
       inWord = true;
     } else if (inWord) {
       if (HARM.has(word)) harm++;
@@ -326,7 +322,7 @@ export function prepareText(original: string, lm?: Uint8Array | null): void {
       }
       prev = word;
       hasPrev = true;
-      word = 0x811c9dc5;
+      word = FNV_OFFSET;
       inWord = false;
     }
   }
@@ -348,18 +344,18 @@ export function prepareText(original: string, lm?: Uint8Array | null): void {
     } else lastSpace = false;
     seen++;
     const at = Math.min(i, text.length - 1);
-    let h = Math.imul(0x811c9dc5 ^ c, 0x01000193);
-    h = Math.imul(h ^ r0, 0x01000193);
+    let h = Math.imul(FNV_OFFSET ^ c, FNV_PRIME);
+    h = Math.imul(h ^ r0, FNV_PRIME);
     if (seen >= 3) {
-      h = Math.imul(h ^ r1, 0x01000193);
+      h = Math.imul(h ^ r1, FNV_PRIME);
       charBucket[nChars] = bucketOf(h ^ SEED_CHAR[3]);
       charPos[nChars++] = at;
       if (seen >= 4) {
-        h = Math.imul(h ^ r2, 0x01000193);
+        h = Math.imul(h ^ r2, FNV_PRIME);
         charBucket[nChars] = bucketOf(h ^ SEED_CHAR[4]);
         charPos[nChars++] = at;
         if (seen >= 5) {
-          h = Math.imul(h ^ r3, 0x01000193);
+          h = Math.imul(h ^ r3, FNV_PRIME);
           charBucket[nChars] = bucketOf(h ^ SEED_CHAR[5]);
           charPos[nChars++] = at;
         }

@@ -8,6 +8,8 @@
 // what was revealed (features.ts, `revealedForModel`). No network, no model: a few passes over the
 // text (p99 figures in the model card).
 
+import { FNV_OFFSET, FNV_PRIME, fnvWord } from "./fnv";
+
 /** How a span was hidden. */
 export type THiddenEncoding = "base64" | "hex" | "reversed" | "reversed words" | "shifted letters" | "atbash" | "leetspeak";
 
@@ -38,19 +40,10 @@ const COMMON = new Set(
   ).split(" "),
 );
 
-// FNV-1a over a word's char codes: the prefix pass looks words up by hash, without a string each.
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-function fnv(word: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), FNV_PRIME);
-  return h;
-}
-
-// Which letter transforms make a written word a common one, by the written word's hash: bit 0
-// reversed, bit 1 Atbash, bit k + 1 a shift by k (1–25; ROT13 is 13), bit 30 common as written.
-// One lookup per word in the prefix pass tells every transform's count for any segment, before
-// any string is built.
+// Which letter transforms make a written word a common one, by the written word's FNV-1a hash
+// (the prefix pass hashes words as it reads them, without a string each): bit 0 reversed, bit 1
+// Atbash, bit k + 1 a shift by k (1–25; ROT13 is 13), bit 30 common as written. One lookup per
+// word tells every transform's count for any segment, before any string is built.
 const COMMON_BIT = 1 << 30;
 const REVERSED_BIT = 1;
 const ATBASH_BIT = 2;
@@ -58,11 +51,11 @@ const shiftBit = (k: number) => 1 << (k + 1);
 const DECODES = new Map<number, number>();
 for (const w of COMMON) {
   if (w.length < 2) continue;
-  DECODES.set(fnv(w), (DECODES.get(fnv(w)) ?? 0) | COMMON_BIT);
+  DECODES.set(fnvWord(w), (DECODES.get(fnvWord(w)) ?? 0) | COMMON_BIT);
 }
 for (const w of COMMON) {
   if (w.length < 2) continue;
-  const add = (written: string, bit: number) => DECODES.set(fnv(written), (DECODES.get(fnv(written)) ?? 0) | bit);
+  const add = (written: string, bit: number) => DECODES.set(fnvWord(written), (DECODES.get(fnvWord(written)) ?? 0) | bit);
   add([...w].reverse().join(""), REVERSED_BIT);
   add(atbash(w), ATBASH_BIT);
   for (let k = 1; k < 26; k++) add(shiftLetters(w, 26 - k), shiftBit(k));
