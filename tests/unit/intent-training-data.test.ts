@@ -59,8 +59,9 @@ describe("intent data", () => {
     // package excerpts of the templated documents.
     const differentDatasets = new Set(["google-research/google-research", "npm"]);
     // harmful-plain holds the bare requests that training attacks wrap, encoded the same requests
-    // hidden in encodings: checks of one family, not held-out sets (data/intent/eval/README.md).
-    const checks = ["harmful-plain.jsonl", "encoded.jsonl"];
+    // and encoded-2 the same requests hidden in encodings: checks of one family, not held-out sets
+    // (data/intent/eval/README.md).
+    const checks = ["harmful-plain.jsonl", "encoded.jsonl", "encoded-2.jsonl"];
     for (const file of evalFiles.filter((f) => !checks.includes(path.basename(f)))) {
       const shared = [...new Set(readRows(file).map((r) => repo(r.source)))].filter(
         (r) => trainingRepos.has(r) && !differentDatasets.has(r),
