@@ -26,7 +26,8 @@
 // (create-classifier.ts); the linear models get them as 0 (scripts/intent/training/fit.ts).
 
 import { FNV_OFFSET, FNV_PRIME, fnvWord } from "./fnv";
-import { reveal, type TRevealed } from "./hidden-text";
+import { reveal, revealUnicode, type TRevealed } from "./hidden-text";
+import { HARM_WORDS } from "./lexicon";
 
 export const HASH_BITS = 18;
 export const DENSE_FEATURES = [
@@ -228,15 +229,18 @@ export function normalizeText(text: string): string {
 }
 
 /**
- * The text a model scores: its first and last MAX_CHARS/2 characters if long, normalised (cut
- * first so a huge input costs no more than 8,000 characters of work; cut again because NFKC
- * can lengthen a text), then with what is hidden in an encoding decoded and encoded data that is
- * no text left out (`reveal`, hidden-text.ts; decoding shortens or keeps a span's length, but
+ * The text a model scores: its first and last MAX_CHARS/2 characters if long, with text hidden by
+ * Unicode revealed (`revealUnicode`: ASCII in tag characters, variation selectors or Sneaky Bits,
+ * before normalising removes them; Zalgo's stacked marks), normalised (cut first so a huge input
+ * costs no more than 8,000 characters of work; cut again because NFKC can lengthen a text), then
+ * with what is hidden in an encoding decoded and encoded data that is no text left out (`reveal`, hidden-text.ts; decoding shortens or keeps a span's length, but
  * lower-casing a decoded span can lengthen it by a character, "İ" → "i̇", hence the last cut).
  * `hidden` lists the decoded spans.
  */
 export function revealedForModel(raw: string): TRevealed {
-  const revealed = reveal(truncate(normalizeText(truncate(raw))));
+  const invisible = revealUnicode(truncate(raw));
+  const revealed = reveal(truncate(normalizeText(invisible.text)));
+  if (invisible.hidden.length > 0) revealed.hidden.unshift(...invisible.hidden);
   return revealed.text.length > MAX_CHARS ? { ...revealed, text: truncate(revealed.text) } : revealed;
 }
 
@@ -276,12 +280,10 @@ export function windowBounds(text: string, size = WINDOW_CHARS): number[] {
   return bounds;
 }
 
-const HARM_WORDS =
-  "bomb bombs explosive explosives detonate detonator weapon weapons gun guns firearm firearms ammunition meth methamphetamine cocaine heroin fentanyl narcotics poison poisoning poisons toxin toxins sarin ricin anthrax bioweapon bioweapons pathogen malware ransomware keylogger trojan spyware rootkit exploit exploits hack hacking hacker phishing ddos botnet steal stealing stolen theft fraud fraudulent scam scams counterfeit launder laundering embezzle bribe blackmail extortion extort kidnap kidnapping murder kill killing assassinate assassination suicide torture terrorist terrorism extremist genocide racist slur slurs harass harassment stalk stalking smuggle smuggling trafficking illegal illegally unauthorized evade evading dox doxxing forge forged disinformation misinformation propaganda defamatory piracy pirated overdose lethal untraceable undetectable arson shoplift shoplifting vandalize hijack weaponize manipulate manipulating cheat cheating synthesize synthesis crack cracking harm harmful dangerous violent violence abuse abusive";
 const FRAME_WORDS =
   "fictional fiction hypothetical hypothetically novel story stories screenplay character characters roleplay imagine pretend scenario scenarios game researcher researchers research educational academic thriller villain writer author playwright dystopian simulation theoretically theoretical professor expert journalist detective investigator screenwriter movie film chapter plot protagonist narrative fantasy alternate persuasive urgent urgently grandmother dying deadline lives desperate creative fictitious imaginary universe script scene dialogue persona";
 
-const HARM = new Set(HARM_WORDS.split(" ").map(fnvWord));
+const HARM = new Set(HARM_WORDS.map(fnvWord));
 const FRAME = new Set(FRAME_WORDS.split(" ").map(fnvWord));
 
 /** Whether a text holds a word of the harm lexicon (the `harmWords` feature's words). */

@@ -8,10 +8,43 @@
 // what was revealed (features.ts, `revealedForModel`). No network, no model: a few passes over the
 // text (p99 figures in the model card).
 
+import {
+  decodeBase32,
+  decodeBase85,
+  decodeBraille,
+  decodeCodes,
+  decodeMorse,
+  decodeSneakyBits,
+  decodeUuLine,
+  decodeVariationSelectors,
+  NATO,
+  printable,
+  segmentLetters,
+} from "./decoders";
 import { FNV_OFFSET, FNV_PRIME, fnvWord } from "./fnv";
+import { HARM_WORDS } from "./lexicon";
 
 /** How a span was hidden. */
-export type THiddenEncoding = "base64" | "hex" | "reversed" | "reversed words" | "shifted letters" | "atbash" | "leetspeak";
+export type THiddenEncoding =
+  | "base64"
+  | "hex"
+  | "reversed"
+  | "reversed words"
+  | "shifted letters"
+  | "atbash"
+  | "leetspeak"
+  | "base32"
+  | "base85"
+  | "uuencode"
+  | "character codes"
+  | "byte values"
+  | "morse"
+  | "braille"
+  | "nato"
+  | "unicode tags"
+  | "variation selectors"
+  | "sneaky bits"
+  | "zalgo";
 
 export interface THiddenText {
   encoding: THiddenEncoding;
@@ -45,6 +78,8 @@ const COMMON = new Set(
 // Atbash, bit k + 1 a shift by k (1–25; ROT13 is 13), bit 30 common as written. One lookup per
 // word tells every transform's count for any segment, before any string is built.
 const COMMON_BIT = 1 << 30;
+/** A code word of the NATO spelling alphabet (not a transform: `indexText` counts runs of them). */
+const NATO_BIT = 1 << 29;
 const REVERSED_BIT = 1;
 const ATBASH_BIT = 2;
 const shiftBit = (k: number) => 1 << (k + 1);
@@ -53,6 +88,7 @@ for (const w of COMMON) {
   if (w.length < 2) continue;
   DECODES.set(fnvWord(w), (DECODES.get(fnvWord(w)) ?? 0) | COMMON_BIT);
 }
+for (const w of [...NATO.keys(), "ray"]) DECODES.set(fnvWord(w), (DECODES.get(fnvWord(w)) ?? 0) | NATO_BIT);
 for (const w of COMMON) {
   if (w.length < 2) continue;
   const add = (written: string, bit: number) => DECODES.set(fnvWord(written), (DECODES.get(fnvWord(written)) ?? 0) | bit);
@@ -118,11 +154,6 @@ function wordyShare(text: string): number {
 const MIN_WORDY_SHARE = 0.85;
 /** Decoded bytes with fewer are data (JSON, markup, binary that happens to be printable). */
 const MIN_WORDY_SHARE_DECODED = 0.8;
-
-/** Printable text (no control bytes but tab and line breaks), as decoded bytes must be. */
-function printable(text: string): boolean {
-  return !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/.test(text);
-}
 
 /** Runs of the base64 alphabet shorter than this are words, numbers and identifiers. */
 const MIN_RUN = 16;
@@ -237,6 +268,11 @@ let commonBefore = new Int32Array(0);
 let indexedLength = 0;
 /** Per word of 2+ letters, in order: the DECODES bits of the word as written. */
 let wordBits = new Int32Array(0);
+/** The longest run of NATO code words in a row. */
+let natoRun = 0;
+/** Whitespace-delimited tokens that may be base85: [start, end, alphabets] triples, `base85Count` numbers. */
+let base85Spans = new Int32Array(0);
+let base85Count = 0;
 
 /**
  * Fills the prefix sums for `text` (letters and digits, other non-space characters, words of two
@@ -251,8 +287,15 @@ function indexText(text: string): void {
     wordsBefore = new Int32Array(prefixSize);
     commonBefore = new Int32Array(prefixSize);
     wordBits = new Int32Array(prefixSize >> 1);
+    base85Spans = new Int32Array(Math.ceil((prefixSize * 3) / (MIN_BASE85 + 1)) + 3);
   }
   indexedLength = text.length;
+  natoRun = 0;
+  base85Count = 0;
+  let nato = 0;
+  let tokenStart = 0; // of the whitespace-delimited token being read
+  let tokenKinds = ASCII85 | RFC1924;
+  let lower = 0; // lower-case letters in a row
   let wordy = 0;
   let other = 0;
   let words = 0;
@@ -269,6 +312,16 @@ function indexText(text: string): void {
     wordsAt[i] = words;
     commonAt[i] = common;
     let c = text.charCodeAt(i);
+    if (c <= 32) {
+      if (tokenKinds !== 0 && i - tokenStart >= MIN_BASE85) base85Token(tokenStart, i, tokenKinds);
+      tokenStart = i + 1;
+      tokenKinds = ASCII85 | RFC1924;
+      lower = 0;
+    } else {
+      tokenKinds &= c < 128 ? BASE85_KIND[c]! : 0;
+      lower = c >= 97 && c <= 122 ? lower + 1 : 0;
+      if (lower >= 6) tokenKinds = 0;
+    }
     if (c >= 65 && c <= 90) c += 32;
     const letter = (c >= 97 && c <= 122) || c === 39;
     if (letter) {
@@ -278,6 +331,8 @@ function indexText(text: string): void {
       if (length >= 2) {
         const bits = DECODES.get(hash) ?? 0;
         if (bits & COMMON_BIT) common++;
+        nato = bits & NATO_BIT ? nato + 1 : 0;
+        if (nato > natoRun) natoRun = nato;
         wordBits[words++] = bits;
       }
       length = 0;
@@ -287,6 +342,7 @@ function indexText(text: string): void {
     else if (c !== 32 && c !== 9) other++;
   }
   const end = text.length;
+  if (tokenKinds !== 0 && end - tokenStart >= MIN_BASE85) base85Token(tokenStart, end, tokenKinds);
   if (length >= 2) {
     const bits = DECODES.get(hash) ?? 0;
     if (bits & COMMON_BIT) common++;
@@ -296,6 +352,12 @@ function indexText(text: string): void {
   otherBefore[end] = other;
   wordsBefore[end] = words;
   commonBefore[end] = common;
+}
+
+function base85Token(start: number, end: number, kinds: number): void {
+  base85Spans[base85Count++] = start;
+  base85Spans[base85Count++] = end;
+  base85Spans[base85Count++] = kinds;
 }
 
 /**
@@ -368,6 +430,314 @@ function letterReadings(text: string, start: number, end: number): THiddenText[]
   return readings;
 }
 
+type TEdit = { start: number; end: number; text: string };
+
+function overlaps(edits: TEdit[], start: number, end: number): boolean {
+  for (const e of edits) if (e.start < end && start < e.end) return true;
+  return false;
+}
+
+/**
+ * Letters spelled without spaces (the NATO alphabet) are cut into these words: the common words,
+ * the imperatives of requests, the harm lexicon and the words of the requests a prompt makes of an
+ * assistant.
+ */
+let spelledWords: ReadonlySet<string> | null = null;
+const spelled = () =>
+  (spelledWords ??= new Set([
+    ...COMMON,
+    ...IMPERATIVES,
+    ...HARM_WORDS,
+    ..."ai assistant chatbot model system prompt prompts rule rules policy policies filter filters safety safe guideline guidelines restriction restrictions restricted question questions answer answers honest honestly user users admin administrator developer mode secret secrets password passwords key keys data information access code codes message messages text content response responses reply private confidential hidden original current above below following everything anything nothing without unless instead therefore only always never must should".split(
+      " ",
+    ),
+  ]));
+
+// Text written as character codes, four or more in a row in one notation: %XX (UTF-8 bytes),
+// &#NN; and &#xNN; (code points), \uXXXX (UTF-16 units), \xXX (bytes). A single %20 or &#39; in a
+// URL or a page is not a run.
+const CODE_RUNS: { marker: string; pattern: RegExp; bytes: boolean; codes: (run: string) => number[] }[] = [
+  {
+    marker: "%",
+    pattern: /(?:%[0-9A-Fa-f]{2}){4,}/g,
+    bytes: true,
+    codes: (r) =>
+      r
+        .split("%")
+        .slice(1)
+        .map((h) => Number.parseInt(h, 16)),
+  },
+  {
+    marker: "&#",
+    pattern: /(?:&#(?:[0-9]{1,7}|[xX][0-9A-Fa-f]{1,6});){4,}/g,
+    bytes: false,
+    codes: (r) =>
+      r
+        .slice(2, -1)
+        .split(";&#")
+        .map((e) => (e[0] === "x" || e[0] === "X" ? Number.parseInt(e.slice(1), 16) : Number.parseInt(e, 10))),
+  },
+  {
+    marker: "\\u",
+    pattern: /(?:\\u[0-9A-Fa-f]{4}){4,}/g,
+    bytes: false,
+    codes: (r) =>
+      r
+        .split("\\u")
+        .slice(1)
+        .map((h) => Number.parseInt(h, 16)),
+  },
+  {
+    marker: "\\x",
+    pattern: /(?:\\x[0-9A-Fa-f]{2}){4,}/g,
+    bytes: true,
+    codes: (r) =>
+      r
+        .split("\\x")
+        .slice(1)
+        .map((h) => Number.parseInt(h, 16)),
+  },
+];
+
+// Byte values written as numbers, six or more: binary octets, decimal codes, hex bytes (with or
+// without 0x), separated by spaces, commas or colons. Lists of numbers are mostly data, so a list
+// is only read as text when it decodes to English.
+// The first token starts with a digit (bytes of text are 0x20–0x7e: in hex, binary or decimal a
+// digit comes first), which lets the engine skip to digits instead of trying every letter.
+const NUMBER_LIST =
+  /(?<![\w.])(?:0x)?[0-9][0-9A-Fa-f]{1,7}(?:, ?|[ :;])(?:(?:0x)?[0-9A-Fa-f]{2,8}(?:, ?|[ :;])){4,}(?:0x)?[0-9A-Fa-f]{2,8}(?![\w.])/g;
+
+// Morse: six or more tokens of dots and dashes, "/" or "|" between words.
+const MORSE_RUN = /(?<!\S)(?:[.\-·•−–]{1,7}|\/|\|)(?:[ \t]+(?:[.\-·•−–]{1,7}|\/|\|)){5,}(?!\S)/g;
+// Braille cells, eight or more with spaces between words.
+const BRAILLE_RUN = /[\u2801-\u28ff][\u2800-\u28ff ]{6,}[\u2801-\u28ff]/g;
+// The NATO spelling alphabet, six code words or more in a row.
+const NATO_WORD =
+  "(?:alfa|alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|juliett?|kilo|lima|mike|november|oscar|papa|quebec|romeo|sierra|tango|uniform|victor|whiske?y|x-?ray|yankee|zulu)";
+const MIN_NATO = 6;
+const NATO_RUN = new RegExp(`\\b${NATO_WORD}(?:[\\s,]+${NATO_WORD}){${MIN_NATO - 1},}\\b`, "gi");
+
+/** Puts a decoding in place of [start, end): always, or only when it reads as English. */
+type TPut = (start: number, end: number, decoded: string, encoding: THiddenEncoding, always?: boolean) => void;
+
+/**
+ * The notations of decoders.ts: character codes, byte-value lists, Morse, Braille, the NATO
+ * alphabet, uuencoded lines, Ascii85 and base85 tokens. Each is looked for only when the text holds
+ * its marks (a "%", a ".-", a Braille cell…), so ordinary text costs a few `indexOf`s. A span is
+ * replaced by its decoding when it decodes at all (character codes, Morse, Braille, uuencoding and
+ * base85, which data seldom decodes as by chance: a reader sees the decoding, a model otherwise
+ * sees token soup) or, for lists of numbers and the NATO alphabet, whose look-alikes are data and
+ * radio talk, when the decoding reads as English; it is a hidden span when it reads as English.
+ */
+function revealNotations(text: string, hidden: THiddenText[], edits: TEdit[]): void {
+  const put: TPut = (start, end, decoded, encoding, always = false) => {
+    const english = readsAsEnglish(decoded, true);
+    if (!english && !always) return;
+    if (overlaps(edits, start, end)) return;
+    if (english) hidden.push({ encoding, text: decoded });
+    edits.push({ start, end, text: ` ${decoded} ` });
+  };
+  for (const run of CODE_RUNS) {
+    if (!text.includes(run.marker)) continue;
+    for (const m of text.matchAll(run.pattern)) {
+      const decoded = decodeCodes(run.codes(m[0]), run.bytes);
+      if (decoded !== null) put(m.index, m.index + m[0].length, decoded, "character codes", true);
+    }
+  }
+  for (const m of text.matchAll(NUMBER_LIST)) {
+    const tokens = m[0].split(/, ?|[ :;]/).map((t) => (t.startsWith("0x") ? t.slice(2) : t));
+    if (tokens.filter((t) => /[0-9]/.test(t)).length * 2 < tokens.length) continue;
+    const readings: (string | null)[] = [];
+    if (tokens.every((t) => /^[01]{8}$/.test(t)))
+      readings.push(
+        decodeCodes(
+          tokens.map((t) => Number.parseInt(t, 2)),
+          true,
+        ),
+      );
+    else {
+      if (tokens.every((t) => t.length === 2))
+        readings.push(
+          decodeCodes(
+            tokens.map((t) => Number.parseInt(t, 16)),
+            true,
+          ),
+        );
+      if (tokens.every((t) => /^[0-9]{2,7}$/.test(t))) {
+        const codes = tokens.map((t) => Number.parseInt(t, 10));
+        readings.push(
+          decodeCodes(
+            codes,
+            codes.every((c) => c < 256),
+          ),
+        );
+      }
+    }
+    const decoded = readings.find((r) => r !== null && readsAsEnglish(r, true));
+    if (decoded) put(m.index, m.index + m[0].length, decoded, "byte values");
+  }
+  if (/[.·•][-−–]|[-−–][.·•]/.test(text)) {
+    for (const m of text.matchAll(MORSE_RUN)) {
+      const decoded = decodeMorse(m[0].split(/[ \t]+/));
+      if (decoded !== null) put(m.index, m.index + m[0].length, decoded, "morse", true);
+    }
+  }
+  if (/[\u2801-\u28ff]/.test(text)) {
+    for (const m of text.matchAll(BRAILLE_RUN)) put(m.index, m.index + m[0].length, decodeBraille(m[0]), "braille", true);
+  }
+  for (const m of natoRun >= MIN_NATO ? text.matchAll(NATO_RUN) : []) {
+    let letters = "";
+    for (const w of m[0].toLowerCase().split(/[\s,]+/)) letters += NATO.get(w.replace("-", "")) ?? NATO.get(w) ?? "";
+    put(m.index, m.index + m[0].length, segmentLetters(letters, spelled()), "nato");
+  }
+  revealUuencoded(text, put);
+  revealBase85(text, put);
+}
+
+/** Consecutive uuencoded lines, decoded together. */
+function revealUuencoded(text: string, put: TPut): void {
+  let blockStart = -1;
+  let blockEnd = -1;
+  let bytes: number[] = [];
+  const flush = () => {
+    if (bytes.length >= 12) {
+      const decoded = decodeCodes(bytes, true);
+      if (decoded !== null) put(blockStart, blockEnd, decoded, "uuencode", true);
+    }
+    blockStart = -1;
+    bytes = [];
+  };
+  for (let lineStart = 0; lineStart < text.length; ) {
+    let lineEnd = text.indexOf("\n", lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const first = text.charCodeAt(lineStart);
+    const n = first - 32;
+    const need = Math.ceil(n / 3) * 4 + 1;
+    const line = n >= 1 && n <= 45 && Math.abs(lineEnd - lineStart - need) <= 3 ? decodeUuLine(text.slice(lineStart, lineEnd)) : null;
+    if (line !== null) {
+      if (blockStart < 0) blockStart = lineStart;
+      blockEnd = lineEnd;
+      bytes.push(...line);
+    } else if (blockStart >= 0) flush();
+    lineStart = lineEnd + 1;
+  }
+  if (blockStart >= 0) flush();
+}
+
+/**
+ * Ascii85 and base85 tokens: 16+ characters without whitespace, each a digit of one alphabet, two
+ * or more of them not letters or digits, and no six lower-case letters in a row (an identifier's
+ * word; rare in base85). `indexText` finds them in its pass (a pass of its own would cost as much
+ * again as the check of every other notation).
+ */
+function revealBase85(text: string, put: TPut): void {
+  for (let k = 0; k < base85Count; k += 3) {
+    const start = base85Spans[k]!;
+    const end = base85Spans[k + 1]!;
+    if (otherBefore[end]! - otherBefore[start]! < 2) continue;
+    const token = text.slice(start, end);
+    const kinds = base85Spans[k + 2]!;
+    const decoded = (kinds & ASCII85 ? decodeBase85(token, "ascii85") : null) ?? (kinds & RFC1924 ? decodeBase85(token, "rfc1924") : null);
+    if (decoded !== null) put(start, end, decoded, "base85", true);
+  }
+}
+
+const ASCII85 = 1;
+const RFC1924 = 2;
+/** Per ASCII character: an Ascii85 digit ("!".."u", "z", and "<~ ~>" of the frame), an RFC 1924 digit. */
+const BASE85_KIND = new Uint8Array(128);
+for (let c = 33; c < 127; c++) {
+  BASE85_KIND[c] = (c <= 117 || c === 122 || c === 126 ? ASCII85 : 0) | (`"',./:[\\]`.includes(String.fromCharCode(c)) ? 0 : RFC1924);
+}
+/** Tokens at least this long without whitespace may be Ascii85 or base85. */
+const MIN_BASE85 = 16;
+
+/**
+ * Text hidden by Unicode, before `normalizeText` (features.ts) removes the characters that carry
+ * it: Unicode tag characters (ASCII + U+E0000, four or more in a row: a flag's two to six are not
+ * a message), variation selectors four or more in a row (one follows an emoji or a CJK ideograph;
+ * a run is bytes), "Sneaky Bits" (U+2062/U+2064 as bits), each run replaced by its decoding; and
+ * Zalgo, Latin letters under stacks of combining marks (readable to a person, a new character
+ * n-gram at every letter to a model): a letter under three marks or more, twice in a text (no
+ * language stacks three; Vietnamese, the most, two), and every combining mark after a Latin
+ * letter goes, before NFKC could compose one of them into an accented letter. What holds letters
+ * is a hidden span: hiding it is the attack.
+ */
+export function revealUnicode(text: string): TRevealed {
+  const marks = NON_ASCII.test(text) ? unicodeMarks(text) : 0;
+  const zalgo = (marks & COMBINING) !== 0 && isZalgo(text);
+  if (!zalgo && (marks & CARRIER) === 0) return { text, hidden: [] };
+  const hidden: THiddenText[] = [];
+  if (zalgo) {
+    const marked = text.split("\n").filter((line) => MARKED_LINE.test(line));
+    hidden.push({ encoding: "zalgo", text: marked.join("\n").replace(MARKS_AFTER_LATIN, "$1") });
+    text = text.replace(MARKS_AFTER_LATIN, "$1");
+  }
+  const edits: TEdit[] = [];
+  const put = (start: number, end: number, decoded: string | null, encoding: THiddenEncoding) => {
+    if (decoded === null) return;
+    if (/[a-z]{2}/i.test(decoded)) hidden.push({ encoding, text: decoded });
+    edits.push({ start, end, text: encoding === "unicode tags" ? decoded : ` ${decoded} ` });
+  };
+  for (const m of text.matchAll(TAG_RUN)) {
+    if (text.startsWith(CANCEL_TAG, m.index + m[0].length) && m[0].length <= 14) continue; // a subdivision flag: 🏴 + "gbeng" + cancel
+    let decoded = "";
+    for (let i = 1; i < m[0].length; i += 2) decoded += String.fromCharCode(m[0].charCodeAt(i) - 0xdc00);
+    put(m.index, m.index + m[0].length, decoded, "unicode tags");
+  }
+  for (const m of text.matchAll(SELECTOR_RUN)) {
+    const codePoints = [...m[0]].map((c) => c.codePointAt(0)!);
+    put(m.index, m.index + m[0].length, decodeVariationSelectors(codePoints), "variation selectors");
+  }
+  for (const m of text.matchAll(SNEAKY_RUN)) put(m.index, m.index + m[0].length, decodeSneakyBits(m[0]), "sneaky bits");
+  if (edits.length === 0) return { text, hidden };
+  return { text: applyEdits(text, edits), hidden };
+}
+
+const STACKED = /[A-Za-z][\u0300-\u036f]{3}/g;
+const MARKS_AFTER_LATIN = /([A-Za-z])[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+/g;
+const MARKED_LINE = /[A-Za-z][\u0300-\u036f]/;
+
+function isZalgo(text: string): boolean {
+  STACKED.lastIndex = 0;
+  const twice = STACKED.test(text) && STACKED.test(text);
+  STACKED.lastIndex = 0;
+  return twice;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const COMBINING = 1;
+const CARRIER = 2;
+
+/** Which of Unicode's hiding places a text uses: combining marks (U+0300–036F), carriers of invisible text. One pass. */
+function unicodeMarks(text: string): number {
+  let marks = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x300) continue;
+    if (c <= 0x36f) marks |= COMBINING;
+    else if (c === 0x2062 || c === 0x2064 || (c >= 0xfe00 && c <= 0xfe0f) || c === 0xdb40) marks |= CARRIER;
+  }
+  return marks;
+}
+const TAG_RUN = /(?:\udb40[\udc20-\udc7e]){4,}/g;
+const CANCEL_TAG = "\udb40\udc7f";
+const SELECTOR_RUN = /(?:[\ufe00-\ufe0f]|\udb40[\udd00-\uddef]){4,}/g;
+const SNEAKY_RUN = /[\u2062\u2064][\u2062\u2064\u200b]{7,}/g;
+
+/** `text` with each edit's span replaced by its text (edits that overlap an earlier one are skipped). */
+function applyEdits(text: string, edits: TEdit[]): string {
+  edits.sort((a, b) => a.start - b.start);
+  let out = "";
+  let copied = 0;
+  for (const e of edits) {
+    if (e.start < copied) continue; // inside an earlier edit
+    out += text.slice(copied, e.start) + e.text;
+    copied = e.end;
+  }
+  return out + text.slice(copied);
+}
+
 /** Base64 runs this long with a digit and both cases are data (an image, a key, a token) when they decode to no text. */
 const MIN_BLOB = 40;
 
@@ -391,7 +761,9 @@ export interface TRevealed {
  */
 export function reveal(text: string): TRevealed {
   const hidden: THiddenText[] = [];
-  const edits: { start: number; end: number; text: string }[] = [];
+  const edits: TEdit[] = [];
+  indexText(text);
+  revealNotations(text, hidden, edits);
   // Byte encodings: long runs of the base64 alphabet (hex digits are a part of it), one pass.
   for (let i = 0; i < text.length; ) {
     if (!isBase64Char(text.charCodeAt(i))) {
@@ -401,9 +773,17 @@ export function reveal(text: string): TRevealed {
     const start = i;
     let hex = true;
     for (; i < text.length && isBase64Char(text.charCodeAt(i)); i++) if (hex && !isHexDigit(text.charCodeAt(i))) hex = false;
-    for (let pad = 0; pad < 2 && text.charCodeAt(i) === 61; pad++) i++; // "=" padding
-    if (i - start < MIN_RUN) continue;
+    for (let pad = 0; pad < 6 && text.charCodeAt(i) === 61; pad++) i++; // "=" padding (base32 has up to six)
+    if (i - start < MIN_RUN || (edits.length > 0 && overlaps(edits, start, i))) continue;
     const run = text.slice(start, i);
+    if (!hex && !/[a-z]/.test(run) && /^[A-Z2-7]+=*$/.test(run)) {
+      const decoded = decodeBase32(run);
+      if (decoded !== null) {
+        if (readsAsEnglish(decoded, true)) hidden.push({ encoding: "base32", text: decoded });
+        edits.push({ start, end: i, text: decoded });
+      }
+      continue;
+    }
     if (hex && run.length >= MIN_HEX_RUN) {
       const decoded = decodeHex(run);
       if (decoded !== null && readsAsEnglish(decoded, true)) hidden.push({ encoding: "hex", text: decoded });
@@ -421,12 +801,11 @@ export function reveal(text: string): TRevealed {
   }
   // Letter transforms, on the lines, sentences and quoted strings that are not English as written.
   let budget = LETTER_BUDGET;
-  indexText(text);
   const bounds = segmentsOf(text);
   for (let i = 0; i < bounds.length && budget > 0; i += 2) {
     const start = bounds[i]!;
     const end = bounds[i + 1]!;
-    if (end - start > MAX_SEGMENT || !mayHideLetters(start, end) || edits.some((e) => e.start < end && start < e.end)) continue;
+    if (end - start > MAX_SEGMENT || !mayHideLetters(start, end) || overlaps(edits, start, end)) continue;
     budget -= end - start;
     const readings = letterReadings(text, start, end);
     if (readings.length === 0) continue;
@@ -434,15 +813,7 @@ export function reveal(text: string): TRevealed {
     edits.push({ start, end, text: readings[0]!.text });
   }
   if (edits.length === 0) return { text, hidden };
-  edits.sort((a, b) => a.start - b.start);
-  let out = "";
-  let copied = 0;
-  for (const e of edits) {
-    if (e.start < copied) continue; // inside an earlier edit
-    out += text.slice(copied, e.start) + e.text;
-    copied = e.end;
-  }
-  return { text: out + text.slice(copied), hidden };
+  return { text: applyEdits(text, edits), hidden };
 }
 
 // What a request to the assistant holds: a sentence that opens with an imperative of the kind a
