@@ -256,32 +256,39 @@ function eightBits(bits: string): string {
   return out;
 }
 
-/** Lengths a character's binary digits can have without leading zeros: 6 (" ".."?"), 7 ("@".."~"), 8–16 (U+00A0 up). */
-const BIT_LENGTHS = [7, 6, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+/** The longest character in binary digits without leading zeros: 16 (U+FFFF). */
+const MAX_BITS = 16;
 
+/**
+ * Characters of 6 (" ".."?"), 7 ("@".."~") or 8–16 binary digits (U+00A0 up), each starting with a
+ * 1, cut where the letters make the most sense: letters score 2, other ASCII 1, the rest of
+ * Unicode 0.5. O(bits × 16), with no string per candidate.
+ */
 function variableBits(bits: string): string | null {
   const n = bits.length;
   const score = new Float64Array(n + 1).fill(-1);
   const step = new Int8Array(n + 1);
+  const value = new Int32Array(n + 1);
   score[n] = 0;
   for (let i = n - 1; i >= 0; i--) {
-    if (bits[i] !== "1") continue;
-    for (const l of BIT_LENGTHS) {
-      if (i + l > n || score[i + l]! < 0) continue;
-      const v = Number.parseInt(bits.slice(i, i + l), 2);
+    if (bits.charCodeAt(i) !== 49) continue; // "1"
+    let v = 0;
+    for (let l = 1; l <= MAX_BITS && i + l <= n; l++) {
+      v = (v << 1) | (bits.charCodeAt(i + l - 1) - 48);
+      if (l < 6 || score[i + l]! < 0) continue;
       if (l === 7 ? v > 126 : l >= 8 && v < 0xa0) continue;
-      // Letters are likelier than punctuation, punctuation than the rest of Unicode.
       const letter = (v >= 65 && v <= 90) || (v >= 97 && v <= 122);
       const s = score[i + l]! + (letter ? 2 : l <= 7 ? 1 : 0.5);
       if (s > score[i]!) {
         score[i] = s;
         step[i] = l;
+        value[i] = v;
       }
     }
   }
   if (score[0]! < 0) return null;
   let out = "";
-  for (let i = 0; i < n; i += step[i]!) out += String.fromCodePoint(Number.parseInt(bits.slice(i, i + step[i]!), 2));
+  for (let i = 0; i < n; i += step[i]!) out += String.fromCodePoint(value[i]!);
   return out;
 }
 
