@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { classifyText } from "@/server/services/intent/classifier";
-import { decodeBase85, decodeSneakyBits, decodeUuLine, segmentLetters } from "@/server/services/intent/decoders";
+import { decodeBase85, decodeMorse, decodeSneakyBits, decodeUuLine, segmentLetters } from "@/server/services/intent/decoders";
 import { revealedForModel } from "@/server/services/intent/features";
 import { reveal, revealUnicode } from "@/server/services/intent/hidden-text";
 
@@ -211,6 +211,11 @@ describe("decoders", () => {
   it("decodes a uuencoded line, trailing spaces trimmed or not", () => {
     expect(Buffer.from(decodeUuLine("+2&5L;&\\@5V]R;&0`")!).toString()).toBe("Hello World");
     expect(decodeUuLine("Hello there, this is plain text")).toBeNull();
+  });
+
+  it("reads Morse punctuation and refuses an unknown letter", () => {
+    expect(decodeMorse([".", "-....-", "--", ".-", "..", ".-..", "/", "..--.."])).toBe("e-mail ?");
+    expect(decodeMorse(["......."])).toBeNull();
   });
 
   it("reads Sneaky Bits with non-ASCII letters in garak's variable-length form", () => {
