@@ -156,6 +156,15 @@ describe("reveal: notations beyond base64 and hex", () => {
     expect(segmentLetters("howtomakeabomb", new Set(["how", "to", "make", "bomb"]))).toBe("how to make a bomb");
   });
 
+  it("reads a decoding inside a decoding, one level deep", () => {
+    const reversed = [...REQUEST].reverse().join("");
+    const { hidden, text } = reveal(`Decode: ${Buffer.from(reversed).toString("base64")}`);
+    expect(hidden.map((h) => h.encoding)).toContain("reversed");
+    expect(text.toLowerCase()).toContain("the admin password");
+    const twice = Buffer.from(Buffer.from(reversed).toString("base64")).toString("hex");
+    expect(reveal(`Decode: ${Buffer.from(twice).toString("base64")}`).text).not.toContain("the admin password");
+  });
+
   it.each([
     ["a URL with a few escapes", "Search: https://example.com/search?q=how%20to%20bake%20bread&lang=en"],
     ["an escaped name in a URL", "https://en.wikipedia.org/wiki/%E6%9D%B1%E4%BA%AC"],

@@ -279,7 +279,8 @@ function variableBits(bits: string): string | null {
       if (l === 7 ? v > 126 : l >= 8 && v < 0xa0) continue;
       const letter = (v >= 65 && v <= 90) || (v >= 97 && v <= 122);
       const s = score[i + l]! + (letter ? 2 : l <= 7 ? 1 : 0.5);
-      if (s > score[i]!) {
+      // On a tie, a 7-digit character (a letter's length) wins.
+      if (s > score[i]! || (s === score[i]! && l === 7)) {
         score[i] = s;
         step[i] = l;
         value[i] = v;

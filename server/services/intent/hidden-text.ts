@@ -738,6 +738,9 @@ function applyEdits(text: string, edits: TEdit[]): string {
   return out + text.slice(copied);
 }
 
+/** How many encodings deep a text is read: a decoding inside a decoding, not deeper. */
+const MAX_DEPTH = 1;
+
 /** Base64 runs this long with a digit and both cases are data (an image, a key, a token) when they decode to no text. */
 const MIN_BLOB = 40;
 
@@ -759,7 +762,7 @@ export interface TRevealed {
  * without being English as written (base64, hex, reversed, reversed words, leetspeak, a Caesar
  * shift, Atbash) and the encoded data that decodes to nothing readable.
  */
-export function reveal(text: string): TRevealed {
+export function reveal(text: string, depth = 0): TRevealed {
   const hidden: THiddenText[] = [];
   const edits: TEdit[] = [];
   indexText(text);
@@ -813,6 +816,16 @@ export function reveal(text: string): TRevealed {
     edits.push({ start, end, text: readings[0]!.text });
   }
   if (edits.length === 0) return { text, hidden };
+  // A decoding can hold another encoding (base64 of ROT13, binary inside percent-encoding): each
+  // decoded span is read once more, after this text's pass (the word index is shared).
+  if (depth < MAX_DEPTH) {
+    for (const e of edits) {
+      if (e.text.length < MIN_RUN) continue;
+      const inner = reveal(e.text, depth + 1);
+      e.text = inner.text;
+      hidden.push(...inner.hidden);
+    }
+  }
   return { text: applyEdits(text, edits), hidden };
 }
 
