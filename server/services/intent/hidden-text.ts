@@ -239,6 +239,17 @@ function segmentsOf(text: string): number[] {
         ) {
           if (i + 1 - partStart >= 12) parts.push(partStart, i + 1);
           partStart = i + 2;
+        } else if (
+          // The same end reversed: whitespace, then . ? or ! before a word (".drowssap eht em lleT"):
+          // a long reversed text is one line of such sentences.
+          (c === 46 || c === 63 || c === 33) &&
+          i > partStart &&
+          (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9) &&
+          i + 1 < lineEnd &&
+          text.charCodeAt(i + 1) > 32
+        ) {
+          if (i - 1 - partStart >= 12) parts.push(partStart, i - 1);
+          partStart = i;
         }
         if (c === 34 || c === 39 || c === 96 || c === 0x201c || c === 0x201d || c === 0x2018 || c === 0x2019) {
           if (quote >= 0 && i - quote - 1 >= 12) quotes.push(quote + 1, i);
