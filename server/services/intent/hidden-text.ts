@@ -518,6 +518,37 @@ const CODE_RUNS: { marker: string; pattern: RegExp; bytes: boolean; codes: (run:
 const NUMBER_LIST =
   /(?<![\w.])(?:0x)?[0-9][0-9A-Fa-f]{1,7}(?:, ?|[ :;])(?:(?:0x)?[0-9A-Fa-f]{2,8}(?:, ?|[ :;])){4,}(?:0x)?[0-9A-Fa-f]{2,8}(?![\w.])/g;
 
+/** How many tokens of a number list are decoded to learn whether, and how, it reads as text. */
+const NUMBER_PROBE = 160;
+const NUMBER_READINGS: { token: (t: string) => boolean; decode: (tokens: string[]) => string | null }[] = [
+  {
+    token: (t) => /^[01]{8}$/.test(t),
+    decode: (ts) =>
+      decodeCodes(
+        ts.map((t) => Number.parseInt(t, 2)),
+        true,
+      ),
+  },
+  {
+    token: (t) => t.length === 2,
+    decode: (ts) =>
+      decodeCodes(
+        ts.map((t) => Number.parseInt(t, 16)),
+        true,
+      ),
+  },
+  {
+    token: (t) => /^[0-9]{2,7}$/.test(t),
+    decode: (ts) => {
+      const codes = ts.map((t) => Number.parseInt(t, 10));
+      return decodeCodes(
+        codes,
+        codes.every((c) => c < 256),
+      );
+    },
+  },
+];
+
 // Morse: six or more tokens of dots and dashes, "/" or "|" between words.
 const MORSE_RUN = /(?<!\S)(?:[.\-·•−–]{1,7}|\/|\|)(?:[ \t]+(?:[.\-·•−–]{1,7}|\/|\|)){5,}(?!\S)/g;
 // Braille cells, eight or more with spaces between words.
@@ -558,34 +589,16 @@ function revealNotations(text: string, hidden: THiddenText[], edits: TEdit[]): v
   for (const m of text.matchAll(NUMBER_LIST)) {
     const tokens = m[0].split(/, ?|[ :;]/).map((t) => (t.startsWith("0x") ? t.slice(2) : t));
     if (tokens.filter((t) => /[0-9]/.test(t)).length * 2 < tokens.length) continue;
-    const readings: (string | null)[] = [];
-    if (tokens.every((t) => /^[01]{8}$/.test(t)))
-      readings.push(
-        decodeCodes(
-          tokens.map((t) => Number.parseInt(t, 2)),
-          true,
-        ),
-      );
-    else {
-      if (tokens.every((t) => t.length === 2))
-        readings.push(
-          decodeCodes(
-            tokens.map((t) => Number.parseInt(t, 16)),
-            true,
-          ),
-        );
-      if (tokens.every((t) => /^[0-9]{2,7}$/.test(t))) {
-        const codes = tokens.map((t) => Number.parseInt(t, 10));
-        readings.push(
-          decodeCodes(
-            codes,
-            codes.every((c) => c < 256),
-          ),
-        );
-      }
-    }
-    const decoded = readings.find((r) => r !== null && readsAsEnglish(r, true));
-    if (decoded) put(m.index, m.index + m[0].length, decoded, "byte values");
+    // Which reading makes English of the first tokens decides; only then is the whole list decoded
+    // (a long list of data costs one short probe).
+    const reading = NUMBER_READINGS.find((r) => {
+      const probe = tokens.slice(0, NUMBER_PROBE);
+      if (!probe.every(r.token)) return false;
+      const decoded = r.decode(probe);
+      return decoded !== null && readsAsEnglish(decoded, true);
+    });
+    const decoded = reading && tokens.every(reading.token) ? reading.decode(tokens) : null;
+    if (decoded !== null && readsAsEnglish(decoded, true)) put(m.index, m.index + m[0].length, decoded, "byte values");
   }
   if (/[.·•][-−–]|[-−–][.·•]/.test(text)) {
     for (const m of text.matchAll(MORSE_RUN)) {
