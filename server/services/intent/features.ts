@@ -233,14 +233,15 @@ export function normalizeText(text: string): string {
  * Unicode revealed (`revealUnicode`: ASCII in tag characters, variation selectors or Sneaky Bits,
  * before normalising removes them; Zalgo's stacked marks), normalised (cut first so a huge input
  * costs no more than 8,000 characters of work; cut again because NFKC can lengthen a text), then
- * with what is hidden in an encoding decoded and encoded data that is no text left out (`reveal`, hidden-text.ts; decoding shortens or keeps a span's length, but
- * lower-casing a decoded span can lengthen it by a character, "İ" → "i̇", hence the last cut).
- * `hidden` lists the decoded spans.
+ * with what is hidden in an encoding decoded and encoded data that is no text left out (`reveal`,
+ * hidden-text.ts; decoding shortens or keeps a span's length, but lower-casing a decoded span can
+ * lengthen it by a character, "İ" → "i̇", hence the last cut). `hidden` lists the decoded spans,
+ * those Unicode hid first.
  */
 export function revealedForModel(raw: string): TRevealed {
-  const invisible = revealUnicode(truncate(raw));
-  const revealed = reveal(truncate(normalizeText(invisible.text)));
-  if (invisible.hidden.length > 0) revealed.hidden.unshift(...invisible.hidden);
+  const unicode = revealUnicode(truncate(raw));
+  const revealed = reveal(truncate(normalizeText(unicode.text)));
+  if (unicode.hidden.length > 0) revealed.hidden.unshift(...unicode.hidden);
   return revealed.text.length > MAX_CHARS ? { ...revealed, text: truncate(revealed.text) } : revealed;
 }
 

@@ -5,8 +5,11 @@
 // decoded text reads as English and the span as written does not: a word of another language or
 // a line of code is left alone. Encoded data that decodes to no text (an image, a hash, a key) is
 // left out: as written it looks like the token soup of an optimised suffix. The classifier scores
-// what was revealed (features.ts, `revealedForModel`). No network, no model: a few passes over the
-// text (p99 figures in the model card).
+// what was revealed (features.ts, `revealedForModel`). Besides these, the other notations of
+// decoders.ts (base32, base85, uuencode, Morse, Braille, NATO, character codes, byte lists) are
+// found by `revealNotations`, and text hidden by Unicode (tags, variation selectors, Sneaky Bits,
+// Zalgo) by `revealUnicode` before normalising; a decoded span is read once more. No network, no
+// model: a few passes over the text (p99 figures in the model card).
 
 import {
   decodeBase32,
@@ -784,7 +787,8 @@ export interface TRevealed {
 /**
  * Finds, in `text` (normalised and truncated, see features.ts), the spans that decode to English
  * without being English as written (base64, hex, reversed, reversed words, leetspeak, a Caesar
- * shift, Atbash) and the encoded data that decodes to nothing readable.
+ * shift, Atbash, and the notations of `revealNotations`) and the encoded data that decodes to
+ * nothing readable; at `depth` 0 each decoding is read once more.
  */
 export function reveal(text: string, depth = 0): TRevealed {
   const hidden: THiddenText[] = [];
