@@ -441,8 +441,31 @@ for (let c = 65; c <= 90; c++) ASCII_SYMBOL[c] = 27;
 for (let c = 48; c <= 57; c++) ASCII_SYMBOL[c] = 28;
 for (let k = 0; k < LM_PUNCT.length; k++) ASCII_SYMBOL[LM_PUNCT.charCodeAt(k)] = 29 + k;
 
+// Latin letters with diacritics are their base letter to the LM ("ệ" is "e", "Ł" an upper-case
+// letter): as "another letter" they made fluent Vietnamese, Polish or Czech cost as many bits as
+// an optimised suffix's token soup, and the suffix head flagged ordinary messages in them. Latin-1,
+// Latin Extended-A and -B, and Latin Extended Additional (Vietnamese), folded by NFD; the letters
+// NFD leaves alone (đ, ł, ø, ß, æ, œ, ı, ð, þ) by hand.
+const LATIN_FOLD_END = 0x1f00;
+const LATIN_FOLD = new Uint8Array(LATIN_FOLD_END);
+const foldLatin = (c: number, base: string) => {
+  const b = base.charCodeAt(0);
+  if (b >= 97 && b <= 122) LATIN_FOLD[c] = ASCII_SYMBOL[b]!;
+  else if (b >= 65 && b <= 90) LATIN_FOLD[c] = 27;
+};
+for (const [from, to] of [
+  [0xc0, 0x24f],
+  [0x1e00, 0x1eff],
+]) {
+  for (let c = from!; c <= to!; c++) foldLatin(c, String.fromCharCode(c).normalize("NFD"));
+}
+for (const [letter, base] of Object.entries({ đ: "d", Đ: "D", ł: "l", Ł: "L", ø: "o", Ø: "O", ß: "s", æ: "a", Æ: "A", œ: "o", Œ: "O", ı: "i", ð: "d", Ð: "D", þ: "t", Þ: "T" })) {
+  foldLatin(letter.charCodeAt(0), base);
+}
+
 function lmSymbol(c: number): number {
   if (c < 128) return ASCII_SYMBOL[c];
+  if (c < LATIN_FOLD_END && LATIN_FOLD[c] !== 0) return LATIN_FOLD[c]!;
   if (isSpace(c)) return 0;
   return isWordChar(c) ? 61 : 62;
 }
