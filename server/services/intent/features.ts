@@ -459,7 +459,24 @@ for (const [from, to] of [
 ]) {
   for (let c = from!; c <= to!; c++) foldLatin(c, String.fromCharCode(c).normalize("NFD"));
 }
-for (const [letter, base] of Object.entries({ đ: "d", Đ: "D", ł: "l", Ł: "L", ø: "o", Ø: "O", ß: "s", æ: "a", Æ: "A", œ: "o", Œ: "O", ı: "i", ð: "d", Ð: "D", þ: "t", Þ: "T" })) {
+for (const [letter, base] of Object.entries({
+  đ: "d",
+  Đ: "D",
+  ł: "l",
+  Ł: "L",
+  ø: "o",
+  Ø: "O",
+  ß: "s",
+  æ: "a",
+  Æ: "A",
+  œ: "o",
+  Œ: "O",
+  ı: "i",
+  ð: "d",
+  Ð: "D",
+  þ: "t",
+  Þ: "T",
+})) {
   foldLatin(letter.charCodeAt(0), base);
 }
 
