@@ -35,7 +35,8 @@ const base32 = (s: string) => {
   for (let i = 0; i < bits.length; i += 5) out += alphabet[Number.parseInt(bits.slice(i, i + 5).padEnd(5, "0"), 2)];
   return out.padEnd(Math.ceil(out.length / 8) * 8, "=");
 };
-const ascii85 = (s: string) => {
+// Base85 in groups of five digits for four bytes; Ascii85 framed in <~ ~>.
+const base85 = (s: string, digit: (v: number) => string) => {
   const b = bytes(s);
   let out = "";
   for (let i = 0; i < b.length; i += 4) {
@@ -44,13 +45,16 @@ const ascii85 = (s: string) => {
     for (let k = 0; k < 4; k++) v = v * 256 + (b[i + k] ?? 0);
     const digits: string[] = [];
     for (let k = 0; k < 5; k++) {
-      digits.unshift(String.fromCharCode(33 + (v % 85)));
+      digits.unshift(digit(v % 85));
       v = Math.floor(v / 85);
     }
     out += digits.slice(0, n + 1).join("");
   }
-  return `<~${out}~>`;
+  return out;
 };
+const ascii85 = (s: string) => `<~${base85(s, (d) => String.fromCharCode(33 + d))}~>`;
+const RFC1924 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~";
+const rfc1924 = (s: string) => base85(s, (d) => RFC1924[d]!);
 const uuencode = (s: string) => {
   const b = bytes(s);
   const lines: string[] = [];
@@ -277,21 +281,3 @@ describe("classifyText: requests hidden in the new notations", () => {
     }
   });
 });
-
-function rfc1924(s: string): string {
-  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~";
-  const b = bytes(s);
-  let out = "";
-  for (let i = 0; i < b.length; i += 4) {
-    const n = Math.min(4, b.length - i);
-    let v = 0;
-    for (let k = 0; k < 4; k++) v = v * 256 + (b[i + k] ?? 0);
-    const digits: string[] = [];
-    for (let k = 0; k < 5; k++) {
-      digits.unshift(alphabet[v % 85]!);
-      v = Math.floor(v / 85);
-    }
-    out += digits.slice(0, n + 1).join("");
-  }
-  return out;
-}

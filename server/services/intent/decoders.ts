@@ -11,8 +11,9 @@ export function printable(text: string): boolean {
   return !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]/.test(text);
 }
 
-function utf8(bytes: number[]): string | null {
-  const text = Buffer.from(bytes).toString("utf8");
+/** Bytes as UTF-8 text, or null when that text is not printable. */
+export function utf8(bytes: number[] | Buffer): string | null {
+  const text = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes)).toString("utf8");
   return printable(text) ? text : null;
 }
 

@@ -21,8 +21,8 @@ import {
   decodeUuLine,
   decodeVariationSelectors,
   NATO,
-  printable,
   segmentLetters,
+  utf8,
 } from "./decoders";
 import { FNV_OFFSET, FNV_PRIME, fnvWord } from "./fnv";
 import { HARM_WORDS } from "./lexicon";
@@ -182,14 +182,11 @@ function looksLikePath(run: string): boolean {
 }
 
 function decodeBase64(run: string): string | null {
-  const bytes = Buffer.from(run.replace(/-/g, "+").replace(/_/g, "/"), "base64");
-  const text = bytes.toString("utf8");
-  return printable(text) ? text : null;
+  return utf8(Buffer.from(run.replace(/-/g, "+").replace(/_/g, "/"), "base64"));
 }
 
 function decodeHex(run: string): string | null {
-  const text = Buffer.from(run.slice(0, run.length - (run.length % 2)), "hex").toString("utf8");
-  return printable(text) ? text : null;
+  return utf8(Buffer.from(run.slice(0, run.length - (run.length % 2)), "hex"));
 }
 
 function shiftLetters(text: string, k: number): string {
@@ -467,6 +464,13 @@ const spelled = () =>
     ),
   ]));
 
+/** The hex numbers after each `marker` of a run ("%49%67" → [0x49, 0x67]). */
+const hexAfter = (marker: string) => (run: string) =>
+  run
+    .split(marker)
+    .slice(1)
+    .map((h) => Number.parseInt(h, 16));
+
 // Text written as character codes, four or more in a row in one notation: %XX (UTF-8 bytes),
 // &#NN; and &#xNN; (code points), \uXXXX (UTF-16 units), \xXX (bytes). A single %20 or &#39; in a
 // URL or a page is not a run.
@@ -475,11 +479,7 @@ const CODE_RUNS: { marker: string; pattern: RegExp; bytes: boolean; codes: (run:
     marker: "%",
     pattern: /(?:%[0-9A-Fa-f]{2}){4,}/g,
     bytes: true,
-    codes: (r) =>
-      r
-        .split("%")
-        .slice(1)
-        .map((h) => Number.parseInt(h, 16)),
+    codes: hexAfter("%"),
   },
   {
     marker: "&#",
@@ -495,21 +495,13 @@ const CODE_RUNS: { marker: string; pattern: RegExp; bytes: boolean; codes: (run:
     marker: "\\u",
     pattern: /(?:\\u[0-9A-Fa-f]{4}){4,}/g,
     bytes: false,
-    codes: (r) =>
-      r
-        .split("\\u")
-        .slice(1)
-        .map((h) => Number.parseInt(h, 16)),
+    codes: hexAfter("\\u"),
   },
   {
     marker: "\\x",
     pattern: /(?:\\x[0-9A-Fa-f]{2}){4,}/g,
     bytes: true,
-    codes: (r) =>
-      r
-        .split("\\x")
-        .slice(1)
-        .map((h) => Number.parseInt(h, 16)),
+    codes: hexAfter("\\x"),
   },
 ];
 
