@@ -60,7 +60,9 @@ function log(line = "") {
 }
 
 function modelJsonOf(ex: TExamples, indices: number[], charLm: Uint8Array, sentimentFrom?: TIntentModelJson): TIntentModelJson {
+  // The suffix head reads every training row; the main models not those only the LM and the head read.
   const suffix = process.env.INTENT_NO_HEAD ? undefined : fitSuffixHead(ex, indices);
+  indices = indices.filter((i) => !ex.rows[i].lmAndHeadsOnly);
   return {
     version: 2,
     features: { hashBits: HASH_BITS, maxChars: MAX_CHARS, windowChars: WINDOW_CHARS },
@@ -105,17 +107,22 @@ const candidateFiles = args.includes("--with-candidates")
       .filter((f) => f.endsWith(".jsonl") && !(process.env.INTENT_SKIP_EXTERNAL ?? "").split(",").includes(f))
       .sort()
   : [];
-const rows = dedupe([
+const allRows = dedupe([
   ...readJsonl(sharedFile),
   ...readJsonl(path.join(root, "data/intent/hand-written.jsonl")),
   ...readJsonl(path.join(root, "data/intent/templated.jsonl")),
   ...externalFiles.flatMap((f) => readJsonl(path.join(externalDir, f))),
   ...candidateFiles.flatMap((f) => readJsonl(path.join(candidatesDir, f))),
 ]);
-log(`intent: ${rows.length} rows`);
+// Rows only the character LM and the suffix head read (TRow.lmAndHeadsOnly) go last, always on the
+// training side: the other rows, their indices and the random split are what they are without them.
+const mainRows = allRows.filter((r) => !r.lmAndHeadsOnly);
+const rows = [...mainRows, ...allRows.filter((r) => r.lmAndHeadsOnly)];
+log(`intent: ${rows.length} rows (${rows.length - mainRows.length} read only by the character LM and the suffix head)`);
 for (const [key, rs] of rowsByGroupLabel(rows)) log(`  ${String(rs.length).padStart(5)}  ${key}`);
-const { train, test } = stratifiedSplit(rows, TEST_FRACTION, SPLIT_SEED);
-const testRows = test.map((i) => rows[i]);
+const split = stratifiedSplit(mainRows, TEST_FRACTION, SPLIT_SEED);
+const train = [...split.train, ...rows.flatMap((_, i) => (i >= mainRows.length ? [i] : []))];
+const testRows = split.test.map((i) => rows[i]);
 /** The character LM and the examples scored with it, for a model trained on `indices`. */
 function examplesFor(indices: number[]): { ex: TExamples; lm: Uint8Array } {
   const lms = charLms(rows, indices);

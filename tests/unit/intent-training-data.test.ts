@@ -3,6 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { readJsonl } from "@/scripts/intent/training/data";
 import { thresholdAtWeightedFpr } from "@/scripts/intent/training/metrics";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -78,6 +79,18 @@ describe("intent data", () => {
         expect(r.text.length, file).toBeLessThanOrEqual(8000);
       }
     }
+  });
+
+  it("keeps the other-language rows to the character LM and the suffix head, and refuses an unknown scope", () => {
+    const file = path.join(root, "data/intent/external/safe-common-voice.jsonl");
+    const rows = readJsonl(file);
+    expect(rows.length).toBeGreaterThan(500);
+    expect(rows.every((r) => r.lmAndHeadsOnly === true && r.label === "safe")).toBe(true);
+    // Every other training file feeds the main models.
+    for (const f of trainingFiles.filter((x) => x !== file)) expect(readJsonl(f).some((r) => r.lmAndHeadsOnly)).toBe(false);
+    const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intent-")), "bad.jsonl");
+    fs.writeFileSync(bad, `${JSON.stringify({ text: "hola", label: "safe", source: "x:y", only: "main-model" })}\n`);
+    expect(() => readJsonl(bad)).toThrow(/unknown "only": main-model/);
   });
 });
 

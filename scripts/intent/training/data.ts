@@ -9,6 +9,14 @@ export interface TRow {
   group: string;
   /** For injections spliced into a long benign text: the inserted span. */
   injection?: string;
+  /**
+   * Benign text read only by the character LM and the suffix head (`"only": "lm-and-suffix-heads"`
+   * in the file): text in other languages, there so that the LM knows their letters and the head does
+   * not take them for an optimised suffix; kept out of the main models, their thresholds and the
+   * random split, which a source of easy negatives would tilt (the jailbreak threshold is set on the
+   * false-positive rate averaged over sources: one more source at 0% lowers it).
+   */
+  lmAndHeadsOnly?: boolean;
 }
 
 export function mulberry32(seed: number): () => number {
@@ -48,13 +56,21 @@ export function readJsonl(file: string): TRow[] {
     .split("\n")
     .filter((l) => l.trim())
     .map((l) => {
-      const r = JSON.parse(l) as { text: string; label: string; source?: string; injection?: string; collection?: string };
+      const r = JSON.parse(l) as { text: string; label: string; source?: string; injection?: string; collection?: string; only?: string };
       const label = r.label === "neutral" ? "safe" : r.label;
       const source = r.source ?? "unknown";
       // `collection`: rows gathered from many small sources that count as one (e.g. the READMEs of 23
       // npm security packages), so they are weighed and held out as one source, not 23.
       const group = r.collection ?? sourceGroup(source);
-      return { text: r.text, label, source, group, ...(r.injection ? { injection: r.injection } : {}) };
+      if (r.only !== undefined && r.only !== "lm-and-suffix-heads") throw new Error(`${file}: unknown "only": ${r.only}`);
+      return {
+        text: r.text,
+        label,
+        source,
+        group,
+        ...(r.injection ? { injection: r.injection } : {}),
+        ...(r.only ? { lmAndHeadsOnly: true } : {}),
+      };
     });
 }
 

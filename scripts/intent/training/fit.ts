@@ -259,8 +259,8 @@ function trainHead(ex: TExamples, indices: number[]): TFloatModel {
 
 /**
  * The optimised-suffix head on `indices` (none when they hold no suffix attack), its threshold
- * at HEAD_FPR averaged over sources on out-of-fold non-jailbreak rows: it adds to the main model's
- * false positives, so it gets a small share.
+ * at HEAD_FPR averaged over sources on out-of-fold non-jailbreak rows (not those only the LM and
+ * this head read): it adds to the main model's false positives, so it gets a small share.
  */
 export function fitSuffixHead(ex: TExamples, indices: number[], seed = 3): { bias: number; dense: number[] } | undefined {
   if (!indices.some((i) => isSuffixAttack(ex.rows[i]))) return undefined;
@@ -273,7 +273,9 @@ export function fitSuffixHead(ex: TExamples, indices: number[], seed = 3): { bia
       folds.flatMap((x, j) => (j === f ? [] : x)),
     );
     for (const i of fold) {
-      if (ex.rows[i].label === "jailbreak") continue;
+      // Rows only the LM and this head read teach it, but do not set its threshold: a source of easy
+      // negatives would lower the false-positive rate averaged over sources, and the threshold with it.
+      if (ex.rows[i].label === "jailbreak" || ex.rows[i].lmAndHeadsOnly) continue;
       neg.push(floatScore(m, ex.head[i]));
       negGroup.push(ex.rows[i].group);
     }
