@@ -757,6 +757,36 @@ function applyEdits(text: string, edits: TEdit[]): string {
   return out + text.slice(copied);
 }
 
+/**
+ * Decoded JSON (a token's header and claims, an encoded config) as a reader takes it in: its keys
+ * and values, space-separated, without the quotes, colons and braces, which read as an optimised
+ * suffix's token soup ("{"alg":"HS256","typ":"JWT"}" → "alg HS256 typ JWT"). A request hidden in a
+ * JSON string is still read (and the decoded text is checked for one as it was). Null when the text
+ * is not a JSON object or array.
+ */
+function jsonWords(text: string): string | null {
+  const t = text.trim();
+  if (!(t.startsWith("{") && t.endsWith("}")) && !(t.startsWith("[") && t.endsWith("]"))) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(t);
+  } catch {
+    return null;
+  }
+  const words: string[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v !== null && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        words.push(k);
+        walk(x);
+      }
+    } else if (v !== null) words.push(String(v));
+  };
+  walk(value);
+  return words.join(" ");
+}
+
 /** How many encodings deep a text is read: a decoding inside a decoding, not deeper. */
 const MAX_DEPTH = 1;
 
@@ -817,7 +847,7 @@ export function reveal(text: string, depth = 0): TRevealed {
     const decoded = decodeBase64(run);
     if (decoded !== null) {
       if (readsAsEnglish(decoded, true)) hidden.push({ encoding: "base64", text: decoded });
-      edits.push({ start, end: i, text: decoded });
+      edits.push({ start, end: i, text: jsonWords(decoded) ?? decoded });
     } else if (run.length >= MIN_BLOB && /[0-9]/.test(run) && /[A-Z]/.test(run)) {
       edits.push({ start, end: i, text: " " });
     }
