@@ -7,11 +7,11 @@
 // ones — clean, so every result within the budget is read), and the heap the decoded model takes.
 import fs from "node:fs";
 import path from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
 import { classifyText } from "@/server/services/intent/classifier";
 import { classifyCheckContent } from "@/server/services/intent/fast-labels";
 import { fmt, percentile } from "./lib";
-import v8 from "node:v8";
-import vm from "node:vm";
 
 const root = path.resolve(__dirname, "..");
 const KEYWORDS =

@@ -88,9 +88,11 @@ describe("intent data", () => {
     expect(rows.every((r) => r.lmAndHeadsOnly === true && r.label === "safe")).toBe(true);
     // Every other training file feeds the main models.
     for (const f of trainingFiles.filter((x) => x !== file)) expect(readJsonl(f).some((r) => r.lmAndHeadsOnly)).toBe(false);
-    const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "intent-")), "bad.jsonl");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "intent-"));
+    const bad = path.join(dir, "bad.jsonl");
     fs.writeFileSync(bad, `${JSON.stringify({ text: "hola", label: "safe", source: "x:y", only: "main-model" })}\n`);
     expect(() => readJsonl(bad)).toThrow(/unknown "only": main-model/);
+    fs.rmSync(dir, { recursive: true });
   });
 });
 
