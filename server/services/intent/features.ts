@@ -29,6 +29,11 @@ import { FNV_OFFSET, FNV_PRIME, fnvWord } from "./fnv";
 import { reveal, revealUnicode, type TRevealed } from "./hidden-text";
 import { HARM_WORDS } from "./lexicon";
 
+// Local copies of fnv.ts's constants: in CommonJS output (tsx, bundles that do not hoist modules) an
+// imported binding is read through a getter, and these are read for every character of a text.
+const OFFSET = FNV_OFFSET;
+const PRIME = FNV_PRIME;
+
 export const HASH_BITS = 18;
 export const DENSE_FEATURES = [
   "upperRatio",
@@ -303,7 +308,7 @@ export function prepareText(original: string, lm?: Uint8Array | null): void {
   nWords = 0;
   nChars = 0;
 
-  let word = FNV_OFFSET;
+  let word = OFFSET;
   let inWord = false;
   let harm = 0;
   let frame = 0;
@@ -312,7 +317,7 @@ export function prepareText(original: string, lm?: Uint8Array | null): void {
   for (let i = 0; i <= text.length; i++) {
     const c = i < text.length ? text.charCodeAt(i) : 32;
     if (isWordChar(c)) {
-      word = Math.imul(word ^ c, FNV_PRIME);
+      word = Math.imul(word ^ c, PRIME);
       inWord = true;
     } else if (inWord) {
       if (HARM.has(word)) harm++;
@@ -325,7 +330,7 @@ export function prepareText(original: string, lm?: Uint8Array | null): void {
       }
       prev = word;
       hasPrev = true;
-      word = FNV_OFFSET;
+      word = OFFSET;
       inWord = false;
     }
   }
@@ -347,18 +352,18 @@ export function prepareText(original: string, lm?: Uint8Array | null): void {
     } else lastSpace = false;
     seen++;
     const at = Math.min(i, text.length - 1);
-    let h = Math.imul(FNV_OFFSET ^ c, FNV_PRIME);
-    h = Math.imul(h ^ r0, FNV_PRIME);
+    let h = Math.imul(OFFSET ^ c, PRIME);
+    h = Math.imul(h ^ r0, PRIME);
     if (seen >= 3) {
-      h = Math.imul(h ^ r1, FNV_PRIME);
+      h = Math.imul(h ^ r1, PRIME);
       charBucket[nChars] = bucketOf(h ^ SEED_CHAR[3]);
       charPos[nChars++] = at;
       if (seen >= 4) {
-        h = Math.imul(h ^ r2, FNV_PRIME);
+        h = Math.imul(h ^ r2, PRIME);
         charBucket[nChars] = bucketOf(h ^ SEED_CHAR[4]);
         charPos[nChars++] = at;
         if (seen >= 5) {
-          h = Math.imul(h ^ r3, FNV_PRIME);
+          h = Math.imul(h ^ r3, PRIME);
           charBucket[nChars] = bucketOf(h ^ SEED_CHAR[5]);
           charPos[nChars++] = at;
         }

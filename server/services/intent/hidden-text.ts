@@ -27,6 +27,11 @@ import {
 import { FNV_OFFSET, FNV_PRIME, fnvWord } from "./fnv";
 import { HARM_WORDS } from "./lexicon";
 
+// Local copies of fnv.ts's constants: in CommonJS output (tsx, bundles that do not hoist modules) an
+// imported binding is read through a getter, and these are read for every character of a text.
+const OFFSET = FNV_OFFSET;
+const PRIME = FNV_PRIME;
+
 /** How a span was hidden. */
 export type THiddenEncoding =
   | "base64"
@@ -312,7 +317,7 @@ function indexText(text: string): void {
   let words = 0;
   let common = 0;
   let length = 0; // of the word being read
-  let hash = FNV_OFFSET;
+  let hash = OFFSET;
   const wordyAt = wordyBefore;
   const otherAt = otherBefore;
   const wordsAt = wordsBefore;
@@ -336,7 +341,7 @@ function indexText(text: string): void {
     if (c >= 65 && c <= 90) c += 32;
     const letter = (c >= 97 && c <= 122) || c === 39;
     if (letter) {
-      hash = Math.imul(hash ^ c, FNV_PRIME);
+      hash = Math.imul(hash ^ c, PRIME);
       length++;
     } else if (length > 0) {
       if (length >= 2) {
@@ -347,7 +352,7 @@ function indexText(text: string): void {
         wordBits[words++] = bits;
       }
       length = 0;
-      hash = FNV_OFFSET;
+      hash = OFFSET;
     }
     if (letter || (c >= 48 && c <= 57)) wordy++;
     else if (c !== 32 && c !== 9) other++;
