@@ -89,6 +89,13 @@ async function samlLogin(page: Page, email: string, groups: string) {
 }
 
 /** A browser with no cookies of ours or the IdP's: a colleague on their own machine. */
+/**
+ * Settings' single sign-on card, in the page's main region. The workspace pages stream behind a
+ * loading fallback: until React swaps the streamed page in, its markup also sits in a hidden
+ * element at the end of the body, so a bare `#sso` can match two cards and fail strict mode.
+ */
+const ssoCard = (page: Page) => page.getByRole("main").locator("#sso");
+
 async function freshPage(browser: Browser) {
   const context = await browser.newContext({ baseURL: E2E_BASE_URL });
   return context.newPage();
@@ -105,7 +112,7 @@ test("OpenID Connect: configure, test, enforce; a colleague joins as their group
   await test.step("the owner configures OpenID Connect in Settings", async () => {
     await signIn(page, owner.email, PASSWORD);
     await page.goto(`/w/${owner.workspaceId}/settings#sso`);
-    const card = page.locator("#sso");
+    const card = ssoCard(page);
     await expect(card.getByText("Not configured")).toBeVisible();
     await expect(card.getByText(`${E2E_BASE_URL}/api/sso/oidc/callback`)).toBeVisible();
     await card.getByLabel("E-mail domains").fill(domain);
@@ -127,7 +134,7 @@ test("OpenID Connect: configure, test, enforce; a colleague joins as their group
     const test = page.getByTestId("sso-test");
     await expect(test).toContainText(`tester@${domain} with groups (none) would join as viewer`);
     await page.getByRole("switch", { name: "Enforce single sign-on" }).click();
-    await expect(page.locator("#sso").getByText("Enforced", { exact: true })).toBeVisible();
+    await expect(ssoCard(page).getByText("Enforced", { exact: true })).toBeVisible();
     await shot(page, "sso-oidc-2-tested-enforced");
   });
 
@@ -181,7 +188,7 @@ test("SAML 2.0: metadata pasted, tested, enforced; a colleague joins with their 
   await test.step("the owner pastes the IdP's metadata", async () => {
     await signIn(page, owner.email, PASSWORD);
     await page.goto(`/w/${owner.workspaceId}/settings#sso`);
-    const card = page.locator("#sso");
+    const card = ssoCard(page);
     await card.getByLabel("Protocol").selectOption("saml");
     await card.getByLabel("E-mail domains").fill(domain);
     await card.getByLabel("IdP metadata XML").fill(saml.metadataXml);
@@ -199,7 +206,7 @@ test("SAML 2.0: metadata pasted, tested, enforced; a colleague joins with their 
     await page.waitForURL(`**/w/${owner.workspaceId}/settings?sso=tested#sso`);
     await expect(page.getByTestId("sso-test")).toContainText(`tester@${domain} with groups eng would join as developer`);
     await page.getByRole("switch", { name: "Enforce single sign-on" }).click();
-    await expect(page.locator("#sso").getByText("Enforced", { exact: true })).toBeVisible();
+    await expect(ssoCard(page).getByText("Enforced", { exact: true })).toBeVisible();
     await shot(page, "sso-saml-2-tested-enforced");
   });
 
