@@ -771,7 +771,7 @@ function applyEdits(text: string, edits: TEdit[]): string {
  */
 function jsonWords(text: string): string | null {
   const t = text.trim();
-  if (!(t.startsWith("{") && t.endsWith("}")) && !(t.startsWith("[") && t.endsWith("]"))) return null;
+  if (t.length < 2 || !((t[0] === "{" && t.endsWith("}")) || (t[0] === "[" && t.endsWith("]")))) return null;
   let value: unknown;
   try {
     value = JSON.parse(t);
@@ -852,7 +852,7 @@ export function reveal(text: string, depth = 0): TRevealed {
     const decoded = decodeBase64(run);
     if (decoded !== null) {
       if (readsAsEnglish(decoded, true)) hidden.push({ encoding: "base64", text: decoded });
-      edits.push({ start, end: i, text: jsonWords(decoded) ?? decoded });
+      edits.push({ start, end: i, text: decoded });
     } else if (run.length >= MIN_BLOB && /[0-9]/.test(run) && /[A-Z]/.test(run)) {
       edits.push({ start, end: i, text: " " });
     }
@@ -871,6 +871,8 @@ export function reveal(text: string, depth = 0): TRevealed {
     edits.push({ start, end, text: readings[0]!.text });
   }
   if (edits.length === 0) return { text, hidden };
+  // Whatever decoded to JSON (base64, hex, base32, character codes…) is read as its words.
+  for (const e of edits) e.text = jsonWords(e.text) ?? e.text;
   // A decoding can hold another encoding (base64 of ROT13, binary inside percent-encoding): each
   // decoded span is read once more, after this text's pass (the word index is shared).
   if (depth < MAX_DEPTH) {
