@@ -62,14 +62,14 @@ function log(line = "") {
 function modelJsonOf(ex: TExamples, indices: number[], charLm: Uint8Array, sentimentFrom?: TIntentModelJson): TIntentModelJson {
   // The suffix head reads every training row; the main models not those only the LM and the head read.
   const suffix = process.env.INTENT_NO_HEAD ? undefined : fitSuffixHead(ex, indices);
-  indices = indices.filter((i) => !ex.rows[i].lmAndHeadsOnly);
+  const main = indices.filter((i) => !ex.rows[i].lmAndHeadsOnly);
   return {
     version: 2,
     features: { hashBits: HASH_BITS, maxChars: MAX_CHARS, windowChars: WINDOW_CHARS },
     models: {
-      jailbreak: encode(fitJailbreak(ex, indices)),
-      frustration: sentimentFrom?.models.frustration ?? encode(fitSentiment(ex, indices, "frustration")),
-      win: sentimentFrom?.models.win ?? encode(fitSentiment(ex, indices, "win")),
+      jailbreak: encode(fitJailbreak(ex, main)),
+      frustration: sentimentFrom?.models.frustration ?? encode(fitSentiment(ex, main, "frustration")),
+      win: sentimentFrom?.models.win ?? encode(fitSentiment(ex, main, "win")),
     },
     charLm: bytesToBase64(charLm),
     ...(suffix ? { suffix } : {}),

@@ -88,7 +88,6 @@ async function samlLogin(page: Page, email: string, groups: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-/** A browser with no cookies of ours or the IdP's: a colleague on their own machine. */
 /**
  * Settings' single sign-on card, in the page's main region. The workspace pages stream behind a
  * loading fallback: until React swaps the streamed page in, its markup also sits in a hidden
@@ -96,6 +95,7 @@ async function samlLogin(page: Page, email: string, groups: string) {
  */
 const ssoCard = (page: Page) => page.getByRole("main").locator("#sso");
 
+/** A browser with no cookies of ours or the IdP's: a colleague on their own machine. */
 async function freshPage(browser: Browser) {
   const context = await browser.newContext({ baseURL: E2E_BASE_URL });
   return context.newPage();
