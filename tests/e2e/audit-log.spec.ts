@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { signUpWithKey } from "../helpers/session";
-import { shot, signIn, withSmtpReceiver } from "../helpers/e2e";
+import { shot, signIn, withSmtpReceiver, expect, test } from "../helpers/e2e";
 
 /**
  * The audit log as a person reads it, in a workspace of its own: changes made with an API key and

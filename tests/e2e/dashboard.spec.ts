@@ -1,7 +1,7 @@
-import { expect, test, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
 import { E2E_SMTP_PORT } from "../../playwright.config";
 import { mailText, startSmtpServer } from "../helpers/receivers";
-import { nav, shot } from "../helpers/e2e";
+import { awaitingStreamedParts, expect, nav, shot, test } from "../helpers/e2e";
 
 /**
  * The dashboard as a person uses it, in Debian's Chromium against the built app:
@@ -240,7 +240,7 @@ test("sign up, send traffic, see it, limit a user, lift it, block and unblock", 
     await shot(page, "settings");
 
     const context = await browser.newContext();
-    const vp = await context.newPage();
+    const vp = awaitingStreamedParts(await context.newPage());
     await vp.goto(link);
     await expect(vp.getByRole("heading", { name: "Join E2E Robots" })).toBeVisible();
     await vp.getByRole("link", { name: "Create an account" }).click();

@@ -1,5 +1,4 @@
-import { expect, test } from "@playwright/test";
-import { SHOTS, withSmtpReceiver } from "../helpers/e2e";
+import { SHOTS, withSmtpReceiver, expect, test } from "../helpers/e2e";
 import { mailText } from "../helpers/receivers";
 
 // playwright.config.ts sets TOKENIST_SALES_EMAIL: enquiries are mailed to the spec's SMTP receiver.

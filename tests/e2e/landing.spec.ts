@@ -1,5 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { E2E_API_KEY } from "../../playwright.config";
+import { expect, test } from "../helpers/e2e";
 
 test("landing page renders and the SDK door answers with the headless key", async ({ page, request }) => {
   await page.goto("/");

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "../helpers/e2e";
 
 test("the landing page presents the product, the SDK flow, REST and the plans", async ({ page }) => {
   await page.goto("/");

@@ -1,6 +1,5 @@
-import { expect, test } from "@playwright/test";
 import { mailText } from "../helpers/receivers";
-import { nav, shot, signIn, withSmtpReceiver } from "../helpers/e2e";
+import { nav, shot, signIn, withSmtpReceiver, expect, test } from "../helpers/e2e";
 import { Session, signUpWithKey } from "../helpers/session";
 
 /**

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { type Browser, expect, type Page, test } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import { E2E_BASE_URL } from "../../playwright.config";
-import { shot, signIn, withSmtpReceiver } from "../helpers/e2e";
+import { awaitingStreamedParts, expect, shot, signIn, test, withSmtpReceiver } from "../helpers/e2e";
 import { mailText } from "../helpers/receivers";
 import { Session, signUpWithKey } from "../helpers/session";
 
@@ -88,17 +88,13 @@ async function samlLogin(page: Page, email: string, groups: string) {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-/**
- * Settings' single sign-on card, in the page's main region. The workspace pages stream behind a
- * loading fallback: until React swaps the streamed page in, its markup also sits in a hidden
- * element at the end of the body, so a bare `#sso` can match two cards and fail strict mode.
- */
+/** Settings' single sign-on card, in the page's main region (see awaitingStreamedParts). */
 const ssoCard = (page: Page) => page.getByRole("main").locator("#sso");
 
 /** A browser with no cookies of ours or the IdP's: a colleague on their own machine. */
 async function freshPage(browser: Browser) {
   const context = await browser.newContext({ baseURL: E2E_BASE_URL });
-  return context.newPage();
+  return awaitingStreamedParts(await context.newPage());
 }
 
 test("OpenID Connect: configure, test, enforce; a colleague joins as their group's role; refusals", async ({ page, browser, baseURL }) => {

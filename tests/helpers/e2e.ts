@@ -1,6 +1,40 @@
-import { expect, test, type Page } from "@playwright/test";
+import { test as base, expect, type Page } from "@playwright/test";
 import { E2E_SMTP_PORT } from "../../playwright.config";
 import { startSmtpServer } from "./receivers";
+
+/**
+ * The workspace pages stream: React sends a suspended part of the page as a hidden
+ * `<div hidden id="S:n">` and a script moves it into place, after the next frame or up to 300 ms
+ * later (React 19 throttles these reveals). Until then the part's text is in the document twice,
+ * and a locator such as `getByText` or `#sso` matches both (a strict-mode failure, seen in CI).
+ * So every document load a spec waits for also waits until no such part is left hidden.
+ */
+export function awaitingStreamedParts(page: Page): Page {
+  for (const name of ["goto", "reload", "goBack", "goForward", "waitForURL"] as const) {
+    const original = page[name].bind(page) as (...args: unknown[]) => Promise<unknown>;
+    Object.assign(page, {
+      [name]: async (...args: unknown[]) => {
+        const result = await original(...args);
+        await streamedPartsRevealed(page);
+        return result;
+      },
+    });
+  }
+  return page;
+}
+
+/** Resolves once no part React streamed into the page still waits hidden for its reveal. */
+export async function streamedPartsRevealed(page: Page) {
+  await page.waitForFunction(() => !document.querySelector('div[hidden][id^="S:"]'));
+}
+
+/** Playwright's `test`, with the page waiting for streamed parts on every load (above). */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    await use(awaitingStreamedParts(page));
+  },
+});
+export { expect };
 
 /** Where every Playwright walk writes its screenshots. */
 export const SHOTS = "test-results/screenshots";
