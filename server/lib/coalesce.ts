@@ -4,9 +4,10 @@
  * in flight, calls queue and the next batch takes them all (up to `maxBatch`). Each caller gets
  * its own result, or the batch's error.
  *
- * `delayMs` is for work that runs on this thread (the embedded PGlite executes statements in
- * WebAssembly here): nothing arrives while such a statement runs, so batches would stay small;
- * instead a batch waits up to `delayMs` to fill, unless `flushNow()` asks for it at once.
+ * `delayMs` is for work no caller waits on (a write behind) where small batches cost: work that
+ * runs on this thread (the embedded PGlite executes statements in WebAssembly here: nothing arrives
+ * while such a statement runs), or calls that come one at a time. A batch then waits up to `delayMs`
+ * to fill, unless `flushNow()` asks for it at once.
  */
 export function coalescer<I, O>(run: (items: I[]) => Promise<O[]>, options: { maxBatch?: number; delayMs?: number } = {}) {
   const maxBatch = options.maxBatch ?? 100;
