@@ -5,9 +5,10 @@ import { startSmtpServer } from "./receivers";
 /**
  * The workspace pages stream: React sends a suspended part of the page as a hidden
  * `<div hidden id="S:n">` and a script moves it into place, after the next frame or up to 300 ms
- * later (React 19 throttles these reveals). Until then the part's text is in the document twice,
- * and a locator such as `getByText` or `#sso` matches both (a strict-mode failure, seen in CI).
- * So every document load a spec waits for also waits until no such part is left hidden.
+ * later (React 19 throttles these reveals). Until then the part's markup is in the document even
+ * where the page already shows it, and a locator such as `getByText` or `#sso` can match twice (a
+ * strict-mode failure, seen in CI). So every document load a spec waits for also waits until no
+ * such part is left hidden.
  */
 export function awaitingStreamedParts(page: Page): Page {
   for (const name of ["goto", "reload", "goBack", "goForward", "waitForURL"] as const) {
@@ -24,7 +25,7 @@ export function awaitingStreamedParts(page: Page): Page {
 }
 
 /** Resolves once no part React streamed into the page still waits hidden for its reveal. */
-export async function streamedPartsRevealed(page: Page) {
+async function streamedPartsRevealed(page: Page) {
   await page.waitForFunction(() => !document.querySelector('div[hidden][id^="S:"]'));
 }
 
