@@ -15,6 +15,8 @@ export function coalescer<I, O>(run: (items: I[]) => Promise<O[]>, options: { ma
   const queue: Array<{ item: I; resolve: (o: O) => void; reject: (err: unknown) => void }> = [];
   let running = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  /** `flushNow()` came while a batch ran: what waits goes out after it, without the delay. */
+  let flushing = false;
   let batches = 0;
 
   const runBatch = async () => {
@@ -34,19 +36,23 @@ export function coalescer<I, O>(run: (items: I[]) => Promise<O[]>, options: { ma
     running = true;
     try {
       await runBatch();
-      while (queue.length && (delayMs === 0 || queue.length >= maxBatch)) await runBatch();
+      while (queue.length && (delayMs === 0 || flushing || queue.length >= maxBatch)) await runBatch();
     } finally {
       running = false;
+      flushing = false;
       if (queue.length) schedule();
     }
   };
 
   const schedule = () => {
-    if (running || timer) return;
+    if (running) return;
+    // A full batch does not wait for the delay, even one that has started.
     if (delayMs === 0 || queue.length >= maxBatch) {
+      if (timer) clearTimeout(timer);
       void drain();
       return;
     }
+    if (timer) return;
     timer = setTimeout(() => void drain(), delayMs);
     timer.unref?.();
   };
@@ -58,12 +64,12 @@ export function coalescer<I, O>(run: (items: I[]) => Promise<O[]>, options: { ma
         schedule();
       });
     },
-    /** Send what is waiting now (someone needs it written). */
+    /** Send what is waiting now (someone needs it written): at once, or right after the batch in flight. */
     flushNow() {
       if (timer) {
         clearTimeout(timer);
         void drain();
-      }
+      } else if (running) flushing = true;
     },
     /** Batches run so far (tests: fewer batches than calls means calls were coalesced). */
     batches: () => batches,
