@@ -1,5 +1,5 @@
 import { signUpWithKey } from "../helpers/session";
-import { shot, signIn, withSmtpReceiver, expect, test } from "../helpers/e2e";
+import { expect, shot, signIn, test, withSmtpReceiver } from "../helpers/e2e";
 
 /**
  * The audit log as a person reads it, in a workspace of its own: changes made with an API key and

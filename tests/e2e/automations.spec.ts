@@ -1,6 +1,6 @@
 import type { APIRequestContext, Locator, Page } from "@playwright/test";
 import { signUpWithKey } from "../helpers/session";
-import { nav, shot, signIn, statNumber, withSmtpReceiver, expect, test } from "../helpers/e2e";
+import { expect, nav, shot, signIn, statNumber, test, withSmtpReceiver } from "../helpers/e2e";
 
 /**
  * Automations you can trust, as a person checks them, in a workspace of its own: set a custom

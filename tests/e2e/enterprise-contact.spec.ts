@@ -1,4 +1,4 @@
-import { SHOTS, withSmtpReceiver, expect, test } from "../helpers/e2e";
+import { SHOTS, expect, test, withSmtpReceiver } from "../helpers/e2e";
 import { mailText } from "../helpers/receivers";
 
 // playwright.config.ts sets TOKENIST_SALES_EMAIL: enquiries are mailed to the spec's SMTP receiver.

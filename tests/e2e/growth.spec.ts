@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import type { APIRequestContext } from "@playwright/test";
 import { signUpWithKey } from "../helpers/session";
-import { nav, shot, signIn, statNumber, withSmtpReceiver, expect, test } from "../helpers/e2e";
+import { expect, nav, shot, signIn, statNumber, test, withSmtpReceiver } from "../helpers/e2e";
 
 /**
  * Growth analytics as a person uses them, in Debian's Chromium against the built app, in a

@@ -1,6 +1,6 @@
 import type { APIRequestContext, Locator, Page } from "@playwright/test";
 import { E2E_API_KEY } from "../../playwright.config";
-import { SHOTS, nav, shot, signIn, statNumber, expect, test } from "../helpers/e2e";
+import { SHOTS, expect, nav, shot, signIn, statNumber, test } from "../helpers/e2e";
 
 /**
  * Live views: with the Overview, an end user's page and Logs open, traffic recorded through

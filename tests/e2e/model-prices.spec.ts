@@ -1,6 +1,6 @@
 import type { APIRequestContext } from "@playwright/test";
 import { signUpWithKey } from "../helpers/session";
-import { shot, signIn, statNumber, withSmtpReceiver, expect, test } from "../helpers/e2e";
+import { expect, shot, signIn, statNumber, test, withSmtpReceiver } from "../helpers/e2e";
 
 /**
  * Custom model prices as a person sets one, in a workspace of its own: calls to a model the

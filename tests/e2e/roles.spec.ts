@@ -1,5 +1,5 @@
 import { mailText } from "../helpers/receivers";
-import { nav, shot, signIn, withSmtpReceiver, expect, test } from "../helpers/e2e";
+import { expect, nav, shot, signIn, test, withSmtpReceiver } from "../helpers/e2e";
 import { Session, signUpWithKey } from "../helpers/session";
 
 /**
