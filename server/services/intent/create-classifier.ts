@@ -10,6 +10,7 @@ import {
   vectorOf,
   WINDOW_CHARS,
   windowBounds,
+  windowScore,
 } from "./features";
 import { isRequest } from "./hidden-text";
 import { base64ToBytes, decodeLinearModel, linearScore, sigmoid, type LinearModel, type TLinearModelJson } from "./linear";
@@ -93,7 +94,7 @@ export function createClassifier(json: TIntentModelJson): IntentClassifier {
       win: linearScore(m.win, fv),
     };
     // Jailbreak takes the highest of the whole text and its windows (an injection is often one
-    // sentence in a long benign document). Each vectorOf reuses one buffer, so windows go last.
+    // sentence in a long benign document). The windows reuse the prepared text, so they go last.
     if (json.suffix) {
       let z = json.suffix.bias;
       for (let k = 0; k < json.suffix.dense.length; k++) z += json.suffix.dense[k] * fv.dense[k];
@@ -101,7 +102,7 @@ export function createClassifier(json: TIntentModelJson): IntentClassifier {
     }
     const bounds = windowBounds(t);
     for (let k = 0; k < bounds.length; k += 2) {
-      logits.jailbreak = Math.max(logits.jailbreak, linearScore(m.jailbreak, vectorOf(bounds[k], bounds[k + 1])));
+      logits.jailbreak = Math.max(logits.jailbreak, windowScore(m.jailbreak, bounds[k], bounds[k + 1]));
     }
     // A request hidden in base64, hex, reversed or shifted letters is a jailbreak (a plain harmful
     // request is not one; the same request hidden from the filter is), and so is harm hidden so.

@@ -25,9 +25,10 @@
 // documents are many lines, an optimised suffix rides on one) feed only the suffix head
 // (create-classifier.ts); the linear models get them as 0 (scripts/intent/training/fit.ts).
 
-import { FNV_OFFSET, FNV_PRIME, fnvWord } from "./fnv";
+import { FNV_OFFSET, FNV_PRIME, fnvWord, WordBits } from "./fnv";
 import { reveal, revealUnicode, type TRevealed } from "./hidden-text";
 import { HARM_WORDS } from "./lexicon";
+import type { LinearModel } from "./linear";
 
 // Local copies of fnv.ts's constants: in CommonJS output (tsx, bundles that do not hoist modules) an
 // imported binding is read through a getter, and these are read for every character of a text.
@@ -102,8 +103,11 @@ function bucketOf(hash: number): number {
   return Math.imul(hash, 0x9e3779b1) >>> (32 - HASH_BITS);
 }
 
-/** Adds the buckets [from, to) ending inside [start, end) to `out` as one L2-normalised group. */
-function addGroup(buckets: Int32Array, pos: Int32Array, total: number, start: number, end: number): void {
+/**
+ * Counts the buckets ending inside [start, end) (`counts`, `touched`) and returns the factor that
+ * L2-normalises their sublinear values.
+ */
+function countGroup(buckets: Int32Array, pos: Int32Array, total: number, start: number, end: number): number {
   let lo = 0;
   let hi = total;
   while (lo < hi) {
@@ -122,7 +126,12 @@ function addGroup(buckets: Int32Array, pos: Int32Array, total: number, start: nu
     const v = c < 1024 ? SUBLINEAR[c] : 1 + Math.log(c);
     sq += v * v;
   }
-  const inv = sq > 0 ? 1 / Math.sqrt(sq) : 0;
+  return sq > 0 ? 1 / Math.sqrt(sq) : 0;
+}
+
+/** Adds the buckets ending inside [start, end) to `out` as one L2-normalised group. */
+function addGroup(buckets: Int32Array, pos: Int32Array, total: number, start: number, end: number): void {
+  const inv = countGroup(buckets, pos, total, start, end);
   for (let i = 0; i < nTouched; i++) {
     const b = touched[i];
     const c = counts[b];
@@ -289,12 +298,16 @@ export function windowBounds(text: string, size = WINDOW_CHARS): number[] {
 const FRAME_WORDS =
   "fictional fiction hypothetical hypothetically novel story stories screenplay character characters roleplay imagine pretend scenario scenarios game researcher researchers research educational academic thriller villain writer author playwright dystopian simulation theoretically theoretical professor expert journalist detective investigator screenwriter movie film chapter plot protagonist narrative fantasy alternate persuasive urgent urgently grandmother dying deadline lives desperate creative fictitious imaginary universe script scene dialogue persona";
 
-const HARM = new Set(HARM_WORDS.map(fnvWord));
-const FRAME = new Set(FRAME_WORDS.split(" ").map(fnvWord));
+// One lookup per word for both lexicons (a word in both counts as harm).
+const HARM = 1;
+const FRAME = 2;
+const LEXICON = new WordBits(HARM_WORDS.length + 128);
+for (const w of HARM_WORDS) LEXICON.add(fnvWord(w), HARM);
+for (const w of FRAME_WORDS.split(" ")) LEXICON.add(fnvWord(w), FRAME);
 
 /** Whether a text holds a word of the harm lexicon (the `harmWords` feature's words). */
 export function hasHarmWord(text: string): boolean {
-  for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) if (HARM.has(fnvWord(w))) return true;
+  for (const w of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) if (LEXICON.get(fnvWord(w)) & HARM) return true;
   return false;
 }
 
@@ -320,8 +333,9 @@ export function prepareText(original: string, lm?: Uint8Array | null): void {
       word = Math.imul(word ^ c, PRIME);
       inWord = true;
     } else if (inWord) {
-      if (HARM.has(word)) harm++;
-      else if (FRAME.has(word)) frame++;
+      const lexicon = LEXICON.get(word);
+      if (lexicon & HARM) harm++;
+      else if (lexicon & FRAME) frame++;
       wordBucket[nWords] = bucketOf(word ^ SEED_UNIGRAM);
       wordPos[nWords++] = i - 1;
       if (hasPrev) {
@@ -553,25 +567,57 @@ const OPENERS = "([{\"'<*_`#@$\u201c\u2018\u00ab";
 const CLOSERS = ".,;:!?)]}\"'>*_`%\u201d\u2019\u00bb";
 const PROSE_SYMBOLS = "-*#>|&/=\u2013\u2014\u2022\u2026";
 
-function soupOf(t: string, s: number, e: number): { soup: number; mixedScript: boolean } {
-  const token = t.slice(s, e);
+// Per UTF-16 code unit: an opener or closer stripped off a token, a symbol prose uses alone.
+const OPENER = 1;
+const CLOSER = 2;
+const PROSE = 4;
+const SOUP_CHAR = new Uint8Array(0x10000);
+for (const [chars, bit] of [
+  [OPENERS, OPENER],
+  [CLOSERS, CLOSER],
+  [PROSE_SYMBOLS, PROSE],
+] as const)
+  for (let i = 0; i < chars.length; i++) SOUP_CHAR[chars.charCodeAt(i)] |= bit;
+const LETTER_OR_NUMBER = /[\p{L}\p{N}]/u;
+/** Whether the token scored last by `soupOf` mixes ASCII letters with other letters (another script, or accents). */
+let soupMixedScript = false;
+
+/**
+ * How much the whitespace token t[s, e) looks like token soup (0 a word … 1 letters glued to
+ * symbols); sets `soupMixedScript`. Called once per token of up to 8,000 characters: no string,
+ * regular expression or object unless the token needs one.
+ */
+function soupOf(t: string, s: number, e: number): number {
+  soupMixedScript = false;
   let a = s;
   let b = e;
-  while (a < b && OPENERS.includes(t[a])) a++;
-  while (b > a && CLOSERS.includes(t[b - 1])) b--;
-  if (a === b || !/[\p{L}\p{N}]/u.test(token)) {
-    // No letters or digits: a bullet, rule or dash is prose; other symbols and runs are not.
-    if (e - s === 1) return { soup: PROSE_SYMBOLS.includes(t[s]) ? 0 : 0.25, mixedScript: false };
-    let same = true;
-    for (let i = s + 1; i < e; i++) if (t[i] !== t[s]) same = false;
-    return { soup: same ? 0 : 0.5, mixedScript: false };
+  while (a < b && SOUP_CHAR[t.charCodeAt(a)] & OPENER) a++;
+  while (b > a && SOUP_CHAR[t.charCodeAt(b - 1)] & CLOSER) b--;
+  // Letters or digits anywhere in the token, and whether it is a URL.
+  let alnum = false;
+  let nonAscii = false;
+  let url = e - s >= 4 && t.startsWith("www.", s);
+  for (let i = s; i < e; i++) {
+    const c = t.charCodeAt(i);
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)) alnum = true;
+    else if (c >= 128) nonAscii = true;
+    else if (c === 58 && i + 2 < e && t.charCodeAt(i + 1) === 47 && t.charCodeAt(i + 2) === 47) url = true;
   }
-  if (token.includes("://") || token.startsWith("www.")) return { soup: 0, mixedScript: false };
+  if (!alnum && nonAscii) alnum = LETTER_OR_NUMBER.test(t.slice(s, e));
+  if (a === b || !alnum) {
+    // No letters or digits: a bullet, rule or dash is prose; other symbols and runs are not.
+    if (e - s === 1) return SOUP_CHAR[t.charCodeAt(s)] & PROSE ? 0 : 0.25;
+    const first = t.charCodeAt(s);
+    for (let i = s + 1; i < e; i++) if (t.charCodeAt(i) !== first) return 0.5;
+    return 0;
+  }
+  if (url) return 0;
   let lower = 0;
   let upper = 0;
   let digit = 0;
   let other = 0;
   let identPunct = 0;
+  let dots = 0;
   let glue = 0;
   let camel = false;
   let prevLower = false;
@@ -592,22 +638,23 @@ function soupOf(t: string, s: number, e: number): { soup: number; mixedScript: b
     else if (!(c === 39 || c === 45 || c === 0x2019 || c === 0x2013 || c === 0x2014 || c === 0x2026)) glue++;
     prevLower = isLower;
     if (c === 46) {
+      dots++;
       if (segment > 2) longSegment = true;
       segment = 0;
     } else segment++;
   }
   if (segment > 2) longSegment = true;
   const letters = lower + upper;
-  const mixedScript = letters > 0 && other > 0;
-  if (glue > 0) return { soup: letters + other > 0 ? 1 : 0.2, mixedScript };
+  soupMixedScript = letters > 0 && other > 0;
+  if (glue > 0) return letters + other > 0 ? 1 : 0.2;
   if (identPunct > 0) {
-    if (letters + other === 0) return { soup: 0, mixedScript }; // 12:30, 1.5, 3/4
-    if (!longSegment && identPunct === t.slice(a, b).split(".").length - 1) return { soup: 0, mixedScript }; // e.g, U.S
-    return { soup: 0.3, mixedScript };
+    if (letters + other === 0) return 0; // 12:30, 1.5, 3/4
+    if (!longSegment && identPunct === dots) return 0; // e.g, U.S
+    return 0.3;
   }
-  if (camel) return { soup: 0.3, mixedScript };
-  if (digit > 0 && letters + other > 0) return { soup: 0.2, mixedScript };
-  return { soup: 0, mixedScript };
+  if (camel) return 0.3;
+  if (digit > 0 && letters + other > 0) return 0.2;
+  return 0;
 }
 
 interface SoupStats {
@@ -632,9 +679,8 @@ function soupStats(t: string): SoupStats {
     if (!space) {
       if (start < 0) start = i;
     } else if (start >= 0) {
-      const r = soupOf(t, start, i);
-      soup[n++] = r.soup;
-      if (r.mixedScript) mixed++;
+      soup[n++] = soupOf(t, start, i);
+      if (soupMixedScript) mixed++;
       start = -1;
     }
   }
@@ -699,6 +745,42 @@ export function vectorOf(start: number, end: number): FeatureVector {
   addGroup(wordBucket, wordPos, nWords, start, end);
   addGroup(charBucket, charPos, nChars, start, end);
   return out;
+}
+
+/**
+ * `linearScore(model, vectorOf(start, end))` without writing the vector: each window of a long
+ * text is scored by one model, and writing and reading back every window's vector cost a tenth of
+ * a 100 kB call. The same sums in the same order (each value rounded to float32 as the vector
+ * stores it), so the same score to the bit.
+ */
+export function windowScore(model: LinearModel, start: number, end: number): number {
+  let dot = groupDot(wordBucket, wordPos, nWords, start, end, model, 0);
+  dot = groupDot(charBucket, charPos, nChars, start, end, model, dot);
+  let z = model.bias + model.scale * dot;
+  for (let k = 0; k < model.dense.length; k++) z += model.dense[k] * out.dense[k];
+  return z;
+}
+
+/** `addGroup`'s values, each times its weight in `model`, added to `dot`. */
+function groupDot(
+  buckets: Int32Array,
+  pos: Int32Array,
+  total: number,
+  start: number,
+  end: number,
+  model: LinearModel,
+  dot: number,
+): number {
+  const inv = countGroup(buckets, pos, total, start, end);
+  const { weights, mask } = model;
+  for (let i = 0; i < nTouched; i++) {
+    const b = touched[i];
+    const c = counts[b];
+    dot += weights[b & mask] * Math.fround((c < 1024 ? SUBLINEAR[c] : 1 + Math.log(c)) * inv);
+    counts[b] = 0;
+  }
+  nTouched = 0;
+  return dot;
 }
 
 /** The vector of a whole text (normalised and truncated first). */

@@ -24,7 +24,7 @@ import {
   segmentLetters,
   utf8,
 } from "./decoders";
-import { FNV_OFFSET, FNV_PRIME, fnvWord } from "./fnv";
+import { FNV_OFFSET, FNV_PRIME, fnvWord, WordBits } from "./fnv";
 import { HARM_WORDS } from "./lexicon";
 
 // Local copies of fnv.ts's constants: in CommonJS output (tsx, bundles that do not hoist modules) an
@@ -91,18 +91,16 @@ const NATO_BIT = 1 << 29;
 const REVERSED_BIT = 1;
 const ATBASH_BIT = 2;
 const shiftBit = (k: number) => 1 << (k + 1);
-const DECODES = new Map<number, number>();
+// ~7,500 entries: the common words and their 27 transforms, the NATO words.
+const DECODES = new WordBits(8_192);
+const addDecode = (written: string, bit: number) => DECODES.add(fnvWord(written), bit);
+for (const w of COMMON) if (w.length >= 2) addDecode(w, COMMON_BIT);
+for (const w of [...NATO.keys(), "ray"]) addDecode(w, NATO_BIT);
 for (const w of COMMON) {
   if (w.length < 2) continue;
-  DECODES.set(fnvWord(w), (DECODES.get(fnvWord(w)) ?? 0) | COMMON_BIT);
-}
-for (const w of [...NATO.keys(), "ray"]) DECODES.set(fnvWord(w), (DECODES.get(fnvWord(w)) ?? 0) | NATO_BIT);
-for (const w of COMMON) {
-  if (w.length < 2) continue;
-  const add = (written: string, bit: number) => DECODES.set(fnvWord(written), (DECODES.get(fnvWord(written)) ?? 0) | bit);
-  add([...w].reverse().join(""), REVERSED_BIT);
-  add(atbash(w), ATBASH_BIT);
-  for (let k = 1; k < 26; k++) add(shiftLetters(w, 26 - k), shiftBit(k));
+  addDecode([...w].reverse().join(""), REVERSED_BIT);
+  addDecode(atbash(w), ATBASH_BIT);
+  for (let k = 1; k < 26; k++) addDecode(shiftLetters(w, 26 - k), shiftBit(k));
 }
 
 /** Lower-case ASCII words of a text (letters and apostrophes). */
@@ -345,7 +343,7 @@ function indexText(text: string): void {
       length++;
     } else if (length > 0) {
       if (length >= 2) {
-        const bits = DECODES.get(hash) ?? 0;
+        const bits = DECODES.get(hash);
         if (bits & COMMON_BIT) common++;
         nato = bits & NATO_BIT ? nato + 1 : 0;
         if (nato > natoRun) natoRun = nato;
@@ -360,7 +358,7 @@ function indexText(text: string): void {
   const end = text.length;
   if (tokenKinds !== 0 && end - tokenStart >= MIN_BASE85) base85Token(tokenStart, end, tokenKinds);
   if (length >= 2) {
-    const bits = DECODES.get(hash) ?? 0;
+    const bits = DECODES.get(hash);
     if (bits & COMMON_BIT) common++;
     wordBits[words++] = bits;
   }
