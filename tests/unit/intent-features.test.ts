@@ -91,6 +91,11 @@ describe("WordBits", () => {
     words.forEach((w, i) => expect(table.get(fnvWord(w))).toBe(i === 0 ? 1 | (1 << 29) : 1 << (i % 30)));
     for (const other of ["", "a", "w0", "ignore", "wzzzzx"]) expect(table.get(fnvWord(other))).toBe(0);
     expect(() => table.add(fnvWord("x"), 0)).toThrow();
+    const small = new WordBits(2);
+    small.add(fnvWord("a"), 1);
+    small.add(fnvWord("b"), 1);
+    small.add(fnvWord("a"), 2); // a word already there is no new word
+    expect(() => small.add(fnvWord("c"), 1)).toThrow(/more than 2/);
   });
 });
 

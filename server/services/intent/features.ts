@@ -301,9 +301,10 @@ const FRAME_WORDS =
 // One lookup per word for both lexicons (a word in both counts as harm).
 const HARM = 1;
 const FRAME = 2;
-const LEXICON = new WordBits(HARM_WORDS.length + 128);
+const FRAME_LIST = FRAME_WORDS.split(" ");
+const LEXICON = new WordBits(HARM_WORDS.length + FRAME_LIST.length);
 for (const w of HARM_WORDS) LEXICON.add(fnvWord(w), HARM);
-for (const w of FRAME_WORDS.split(" ")) LEXICON.add(fnvWord(w), FRAME);
+for (const w of FRAME_LIST) LEXICON.add(fnvWord(w), FRAME);
 
 /** Whether a text holds a word of the harm lexicon (the `harmWords` feature's words). */
 export function hasHarmWord(text: string): boolean {

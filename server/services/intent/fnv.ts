@@ -21,9 +21,10 @@ export class WordBits {
   private readonly values: Int32Array;
   private readonly mask: number;
   private readonly shift: number;
+  private size = 0;
 
-  /** `capacity`: a bound on the words added; the table keeps a load factor under a quarter. */
-  constructor(capacity: number) {
+  /** `capacity`: the most words that will be added (the table is sized for a load under a quarter). */
+  constructor(private readonly capacity: number) {
     const bits = Math.max(4, Math.ceil(Math.log2(capacity * 4)));
     this.keys = new Int32Array(1 << bits);
     this.values = new Int32Array(1 << bits);
@@ -41,6 +42,7 @@ export class WordBits {
   add(hash: number, bit: number): void {
     if (bit === 0) throw new Error("WordBits.add: a bit must be set");
     const slot = this.slot(hash);
+    if (this.values[slot] === 0 && ++this.size > this.capacity) throw new Error(`WordBits: more than ${this.capacity} words`);
     this.keys[slot] = hash;
     this.values[slot] |= bit;
   }
