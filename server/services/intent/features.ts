@@ -97,6 +97,8 @@ const counts = new Uint16Array(1 << HASH_BITS);
 const touched = new Int32Array(MAX_FEATURES);
 let nTouched = 0;
 const SUBLINEAR = Float32Array.from({ length: 1024 }, (_, c) => (c === 0 ? 0 : 1 + Math.log(c)));
+/** A bucket's value before normalising: 1 + ln(count), from the table for counts under 1,024. */
+const sublinear = (c: number) => (c < 1024 ? SUBLINEAR[c] : 1 + Math.log(c));
 
 /** Fibonacci hashing: the top HASH_BITS bits of the FNV hash times the golden ratio. */
 function bucketOf(hash: number): number {
@@ -123,7 +125,7 @@ function countGroup(buckets: Int32Array, pos: Int32Array, total: number, start: 
   let sq = 0;
   for (let i = 0; i < nTouched; i++) {
     const c = counts[touched[i]];
-    const v = c < 1024 ? SUBLINEAR[c] : 1 + Math.log(c);
+    const v = sublinear(c);
     sq += v * v;
   }
   return sq > 0 ? 1 / Math.sqrt(sq) : 0;
@@ -136,7 +138,7 @@ function addGroup(buckets: Int32Array, pos: Int32Array, total: number, start: nu
     const b = touched[i];
     const c = counts[b];
     out.idx[out.n] = b;
-    out.val[out.n++] = (c < 1024 ? SUBLINEAR[c] : 1 + Math.log(c)) * inv;
+    out.val[out.n++] = sublinear(c) * inv;
     counts[b] = 0;
   }
   nTouched = 0;
@@ -777,7 +779,7 @@ function groupDot(
   for (let i = 0; i < nTouched; i++) {
     const b = touched[i];
     const c = counts[b];
-    dot += weights[b & mask] * Math.fround((c < 1024 ? SUBLINEAR[c] : 1 + Math.log(c)) * inv);
+    dot += weights[b & mask] * Math.fround(sublinear(c) * inv);
     counts[b] = 0;
   }
   nTouched = 0;
